@@ -1,0 +1,132 @@
+// The only reader of process.env. Every variable is declared here once, with its schema, its
+// default and the sentence that documents it (the README and .env.example say the same).
+import Type, { type Static, type TSchema } from 'typebox'
+import Value from 'typebox/value'
+
+const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))
+const Switch = Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')])
+
+interface VariableSpec {
+  schema: TSchema
+  expected: string
+}
+
+const variables = {
+  HOST: { schema: Type.String({ minLength: 1, default: '127.0.0.1' }), expected: 'a host name or IP address' },
+  PORT: {
+    schema: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+    expected: 'an integer between 0 and 65535',
+  },
+  LOG_LEVEL: {
+    schema: { ...LogLevel, default: 'info' },
+    expected: 'one of fatal, error, warn, info, debug, trace, silent',
+  },
+  LOG_FORMAT: {
+    schema: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], { default: 'auto' }),
+    expected: 'one of auto, json, pretty',
+  },
+  DATABASE_URL: {
+    schema: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    expected: 'a postgres:// or postgresql:// connection URL',
+  },
+  DATABASE_POOL_MAX: {
+    schema: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+    expected: 'an integer between 1 and 1000',
+  },
+  DATA_DIR: {
+    schema: Type.String({ minLength: 1, default: './.data/pglite' }),
+    expected: 'a folder path, or memory:// for an in-memory database',
+  },
+  MIGRATE_ON_START: { schema: { ...Switch, default: 'auto' }, expected: 'one of auto, true, false' },
+  SEED_ON_START: { schema: { ...Switch, default: 'auto' }, expected: 'one of auto, true, false' },
+  BODY_LIMIT: {
+    schema: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576 }),
+    expected: 'a number of bytes between 1024 and 104857600',
+  },
+  REQUEST_TIMEOUT_MS: {
+    schema: Type.Integer({ minimum: 0, maximum: 600000, default: 30000 }),
+    expected: 'milliseconds between 0 and 600000',
+  },
+  KEEP_ALIVE_TIMEOUT_MS: {
+    schema: Type.Integer({ minimum: 0, maximum: 600000, default: 72000 }),
+    expected: 'milliseconds between 0 and 600000',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    schema: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }),
+    expected: 'milliseconds between 0 and 600000',
+  },
+} satisfies Record<string, VariableSpec>
+
+export type ConfigVariable = keyof typeof variables
+
+export type LogLevel = Static<typeof LogLevel>
+
+export interface Config {
+  host: string
+  port: number
+  logLevel: LogLevel
+  logFormat: 'auto' | 'json' | 'pretty'
+  database: { kind: 'server'; url: string; poolMax: number } | { kind: 'embedded'; dataDir: string } // dataDir 'memory://' keeps everything in memory
+  /** Apply pending migrations when the server starts (default: yes on the embedded database). */
+  migrateOnStart: boolean
+  /** Seed example content when the database is empty (default: yes on the embedded database). */
+  seedOnStart: boolean
+  bodyLimit: number
+  requestTimeoutMs: number
+  keepAliveTimeoutMs: number
+  shutdownTimeoutMs: number
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+function readVariable(name: ConfigVariable, env: NodeJS.ProcessEnv): unknown {
+  const spec: VariableSpec = variables[name]
+  const raw = env[name]
+  const schema = Type.Object({ value: spec.schema })
+  // An empty variable counts as unset, as in most .env tooling.
+  const input = raw === undefined || raw === '' ? {} : { value: raw }
+  const converted = Value.Default(schema, Value.Convert(schema, input)) as { value?: unknown }
+  // Value.Convert is lenient ('true' -> 1, '1.5' -> 1, ' ' -> 0, '0x10' -> 16): integers must be decimal digits.
+  const integer = (spec.schema as { type?: unknown }).type === 'integer'
+  if ((integer && raw && !/^[0-9]+$/.test(raw)) || !Value.Check(schema, converted)) {
+    throw new ConfigError(name, `Invalid configuration: ${name}=${JSON.stringify(raw)} — expected ${spec.expected}`)
+  }
+  return converted.value
+}
+
+function resolveSwitch(value: 'auto' | 'true' | 'false', auto: boolean): boolean {
+  return value === 'auto' ? auto : value === 'true'
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const read = <T>(name: ConfigVariable) => readVariable(name, env) as T
+  const databaseUrl = read<string | undefined>('DATABASE_URL')
+  const embedded = databaseUrl === undefined
+  return {
+    host: read('HOST'),
+    port: read('PORT'),
+    logLevel: read('LOG_LEVEL'),
+    logFormat: read('LOG_FORMAT'),
+    database: embedded
+      ? { kind: 'embedded', dataDir: read('DATA_DIR') }
+      : { kind: 'server', url: databaseUrl, poolMax: read('DATABASE_POOL_MAX') },
+    migrateOnStart: resolveSwitch(read('MIGRATE_ON_START'), embedded),
+    seedOnStart: resolveSwitch(read('SEED_ON_START'), embedded),
+    bodyLimit: read('BODY_LIMIT'),
+    requestTimeoutMs: read('REQUEST_TIMEOUT_MS'),
+    keepAliveTimeoutMs: read('KEEP_ALIVE_TIMEOUT_MS'),
+    shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS'),
+  }
+}
+
+/** Names of every variable, so documentation tests can check .env.example and the README. */
+export const configVariableNames = Object.keys(variables) as ConfigVariable[]

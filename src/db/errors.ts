@@ -1,0 +1,87 @@
+// Translates database failures into application errors, in one place, so that SQL and driver
+// messages never reach a client and every route maps the same failure the same way.
+import {
+  ConflictError,
+  DatabaseUnavailableError,
+  MissingReferenceError,
+  NotFoundError,
+  UniqueViolationError,
+  withProblem,
+} from '../errors.js'
+import { Prisma } from '../generated/prisma/client.js'
+
+interface AdapterCause {
+  kind?: string
+  originalCode?: string
+  originalMessage?: string
+  constraint?: { index?: string; fields?: string[] }
+}
+
+const unavailableKinds = new Set([
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'DatabaseAccessDenied',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+])
+const unavailableNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'])
+
+function adapterCause(err: unknown): AdapterCause | undefined {
+  const meta = (err as { meta?: { driverAdapterError?: { cause?: AdapterCause } } }).meta
+  return meta?.driverAdapterError?.cause
+}
+
+/** True when the error means the database could not be reached or dropped the connection. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof Prisma.PrismaClientInitializationError) return true
+  const cause = adapterCause(err)
+  if (cause?.kind && unavailableKinds.has(cause.kind)) return true
+  // 08xxx: connection exceptions; 57P01-57P03: the server is shutting down or starting up.
+  if (cause?.originalCode && /^(08|57P0)/.test(cause.originalCode)) return true
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string' && (unavailableNodeCodes.has(code) || /^(08|57P0)/.test(code))) return true
+  const message = err instanceof Error ? err.message : ''
+  return /Connection terminated|connection timeout|Can't reach database server|Client has encountered a connection error/i.test(
+    message,
+  )
+}
+
+function camel(snake: string): string {
+  return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+}
+
+// PostgreSQL names unique indexes <table>_<column(s)>_key; the column is what a client needs.
+function fieldOfUniqueIndex(index: string | undefined, table: string | undefined): string {
+  if (!index) return 'value'
+  let name = index.replace(/_key$/, '')
+  if (table && name.startsWith(`${table}_`)) name = name.slice(table.length + 1)
+  return camel(name)
+}
+
+/**
+ * Returns the application error for a database error, or undefined when it is not one
+ * the API can explain (the caller then treats it as unexpected).
+ */
+export function translateDatabaseError(err: unknown, resource = 'record'): Error | undefined {
+  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError()
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return undefined
+  const cause = adapterCause(err)
+  switch (err.code) {
+    case 'P2002': {
+      const table = (err.meta?.driverAdapterError as { cause?: { table?: string } } | undefined)?.cause?.table
+      const field = cause?.constraint?.fields?.[0] ?? fieldOfUniqueIndex(cause?.constraint?.index, table)
+      return withProblem(new UniqueViolationError(field), { field })
+    }
+    case 'P2003': {
+      if (cause?.originalMessage?.startsWith('update or delete on table')) {
+        return new ConflictError(`This ${resource} is still referenced by other records`)
+      }
+      return new MissingReferenceError(`A record this ${resource} refers to does not exist`)
+    }
+    case 'P2025':
+      return new NotFoundError(resource, 'the given id')
+    default:
+      return undefined
+  }
+}

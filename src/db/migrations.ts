@@ -1,0 +1,207 @@
+// Applies and creates migrations in the standard prisma/migrations format, through Prisma's
+// WebAssembly schema engine, so `prisma migrate deploy` stays compatible with the history.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import type { MigrationList } from '@prisma/schema-engine-wasm'
+import { PrismaPGlite } from 'pglite-prisma-adapter'
+import { createPGlite } from './database.js'
+import { migrationsDir as defaultMigrationsDir, schemaPath as defaultSchemaPath } from './paths.js'
+import { noFilters, openSchemaEngine, type SchemaFile } from './schema-engine.js'
+
+export interface MigrationOptions {
+  migrationsDir?: string
+  schemaPath?: string
+  log?: (message: string) => void
+}
+
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly migration?: string,
+  ) {
+    super(message)
+    this.name = 'MigrationError'
+  }
+}
+
+const lockfileName = 'migration_lock.toml'
+
+export async function loadMigrationsList(dir = defaultMigrationsDir): Promise<MigrationList> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return []
+    throw err
+  })
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+  const migrationDirectories = await Promise.all(
+    names.map(async (name) => ({
+      path: name,
+      migrationFile: {
+        path: 'migration.sql',
+        content: await readFile(join(dir, name, 'migration.sql'), 'utf8').then(
+          (value) => ({ tag: 'ok' as const, value }),
+          (err: Error) => ({ tag: 'error' as const, value: err.message }),
+        ),
+      },
+    })),
+  )
+  const lockContent = await readFile(join(dir, lockfileName), 'utf8').catch(() => null)
+  return {
+    baseDir: dir,
+    lockfile: { path: lockfileName, content: lockContent },
+    migrationDirectories,
+    shadowDbInitScript: '',
+  }
+}
+
+async function readSchema(path: string): Promise<SchemaFile> {
+  return { path, content: await readFile(path, 'utf8') }
+}
+
+// The engine reports failures as JSON-ish text; keep the part a person needs.
+function engineMessage(err: unknown): string {
+  const raw = err instanceof Error ? err.message : String(err)
+  try {
+    const parsed = JSON.parse(raw) as { message?: string }
+    return parsed.message ?? raw
+  } catch {
+    return raw
+  }
+}
+
+/**
+ * Applies every pending migration. Returns the names applied now (empty when up to date).
+ * PostgreSQL runs each migration script as one implicit transaction, so a failing migration
+ * leaves no partial changes; it is then marked rolled back so that, once fixed, it can run again.
+ */
+export async function applyMigrations(
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  options: MigrationOptions = {},
+): Promise<string[]> {
+  const migrationsList = await loadMigrationsList(options.migrationsDir)
+  const engine = await openSchemaEngine(
+    adapterFactory,
+    await readSchema(options.schemaPath ?? defaultSchemaPath),
+    options.log,
+  )
+  try {
+    const before = await engine.diagnoseMigrationHistory({
+      migrationsList,
+      optInToShadowDatabase: false,
+      filters: noFilters,
+    })
+    // A migration left failed by an earlier run blocks every later one; it changed nothing
+    // (see above), so clear the mark and let it run again.
+    for (const name of before.failedMigrationNames) {
+      await engine.markMigrationRolledBack({ migrationName: name })
+    }
+    try {
+      const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noFilters })
+      return appliedMigrationNames
+    } catch (err) {
+      const after = await engine
+        .diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilters })
+        .catch(() => undefined)
+      const failed = after?.failedMigrationNames[0]
+      if (failed) await engine.markMigrationRolledBack({ migrationName: failed }).catch(() => undefined)
+      throw new MigrationError(
+        failed
+          ? `Migration ${failed} failed and was rolled back: ${engineMessage(err)}`
+          : `Migrations failed: ${engineMessage(err)}`,
+        failed,
+      )
+    }
+  } finally {
+    engine.free()
+  }
+}
+
+/** Names of migrations present on disk but not yet applied to the database. */
+export async function pendingMigrations(
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  options: MigrationOptions = {},
+): Promise<string[]> {
+  const migrationsList = await loadMigrationsList(options.migrationsDir)
+  const engine = await openSchemaEngine(adapterFactory, await readSchema(options.schemaPath ?? defaultSchemaPath))
+  try {
+    const out = await engine.diagnoseMigrationHistory({
+      migrationsList,
+      optInToShadowDatabase: false,
+      filters: noFilters,
+    })
+    const history = out.history
+    return history?.diagnostic === 'databaseIsBehind' ? history.unappliedMigrationNames : []
+  } finally {
+    engine.free()
+  }
+}
+
+function timestamp(now: Date): string {
+  return now.toISOString().replace(/[-:T]/g, '').slice(0, 14)
+}
+
+/**
+ * Creates the next migration from the difference between the migration history and the schema,
+ * as `prisma migrate dev --create-only` does: the history is replayed on a scratch in-memory
+ * database, which the engine then compares with prisma/schema.prisma.
+ * Returns the new migration's folder name, or null when the schema has no changes.
+ */
+export async function createMigration(
+  name: string,
+  options: MigrationOptions & { now?: Date } = {},
+): Promise<string | null> {
+  if (!/^[a-z0-9_]{1,80}$/.test(name)) {
+    throw new MigrationError('A migration name uses lower-case letters, digits and underscores only')
+  }
+  const dir = options.migrationsDir ?? defaultMigrationsDir
+  const schema = await readSchema(options.schemaPath ?? defaultSchemaPath)
+  const scratch = createPGlite('memory://')
+  try {
+    const adapter = new PrismaPGlite(scratch)
+    await applyMigrations(adapter, options)
+    const engine = await openSchemaEngine(adapter, schema, options.log)
+    try {
+      const result = await engine.diff({
+        from: { tag: 'schemaDatasource', files: [schema], configDir: dir },
+        to: { tag: 'schemaDatamodel', files: [schema] },
+        script: true,
+        exitCode: null,
+        filters: noFilters,
+      })
+      const sql = (result.stdout ?? '').trim()
+      if (sql === '' || sql === '-- This is an empty migration.') return null
+      const folder = `${timestamp(options.now ?? new Date())}_${name}`
+      await mkdir(join(dir, folder), { recursive: true })
+      await writeFile(join(dir, folder, 'migration.sql'), `${sql}\n`)
+      await writeFile(
+        join(dir, lockfileName),
+        '# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "postgresql"\n',
+      )
+      return folder
+    } finally {
+      engine.free()
+    }
+  } finally {
+    await scratch.close()
+  }
+}
+
+/** Drops every table, type and migration record the schema engine manages. */
+export async function resetDatabase(
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  options: MigrationOptions = {},
+): Promise<void> {
+  const engine = await openSchemaEngine(
+    adapterFactory,
+    await readSchema(options.schemaPath ?? defaultSchemaPath),
+    options.log,
+  )
+  try {
+    await engine.reset({ filter: noFilters })
+  } finally {
+    engine.free()
+  }
+}

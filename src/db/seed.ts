@@ -1,0 +1,127 @@
+// Example content from a real page: the article, its publisher and wire credit, the
+// "Top stories" box of teasers and an empty "Partner news" box. Idempotent: records are
+// matched by slug or key, existing ones are left as editors may have changed them.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ArticleStatus, SourceKind } from '../generated/prisma/enums.js'
+import { nameKey } from '../modules/sources/sources.service.js'
+import type { PrismaClient } from './database.js'
+import { projectRoot } from './paths.js'
+
+interface SeedContent {
+  sources: { slug: string; name: string; kind: SourceKind; homepageUrl: string | null; description: string | null }[]
+  tags: { slug: string; name: string }[]
+  articles: {
+    slug: string
+    headline: string
+    summary: string | null
+    body: string
+    dateline: string | null
+    bylines: string[]
+    language: string
+    status: ArticleStatus
+    publishedAt: string | null
+    source: string
+    credits: { source: string; role: string }[]
+    tags: string[]
+  }[]
+  collections: {
+    key: string
+    title: string
+    description: string | null
+    maxItems: number
+    teasers: { article?: string; url?: string; text: string; source?: string }[]
+  }[]
+}
+
+export const seedFile = join(projectRoot, 'prisma', 'seed', 'content.json')
+
+export async function loadSeedContent(): Promise<SeedContent> {
+  return JSON.parse(await readFile(seedFile, 'utf8')) as SeedContent
+}
+
+export interface SeedResult {
+  created: { sources: number; tags: number; articles: number; collections: number; teasers: number }
+}
+
+export async function seed(prisma: PrismaClient): Promise<SeedResult> {
+  const content = await loadSeedContent()
+  const created = { sources: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }
+  await prisma.$transaction(async (tx) => {
+    const sourceIds = new Map<string, string>()
+    for (const s of content.sources) {
+      let row = await tx.source.findUnique({ where: { slug: s.slug }, select: { id: true } })
+      if (!row) {
+        row = await tx.source.create({ data: { ...s, nameKey: nameKey(s.name) }, select: { id: true } })
+        created.sources++
+      }
+      sourceIds.set(s.slug, row.id)
+    }
+    const tagIds = new Map<string, string>()
+    for (const t of content.tags) {
+      let row = await tx.tag.findUnique({ where: { slug: t.slug }, select: { id: true } })
+      if (!row) {
+        row = await tx.tag.create({ data: t, select: { id: true } })
+        created.tags++
+      }
+      tagIds.set(t.slug, row.id)
+    }
+    const articleIds = new Map<string, string>()
+    for (const a of content.articles) {
+      const existing = await tx.article.findUnique({ where: { slug: a.slug }, select: { id: true } })
+      if (existing) {
+        articleIds.set(a.slug, existing.id)
+        continue
+      }
+      created.articles++
+      const row = await tx.article.create({
+        select: { id: true },
+        data: {
+          slug: a.slug,
+          headline: a.headline,
+          summary: a.summary,
+          body: a.body,
+          dateline: a.dateline,
+          bylines: a.bylines,
+          language: a.language,
+          status: a.status,
+          publishedAt: a.publishedAt ? new Date(a.publishedAt) : null,
+          source: { connect: { id: sourceIds.get(a.source) } },
+          credits: {
+            create: a.credits.map((c, position) => ({
+              role: c.role,
+              position,
+              source: { connect: { id: sourceIds.get(c.source) } },
+            })),
+          },
+          tags: { create: a.tags.map((slug) => ({ tag: { connect: { id: tagIds.get(slug) } } })) },
+        },
+      })
+      articleIds.set(a.slug, row.id)
+    }
+    for (const c of content.collections) {
+      const existing = await tx.collection.findUnique({ where: { key: c.key }, select: { id: true } })
+      if (existing) continue
+      created.collections++
+      created.teasers += c.teasers.length
+      await tx.collection.create({
+        data: {
+          key: c.key,
+          title: c.title,
+          description: c.description,
+          maxItems: c.maxItems,
+          teasers: {
+            create: c.teasers.map((t, position) => ({
+              text: t.text,
+              url: t.url ?? null,
+              position,
+              article: t.article ? { connect: { id: articleIds.get(t.article) } } : undefined,
+              source: t.source ? { connect: { id: sourceIds.get(t.source) } } : undefined,
+            })),
+          },
+        },
+      })
+    }
+  })
+  return { created }
+}

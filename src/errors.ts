@@ -1,0 +1,33 @@
+// Every application error, declared once with a code and an HTTP status. Services throw these;
+// src/http/problem.ts turns them (and framework and database errors) into RFC 9457 responses.
+import createError from '@fastify/error'
+
+export const NotFoundError = createError<[resource: string, key: string]>('ND_NOT_FOUND', 'No %s matches "%s"', 404)
+export const ConflictError = createError<[detail: string]>('ND_CONFLICT', '%s', 409)
+export const UniqueViolationError = createError<[field: string]>(
+  'ND_UNIQUE_VIOLATION',
+  'Another record already uses this %s',
+  409,
+)
+export const MissingReferenceError = createError<[detail: string]>('ND_REFERENCE_MISSING', '%s', 422)
+export const BadRequestError = createError<[detail: string]>('ND_BAD_REQUEST', '%s', 400)
+export const InvalidCursorError = createError(
+  'ND_INVALID_CURSOR',
+  'The cursor is invalid or belongs to another query',
+  400,
+)
+export const DatabaseUnavailableError = createError(
+  'ND_DATABASE_UNAVAILABLE',
+  'The database is not available; retry shortly',
+  503,
+)
+
+/** Extra members an error carries into its problem body (RFC 9457 extension members). */
+export interface ProblemExtensions {
+  problem?: Record<string, unknown>
+}
+
+/** Attaches extension members (for example the field that clashed) to an error. */
+export function withProblem<E extends Error>(err: E, members: Record<string, unknown>): E & ProblemExtensions {
+  return Object.assign(err, { problem: members })
+}

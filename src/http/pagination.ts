@@ -1,0 +1,122 @@
+// List conventions shared by every collection endpoint: `limit`, opaque keyset cursors,
+// the `{ data, page }` envelope and the `Link: rel="next"` header.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type, { type TSchema } from 'typebox'
+import { InvalidCursorError } from '../errors.js'
+
+export const maxLimit = 100
+export const defaultLimit = 20
+
+export const paginationQuery = {
+  limit: Type.Integer({
+    minimum: 1,
+    maximum: maxLimit,
+    default: defaultLimit,
+    description: `Items per page (1-${maxLimit}, default ${defaultLimit})`,
+  }),
+  cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 512,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: "Opaque cursor from the previous page's `page.nextCursor`",
+    }),
+  ),
+}
+
+export const PageSchema = Type.Object(
+  {
+    limit: Type.Integer(),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Cursor for the next page; null on the last page',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+export function listEnvelope<T extends TSchema>(item: T) {
+  return Type.Object({ data: Type.Array(item), page: PageSchema }, { additionalProperties: false })
+}
+
+/** A sort order: a field (ascending, or descending with a leading '-'), with the id as tie-breaker. */
+export interface SortSpec<F extends string> {
+  field: F
+  direction: 'asc' | 'desc'
+  key: string
+}
+
+export function parseSort<F extends string>(sort: string): SortSpec<F> {
+  const desc = sort.startsWith('-')
+  return { field: (desc ? sort.slice(1) : sort) as F, direction: desc ? 'desc' : 'asc', key: sort }
+}
+
+export type CursorValue = string | number | null
+
+interface CursorPayload {
+  s: string
+  v: CursorValue[]
+}
+
+/** Encodes the position after a row: the sort it belongs to and the row's sort values and id. */
+export function encodeCursor(sortKey: string, values: CursorValue[]): string {
+  const payload: CursorPayload = { s: sortKey, v: values }
+  return Buffer.from(JSON.stringify(payload)).toString('base64url')
+}
+
+/** Decodes a cursor, rejecting one that is malformed or was issued for a different sort. */
+export function decodeCursor(cursor: string, sortKey: string, arity: number): CursorValue[] {
+  let payload: unknown
+  try {
+    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    throw new InvalidCursorError()
+  }
+  const p = payload as Partial<CursorPayload>
+  if (
+    !p ||
+    p.s !== sortKey ||
+    !Array.isArray(p.v) ||
+    p.v.length !== arity ||
+    !p.v.every((x) => x === null || typeof x === 'string' || typeof x === 'number')
+  ) {
+    throw new InvalidCursorError()
+  }
+  return p.v
+}
+
+/**
+ * Prisma `where` for the rows after (field, id) in the given direction. The redundant bound on the
+ * field alone (`gte`/`lte`) lets PostgreSQL use the (field, id) index as a range bound; the OR alone
+ * is not recognised as one and degrades to a scan.
+ */
+export function keysetWhere(field: string, direction: 'asc' | 'desc', value: unknown, id: string) {
+  const op = direction === 'asc' ? 'gt' : 'lt'
+  const opEq = direction === 'asc' ? 'gte' : 'lte'
+  return {
+    AND: [{ [field]: { [opEq]: value } }, { OR: [{ [field]: { [op]: value } }, { [field]: value, id: { [op]: id } }] }],
+  }
+}
+
+export interface Page<T> {
+  data: T[]
+  page: { limit: number; nextCursor: string | null }
+}
+
+/** Builds a page from rows fetched with `limit + 1`: the extra row only tells that more exist. */
+export function toPage<T>(rows: T[], limit: number, sortKey: string, cursorOf: (row: T) => CursorValue[]): Page<T> {
+  const hasMore = rows.length > limit
+  const data = hasMore ? rows.slice(0, limit) : rows
+  const last = data.at(-1)
+  return {
+    data,
+    page: { limit, nextCursor: hasMore && last ? encodeCursor(sortKey, cursorOf(last)) : null },
+  }
+}
+
+/** Sets `Link: <...>; rel="next"` to the same request with the next cursor. */
+export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null): void {
+  if (!nextCursor) return
+  const url = new URL(request.url, `${request.protocol}://${request.host}`)
+  url.searchParams.set('cursor', nextCursor)
+  reply.header('link', `<${url.toString()}>; rel="next"`)
+}

@@ -1,0 +1,200 @@
+// One error handler for the whole API: every failure leaves as application/problem+json
+// (RFC 9457) with a stable code, and nothing internal (stack, SQL) ever reaches the client.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { translateDatabaseError } from '../db/errors.js'
+import type { ProblemExtensions } from '../errors.js'
+import type { Problem } from './schemas.js'
+
+export const problemContentType = 'application/problem+json; charset=utf-8'
+export const problemTypeBase = 'https://newsdesk.dev/problems/'
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+// Framework error codes that deserve a clearer code and sentence than Fastify's own.
+const frameworkErrors: Record<string, { status: number; code: string; detail?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'ND_MALFORMED_JSON',
+    detail: 'The request body is not valid JSON',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'ND_MALFORMED_JSON',
+    detail: 'The request says its body is JSON but the body is empty',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'ND_UNSUPPORTED_MEDIA_TYPE' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'ND_BAD_CONTENT_LENGTH' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'ND_BODY_TOO_LARGE' },
+}
+
+type ProblemField = NonNullable<Problem['errors']>[number]
+
+const partNames: Record<string, ProblemField['in']> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+}
+
+interface AjvError {
+  instancePath: string
+  keyword: string
+  params: Record<string, unknown>
+  message?: string
+}
+
+function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+// Errors of a union ("must be null", "must match a schema in anyOf") only restate the real one.
+const keywordRank: Record<string, number> = { anyOf: 3, const: 2, type: 1 }
+
+function describeAjvError(e: AjvError, where: ProblemField['in']): { pointer: string; message: string } {
+  switch (e.keyword) {
+    case 'required':
+      return { pointer: `${e.instancePath}/${escapePointer(String(e.params.missingProperty))}`, message: 'is required' }
+    case 'additionalProperties':
+      return {
+        pointer: `${e.instancePath}/${escapePointer(String(e.params.additionalProperty))}`,
+        message: where === 'query' ? 'is not a known query parameter' : 'is not an allowed field',
+      }
+    case 'enum':
+      return { pointer: e.instancePath, message: `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}` }
+    case 'const':
+    case 'anyOf':
+      return { pointer: e.instancePath, message: 'is not one of the allowed values' }
+    case 'format':
+      return { pointer: e.instancePath, message: `must be a valid ${String(e.params.format)}` }
+    case 'pattern':
+      return { pointer: e.instancePath, message: 'has an invalid format' }
+    default:
+      return { pointer: e.instancePath, message: e.message ?? 'is invalid' }
+  }
+}
+
+/** One entry per offending field, with the most specific of the validator's messages for it. */
+export function validationFields(errors: AjvError[], context: string | undefined): ProblemField[] {
+  const where = partNames[context ?? 'body'] ?? 'body'
+  const best = new Map<string, { rank: number; field: ProblemField }>()
+  for (const e of errors) {
+    const { pointer, message } = describeAjvError(e, where)
+    const rank = keywordRank[e.keyword] ?? 0
+    const current = best.get(pointer)
+    if (!current || rank < current.rank) best.set(pointer, { rank, field: { in: where, pointer, message } })
+  }
+  return [...best.values()].map((b) => b.field)
+}
+
+function describeFields(fields: ProblemField[]): string {
+  const parts = fields.map((f) => `${f.in} ${f.pointer || '(root)'} ${f.message}`)
+  return `The request is invalid: ${parts.join('; ')}`
+}
+
+function slugOf(code: string): string {
+  return code.replace(/^ND_/, '').toLowerCase().replace(/_/g, '-')
+}
+
+export function buildProblem(
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  return {
+    type: `${problemTypeBase}${slugOf(code)}`,
+    title: titles[status] ?? 'Error',
+    status,
+    detail,
+    instance: request.url.split('?')[0] ?? request.url,
+    code,
+    requestId: request.id,
+    ...extra,
+  }
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).type(problemContentType).send(problem)
+}
+
+function handleError(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.validation) {
+    const fields = validationFields(error.validation as AjvError[], error.validationContext)
+    return sendProblem(
+      reply,
+      buildProblem(request, 400, 'ND_VALIDATION_FAILED', describeFields(fields), { errors: fields }),
+    )
+  }
+
+  const framework = error.code ? frameworkErrors[error.code] : undefined
+  if (framework) {
+    return sendProblem(
+      reply,
+      buildProblem(request, framework.status, framework.code, framework.detail ?? error.message),
+    )
+  }
+
+  const known = error.code?.startsWith('ND_') ? error : (translateDatabaseError(error) as FastifyError | undefined)
+  if (known) {
+    const status = known.statusCode ?? 500
+    if (status === 503) reply.header('retry-after', '5')
+    if (status >= 500) request.log.warn({ err: error }, known.message)
+    return sendProblem(
+      reply,
+      buildProblem(request, status, known.code, known.message, (known as ProblemExtensions).problem),
+    )
+  }
+
+  // Other client errors raised by Fastify or its plugins carry safe, specific messages.
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const code = error.code?.startsWith('FST_') || !error.code ? `ND_HTTP_${status}` : error.code
+    return sendProblem(reply, buildProblem(request, status, code, error.message))
+  }
+
+  request.log.error({ err: error }, 'unexpected error')
+  return sendProblem(
+    reply,
+    buildProblem(
+      request,
+      500,
+      'ND_INTERNAL',
+      `An unexpected error occurred; quote request id ${request.id} when reporting it`,
+    ),
+  )
+}
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler(handleError)
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(
+        reply,
+        buildProblem(
+          request,
+          404,
+          'ND_ROUTE_NOT_FOUND',
+          `No route matches ${request.method} ${request.url.split('?')[0]}`,
+        ),
+      ),
+    )
+  },
+  { name: 'newsdesk-problem', fastify: '5.x' },
+)

@@ -1,0 +1,68 @@
+// Schemas shared by every module: problem responses and the reusable bits of route schemas.
+import Type, { type Static, type TSchema } from 'typebox'
+
+export const ProblemFieldSchema = Type.Object(
+  {
+    in: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header')], {
+      description: 'The part of the request the field belongs to',
+    }),
+    pointer: Type.String({ description: 'JSON Pointer (RFC 6901) to the offending field within that part' }),
+    message: Type.String(),
+  },
+  { additionalProperties: false },
+)
+
+/** RFC 9457 problem details. Extension members beyond these may appear for specific errors. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'URI identifying the kind of problem' }),
+    title: Type.String({ description: 'Short summary of the kind of problem' }),
+    status: Type.Integer({ description: 'HTTP status code' }),
+    detail: Type.String({ description: 'Explanation specific to this occurrence' }),
+    instance: Type.String({ description: 'The request path this problem occurred on' }),
+    code: Type.String({ description: 'Stable machine-readable error code', examples: ['ND_NOT_FOUND'] }),
+    requestId: Type.String({ description: 'The request id, also sent as X-Request-Id' }),
+    errors: Type.Optional(Type.Array(ProblemFieldSchema, { description: 'Every offending field (validation errors)' })),
+  },
+  { $id: 'Problem', title: 'Problem', additionalProperties: true },
+)
+export type Problem = Static<typeof ProblemSchema>
+
+const problemRef = Type.Unsafe<Problem>({ $ref: 'Problem#' })
+
+const problemDescriptions: Record<number, string> = {
+  400: 'The request is malformed or fails validation; `errors` lists every offending field',
+  401: 'Authentication is required',
+  403: 'The credentials do not grant this operation',
+  404: 'No such resource',
+  409: 'The request conflicts with the current state of the resource',
+  412: 'The resource changed since the version given in If-Match',
+  413: 'The request body is larger than the configured limit',
+  415: 'The request body is not JSON',
+  422: 'The request refers to a record that does not exist',
+  429: 'Too many requests',
+  500: 'Unexpected error (details are in the server log under the request id)',
+  503: 'The database is not available; retry after the number of seconds in Retry-After',
+}
+
+/** Problem responses for the given statuses, plus those every route can return. */
+export function problemResponses(...statuses: number[]): Record<number, TSchema> {
+  const all = new Set([400, 500, 503, ...statuses])
+  return Object.fromEntries(
+    [...all].sort().map((status) => [status, { ...problemRef, description: problemDescriptions[status] ?? 'Error' }]),
+  )
+}
+
+export const UuidSchema = Type.String({ format: 'uuid' })
+export const SlugSchema = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
+  description: 'Lower-case letters and digits separated by single hyphens',
+})
+export const IdOrSlugParamsSchema = Type.Object(
+  { idOrSlug: Type.String({ minLength: 1, maxLength: 200, description: 'The record id (UUID) or its slug' }) },
+  { additionalProperties: false },
+)
+export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false })
+export const TimestampSchema = Type.String({ format: 'date-time' })

@@ -1,0 +1,23 @@
+import slugifyText from '@sindresorhus/slugify'
+
+export const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+
+/** URL-safe slug from a human name; transliterates non-Latin scripts ("Армения" → "armeniya"). */
+export function slugify(text: string, maxLength = 100): string {
+  const slug = slugifyText(text, { decamelize: false }).slice(0, maxLength).replace(/-+$/, '')
+  return slug
+}
+
+/**
+ * The first of base, base-2, base-3, … that is not taken. `taken` holds the existing slugs that
+ * start with base (one query by the caller, not one per candidate).
+ */
+export function firstFreeSlug(base: string, taken: Iterable<string>, maxLength = 100): string {
+  const used = new Set(taken)
+  if (!used.has(base)) return base
+  for (let n = 2; ; n++) {
+    const suffix = `-${n}`
+    const candidate = `${base.slice(0, maxLength - suffix.length).replace(/-+$/, '')}${suffix}`
+    if (!used.has(candidate)) return candidate
+  }
+}

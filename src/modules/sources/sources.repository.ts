@@ -1,0 +1,65 @@
+import { type Db, idOrSlugWhere } from '../../db/types.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import type { SourceKind } from '../../generated/prisma/enums.js'
+import { keysetWhere, type SortSpec } from '../../http/pagination.js'
+
+export type SourceRow = Prisma.SourceGetPayload<object>
+export type SourceSortField = 'nameKey' | 'createdAt'
+
+export interface SourceListFilter {
+  kind?: SourceKind
+  q?: string
+  sort: SortSpec<SourceSortField>
+  after?: { value: unknown; id: string }
+  limit: number
+}
+
+// Prisma passes `contains` to LIKE as is: a user's % or _ would otherwise act as a wildcard.
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+export function findSource(db: Db, idOrSlug: string): Promise<SourceRow | null> {
+  return db.source.findUnique({ where: idOrSlugWhere(idOrSlug) as Prisma.SourceWhereUniqueInput })
+}
+
+export function listSources(db: Db, filter: SourceListFilter): Promise<SourceRow[]> {
+  const { field, direction } = filter.sort
+  const where: Prisma.SourceWhereInput = {
+    kind: filter.kind,
+    // LIKE '%q%' on the lower-cased name, served by its pg_trgm GIN index.
+    nameKey: filter.q ? { contains: escapeLike(filter.q.toLowerCase()) } : undefined,
+    ...(filter.after ? keysetWhere(field, direction, filter.after.value, filter.after.id) : {}),
+  }
+  return db.source.findMany({
+    where,
+    orderBy: [{ [field]: direction }, { id: direction }],
+    take: filter.limit + 1,
+  })
+}
+
+export async function slugsStartingWith(db: Db, base: string): Promise<string[]> {
+  const rows = await db.source.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })
+  return rows.map((r) => r.slug)
+}
+
+export function createSource(db: Db, data: Prisma.SourceCreateInput): Promise<SourceRow> {
+  return db.source.create({ data })
+}
+
+export function updateSource(db: Db, id: string, data: Prisma.SourceUpdateInput): Promise<SourceRow> {
+  return db.source.update({ where: { id }, data })
+}
+
+/** How many articles, credits and teasers point at the source, in one query (null: no such source). */
+export async function sourceReferences(db: Db, id: string) {
+  const row = await db.source.findUnique({
+    where: { id },
+    select: { _count: { select: { articles: true, credits: true, teasers: true } } },
+  })
+  return row?._count ?? null
+}
+
+export function deleteSource(db: Db, id: string): Promise<SourceRow> {
+  return db.source.delete({ where: { id } })
+}

@@ -1,0 +1,90 @@
+import type { Db } from '../../db/types.js'
+import { ConflictError, NotFoundError, withProblem } from '../../errors.js'
+import { decodeCursor, type Page, parseSort, toPage } from '../../http/pagination.js'
+import { firstFreeSlug, slugify } from '../../lib/slug.js'
+import * as repo from './sources.repository.js'
+import type { Source, SourceCreate, SourceListQuery, SourceUpdate } from './sources.schemas.js'
+
+export function nameKey(name: string): string {
+  return name.toLowerCase()
+}
+
+export function toSource(row: repo.SourceRow): Source {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    kind: row.kind,
+    homepageUrl: row.homepageUrl,
+    description: row.description,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}
+
+export function createSourcesService(db: Db) {
+  async function generateSlug(name: string): Promise<string> {
+    const base = slugify(name) || 'source'
+    return firstFreeSlug(base, await repo.slugsStartingWith(db, base))
+  }
+
+  return {
+    async get(idOrSlug: string): Promise<Source> {
+      const row = await repo.findSource(db, idOrSlug)
+      if (!row) throw new NotFoundError('source', idOrSlug)
+      return toSource(row)
+    },
+
+    async list(query: SourceListQuery): Promise<Page<Source>> {
+      const requested = parseSort<'name' | 'createdAt'>(query.sort)
+      const sort = { ...requested, field: requested.field === 'name' ? ('nameKey' as const) : requested.field }
+      const after = query.cursor ? decodeCursor(query.cursor, sort.key, 2) : undefined
+      const rows = await repo.listSources(db, {
+        kind: query.kind,
+        q: query.q,
+        sort,
+        limit: query.limit,
+        after: after ? { value: after[0], id: String(after[1]) } : undefined,
+      })
+      const page = toPage(rows, query.limit, sort.key, (r) => [
+        sort.field === 'nameKey' ? r.nameKey : r.createdAt.toISOString(),
+        r.id,
+      ])
+      return { data: page.data.map(toSource), page: page.page }
+    },
+
+    async create(input: SourceCreate): Promise<Source> {
+      const slug = input.slug ?? (await generateSlug(input.name))
+      const row = await repo.createSource(db, { ...input, slug, nameKey: nameKey(input.name) })
+      return toSource(row)
+    },
+
+    async update(id: string, input: SourceUpdate): Promise<Source> {
+      const data = input.name === undefined ? input : { ...input, nameKey: nameKey(input.name) }
+      const row = await repo.updateSource(db, id, data).catch((err: { code?: string }) => {
+        if (err.code === 'P2025') throw new NotFoundError('source', id)
+        throw err
+      })
+      return toSource(row)
+    },
+
+    async remove(id: string): Promise<void> {
+      const refs = await repo.sourceReferences(db, id)
+      if (!refs) throw new NotFoundError('source', id)
+      if (refs.articles + refs.credits + refs.teasers > 0) {
+        throw withProblem(
+          new ConflictError(
+            `The source is still referenced by ${refs.articles} article(s), ${refs.credits} wire credit(s) and ${refs.teasers} teaser(s); reassign or delete them first`,
+          ),
+          { references: refs },
+        )
+      }
+      await repo.deleteSource(db, id).catch((err: { code?: string }) => {
+        if (err.code === 'P2025') throw new NotFoundError('source', id)
+        throw err
+      })
+    },
+  }
+}
+
+export type SourcesService = ReturnType<typeof createSourcesService>

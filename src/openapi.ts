@@ -1,0 +1,24 @@
+// The document-level parts of the OpenAPI spec; operations come from the route schemas.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { projectRoot } from './db/paths.js'
+
+const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }
+
+export const openapiInfo = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Newsdesk API',
+    version: pkg.version,
+    description:
+      'Newsdesk is a headless news CMS: articles, sources and curated teaser collections over REST/JSON.\n\n' +
+      'Errors are `application/problem+json` (RFC 9457) with a stable `code`; validation errors list every ' +
+      'offending field in `errors`. Lists return `{ data, page }` with an opaque `page.nextCursor` and a ' +
+      '`Link: rel="next"` header.',
+    license: { name: 'MIT', identifier: 'MIT' },
+  },
+  tags: [
+    { name: 'Sources', description: 'Publishers, news agencies and partners' },
+    { name: 'Health', description: 'Liveness and readiness probes' },
+  ],
+}

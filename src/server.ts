@@ -1,0 +1,67 @@
+// Process entry: configuration, database, migrations, seed, then buildApp() and listen.
+// SIGINT/SIGTERM stop accepting connections, let in-flight requests finish (bounded by
+// SHUTDOWN_TIMEOUT_MS) and close the database; a second signal exits at once.
+import closeWithGrace from 'close-with-grace'
+import { pino } from 'pino'
+import { buildApp, loggerOptions } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { openDatabase } from './db/database.js'
+import { applyMigrations } from './db/migrations.js'
+import { seed } from './db/seed.js'
+
+const startedAt = performance.now()
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`)
+  process.exit(1)
+}
+
+let config: ReturnType<typeof loadConfig>
+try {
+  config = loadConfig()
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message)
+  throw err
+}
+
+const log = pino(loggerOptions(config))
+const db = await openDatabase(config.database, {
+  // An idle pooled connection dropped by a restarting server is not fatal: the pool reconnects.
+  onConnectionError: (err) => log.warn({ err }, 'database connection error'),
+})
+
+try {
+  if (config.migrateOnStart) {
+    const applied = await applyMigrations(db.adapterFactory)
+    if (applied.length > 0) log.info({ applied }, `applied ${applied.length} migration(s)`)
+  }
+  if (config.seedOnStart) {
+    const empty = (await db.prisma.source.count()) === 0 && (await db.prisma.article.count()) === 0
+    if (empty) log.info({ created: (await seed(db.prisma)).created }, 'seeded example content')
+  }
+} catch (err) {
+  log.fatal({ err }, err instanceof Error ? err.message : 'start-up failed')
+  await db.close().catch(() => {})
+  process.exit(1)
+}
+
+const app = await buildApp({ config, db, loggerInstance: log })
+
+closeWithGrace({ delay: config.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'shutting down after an error')
+  else log.info({ signal }, 'shutting down')
+  await app.close()
+  await db.close()
+})
+
+try {
+  await app.listen({ host: config.host, port: config.port })
+  log.info(
+    { database: db.kind, startupMs: Math.round(performance.now() - startedAt) },
+    `Newsdesk ready: API docs at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/docs`,
+  )
+} catch (err) {
+  log.fatal({ err }, 'could not listen')
+  await db.close().catch(() => {})
+  process.exit(1)
+}

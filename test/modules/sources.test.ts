@@ -1,0 +1,362 @@
+import { test } from 'tap'
+import { build, json } from '../helper.js'
+
+interface Source {
+  id: string
+  slug: string
+  name: string
+  kind: string
+  homepageUrl: string | null
+  description: string | null
+  createdAt: string
+  updatedAt: string
+}
+interface Page<T> {
+  data: T[]
+  page: { limit: number; nextCursor: string | null }
+}
+interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance: string
+  code: string
+  requestId: string
+  errors?: { in: string; pointer: string; message: string }[]
+  [k: string]: unknown
+}
+
+test('sources', async (t) => {
+  const { app, db } = await build(t)
+  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/v1/sources', payload: payload as object })
+
+  function assertProblem(
+    res: { statusCode: number; headers: Record<string, unknown>; body: string },
+    status: number,
+    code: string,
+  ) {
+    t.equal(res.statusCode, status, `status ${status}`)
+    t.match(String(res.headers['content-type']), /^application\/problem\+json/)
+    const body = json<Problem>(res)
+    t.equal(body.status, status)
+    t.equal(body.code, code)
+    t.type(body.title, 'string')
+    t.type(body.detail, 'string')
+    t.match(body.type, /^https:\/\/newsdesk\.dev\/problems\//)
+    t.equal(body.requestId, res.headers['x-request-id'])
+    t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
+    return body
+  }
+
+  await t.test('create, read by id and slug, update, delete', async (t) => {
+    const res = await post({
+      name: 'PanARMENIAN.Net',
+      kind: 'publisher',
+      homepageUrl: 'https://www.panarmenian.net/',
+      description: 'Armenian news portal',
+    })
+    t.equal(res.statusCode, 201)
+    const created = json<Source>(res)
+    t.equal(created.slug, 'panarmenian-net', 'slug generated from the name')
+    t.match(created.id, /^[0-9a-f-]{36}$/)
+    t.equal(res.headers.location, `/v1/sources/${created.id}`)
+    t.equal(created.createdAt, created.updatedAt)
+
+    const byId = await app.inject(`/v1/sources/${created.id}`)
+    t.same(json(byId), created)
+    const bySlug = await app.inject('/v1/sources/panarmenian-net')
+    t.same(json(bySlug), created)
+
+    const patched = await app.inject({
+      method: 'PATCH',
+      url: `/v1/sources/${created.id}`,
+      payload: { description: null, name: 'PanARMENIAN' },
+    })
+    t.equal(patched.statusCode, 200)
+    const updated = json<Source>(patched)
+    t.equal(updated.description, null, 'null clears an optional field')
+    t.equal(updated.name, 'PanARMENIAN')
+    t.equal(updated.slug, 'panarmenian-net', 'slug is kept when the name changes')
+    t.ok(updated.updatedAt >= created.updatedAt)
+
+    const del = await app.inject({ method: 'DELETE', url: `/v1/sources/${created.id}` })
+    t.equal(del.statusCode, 204)
+    t.equal(del.body, '')
+    assertProblem(await app.inject(`/v1/sources/${created.id}`), 404, 'ND_NOT_FOUND')
+    t.equal(await db.prisma.source.count({ where: { id: created.id } }), 0)
+  })
+
+  await t.test('slugs: generated, de-duplicated, transliterated, validated, unique', async (t) => {
+    const a = json<Source>(await post({ name: 'Associated Press', kind: 'agency' }))
+    const b = json<Source>(await post({ name: 'Associated Press', kind: 'agency' }))
+    const c = json<Source>(await post({ name: 'Associated  Press!', kind: 'agency' }))
+    t.same([a.slug, b.slug, c.slug], ['associated-press', 'associated-press-2', 'associated-press-3'])
+    const cyr = json<Source>(await post({ name: 'Армения сегодня', kind: 'partner' }))
+    t.equal(cyr.slug, 'armeniya-segodnya')
+    const symbols = json<Source>(await post({ name: '!!!', kind: 'partner' }))
+    t.equal(symbols.slug, 'source', 'a name with no letters still gets a slug')
+
+    const clash = assertProblem(
+      await post({ name: 'AP', kind: 'agency', slug: 'associated-press' }),
+      409,
+      'ND_UNIQUE_VIOLATION',
+    )
+    t.equal(clash.field, 'slug')
+    t.match(clash.detail, /slug/)
+
+    for (const slug of ['Has Caps', 'trailing-', '-leading', 'double--dash', 'ünïcode', '']) {
+      const bad = assertProblem(await post({ name: 'X', kind: 'agency', slug }), 400, 'ND_VALIDATION_FAILED')
+      t.same(
+        bad.errors?.map((e) => e.pointer),
+        ['/slug'],
+        `slug ${JSON.stringify(slug)} is rejected`,
+      )
+    }
+    const other = json<Source>(await post({ name: 'Other', kind: 'agency' }))
+    const patchClash = await app.inject({
+      method: 'PATCH',
+      url: `/v1/sources/${other.id}`,
+      payload: { slug: 'associated-press' },
+    })
+    assertProblem(patchClash, 409, 'ND_UNIQUE_VIOLATION')
+    t.equal(json<Source>(await app.inject(`/v1/sources/${other.id}`)).slug, 'other', 'failed update changed nothing')
+  })
+
+  await t.test('bad input: every offending field, unknown fields, server-owned fields', async (t) => {
+    const before = await db.prisma.source.count()
+    const res = await post({ kind: 'blog', homepageUrl: 'javascript:alert(1)', extra: 1, id: 'x', createdAt: 'now' })
+    const problem = assertProblem(res, 400, 'ND_VALIDATION_FAILED')
+    const pointers = problem.errors?.map((e) => e.pointer).sort()
+    t.same(pointers, ['/createdAt', '/extra', '/homepageUrl', '/id', '/kind', '/name'])
+    t.ok(problem.errors?.every((e) => e.in === 'body'))
+    t.match(problem.detail, /\/extra/)
+    t.equal(problem.errors?.find((e) => e.pointer === '/name')?.message, 'is required')
+    t.equal(problem.errors?.find((e) => e.pointer === '/extra')?.message, 'is not an allowed field')
+
+    assertProblem(await post({ name: 'x'.repeat(201), kind: 'agency' }), 400, 'ND_VALIDATION_FAILED')
+    assertProblem(await post({ name: 123, kind: 'agency' }), 400, 'ND_VALIDATION_FAILED')
+    assertProblem(
+      await post({ name: 'FTP', kind: 'agency', homepageUrl: 'ftp://example.com/' }),
+      400,
+      'ND_VALIDATION_FAILED',
+    )
+    assertProblem(await post([]), 400, 'ND_VALIDATION_FAILED')
+
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/v1/sources',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": "x",',
+    })
+    assertProblem(malformed, 400, 'ND_MALFORMED_JSON')
+    const empty = await app.inject({
+      method: 'POST',
+      url: '/v1/sources',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    })
+    assertProblem(empty, 400, 'ND_MALFORMED_JSON')
+    const text = await app.inject({
+      method: 'POST',
+      url: '/v1/sources',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'name=x',
+    })
+    assertProblem(text, 415, 'ND_UNSUPPORTED_MEDIA_TYPE')
+
+    const some = json<Page<Source>>(await app.inject('/v1/sources?limit=1')).data[0]
+    t.ok(some)
+    const emptyPatch = await app.inject({ method: 'PATCH', url: `/v1/sources/${some?.id}`, payload: {} })
+    assertProblem(emptyPatch, 400, 'ND_VALIDATION_FAILED')
+    const ownedPatch = await app.inject({
+      method: 'PATCH',
+      url: `/v1/sources/${some?.id}`,
+      payload: { updatedAt: '2020-01-01T00:00:00Z' },
+    })
+    t.same(assertProblem(ownedPatch, 400, 'ND_VALIDATION_FAILED').errors?.[0]?.pointer, '/updatedAt')
+
+    const badId = await app.inject({ method: 'PATCH', url: '/v1/sources/not-a-uuid', payload: { name: 'x' } })
+    const badIdProblem = assertProblem(badId, 400, 'ND_VALIDATION_FAILED')
+    t.same(badIdProblem.errors?.[0], { in: 'path', pointer: '/id', message: 'must be a valid uuid' })
+    const missing = await app.inject({
+      method: 'PATCH',
+      url: '/v1/sources/00000000-0000-4000-8000-000000000000',
+      payload: { name: 'x' },
+    })
+    assertProblem(missing, 404, 'ND_NOT_FOUND')
+    assertProblem(
+      await app.inject({ method: 'DELETE', url: '/v1/sources/00000000-0000-4000-8000-000000000000' }),
+      404,
+      'ND_NOT_FOUND',
+    )
+    t.equal(await db.prisma.source.count(), before, 'no failed request wrote anything')
+  })
+
+  await t.test('delete is refused while articles, credits or teasers reference the source', async (t) => {
+    const publisher = json<Source>(await post({ name: 'Referenced Publisher', kind: 'publisher' }))
+    const agency = json<Source>(await post({ name: 'Referenced Agency', kind: 'agency' }))
+    const article = await db.prisma.article.create({
+      data: {
+        slug: 'referencing-article',
+        headline: 'Referencing article',
+        sourceId: publisher.id,
+        credits: { create: [{ sourceId: agency.id, position: 0 }] },
+      },
+    })
+    const res = await app.inject({ method: 'DELETE', url: `/v1/sources/${publisher.id}` })
+    const problem = assertProblem(res, 409, 'ND_CONFLICT')
+    t.same(problem.references, { articles: 1, credits: 0, teasers: 0 })
+    const res2 = await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}` })
+    t.same(assertProblem(res2, 409, 'ND_CONFLICT').references, { articles: 0, credits: 1, teasers: 0 })
+    t.equal(await db.prisma.source.count({ where: { id: { in: [publisher.id, agency.id] } } }), 2)
+
+    await db.prisma.article.delete({ where: { id: article.id } })
+    t.equal((await app.inject({ method: 'DELETE', url: `/v1/sources/${publisher.id}` })).statusCode, 204)
+    t.equal((await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}` })).statusCode, 204)
+  })
+
+  await t.test('unknown routes and records are problems', async (t) => {
+    const route = assertProblem(await app.inject('/v1/nope'), 404, 'ND_ROUTE_NOT_FOUND')
+    t.equal(route.instance, '/v1/nope')
+    const record = assertProblem(await app.inject('/v1/sources/no-such-source'), 404, 'ND_NOT_FOUND')
+    t.match(record.detail, /no-such-source/)
+  })
+
+  await t.test('request ids', async (t) => {
+    const res = await app.inject('/v1/sources')
+    t.match(res.headers['x-request-id'], /^[0-9a-f-]{36}$/)
+    const given = await app.inject({ url: '/v1/sources', headers: { 'x-request-id': 'edge-abc.123' } })
+    t.equal(given.headers['x-request-id'], 'edge-abc.123', "a caller's well-formed id is kept")
+    const hostile = await app.inject({ url: '/v1/sources', headers: { 'x-request-id': 'a\nb c' } })
+    t.not(hostile.headers['x-request-id'], 'a\nb c')
+  })
+})
+
+test('source lists: filters, sorts, cursor pagination', async (t) => {
+  const { app, db } = await build(t)
+  const names = ['Delta', 'alpha', 'Charlie', 'Echo', 'bravo', 'Foxtrot News', 'Golf News']
+  const kinds = ['publisher', 'agency', 'partner']
+  for (const [i, name] of names.entries()) {
+    const res = await app.inject({ method: 'POST', url: '/v1/sources', payload: { name, kind: kinds[i % 3] } })
+    t.equal(res.statusCode, 201)
+  }
+  const list = async (query: string) => {
+    const res = await app.inject(`/v1/sources?${query}`)
+    t.equal(res.statusCode, 200, query)
+    return { ...json<Page<Source>>(res), link: res.headers.link as string | undefined }
+  }
+
+  const all = await list('')
+  t.equal(all.page.limit, 20)
+  t.equal(all.page.nextCursor, null)
+  t.notOk(all.link, 'no Link header on the last page')
+  const lower = (n: string) => n.toLowerCase()
+  const expected = [...names].sort((a, b) => (lower(a) < lower(b) ? -1 : 1))
+  t.same(
+    all.data.map((s) => s.name.toLowerCase()),
+    expected.map((n) => n.toLowerCase()),
+    'default order: name',
+  )
+  t.same(
+    (await list('sort=-name')).data.map((s) => s.name),
+    all.data.map((s) => s.name).reverse(),
+  )
+
+  // Walk every sort two at a time; the pages must add up to the unpaginated list.
+  for (const sort of ['name', '-name', 'createdAt', '-createdAt']) {
+    const full = (await list(`sort=${sort}&limit=100`)).data.map((s) => s.id)
+    const walked: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const page: Awaited<ReturnType<typeof list>> = await list(
+        `sort=${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      )
+      walked.push(...page.data.map((s) => s.id))
+      cursor = page.page.nextCursor
+      if (cursor) {
+        t.match(
+          page.link,
+          new RegExp(
+            `^<http://[^>]+/v1/sources\\?sort=${sort.replace('-', '\\-')}&limit=2&cursor=${cursor}>; rel="next"$`,
+          ),
+        )
+      }
+      pages++
+    } while (cursor && pages < 10)
+    t.same(walked, full, `pages of sort=${sort} neither skip nor repeat`)
+    t.equal(pages, 4)
+  }
+
+  await t.test('a cursor stays valid while rows are inserted before and after it', async (t) => {
+    const first = await list('limit=3')
+    t.same(
+      first.data.map((s) => s.name),
+      ['alpha', 'bravo', 'Charlie'],
+    )
+    await app.inject({ method: 'POST', url: '/v1/sources', payload: { name: 'Able', kind: 'agency' } })
+    await app.inject({ method: 'POST', url: '/v1/sources', payload: { name: 'Zulu', kind: 'agency' } })
+    const second = await list(`limit=3&cursor=${first.page.nextCursor}`)
+    t.same(
+      second.data.map((s) => s.name),
+      ['Delta', 'Echo', 'Foxtrot News'],
+    )
+    await db.prisma.source.deleteMany({ where: { name: { in: ['Able', 'Zulu'] } } })
+  })
+
+  t.same(
+    (await list('kind=agency')).data.map((s) => s.name),
+    ['alpha', 'bravo'],
+  )
+  t.same(
+    (await list('q=NEWS')).data.map((s) => s.name),
+    ['Foxtrot News', 'Golf News'],
+    'q is a case-insensitive substring',
+  )
+  t.same(
+    (await list('q=news&kind=partner')).data.map((s) => s.name),
+    ['Foxtrot News'],
+  )
+  t.same((await list('q=%25')).data, [], 'LIKE wildcards in q are literal')
+  t.same((await list('q=_')).data, [])
+  t.same((await list('q=%5C')).data, [], 'a backslash in q is literal')
+
+  const bad = async (query: string, pointer: string) => {
+    const res = await app.inject(`/v1/sources?${query}`)
+    t.equal(res.statusCode, 400, query)
+    const problem = json<Problem>(res)
+    t.ok(
+      problem.errors?.some((e) => e.pointer === pointer && e.in === 'query'),
+      `${query} names ${pointer}`,
+    )
+  }
+  await bad('limit=0', '/limit')
+  await bad('limit=101', '/limit')
+  await bad('limit=ten', '/limit')
+  await bad('kind=blog', '/kind')
+  await bad('sort=headline', '/sort')
+  await bad('q=', '/q')
+  await bad(`q=${'x'.repeat(101)}`, '/q')
+  await bad('knd=agency', '/knd')
+  await bad('cursor=not%20base64', '/cursor')
+
+  const fromOtherSort = (await list('sort=-createdAt&limit=1')).page.nextCursor
+  const mismatch = await app.inject(`/v1/sources?sort=name&cursor=${fromOtherSort}`)
+  t.equal(mismatch.statusCode, 400)
+  t.equal(json<Problem>(mismatch).code, 'ND_INVALID_CURSOR')
+  const garbage = await app.inject('/v1/sources?cursor=AAAA')
+  t.equal(json<Problem>(garbage).code, 'ND_INVALID_CURSOR')
+})
+
+test('body size limit', async (t) => {
+  const { app } = await build(t, { env: { BODY_LIMIT: '2048' } })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/sources',
+    payload: { name: 'Big', kind: 'agency', description: 'x'.repeat(3000) },
+  })
+  t.equal(res.statusCode, 413)
+  t.equal(json<Problem>(res).code, 'ND_BODY_TOO_LARGE')
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/)
+})
