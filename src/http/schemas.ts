@@ -45,12 +45,21 @@ const problemDescriptions: Record<number, string> = {
   503: 'The database is not available; retry after the number of seconds in Retry-After',
 }
 
-/** Problem responses for the given statuses, plus those every route can return. */
+function problemResponse(status: number) {
+  return {
+    description: problemDescriptions[status] ?? 'Error',
+    content: { 'application/problem+json': { schema: problemRef } },
+  } as unknown as TSchema
+}
+
+/** Problem responses for exactly the given statuses. */
+export function problemResponsesOnly(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries([...new Set(statuses)].sort().map((status) => [status, problemResponse(status)]))
+}
+
+/** Problem responses for the given statuses, plus those every API route can return (400, 500, 503). */
 export function problemResponses(...statuses: number[]): Record<number, TSchema> {
-  const all = new Set([400, 500, 503, ...statuses])
-  return Object.fromEntries(
-    [...all].sort().map((status) => [status, { ...problemRef, description: problemDescriptions[status] ?? 'Error' }]),
-  )
+  return problemResponsesOnly(400, 500, 503, ...statuses)
 }
 
 export const UuidSchema = Type.String({ format: 'uuid' })

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Database } from '../../db/database.js'
 import { DatabaseUnavailableError } from '../../errors.js'
-import { problemResponses } from '../../http/schemas.js'
+import { problemResponsesOnly } from '../../http/schemas.js'
 
 const HealthSchema = Type.Object(
   {
@@ -20,7 +20,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         operationId: 'getLiveness',
         tags: ['Health'],
         summary: 'Liveness: the process is serving requests',
-        response: { 200: HealthSchema },
+        response: { 200: HealthSchema, ...problemResponsesOnly(500) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -34,7 +34,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         tags: ['Health'],
         summary: 'Readiness: the database answers',
         description: 'Returns 503 with a problem body while the database cannot be reached.',
-        response: { 200: HealthSchema, ...problemResponses(503) },
+        response: { 200: HealthSchema, ...problemResponsesOnly(500, 503) },
       },
     },
     async () => {

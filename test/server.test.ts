@@ -1,0 +1,140 @@
+// The real process: configuration errors, start-up on a fresh embedded database (migrate + seed),
+// a restart that neither migrates nor seeds again, and graceful shutdown.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'tap'
+
+interface Running {
+  child: ChildProcess
+  port: number
+  lines: Record<string, unknown>[]
+  stderr: () => string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function startServer(env: NodeJS.ProcessEnv, port: number): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: Record<string, unknown>[] = []
+  let err = ''
+  let buffer = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString()
+    const parts = buffer.split('\n')
+    buffer = parts.pop() ?? ''
+    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line))
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  )
+  return { child, port, lines, stderr: () => err, exited }
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 60000) {
+  const until = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+const ready = (s: Running) => s.lines.some((l) => String(l.msg).startsWith('Newsdesk ready'))
+
+test('a bad configuration stops the process with one line naming the variable', async (t) => {
+  const s = startServer({ PORT: 'abc' }, 0)
+  const { code } = await s.exited
+  t.equal(code, 1)
+  const out = s.stderr().trim()
+  t.equal(out.split('\n').length, 1, 'one line')
+  t.match(out, /^Invalid configuration: PORT="abc"/)
+})
+
+test('fresh embedded database: migrate, seed, serve; restart keeps the data; graceful shutdown', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'newsdesk-server-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+
+  const first = startServer({ DATA_DIR: dataDir }, port)
+  t.teardown(() => first.child.kill('SIGKILL'))
+  await waitFor(() => ready(first) || first.child.exitCode !== null, 'the server to start')
+  t.ok(ready(first), 'ready')
+  t.ok(
+    first.lines.some((l) => l.msg === 'applied 1 migration(s)'),
+    'migrated the new database',
+  )
+  t.ok(
+    first.lines.some((l) => l.msg === 'seeded example content'),
+    'seeded it',
+  )
+  const sources = (await (await fetch(`${base}/v1/sources`)).json()) as { data: { slug: string }[] }
+  t.same(
+    sources.data.map((s) => s.slug),
+    ['associated-press', 'panarmenian-net'],
+  )
+
+  // A request still arriving (its body half sent) when SIGTERM lands is answered before exit.
+  const body = JSON.stringify({ name: 'Reuters', kind: 'agency' })
+  const socket = net.connect(port, '127.0.0.1')
+  await new Promise((r) => socket.once('connect', r))
+  let response = ''
+  socket.on('data', (d) => {
+    response += d.toString()
+  })
+  socket.write(
+    `POST /v1/sources HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+  )
+  await new Promise((r) => setTimeout(r, 200))
+  first.child.kill('SIGTERM')
+  await waitFor(() => first.lines.some((l) => l.msg === 'shutting down'), 'shutdown to begin')
+  socket.end(body.slice(5))
+  const { code } = await first.exited
+  t.equal(code, 0, 'exits cleanly')
+  t.match(response, /^HTTP\/1\.1 201/, 'the in-flight request completed')
+
+  const second = startServer({ DATA_DIR: dataDir }, port)
+  t.teardown(() => second.child.kill('SIGKILL'))
+  await waitFor(() => ready(second) || second.child.exitCode !== null, 'the restart')
+  t.notOk(
+    second.lines.some((l) => String(l.msg).startsWith('applied')),
+    'nothing to migrate on restart',
+  )
+  t.notOk(
+    second.lines.some((l) => l.msg === 'seeded example content'),
+    'an existing database is not seeded again',
+  )
+  const after = (await (await fetch(`${base}/v1/sources`)).json()) as { data: { slug: string }[] }
+  t.same(
+    after.data.map((s) => s.slug),
+    ['associated-press', 'panarmenian-net', 'reuters'],
+  )
+
+  // A second signal does not wait for a request that never finishes.
+  const stuck = net.connect(port, '127.0.0.1')
+  await new Promise((r) => stuck.once('connect', r))
+  stuck.write('POST /v1/sources HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
+  await new Promise((r) => setTimeout(r, 200))
+  second.child.kill('SIGTERM')
+  await waitFor(() => second.lines.some((l) => l.msg === 'shutting down'), 'shutdown to begin')
+  second.child.kill('SIGTERM')
+  const forced = await second.exited
+  t.not(forced.code, 0, 'the second signal forces exit')
+  stuck.destroy()
+})
