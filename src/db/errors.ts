@@ -67,21 +67,23 @@ export function translateDatabaseError(err: unknown, resource = 'record'): Error
   if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError()
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return undefined
   const cause = adapterCause(err)
-  switch (err.code) {
-    case 'P2002': {
-      const table = (err.meta?.driverAdapterError as { cause?: { table?: string } } | undefined)?.cause?.table
-      const field = cause?.constraint?.fields?.[0] ?? fieldOfUniqueIndex(cause?.constraint?.index, table)
-      return withProblem(new UniqueViolationError(field), { field })
-    }
-    case 'P2003': {
-      if (cause?.originalMessage?.startsWith('update or delete on table')) {
-        return new ConflictError(`This ${resource} is still referenced by other records`)
-      }
-      return new MissingReferenceError(`A record this ${resource} refers to does not exist`)
-    }
-    case 'P2025':
-      return new NotFoundError(resource, 'the given id')
-    default:
-      return undefined
+  // PostgreSQL 15 reports deleting a row that a RESTRICT key still references as 23503,
+  // PostgreSQL 16+ (and PGlite) as 23001; Prisma's own code differs with it.
+  const sqlState = cause?.originalCode
+  if (err.code === 'P2002' || sqlState === '23505') {
+    const table = (err.meta?.driverAdapterError as { cause?: { table?: string } } | undefined)?.cause?.table
+    const field = cause?.constraint?.fields?.[0] ?? fieldOfUniqueIndex(cause?.constraint?.index, table)
+    return withProblem(new UniqueViolationError(field), { field })
   }
+  if (
+    sqlState === '23001' ||
+    ((err.code === 'P2003' || sqlState === '23503') && cause?.originalMessage?.startsWith('update or delete on table'))
+  ) {
+    return new ConflictError(`This ${resource} is still referenced by other records`)
+  }
+  if (err.code === 'P2003' || sqlState === '23503') {
+    return new MissingReferenceError(`A record this ${resource} refers to does not exist`)
+  }
+  if (err.code === 'P2025') return new NotFoundError(resource, 'the given id')
+  return undefined
 }
