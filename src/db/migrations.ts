@@ -2,7 +2,8 @@
 // WebAssembly schema engine, so `prisma migrate deploy` stays compatible with the history.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import type { MigrationList } from '@prisma/schema-engine-wasm'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { createPGlite } from './database.js'
@@ -57,19 +58,56 @@ export async function loadMigrationsList(dir = defaultMigrationsDir): Promise<Mi
   }
 }
 
+// The driver adapters run migration scripts wrongly: pglite-prisma-adapter (0.7.2) does not await
+// PGlite's exec, so a failing migration was recorded as applied and its error went unhandled;
+// @prisma/adapter-pg (7.10) splits the script on ';' and runs each piece on any pooled connection,
+// so a failure left the statements before it applied. The schema engine gets adapters that send
+// the whole script in one simple query, which PostgreSQL runs as one implicit transaction.
+function wholeScripts(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  // The method of the adapter's client (a PGlite instance, a pg.Pool) that runs a script as one query.
+  const method = factory instanceof PrismaPGlite ? 'exec' : factory instanceof PrismaPg ? 'query' : undefined
+  if (!method) return factory
+  const fix = (adapter: SqlDriverAdapter) => {
+    const a = adapter as SqlDriverAdapter & {
+      client: Record<typeof method, (script: string) => Promise<unknown>>
+      onError(err: unknown): never
+    }
+    a.executeScript = async (script) => {
+      try {
+        await a.client[method](script)
+      } catch (err) {
+        a.onError(err)
+      }
+    }
+    return adapter
+  }
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => fix(await factory.connect()),
+    connectToShadowDb: async () => fix(await factory.connectToShadowDb()),
+  }
+}
+
 async function readSchema(path: string): Promise<SchemaFile> {
   return { path, content: await readFile(path, 'utf8') }
 }
 
-// The engine reports failures as JSON-ish text; keep the part a person needs.
-function engineMessage(err: unknown): string {
-  const raw = err instanceof Error ? err.message : String(err)
+// The engine reports failures as JSON or as text followed by a Rust span trace; keep the
+// sentences a person needs ("No such table: nope"), on one line.
+export function engineMessage(err: unknown): string {
+  let text = err instanceof Error ? err.message : String(err)
   try {
-    const parsed = JSON.parse(raw) as { message?: string }
-    return parsed.message ?? raw
+    text = (JSON.parse(text) as { message?: string }).message ?? text
   } catch {
-    return raw
+    // not JSON
   }
+  const lines = text.split('\n')
+  const trace = lines.findIndex((line) => /^\s*\d+: /.test(line))
+  return (trace >= 0 ? lines.slice(0, trace) : lines)
+    .map((l) => l.trim())
+    .filter((l) => l && l !== 'external connector error')
+    .join(' ')
 }
 
 /**
@@ -83,7 +121,7 @@ export async function applyMigrations(
 ): Promise<string[]> {
   const migrationsList = await loadMigrationsList(options.migrationsDir)
   const engine = await openSchemaEngine(
-    adapterFactory,
+    wholeScripts(adapterFactory),
     await readSchema(options.schemaPath ?? defaultSchemaPath),
     options.log,
   )
@@ -125,7 +163,10 @@ export async function pendingMigrations(
   options: MigrationOptions = {},
 ): Promise<string[]> {
   const migrationsList = await loadMigrationsList(options.migrationsDir)
-  const engine = await openSchemaEngine(adapterFactory, await readSchema(options.schemaPath ?? defaultSchemaPath))
+  const engine = await openSchemaEngine(
+    wholeScripts(adapterFactory),
+    await readSchema(options.schemaPath ?? defaultSchemaPath),
+  )
   try {
     const out = await engine.diagnoseMigrationHistory({
       migrationsList,
@@ -162,7 +203,7 @@ export async function createMigration(
   try {
     const adapter = new PrismaPGlite(scratch)
     await applyMigrations(adapter, options)
-    const engine = await openSchemaEngine(adapter, schema, options.log)
+    const engine = await openSchemaEngine(wholeScripts(adapter), schema, options.log)
     try {
       const result = await engine.diff({
         from: { tag: 'schemaDatasource', files: [schema], configDir: dir },
@@ -195,7 +236,7 @@ export async function resetDatabase(
   options: MigrationOptions = {},
 ): Promise<void> {
   const engine = await openSchemaEngine(
-    adapterFactory,
+    wholeScripts(adapterFactory),
     await readSchema(options.schemaPath ?? defaultSchemaPath),
     options.log,
   )

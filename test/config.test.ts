@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises'
+import t from 'tap'
+import { ConfigError, type ConfigVariable, configVariableNames, loadConfig } from '../src/config.js'
+
+const repoRoot = new URL('../', import.meta.url)
+
+t.test('defaults', async (t) => {
+  const config = loadConfig({})
+  t.equal(config.port, 3000)
+  t.equal(config.host, '127.0.0.1')
+  t.equal(config.logLevel, 'info')
+  t.equal(config.logFormat, 'auto')
+  t.same(config.database, { kind: 'embedded', dataDir: './.data/pglite' })
+  t.equal(config.migrateOnStart, true)
+  t.equal(config.seedOnStart, true)
+  t.equal(config.bodyLimit, 1048576)
+  t.equal(config.requestTimeoutMs, 30000)
+  t.equal(config.keepAliveTimeoutMs, 72000)
+  t.equal(config.shutdownTimeoutMs, 10000)
+})
+
+t.test('empty variables count as unset', async (t) => {
+  const config = loadConfig({ PORT: '', DATABASE_URL: '', HOST: '' })
+  t.equal(config.port, 3000)
+  t.equal(config.host, '127.0.0.1')
+  t.equal(config.database.kind, 'embedded')
+})
+
+t.test('values are read and converted', async (t) => {
+  const config = loadConfig({
+    HOST: '0.0.0.0',
+    PORT: '8080',
+    LOG_LEVEL: 'debug',
+    LOG_FORMAT: 'json',
+    DATA_DIR: 'memory://',
+    BODY_LIMIT: '2048',
+    REQUEST_TIMEOUT_MS: '0',
+    KEEP_ALIVE_TIMEOUT_MS: '5000',
+    SHUTDOWN_TIMEOUT_MS: '100',
+  })
+  t.equal(config.host, '0.0.0.0')
+  t.equal(config.port, 8080)
+  t.equal(config.logLevel, 'debug')
+  t.equal(config.logFormat, 'json')
+  t.same(config.database, { kind: 'embedded', dataDir: 'memory://' })
+  t.equal(config.bodyLimit, 2048)
+  t.equal(config.requestTimeoutMs, 0)
+  t.equal(config.keepAliveTimeoutMs, 5000)
+  t.equal(config.shutdownTimeoutMs, 100)
+})
+
+t.test('DATABASE_URL selects the server database', async (t) => {
+  for (const url of ['postgres://u@db:5432/news', 'postgresql://u@db/news']) {
+    const config = loadConfig({ DATABASE_URL: url })
+    t.same(config.database, { kind: 'server', url, poolMax: 10 }, url)
+    t.equal(config.migrateOnStart, false, `${url}: no migrations on start by default`)
+    t.equal(config.seedOnStart, false, `${url}: no seed on start by default`)
+  }
+  const pooled = loadConfig({ DATABASE_URL: 'postgres://db/news', DATABASE_POOL_MAX: '3', DATA_DIR: '/ignored' })
+  t.same(pooled.database, { kind: 'server', url: 'postgres://db/news', poolMax: 3 })
+})
+
+t.test('MIGRATE_ON_START and SEED_ON_START override the default', async (t) => {
+  const embedded = loadConfig({ MIGRATE_ON_START: 'false', SEED_ON_START: 'false' })
+  t.equal(embedded.migrateOnStart, false)
+  t.equal(embedded.seedOnStart, false)
+  const server = loadConfig({ DATABASE_URL: 'postgres://db/news', MIGRATE_ON_START: 'true', SEED_ON_START: 'true' })
+  t.equal(server.migrateOnStart, true)
+  t.equal(server.seedOnStart, true)
+  const mixed = loadConfig({ DATABASE_URL: 'postgres://db/news', MIGRATE_ON_START: 'true', SEED_ON_START: 'auto' })
+  t.equal(mixed.migrateOnStart, true)
+  t.equal(mixed.seedOnStart, false)
+  const auto = loadConfig({ MIGRATE_ON_START: 'auto', SEED_ON_START: 'auto' })
+  t.equal(auto.migrateOnStart, true)
+  t.equal(auto.seedOnStart, true)
+})
+
+t.test('a bad value throws a ConfigError naming the variable', async (t) => {
+  const cases: [ConfigVariable, string][] = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['PORT', 'true'],
+    ['PORT', ' '],
+    ['PORT', '0x50'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_POOL_MAX', '0'], // read with DATABASE_URL only (set below)
+    ['MIGRATE_ON_START', 'yes'],
+    ['SEED_ON_START', '1'],
+    ['BODY_LIMIT', '1'],
+    ['REQUEST_TIMEOUT_MS', '600001'],
+  ]
+  for (const [variable, value] of cases) {
+    const env = { DATABASE_URL: variable === 'DATABASE_POOL_MAX' ? 'postgres://db/news' : '', [variable]: value }
+    let error: unknown
+    try {
+      loadConfig(env)
+    } catch (err) {
+      error = err
+    }
+    t.type(error, ConfigError, `${variable}=${value} throws a ConfigError`)
+    if (!(error instanceof ConfigError)) continue
+    t.equal(error.variable, variable, `${variable}=${value}: .variable`)
+    t.equal(error.name, 'ConfigError')
+    t.match(error.message, variable, `${variable}=${value}: the message names the variable`)
+    t.notMatch(error.message, /\n/, `${variable}=${value}: the message is one line`)
+  }
+})
+
+t.test('the first bad variable is reported even when others are valid', async (t) => {
+  t.throws(() => loadConfig({ PORT: '8080', BODY_LIMIT: '1' }), { name: 'ConfigError', variable: 'BODY_LIMIT' })
+})
+
+t.test('every variable is documented', async (t) => {
+  for (const file of ['.env.example', 'README.md']) {
+    let text: string
+    try {
+      text = await readFile(new URL(file, repoRoot), 'utf8')
+    } catch (err) {
+      t.fail(`${file} is missing at the repository root (${(err as Error).message})`)
+      continue
+    }
+    for (const name of configVariableNames) {
+      // .env.example assigns each variable (possibly commented out); the README names it.
+      const pattern = file === '.env.example' ? new RegExp(`^#?\\s*${name}=`, 'm') : new RegExp(`\\b${name}\\b`)
+      t.match(text, pattern, `${file} documents ${name}`)
+    }
+  }
+})

@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises'
+import t from 'tap'
+import { seed } from '../../src/db/seed.js'
+import { createTestDatabase } from '../helper.js'
+
+// The page the seed content was taken from: the article, then a " Top stories" box (the line starts
+// with a no-break space) of one-sentence teasers, then "Partner news".
+const sourcePage = '/work/shared/seed/000_e2613ca9649a4778.txt'
+
+async function topStoriesOnThePage(): Promise<string[]> {
+  const lines = (await readFile(sourcePage, 'utf8')).split('\n')
+  const start = lines.findIndex((line) => line.trim() === 'Top stories')
+  if (start < 0) throw new Error(`no "Top stories" line in ${sourcePage}`)
+  // The box ends where "Partner news" begins.
+  const end = lines.findIndex((line, i) => i > start && line.trim() === 'Partner news')
+  return lines.slice(start + 1, end < 0 ? undefined : end)
+}
+
+t.test('seed', async (t) => {
+  const { db } = await createTestDatabase(t)
+  const prisma = db.prisma
+
+  const counts = async () => ({
+    sources: await prisma.source.count(),
+    tags: await prisma.tag.count(),
+    articles: await prisma.article.count(),
+    collections: await prisma.collection.count(),
+    teasers: await prisma.teaser.count(),
+  })
+  const expected = { sources: 2, tags: 6, articles: 5, collections: 2, teasers: 4 }
+
+  t.same(await counts(), { sources: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }, 'the database starts empty')
+
+  t.test('the first run creates the example content', async (t) => {
+    t.same(await seed(prisma), { created: expected })
+    t.same(await counts(), expected)
+  })
+
+  t.test('a second run creates nothing', async (t) => {
+    t.same(await seed(prisma), { created: { sources: 0, tags: 0, articles: 0, collections: 0, teasers: 0 } })
+    t.same(await counts(), expected, 'counts are unchanged')
+  })
+
+  t.test('the article', async (t) => {
+    const article = await prisma.article.findUnique({
+      where: { slug: 'iraq-to-share-intelligence-info-on-is-with-syria-russia-iran' },
+      include: {
+        source: true,
+        credits: { include: { source: true }, orderBy: { position: 'asc' } },
+        tags: { include: { tag: true } },
+      },
+    })
+    if (!article) throw new Error('the article was not seeded')
+    t.equal(article.headline, 'Iraq to share intelligence info on IS with Syria, Russia, Iran')
+    t.equal(article.dateline, 'Sunday, September 27')
+    t.equal(article.status, 'published')
+    t.equal(article.source?.slug, 'panarmenian-net')
+    t.same(
+      article.credits.map((c) => ({ source: c.source.slug, role: c.role, position: c.position })),
+      [{ source: 'associated-press', role: 'wire', position: 0 }],
+    )
+    t.same(article.tags.map((x) => x.tag.slug).sort(), ['iran', 'iraq', 'islamic-state', 'russia', 'syria'])
+    const paragraphs = article.body.split('\n\n')
+    t.ok(
+      paragraphs.some((p) => p.startsWith('A statement issued by the Joint Operations Command')),
+      'the body has the Joint Operations Command paragraph',
+    )
+  })
+
+  t.test('the top stories box', async (t) => {
+    const collection = await prisma.collection.findUnique({
+      where: { key: 'top-stories' },
+      include: { teasers: { orderBy: { position: 'asc' }, include: { article: true } } },
+    })
+    if (!collection) throw new Error('top-stories was not seeded')
+    t.equal(collection.teasers.length, 4)
+    const onThePage = await topStoriesOnThePage()
+    t.equal(onThePage.length, 4)
+    t.same(
+      collection.teasers.map((x) => x.text),
+      onThePage,
+      'the teaser texts are the sentences of the page, in order',
+    )
+    for (const teaser of collection.teasers) {
+      t.ok(teaser.article, `teaser ${teaser.position} links to an article`)
+      t.equal(teaser.article?.status, 'published', `teaser ${teaser.position}: the article is published`)
+      t.equal(teaser.article?.summary, teaser.text, `teaser ${teaser.position}: the summary is the teaser text`)
+    }
+  })
+
+  t.test('the partner news box', async (t) => {
+    const collection = await prisma.collection.findUnique({
+      where: { key: 'partner-news' },
+      include: { teasers: true },
+    })
+    t.ok(collection, 'partner-news exists')
+    t.same(collection?.teasers, [], 'with no teasers')
+  })
+})

@@ -1,0 +1,123 @@
+import Fastify from 'fastify'
+import t from 'tap'
+import { decodeCursor, encodeCursor, keysetWhere, parseSort, setNextLink, toPage } from '../../src/http/pagination.js'
+
+const invalidCursor = { code: 'ND_INVALID_CURSOR', statusCode: 400 }
+
+function raw(payload: unknown): string {
+  return Buffer.from(JSON.stringify(payload)).toString('base64url')
+}
+
+t.test('encodeCursor and decodeCursor round trip', async (t) => {
+  const values = ['Associated Press', 42, null, '0196a1b2-0000-7000-8000-000000000001']
+  const cursor = encodeCursor('-name', values)
+  t.match(cursor, /^[A-Za-z0-9_-]+$/, 'the cursor is URL-safe base64')
+  t.same(decodeCursor(cursor, '-name', 4), values)
+  t.same(decodeCursor(encodeCursor('name', ['ünïcödé ’quotes’', 'id']), 'name', 2), ['ünïcödé ’quotes’', 'id'])
+})
+
+t.test('decodeCursor rejects a bad cursor', async (t) => {
+  const cursor = encodeCursor('name', ['a', 'id'])
+  const cases: [string, string][] = [
+    ['garbage', '!!!not-a-cursor!!!'],
+    ['base64 of non-JSON', Buffer.from('hello world').toString('base64url')],
+    ['JSON null', raw(null)],
+    ['JSON number', raw(7)],
+    ['a cursor for another sort', cursor],
+    ['missing sort', raw({ v: ['a', 'id'] })],
+    ['values not an array', raw({ s: '-name', v: 'a' })],
+    ['too few values', raw({ s: '-name', v: ['a'] })],
+    ['too many values', raw({ s: '-name', v: ['a', 'id', 'x'] })],
+    ['an object value', raw({ s: '-name', v: [{ a: 1 }, 'id'] })],
+    ['an array value', raw({ s: '-name', v: [['a'], 'id'] })],
+    ['a boolean value', raw({ s: '-name', v: [true, 'id'] })],
+  ]
+  for (const [label, value] of cases) {
+    t.throws(() => decodeCursor(value, '-name', 2), invalidCursor, label)
+  }
+  t.throws(() => decodeCursor(cursor, 'name', 3), invalidCursor, 'wrong arity for the same sort')
+})
+
+t.test('parseSort', async (t) => {
+  t.same(parseSort('name'), { field: 'name', direction: 'asc', key: 'name' })
+  t.same(parseSort('-name'), { field: 'name', direction: 'desc', key: '-name' })
+  t.same(parseSort('-createdAt'), { field: 'createdAt', direction: 'desc', key: '-createdAt' })
+  t.same(parseSort('createdAt'), { field: 'createdAt', direction: 'asc', key: 'createdAt' })
+})
+
+t.test('keysetWhere', async (t) => {
+  t.strictSame(keysetWhere('name', 'asc', 'M', 'id-1'), {
+    AND: [{ name: { gte: 'M' } }, { OR: [{ name: { gt: 'M' } }, { name: 'M', id: { gt: 'id-1' } }] }],
+  })
+  const at = new Date('2024-01-02T03:04:05.678Z')
+  t.strictSame(keysetWhere('createdAt', 'desc', at, 'id-2'), {
+    AND: [{ createdAt: { lte: at } }, { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: 'id-2' } }] }],
+  })
+})
+
+t.test('toPage', async (t) => {
+  const rows = [
+    { id: 'a', name: 'Alpha' },
+    { id: 'b', name: 'Beta' },
+    { id: 'c', name: 'Gamma' },
+  ]
+  const cursorOf = (r: { id: string; name: string }) => [r.name, r.id]
+
+  const exact = toPage(rows.slice(0, 2), 2, 'name', cursorOf)
+  t.same(exact, { data: rows.slice(0, 2), page: { limit: 2, nextCursor: null } }, 'rows.length == limit: last page')
+
+  const fewer = toPage(rows.slice(0, 1), 2, 'name', cursorOf)
+  t.same(fewer, { data: rows.slice(0, 1), page: { limit: 2, nextCursor: null } }, 'rows.length < limit: last page')
+
+  const empty = toPage([], 2, 'name', cursorOf)
+  t.same(empty, { data: [], page: { limit: 2, nextCursor: null } }, 'no rows')
+
+  const more = toPage(rows, 2, 'name', cursorOf)
+  t.same(more.data, rows.slice(0, 2), 'the extra row is dropped')
+  t.equal(more.page.limit, 2)
+  t.type(more.page.nextCursor, 'string')
+  t.same(decodeCursor(more.page.nextCursor as string, 'name', 2), ['Beta', 'b'], 'the cursor encodes the last kept row')
+})
+
+t.test('setNextLink', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.get('/x', async (request, reply) => {
+    const { next } = request.query as { next?: string }
+    setNextLink(request, reply, next ?? null)
+    return { ok: true }
+  })
+  await app.ready()
+
+  const next = encodeCursor('name', ['Beta', 'b'])
+
+  // inject sends Host: localhost:80; the URL drops the default port.
+  const first = await app.inject({ method: 'GET', url: '/x', query: { limit: '1', next } })
+  t.equal(first.statusCode, 200)
+  const link = first.headers.link as string
+  t.match(link, /^<http:\/\/localhost\/x\?[^>]+>; rel="next"$/, 'a next link on the request URL')
+  const url = new URL(link.slice(1, link.indexOf('>')))
+  t.equal(url.searchParams.get('limit'), '1', 'other parameters are kept')
+  t.equal(url.searchParams.get('cursor'), next)
+
+  const plain = await app.inject({ method: 'GET', url: `/x?limit=1&next=${next}` })
+  t.equal(plain.headers.link, `<http://localhost/x?limit=1&next=${next}&cursor=${next}>; rel="next"`)
+
+  const replaced = await app.inject({ method: 'GET', url: `/x?limit=1&cursor=old&next=${next}` })
+  t.equal(
+    replaced.headers.link,
+    `<http://localhost/x?limit=1&cursor=${next}&next=${next}>; rel="next"`,
+    'an existing cursor parameter is replaced, not repeated',
+  )
+
+  const hosted = await app.inject({ method: 'GET', url: `/x?next=${next}`, headers: { host: 'news.example:8080' } })
+  t.equal(
+    hosted.headers.link,
+    `<http://news.example:8080/x?next=${next}&cursor=${next}>; rel="next"`,
+    'the Host is used',
+  )
+
+  const last = await app.inject({ method: 'GET', url: '/x?limit=1&cursor=old' })
+  t.equal(last.statusCode, 200)
+  t.notOk('link' in last.headers, 'no Link header on the last page')
+})
