@@ -9,10 +9,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogControll
 import type { LoggerOptions } from 'pino'
 import type { Config } from './config.js'
 import type { Database } from './db/database.js'
+import auth from './http/auth.js'
 import problem from './http/problem.js'
 import { ProblemSchema } from './http/schemas.js'
+import security from './http/security.js'
 import { createValidatorCompiler } from './http/validation.js'
+import { auditRoutes } from './modules/audit/audit.routes.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { keysRoutes } from './modules/keys/keys.routes.js'
+import { createKeysService } from './modules/keys/keys.service.js'
 import { sourcesRoutes } from './modules/sources/sources.routes.js'
 import { createSourcesService } from './modules/sources/sources.service.js'
 import { openapiInfo } from './openapi.js'
@@ -24,6 +29,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger']
   /** A logger already made (the server makes one before the app, to log start-up). */
   loggerInstance?: FastifyBaseLogger
+  /** The current time; tests inject a clock to cross expiry and publish times without sleeping. */
+  clock?: () => Date
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
@@ -37,7 +44,7 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): L
   }
 }
 
-export async function buildApp({ config, db, logger, loggerInstance }: BuildAppOptions) {
+export async function buildApp({ config, db, logger, loggerInstance, clock = () => new Date() }: BuildAppOptions) {
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
@@ -50,6 +57,7 @@ export async function buildApp({ config, db, logger, loggerInstance }: BuildAppO
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
     },
     requestIdHeader: false,
+    trustProxy: config.trustProxy,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -62,19 +70,28 @@ export async function buildApp({ config, db, logger, loggerInstance }: BuildAppO
   })
 
   app.addSchema(ProblemSchema)
+  await app.register(problem)
+  const keys = createKeysService(db.prisma, {
+    clock,
+    onBackgroundError: (err) => app.log.warn({ err }, 'could not record API key use'),
+  })
+  // Before anything that adds routes: every route must pass through its access rule.
+  await app.register(auth, { keys, publicRead: config.publicRead })
+  await app.register(security, { config })
   await app.register(swagger, {
     openapi: openapiInfo,
     // Shared schemas (added with addSchema) become named components instead of def-N.
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
-  await app.register(problem)
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
   await app.register(healthRoutes, { db })
   await app.register(
     async (v1) => {
       await v1.register(sourcesRoutes, { sources: createSourcesService(db.prisma) })
+      await v1.register(keysRoutes, { keys })
+      await v1.register(auditRoutes, { db: db.prisma })
     },
     { prefix: '/v1' },
   )

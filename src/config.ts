@@ -51,6 +51,34 @@ const variables = {
     schema: Type.Integer({ minimum: 0, maximum: 600000, default: 72000 }),
     expected: 'milliseconds between 0 and 600000',
   },
+  PUBLIC_READ: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
+    expected: 'true or false',
+  },
+  RATE_LIMIT_MAX: {
+    schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 600 }),
+    expected: 'requests per window for an API key, between 1 and 1000000',
+  },
+  RATE_LIMIT_ANONYMOUS_MAX: {
+    schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 120 }),
+    expected: 'requests per window for one anonymous client IP, between 1 and 1000000',
+  },
+  RATE_LIMIT_WINDOW_MS: {
+    schema: Type.Integer({ minimum: 1000, maximum: 86400000, default: 60000 }),
+    expected: 'milliseconds between 1000 and 86400000',
+  },
+  REDIS_URL: {
+    schema: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    expected: 'a redis:// or rediss:// URL',
+  },
+  CORS_ORIGINS: {
+    schema: Type.String({ minLength: 1, default: '*' }),
+    expected: '* or a comma-separated list of origins such as https://www.example.com',
+  },
+  TRUST_PROXY: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+    expected: 'true or false',
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }),
     expected: 'milliseconds between 0 and 600000',
@@ -75,6 +103,13 @@ export interface Config {
   requestTimeoutMs: number
   keepAliveTimeoutMs: number
   shutdownTimeoutMs: number
+  /** Anonymous callers may read published content. */
+  publicRead: boolean
+  rateLimit: { max: number; anonymousMax: number; windowMs: number; redisUrl?: string }
+  /** '*' or an allow-list of origins. */
+  corsOrigins: '*' | string[]
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  trustProxy: boolean
 }
 
 export class ConfigError extends Error {
@@ -106,6 +141,23 @@ function resolveSwitch(value: 'auto' | 'true' | 'false', auto: boolean): boolean
   return value === 'auto' ? auto : value === 'true'
 }
 
+function parseOrigins(value: string): '*' | string[] {
+  if (value.trim() === '*') return '*'
+  const origins = value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `Invalid configuration: CORS_ORIGINS contains ${JSON.stringify(origin)} — expected ${variables.CORS_ORIGINS.expected}`,
+      )
+    }
+  }
+  return origins
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = <T>(name: ConfigVariable) => readVariable(name, env) as T
@@ -125,6 +177,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: read('REQUEST_TIMEOUT_MS'),
     keepAliveTimeoutMs: read('KEEP_ALIVE_TIMEOUT_MS'),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS'),
+    publicRead: read('PUBLIC_READ') === 'true',
+    rateLimit: {
+      max: read('RATE_LIMIT_MAX'),
+      anonymousMax: read('RATE_LIMIT_ANONYMOUS_MAX'),
+      windowMs: read('RATE_LIMIT_WINDOW_MS'),
+      redisUrl: read('REDIS_URL'),
+    },
+    corsOrigins: parseOrigins(read('CORS_ORIGINS')),
+    trustProxy: read('TRUST_PROXY') === 'true',
   }
 }
 

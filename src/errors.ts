@@ -31,3 +31,20 @@ export interface ProblemExtensions {
 export function withProblem<E extends Error>(err: E, members: Record<string, unknown>): E & ProblemExtensions {
   return Object.assign(err, { problem: members })
 }
+
+export const UnauthorizedError = createError<[detail: string]>('ND_UNAUTHORIZED', '%s', 401)
+export const ForbiddenError = createError<[scope: string]>(
+  'ND_FORBIDDEN',
+  'This operation requires an API key with the %s scope',
+  403,
+)
+export const RateLimitedError = createError<[limit: number, after: string]>(
+  'ND_RATE_LIMITED',
+  'Rate limit of %s requests exceeded; retry in %s',
+  429,
+)
+export const UriTooLongError = createError<[max: number]>(
+  'ND_URI_TOO_LONG',
+  'The request URI is longer than %s characters',
+  414,
+)

@@ -17,8 +17,21 @@ export const openapiInfo = {
       '`Link: rel="next"` header.',
     license: { name: 'MIT', identifier: 'MIT' },
   },
+  components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http' as const,
+        scheme: 'bearer',
+        bearerFormat: 'nd_<id>_<secret>',
+        description:
+          'An API key: `Authorization: Bearer nd_…`. Create one with `npm run keys:create` or POST /v1/keys.',
+      },
+    },
+  },
   tags: [
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
+    { name: 'API keys', description: 'Keys, their scopes and limits (scope keys:manage)' },
+    { name: 'Audit log', description: 'Every write made through the API (scope keys:manage)' },
     { name: 'Health', description: 'Liveness and readiness probes' },
   ],
 }

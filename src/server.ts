@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { applyMigrations } from './db/migrations.js'
 import { seed } from './db/seed.js'
+import { scopes } from './http/access.js'
+import { createKeysService } from './modules/keys/keys.service.js'
 
 const startedAt = performance.now()
 
@@ -38,6 +40,18 @@ try {
   if (config.seedOnStart) {
     const empty = (await db.prisma.source.count()) === 0 && (await db.prisma.article.count()) === 0
     if (empty) log.info({ created: (await seed(db.prisma)).created }, 'seeded example content')
+  }
+  // A newcomer's first start: an admin key, printed once (never logged) so that Swagger UI's
+  // Authorize button works straight away. Later starts find a key and print nothing.
+  if (db.kind === 'embedded') {
+    const keys = createKeysService(db.prisma, { clock: () => new Date() })
+    if ((await keys.count()) === 0) {
+      const admin = await keys.createFromCli({ name: 'Admin (created on first start)', scopes: [...scopes] })
+      process.stdout.write(
+        `\nCreated an admin API key (all scopes). It is shown only this once:\n\n    ${admin.secret}\n\n` +
+          'Use it as "Authorization: Bearer <key>", or with the Authorize button at /docs.\n\n',
+      )
+    }
   }
 } catch (err) {
   log.fatal({ err }, err instanceof Error ? err.message : 'start-up failed')

@@ -6,6 +6,8 @@ import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { type Database, openDatabase } from '../src/db/database.js'
 import { applyMigrations } from '../src/db/migrations.js'
+import type { Scope } from '../src/http/access.js'
+import { createKeysService } from '../src/modules/keys/keys.service.js'
 import { serverUrl, templateName, withDatabase } from './db-url.js'
 
 export interface TestDatabase {
@@ -44,16 +46,39 @@ export async function createTestDatabase(t: Test): Promise<TestDatabase> {
 export interface BuildOptions {
   env?: NodeJS.ProcessEnv
   database?: TestDatabase
+  clock?: () => Date
+}
+
+/** A clock the test moves by hand: time-dependent behaviour is tested without sleeping. */
+export function testClock(start = new Date()) {
+  let now = start.getTime()
+  const clock = () => new Date(now)
+  return Object.assign(clock, {
+    advance(ms: number) {
+      now += ms
+    },
+    set(date: Date) {
+      now = date.getTime()
+    },
+  })
+}
+
+/** Creates an API key directly (as the command line does) and returns its token. */
+export async function createKey(db: Database, scopes: Scope[], extra: { expiresAt?: string; rateLimit?: number } = {}) {
+  const keys = createKeysService(db.prisma, { clock: () => new Date() })
+  const key = await keys.createFromCli({ name: `test ${scopes.join(' ')}`, scopes, ...extra })
+  return { id: key.id, token: key.secret, headers: { authorization: `Bearer ${key.secret}` } }
 }
 
 /** An app on its own database (or the one given), closed when the test ends. */
 export async function build(t: Test, options: BuildOptions = {}) {
   const database = options.database ?? (await createTestDatabase(t))
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
-  const app = await buildApp({ config, db: database.db })
+  const app = await buildApp({ config, db: database.db, clock: options.clock })
   t.teardown(() => app.close())
   await app.ready()
-  return { app, db: database.db, database }
+  const writer = await createKey(database.db, ['content:write'])
+  return { app, db: database.db, database, writer, auth: writer.headers }
 }
 
 /** Parses a JSON response body. */

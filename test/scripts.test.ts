@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'tap'
 
-function db(args: string[], env: NodeJS.ProcessEnv) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/db.ts', ...args], {
+function db(args: string[], env: NodeJS.ProcessEnv, script = 'scripts/db.ts') {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
   })
@@ -24,7 +24,7 @@ test('db commands on a new embedded database', async (t) => {
 
   const migrate = db(['migrate'], env)
   t.equal(migrate.code, 0)
-  t.match(migrate.out, /^applied to embedded database .*: \d{14}_init/)
+  t.match(migrate.out, /^applied to embedded database .*: \d{14}_init, /)
   t.match(db(['migrate'], env).out, /is up to date$/, 'a second run applies nothing')
 
   t.match(db(['seed'], env).out, /"sources":2,"tags":6,"articles":5,"collections":2,"teasers":4/)
@@ -34,9 +34,22 @@ test('db commands on a new embedded database', async (t) => {
     'seeding is idempotent',
   )
 
+  const created = db(
+    ['create', '--name', 'Frontend', '--scopes', 'content:read,content:preview'],
+    env,
+    'scripts/keys.ts',
+  )
+  t.equal(created.code, 0)
+  t.match(created.out, /^nd_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/, 'keys:create prints the key alone on stdout')
+  t.match(created.err, /scopes content:read, content:preview/)
+  const badScope = db(['create', '--name', 'X', '--scopes', 'content:everything'], env, 'scripts/keys.ts')
+  t.equal(badScope.code, 1)
+  t.match(badScope.err, /Unknown scope\(s\): content:everything/)
+  t.match(db(['create', '--scopes', 'content:read'], env, 'scripts/keys.ts').err, /--name is required/)
+
   const reset = db(['reset', '--force'], env)
   t.equal(reset.code, 0)
-  t.match(reset.out, /applied 1 migration\(s\), seeded \{"sources":2/)
+  t.match(reset.out, /applied \d+ migration\(s\), seeded \{"sources":2/)
 
   const usage = db(['frobnicate'], env)
   t.equal(usage.code, 1)

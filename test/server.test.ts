@@ -11,6 +11,8 @@ interface Running {
   child: ChildProcess
   port: number
   lines: Record<string, unknown>[]
+  /** Standard output lines that are not JSON log lines (the first-start banner). */
+  plain: string[]
   stderr: () => string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -30,13 +32,17 @@ function startServer(env: NodeJS.ProcessEnv, port: number): Running {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const lines: Record<string, unknown>[] = []
+  const plain: string[] = []
   let err = ''
   let buffer = ''
   child.stdout?.on('data', (chunk: Buffer) => {
     buffer += chunk.toString()
     const parts = buffer.split('\n')
     buffer = parts.pop() ?? ''
-    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line))
+    for (const line of parts) {
+      if (line.startsWith('{')) lines.push(JSON.parse(line))
+      else if (line.trim()) plain.push(line.trim())
+    }
   })
   child.stderr?.on('data', (chunk: Buffer) => {
     err += chunk.toString()
@@ -44,7 +50,7 @@ function startServer(env: NodeJS.ProcessEnv, port: number): Running {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   )
-  return { child, port, lines, stderr: () => err, exited }
+  return { child, port, lines, plain, stderr: () => err, exited }
 }
 
 async function waitFor(check: () => boolean, what: string, ms = 60000) {
@@ -77,13 +83,19 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
   await waitFor(() => ready(first) || first.child.exitCode !== null, 'the server to start')
   t.ok(ready(first), 'ready')
   t.ok(
-    first.lines.some((l) => l.msg === 'applied 1 migration(s)'),
+    first.lines.some((l) => l.msg === 'applied 2 migration(s)'),
     'migrated the new database',
   )
   t.ok(
     first.lines.some((l) => l.msg === 'seeded example content'),
     'seeded it',
   )
+  const printed = first.plain.filter((l) => /^nd_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/.test(l))
+  t.equal(printed.length, 1, 'the first start prints one admin key')
+  const adminKey = printed[0] as string
+  t.notOk(JSON.stringify(first.lines).includes(adminKey), 'the key is not in any log line')
+  const keys = await fetch(`${base}/v1/keys`, { headers: { authorization: `Bearer ${adminKey}` } })
+  t.equal(keys.status, 200, 'the admin key works')
   const sources = (await (await fetch(`${base}/v1/sources`)).json()) as { data: { slug: string }[] }
   t.same(
     sources.data.map((s) => s.slug),
@@ -99,7 +111,7 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
     response += d.toString()
   })
   socket.write(
-    `POST /v1/sources HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+    `POST /v1/sources HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${adminKey}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
   )
   await new Promise((r) => setTimeout(r, 200))
   first.child.kill('SIGTERM')
@@ -120,6 +132,10 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
     second.lines.some((l) => l.msg === 'seeded example content'),
     'an existing database is not seeded again',
   )
+  t.notOk(
+    second.plain.some((l) => l.startsWith('nd_')),
+    'no key is printed after the first start',
+  )
   const after = (await (await fetch(`${base}/v1/sources`)).json()) as { data: { slug: string }[] }
   t.same(
     after.data.map((s) => s.slug),
@@ -129,7 +145,9 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
   // A second signal does not wait for a request that never finishes.
   const stuck = net.connect(port, '127.0.0.1')
   await new Promise((r) => stuck.once('connect', r))
-  stuck.write('POST /v1/sources HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
+  stuck.write(
+    `POST /v1/sources HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${adminKey}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+  )
   await new Promise((r) => setTimeout(r, 200))
   second.child.kill('SIGTERM')
   await waitFor(() => second.lines.some((l) => l.msg === 'shutting down'), 'shutdown to begin')

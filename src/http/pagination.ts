@@ -63,25 +63,43 @@ export function encodeCursor(sortKey: string, values: CursorValue[]): string {
   return Buffer.from(JSON.stringify(payload)).toString('base64url')
 }
 
-/** Decodes a cursor, rejecting one that is malformed or was issued for a different sort. */
-export function decodeCursor(cursor: string, sortKey: string, arity: number): CursorValue[] {
+export type CursorKind = 'string' | 'date' | 'uuid'
+type CursorValueOf<K extends CursorKind> = K extends 'date' ? Date : string
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+function cursorValue(value: unknown, kind: CursorKind): string | Date {
+  if (typeof value !== 'string') throw new InvalidCursorError()
+  if (kind === 'uuid' && !uuidPattern.test(value)) throw new InvalidCursorError()
+  if (kind === 'date') {
+    const date = new Date(value)
+    if (Number.isNaN(date.getTime())) throw new InvalidCursorError()
+    return date
+  }
+  return value
+}
+
+/**
+ * Decodes a cursor into values of the given kinds, rejecting (400) one that is malformed, was
+ * issued for a different sort, or holds values of the wrong kind: a tampered cursor is the
+ * client's mistake and must never reach the database as a bad parameter.
+ */
+export function decodeCursor<const K extends readonly CursorKind[]>(
+  cursor: string,
+  sortKey: string,
+  kinds: K,
+): { [I in keyof K]: CursorValueOf<K[I]> } {
   let payload: unknown
   try {
     payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
   } catch {
     throw new InvalidCursorError()
   }
-  const p = payload as Partial<CursorPayload>
-  if (
-    !p ||
-    p.s !== sortKey ||
-    !Array.isArray(p.v) ||
-    p.v.length !== arity ||
-    !p.v.every((x) => x === null || typeof x === 'string' || typeof x === 'number')
-  ) {
+  const p = payload as Partial<CursorPayload> | null
+  if (!p || p.s !== sortKey || !Array.isArray(p.v) || p.v.length !== kinds.length) {
     throw new InvalidCursorError()
   }
-  return p.v
+  return kinds.map((kind, i) => cursorValue(p.v?.[i], kind)) as { [I in keyof K]: CursorValueOf<K[I]> }
 }
 
 /**

@@ -155,6 +155,10 @@ function handleError(this: FastifyInstance, error: FastifyError, request: Fastif
   if (known) {
     const status = known.statusCode ?? 500
     if (status === 503) reply.header('retry-after', '5')
+    if (status === 401) {
+      const invalid = known.code === 'ND_UNAUTHORIZED' && request.headers.authorization !== undefined
+      reply.header('www-authenticate', `Bearer realm="newsdesk"${invalid ? ', error="invalid_token"' : ''}`)
+    }
     if (status >= 500) request.log.warn({ err: error }, known.message)
     return sendProblem(
       reply,

@@ -15,7 +15,7 @@ test('an unexpected error is a generic 500, logged with the request id', async (
   })
   const app = await buildApp({ config: loadConfig({}), db, logger: { level: 'info', stream } })
   t.teardown(() => app.close())
-  app.get('/boom', async () => {
+  app.get('/boom', { config: { access: 'public' } }, async () => {
     throw new Error('SELECT secret FROM internals failed at /srv/app.js:12')
   })
   const res = await app.inject({ url: '/boom', headers: { authorization: 'Bearer nd_secret_value' } })

@@ -9,11 +9,18 @@ function raw(payload: unknown): string {
 }
 
 t.test('encodeCursor and decodeCursor round trip', async (t) => {
-  const values = ['Associated Press', 42, null, '0196a1b2-0000-7000-8000-000000000001']
+  const values = ['Associated Press', '2026-11-26T09:00:00.123Z', '0196a1b2-0000-7000-8000-000000000001']
   const cursor = encodeCursor('-name', values)
   t.match(cursor, /^[A-Za-z0-9_-]+$/, 'the cursor is URL-safe base64')
-  t.same(decodeCursor(cursor, '-name', 4), values)
-  t.same(decodeCursor(encodeCursor('name', ['ünïcödé ’quotes’', 'id']), 'name', 2), ['ünïcödé ’quotes’', 'id'])
+  t.same(decodeCursor(cursor, '-name', ['string', 'date', 'uuid']), [
+    'Associated Press',
+    new Date('2026-11-26T09:00:00.123Z'),
+    '0196a1b2-0000-7000-8000-000000000001',
+  ])
+  t.same(decodeCursor(encodeCursor('name', ['ünïcödé ’quotes’', 'id']), 'name', ['string', 'string']), [
+    'ünïcödé ’quotes’',
+    'id',
+  ])
 })
 
 t.test('decodeCursor rejects a bad cursor', async (t) => {
@@ -31,11 +38,23 @@ t.test('decodeCursor rejects a bad cursor', async (t) => {
     ['an object value', raw({ s: '-name', v: [{ a: 1 }, 'id'] })],
     ['an array value', raw({ s: '-name', v: [['a'], 'id'] })],
     ['a boolean value', raw({ s: '-name', v: [true, 'id'] })],
+    ['a number value', raw({ s: '-name', v: [7, 'id'] })],
   ]
   for (const [label, value] of cases) {
-    t.throws(() => decodeCursor(value, '-name', 2), invalidCursor, label)
+    t.throws(() => decodeCursor(value, '-name', ['string', 'string']), invalidCursor, label)
   }
-  t.throws(() => decodeCursor(cursor, 'name', 3), invalidCursor, 'wrong arity for the same sort')
+  t.throws(() => decodeCursor(cursor, 'name', ['string', 'string', 'string']), invalidCursor, 'wrong arity')
+  t.throws(
+    () =>
+      decodeCursor(raw({ s: 'x', v: ['yesterday', '0196a1b2-0000-7000-8000-000000000001'] }), 'x', ['date', 'uuid']),
+    invalidCursor,
+    'a date value that is not a date',
+  )
+  t.throws(
+    () => decodeCursor(raw({ s: 'x', v: ['2026-01-01T00:00:00Z', "1' OR 1=1"] }), 'x', ['date', 'uuid']),
+    invalidCursor,
+    'an id that is not a UUID',
+  )
 })
 
 t.test('parseSort', async (t) => {
@@ -76,7 +95,11 @@ t.test('toPage', async (t) => {
   t.same(more.data, rows.slice(0, 2), 'the extra row is dropped')
   t.equal(more.page.limit, 2)
   t.type(more.page.nextCursor, 'string')
-  t.same(decodeCursor(more.page.nextCursor as string, 'name', 2), ['Beta', 'b'], 'the cursor encodes the last kept row')
+  t.same(
+    decodeCursor(more.page.nextCursor as string, 'name', ['string', 'string']),
+    ['Beta', 'b'],
+    'the cursor encodes the last kept row',
+  )
 })
 
 t.test('setNextLink', async (t) => {

@@ -28,8 +28,9 @@ interface Problem {
 }
 
 test('sources', async (t) => {
-  const { app, db } = await build(t)
-  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/v1/sources', payload: payload as object })
+  const { app, db, auth } = await build(t)
+  const post = (payload: unknown) =>
+    app.inject({ method: 'POST', url: '/v1/sources', headers: auth, payload: payload as object })
 
   function assertProblem(
     res: { statusCode: number; headers: Record<string, unknown>; body: string },
@@ -71,6 +72,7 @@ test('sources', async (t) => {
     const patched = await app.inject({
       method: 'PATCH',
       url: `/v1/sources/${created.id}`,
+      headers: auth,
       payload: { description: null, name: 'PanARMENIAN' },
     })
     t.equal(patched.statusCode, 200)
@@ -80,7 +82,7 @@ test('sources', async (t) => {
     t.equal(updated.slug, 'panarmenian-net', 'slug is kept when the name changes')
     t.ok(updated.updatedAt >= created.updatedAt)
 
-    const del = await app.inject({ method: 'DELETE', url: `/v1/sources/${created.id}` })
+    const del = await app.inject({ method: 'DELETE', url: `/v1/sources/${created.id}`, headers: auth })
     t.equal(del.statusCode, 204)
     t.equal(del.body, '')
     assertProblem(await app.inject(`/v1/sources/${created.id}`), 404, 'ND_NOT_FOUND')
@@ -117,6 +119,7 @@ test('sources', async (t) => {
     const patchClash = await app.inject({
       method: 'PATCH',
       url: `/v1/sources/${other.id}`,
+      headers: auth,
       payload: { slug: 'associated-press' },
     })
     assertProblem(patchClash, 409, 'ND_UNIQUE_VIOLATION')
@@ -146,47 +149,54 @@ test('sources', async (t) => {
     const malformed = await app.inject({
       method: 'POST',
       url: '/v1/sources',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       payload: '{"name": "x",',
     })
     assertProblem(malformed, 400, 'ND_MALFORMED_JSON')
     const empty = await app.inject({
       method: 'POST',
       url: '/v1/sources',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       payload: '',
     })
     assertProblem(empty, 400, 'ND_MALFORMED_JSON')
     const text = await app.inject({
       method: 'POST',
       url: '/v1/sources',
-      headers: { 'content-type': 'text/plain' },
+      headers: { ...auth, 'content-type': 'text/plain' },
       payload: 'name=x',
     })
     assertProblem(text, 415, 'ND_UNSUPPORTED_MEDIA_TYPE')
 
     const some = json<Page<Source>>(await app.inject('/v1/sources?limit=1')).data[0]
     t.ok(some)
-    const emptyPatch = await app.inject({ method: 'PATCH', url: `/v1/sources/${some?.id}`, payload: {} })
+    const emptyPatch = await app.inject({ method: 'PATCH', url: `/v1/sources/${some?.id}`, headers: auth, payload: {} })
     assertProblem(emptyPatch, 400, 'ND_VALIDATION_FAILED')
     const ownedPatch = await app.inject({
       method: 'PATCH',
       url: `/v1/sources/${some?.id}`,
+      headers: auth,
       payload: { updatedAt: '2020-01-01T00:00:00Z' },
     })
     t.same(assertProblem(ownedPatch, 400, 'ND_VALIDATION_FAILED').errors?.[0]?.pointer, '/updatedAt')
 
-    const badId = await app.inject({ method: 'PATCH', url: '/v1/sources/not-a-uuid', payload: { name: 'x' } })
+    const badId = await app.inject({
+      method: 'PATCH',
+      url: '/v1/sources/not-a-uuid',
+      headers: auth,
+      payload: { name: 'x' },
+    })
     const badIdProblem = assertProblem(badId, 400, 'ND_VALIDATION_FAILED')
     t.same(badIdProblem.errors?.[0], { in: 'path', pointer: '/id', message: 'must be a valid uuid' })
     const missing = await app.inject({
       method: 'PATCH',
       url: '/v1/sources/00000000-0000-4000-8000-000000000000',
+      headers: auth,
       payload: { name: 'x' },
     })
     assertProblem(missing, 404, 'ND_NOT_FOUND')
     assertProblem(
-      await app.inject({ method: 'DELETE', url: '/v1/sources/00000000-0000-4000-8000-000000000000' }),
+      await app.inject({ method: 'DELETE', url: '/v1/sources/00000000-0000-4000-8000-000000000000', headers: auth }),
       404,
       'ND_NOT_FOUND',
     )
@@ -204,16 +214,16 @@ test('sources', async (t) => {
         credits: { create: [{ sourceId: agency.id, position: 0 }] },
       },
     })
-    const res = await app.inject({ method: 'DELETE', url: `/v1/sources/${publisher.id}` })
+    const res = await app.inject({ method: 'DELETE', url: `/v1/sources/${publisher.id}`, headers: auth })
     const problem = assertProblem(res, 409, 'ND_CONFLICT')
     t.same(problem.references, { articles: 1, credits: 0, teasers: 0 })
-    const res2 = await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}` })
+    const res2 = await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}`, headers: auth })
     t.same(assertProblem(res2, 409, 'ND_CONFLICT').references, { articles: 0, credits: 1, teasers: 0 })
     t.equal(await db.prisma.source.count({ where: { id: { in: [publisher.id, agency.id] } } }), 2)
 
     await db.prisma.article.delete({ where: { id: article.id } })
-    t.equal((await app.inject({ method: 'DELETE', url: `/v1/sources/${publisher.id}` })).statusCode, 204)
-    t.equal((await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}` })).statusCode, 204)
+    t.equal((await app.inject({ method: 'DELETE', url: `/v1/sources/${publisher.id}`, headers: auth })).statusCode, 204)
+    t.equal((await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}`, headers: auth })).statusCode, 204)
   })
 
   await t.test('unknown routes and records are problems', async (t) => {
@@ -234,11 +244,16 @@ test('sources', async (t) => {
 })
 
 test('source lists: filters, sorts, cursor pagination', async (t) => {
-  const { app, db } = await build(t)
+  const { app, db, auth } = await build(t)
   const names = ['Delta', 'alpha', 'Charlie', 'Echo', 'bravo', 'Foxtrot News', 'Golf News']
   const kinds = ['publisher', 'agency', 'partner']
   for (const [i, name] of names.entries()) {
-    const res = await app.inject({ method: 'POST', url: '/v1/sources', payload: { name, kind: kinds[i % 3] } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/sources',
+      headers: auth,
+      payload: { name, kind: kinds[i % 3] },
+    })
     t.equal(res.statusCode, 201)
   }
   const list = async (query: string) => {
@@ -295,8 +310,8 @@ test('source lists: filters, sorts, cursor pagination', async (t) => {
       first.data.map((s) => s.name),
       ['alpha', 'bravo', 'Charlie'],
     )
-    await app.inject({ method: 'POST', url: '/v1/sources', payload: { name: 'Able', kind: 'agency' } })
-    await app.inject({ method: 'POST', url: '/v1/sources', payload: { name: 'Zulu', kind: 'agency' } })
+    await app.inject({ method: 'POST', url: '/v1/sources', headers: auth, payload: { name: 'Able', kind: 'agency' } })
+    await app.inject({ method: 'POST', url: '/v1/sources', headers: auth, payload: { name: 'Zulu', kind: 'agency' } })
     const second = await list(`limit=3&cursor=${first.page.nextCursor}`)
     t.same(
       second.data.map((s) => s.name),
@@ -350,10 +365,11 @@ test('source lists: filters, sorts, cursor pagination', async (t) => {
 })
 
 test('body size limit', async (t) => {
-  const { app } = await build(t, { env: { BODY_LIMIT: '2048' } })
+  const { app, auth } = await build(t, { env: { BODY_LIMIT: '2048' } })
   const res = await app.inject({
     method: 'POST',
     url: '/v1/sources',
+    headers: auth,
     payload: { name: 'Big', kind: 'agency', description: 'x'.repeat(3000) },
   })
   t.equal(res.statusCode, 413)

@@ -16,6 +16,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.get(
     '/health/live',
     {
+      config: { access: 'public' },
       schema: {
         operationId: 'getLiveness',
         tags: ['Health'],
@@ -29,6 +30,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.get(
     '/health/ready',
     {
+      config: { access: 'public' },
       schema: {
         operationId: 'getReadiness',
         tags: ['Health'],

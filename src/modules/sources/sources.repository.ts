@@ -43,11 +43,11 @@ export async function slugsStartingWith(db: Db, base: string): Promise<string[]>
   return rows.map((r) => r.slug)
 }
 
-export function createSource(db: Db, data: Prisma.SourceCreateInput): Promise<SourceRow> {
+export function createSource(db: Db, data: Prisma.SourceUncheckedCreateInput): Promise<SourceRow> {
   return db.source.create({ data })
 }
 
-export function updateSource(db: Db, id: string, data: Prisma.SourceUpdateInput): Promise<SourceRow> {
+export function updateSource(db: Db, id: string, data: Prisma.SourceUncheckedUpdateInput): Promise<SourceRow> {
   return db.source.update({ where: { id }, data })
 }
 

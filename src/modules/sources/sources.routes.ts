@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import { actorOf } from '../../http/auth.js'
 import { setNextLink } from '../../http/pagination.js'
 import { IdOrSlugParamsSchema, IdParamsSchema, problemResponses } from '../../http/schemas.js'
 import {
@@ -12,11 +13,14 @@ import {
 import type { SourcesService } from './sources.service.js'
 
 const tags = ['Sources']
+const read = { access: 'content:read' as const }
+const write = { access: 'content:write' as const }
 
 export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService }> = async (app, { sources }) => {
   app.get(
     '/sources',
     {
+      config: read,
       schema: {
         operationId: 'listSources',
         tags,
@@ -38,6 +42,7 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
   app.post(
     '/sources',
     {
+      config: write,
       schema: {
         operationId: 'createSource',
         tags,
@@ -48,7 +53,7 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
       },
     },
     async (request, reply) => {
-      const source = await sources.create(request.body)
+      const source = await sources.create(request.body, actorOf(request))
       reply.code(201).header('location', `/v1/sources/${source.id}`)
       return source
     },
@@ -57,6 +62,7 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
   app.get(
     '/sources/:idOrSlug',
     {
+      config: read,
       schema: {
         operationId: 'getSource',
         tags,
@@ -71,6 +77,7 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
   app.patch(
     '/sources/:id',
     {
+      config: write,
       schema: {
         operationId: 'updateSource',
         tags,
@@ -81,12 +88,13 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
         response: { 200: SourceSchema, ...problemResponses(404, 409, 413, 415) },
       },
     },
-    async (request) => sources.update(request.params.id, request.body),
+    async (request) => sources.update(request.params.id, request.body, actorOf(request)),
   )
 
   app.delete(
     '/sources/:id',
     {
+      config: write,
       schema: {
         operationId: 'deleteSource',
         tags,
@@ -97,7 +105,7 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
       },
     },
     async (request, reply) => {
-      await sources.remove(request.params.id)
+      await sources.remove(request.params.id, actorOf(request))
       return reply.code(204).send(null)
     },
   )

@@ -23,6 +23,8 @@ export const seedSourceExample = {
   kind: 'publisher',
   homepageUrl: 'https://www.panarmenian.net/',
   description: 'Armenian news portal publishing in English, Armenian and Russian.',
+  createdBy: null,
+  updatedBy: null,
   createdAt: '2026-11-26T09:00:00.000Z',
   updatedAt: '2026-11-26T09:00:00.000Z',
 }
@@ -35,6 +37,12 @@ export const SourceSchema = Type.Object(
     kind: SourceKindSchema,
     homepageUrl: Type.Union([Type.String(), Type.Null()]),
     description: Type.Union([Type.String(), Type.Null()]),
+    createdBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description: 'The API key that created the source (null: seed or command line)',
+    }),
+    updatedBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description: 'The API key that last changed the source',
+    }),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   },

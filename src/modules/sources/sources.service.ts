@@ -1,7 +1,9 @@
-import type { Db } from '../../db/types.js'
+import type { PrismaClient } from '../../db/database.js'
 import { ConflictError, NotFoundError, withProblem } from '../../errors.js'
+import type { Actor } from '../../http/access.js'
 import { decodeCursor, type Page, parseSort, toPage } from '../../http/pagination.js'
 import { firstFreeSlug, slugify } from '../../lib/slug.js'
+import { recordAudit } from '../audit/audit.repository.js'
 import * as repo from './sources.repository.js'
 import type { Source, SourceCreate, SourceListQuery, SourceUpdate } from './sources.schemas.js'
 
@@ -17,12 +19,14 @@ export function toSource(row: repo.SourceRow): Source {
     kind: row.kind,
     homepageUrl: row.homepageUrl,
     description: row.description,
+    createdBy: row.createdById,
+    updatedBy: row.updatedById,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   }
 }
 
-export function createSourcesService(db: Db) {
+export function createSourcesService(db: PrismaClient) {
   async function generateSlug(name: string): Promise<string> {
     const base = slugify(name) || 'source'
     return firstFreeSlug(base, await repo.slugsStartingWith(db, base))
@@ -38,13 +42,15 @@ export function createSourcesService(db: Db) {
     async list(query: SourceListQuery): Promise<Page<Source>> {
       const requested = parseSort<'name' | 'createdAt'>(query.sort)
       const sort = { ...requested, field: requested.field === 'name' ? ('nameKey' as const) : requested.field }
-      const after = query.cursor ? decodeCursor(query.cursor, sort.key, 2) : undefined
+      const after = query.cursor
+        ? decodeCursor(query.cursor, sort.key, [sort.field === 'nameKey' ? 'string' : 'date', 'uuid'])
+        : undefined
       const rows = await repo.listSources(db, {
         kind: query.kind,
         q: query.q,
         sort,
         limit: query.limit,
-        after: after ? { value: after[0], id: String(after[1]) } : undefined,
+        after: after ? { value: after[0], id: after[1] } : undefined,
       })
       const page = toPage(rows, query.limit, sort.key, (r) => [
         sort.field === 'nameKey' ? r.nameKey : r.createdAt.toISOString(),
@@ -53,22 +59,42 @@ export function createSourcesService(db: Db) {
       return { data: page.data.map(toSource), page: page.page }
     },
 
-    async create(input: SourceCreate): Promise<Source> {
+    async create(input: SourceCreate, actor: Actor): Promise<Source> {
       const slug = input.slug ?? (await generateSlug(input.name))
-      const row = await repo.createSource(db, { ...input, slug, nameKey: nameKey(input.name) })
-      return toSource(row)
-    },
-
-    async update(id: string, input: SourceUpdate): Promise<Source> {
-      const data = input.name === undefined ? input : { ...input, nameKey: nameKey(input.name) }
-      const row = await repo.updateSource(db, id, data).catch((err: { code?: string }) => {
-        if (err.code === 'P2025') throw new NotFoundError('source', id)
-        throw err
+      const row = await db.$transaction(async (tx) => {
+        const created = await repo.createSource(tx, {
+          ...input,
+          slug,
+          nameKey: nameKey(input.name),
+          createdById: actor.keyId,
+          updatedById: actor.keyId,
+        })
+        await recordAudit(tx, actor, { action: 'create', resourceType: 'source', resourceId: created.id })
+        return created
       })
       return toSource(row)
     },
 
-    async remove(id: string): Promise<void> {
+    async update(id: string, input: SourceUpdate, actor: Actor): Promise<Source> {
+      const data = {
+        ...input,
+        ...(input.name === undefined ? {} : { nameKey: nameKey(input.name) }),
+        updatedById: actor.keyId,
+      }
+      const row = await db
+        .$transaction(async (tx) => {
+          const updated = await repo.updateSource(tx, id, data)
+          await recordAudit(tx, actor, { action: 'update', resourceType: 'source', resourceId: id })
+          return updated
+        })
+        .catch((err: { code?: string }) => {
+          if (err.code === 'P2025') throw new NotFoundError('source', id)
+          throw err
+        })
+      return toSource(row)
+    },
+
+    async remove(id: string, actor: Actor): Promise<void> {
       const refs = await repo.sourceReferences(db, id)
       if (!refs) throw new NotFoundError('source', id)
       if (refs.articles + refs.credits + refs.teasers > 0) {
@@ -79,10 +105,15 @@ export function createSourcesService(db: Db) {
           { references: refs },
         )
       }
-      await repo.deleteSource(db, id).catch((err: { code?: string }) => {
-        if (err.code === 'P2025') throw new NotFoundError('source', id)
-        throw err
-      })
+      await db
+        .$transaction(async (tx) => {
+          await repo.deleteSource(tx, id)
+          await recordAudit(tx, actor, { action: 'delete', resourceType: 'source', resourceId: id })
+        })
+        .catch((err: { code?: string }) => {
+          if (err.code === 'P2025') throw new NotFoundError('source', id)
+          throw err
+        })
     },
   }
 }

@@ -1,0 +1,102 @@
+// Authentication and access rules for every route, in one place.
+// Each route declares `config.access`; a route without one fails at start-up, so nothing is
+// public by accident. The same rule documents the route in the spec (security, scope, 401/403).
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import { ForbiddenError, UnauthorizedError } from '../errors.js'
+import type { KeysService } from '../modules/keys/keys.service.js'
+import { type Access, type Actor, grants, type Principal } from './access.js'
+import { problemResponsesOnly } from './schemas.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+  }
+  interface FastifyRequest {
+    principal: Principal
+  }
+  interface FastifyInstance {
+    /** Every registered route with its access rule (tests enumerate it). */
+    routeAccess: { method: string; url: string; access: Access }[]
+  }
+}
+
+export interface AuthOptions {
+  keys: KeysService
+  publicRead: boolean
+}
+
+const anonymous: Principal = { kind: 'anonymous' }
+
+// Routes that plugins add: Swagger UI's page and static files, and @fastify/cors's preflight
+// answer. Both are public by nature; every other route must declare its rule.
+function isPluginPublicRoute(route: RouteOptions): boolean {
+  if (route.url === '/docs' || route.url.startsWith('/docs/')) return true
+  return route.url === '*' && [route.method].flat().every((m) => m === 'OPTIONS')
+}
+
+function describeAccess(access: Access): string {
+  if (access === 'content:read') {
+    return 'Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.'
+  }
+  return `Access: requires an API key with the \`${access}\` scope${access === 'content:preview' ? ' (or content:write)' : ''}.`
+}
+
+function documentRoute(route: RouteOptions, access: Access): void {
+  const schema = route.schema as Record<string, unknown> | undefined
+  if (!schema || schema.hide) return
+  if (access === 'public') {
+    schema.security = []
+    return
+  }
+  schema.security = access === 'content:read' ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [] }]
+  const note = describeAccess(access)
+  schema.description = schema.description ? `${schema.description}\n\n${note}` : note
+  schema.response = { ...(schema.response as object), ...problemResponsesOnly(401, 403, 429) }
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  return { keyId: request.principal.kind === 'key' ? request.principal.id : null, requestId: request.id }
+}
+
+/** Preview and write scopes see drafts and scheduled content; public callers do not. */
+export function canPreview(request: FastifyRequest): boolean {
+  return request.principal.kind === 'key' && grants(request.principal.scopes, 'content:preview')
+}
+
+export default fp<AuthOptions>(
+  async (app: FastifyInstance, { keys, publicRead }) => {
+    app.decorate('routeAccess', [])
+    // Set by the onRequest hook below on every request; null only until then.
+    app.decorateRequest('principal', null as unknown as { getter: () => Principal })
+
+    app.addHook('onRoute', (route) => {
+      route.config ??= {}
+      const config = route.config as { access?: Access; rateLimit?: unknown }
+      if (!config.access && isPluginPublicRoute(route)) config.access = 'public'
+      const access = config.access
+      if (!access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule (config.access)`)
+      if (access === 'public') config.rateLimit = false
+      documentRoute(route, access)
+      for (const method of [route.method].flat()) app.routeAccess.push({ method, url: route.url, access })
+    })
+
+    app.addHook('onRequest', async (request) => {
+      request.principal = anonymous
+      const access = request.routeOptions.config.access
+      // No access rule: no route matched (the 404 handler answers); public: credentials are not looked at.
+      if (!access || access === 'public') return
+      const header = request.headers.authorization
+      if (header === undefined) {
+        if (access === 'content:read' && publicRead) return
+        throw new UnauthorizedError(`This operation requires an API key with the ${access} scope`)
+      }
+      const match = /^Bearer ([^\s]+)$/i.exec(header)
+      if (!match?.[1]) throw new UnauthorizedError('The Authorization header must be "Bearer <API key>"')
+      const principal = await keys.authenticate(match[1])
+      request.principal = principal
+      if (!grants(principal.scopes, access)) throw new ForbiddenError(access)
+    })
+  },
+  { name: 'newsdesk-auth', fastify: '5.x', dependencies: ['newsdesk-problem'] },
+)

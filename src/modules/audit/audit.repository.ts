@@ -1,0 +1,44 @@
+import type { Db } from '../../db/types.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import type { Actor } from '../../http/access.js'
+import { keysetWhere } from '../../http/pagination.js'
+
+export type AuditRow = Prisma.AuditEntryGetPayload<object>
+
+export interface AuditRecord {
+  action: string
+  resourceType: string
+  resourceId: string
+}
+
+/** Appends an entry; callers pass their transaction so the entry commits with the change. */
+export async function recordAudit(db: Db, actor: Actor, entry: AuditRecord): Promise<void> {
+  await db.auditEntry.create({ data: { ...entry, keyId: actor.keyId, requestId: actor.requestId } })
+}
+
+export interface AuditFilter {
+  keyId?: string
+  resourceType?: string
+  resourceId?: string
+  since?: Date
+  until?: Date
+  after?: { at: Date; id: string }
+  limit: number
+}
+
+export function listAudit(db: Db, filter: AuditFilter): Promise<AuditRow[]> {
+  const at: Prisma.DateTimeFilter = {}
+  if (filter.since) at.gte = filter.since
+  if (filter.until) at.lt = filter.until
+  return db.auditEntry.findMany({
+    where: {
+      keyId: filter.keyId,
+      resourceType: filter.resourceType,
+      resourceId: filter.resourceId,
+      at: filter.since || filter.until ? at : undefined,
+      ...(filter.after ? keysetWhere('at', 'desc', filter.after.at, filter.after.id) : {}),
+    },
+    orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    take: filter.limit + 1,
+  })
+}

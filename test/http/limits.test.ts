@@ -1,0 +1,148 @@
+// Abuse limits and browser-facing headers: rate limits (memory and Redis), URI length, CORS, helmet.
+import { randomInt } from 'node:crypto'
+import { test } from 'tap'
+import { build, createKey, createTestDatabase, json } from '../helper.js'
+
+const redisUrl = process.env.TEST_REDIS_URL || undefined
+// Anonymous budgets are per client IP: a fresh address per run keeps runs apart in a shared Redis.
+const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
+
+test('rate limits in memory: per key and per anonymous IP, with headers and a 429 problem', async (t) => {
+  const { app, db } = await build(t, { env: { RATE_LIMIT_ANONYMOUS_MAX: '3', RATE_LIMIT_MAX: '5' } })
+  const ip = freshIp()
+  for (let i = 1; i <= 3; i++) {
+    const res = await app.inject({ url: '/v1/sources', remoteAddress: ip })
+    t.equal(res.statusCode, 200)
+    t.equal(res.headers['ratelimit-limit'], '3')
+    t.equal(res.headers['ratelimit-remaining'], String(3 - i))
+    t.ok(Number(res.headers['ratelimit-reset']) > 0, 'RateLimit-Reset is set')
+  }
+  const limited = await app.inject({ url: '/v1/sources', remoteAddress: ip })
+  t.equal(limited.statusCode, 429)
+  t.match(String(limited.headers['content-type']), /^application\/problem\+json/)
+  t.ok(Number(limited.headers['retry-after']) > 0, 'Retry-After is set')
+  t.equal(json(limited).code, 'ND_RATE_LIMITED')
+  t.equal(
+    (await app.inject({ url: '/v1/sources', remoteAddress: freshIp() })).statusCode,
+    200,
+    'other IPs are not affected',
+  )
+  t.equal(
+    (await app.inject({ url: '/health/live', remoteAddress: ip })).statusCode,
+    200,
+    'health checks are not limited',
+  )
+
+  const key = await createKey(db, ['content:read'])
+  const keyed = await app.inject({ url: '/v1/sources', headers: key.headers, remoteAddress: ip })
+  t.equal(keyed.statusCode, 200, 'a key has its own budget, apart from its IP')
+  t.equal(keyed.headers['ratelimit-limit'], '5', 'the default key budget')
+
+  const small = await createKey(db, ['content:read'], { rateLimit: 2 })
+  const statuses = []
+  for (let i = 0; i < 3; i++)
+    statuses.push((await app.inject({ url: '/v1/sources', headers: small.headers })).statusCode)
+  t.same(statuses, [200, 200, 429], "a key's own limit overrides the default")
+})
+
+test('rate limits in Redis are shared by every instance', { skip: !redisUrl && 'needs TEST_REDIS_URL' }, async (t) => {
+  const database = await createTestDatabase(t)
+  const env = { REDIS_URL: redisUrl, RATE_LIMIT_ANONYMOUS_MAX: '4' }
+  const a = await build(t, { database, env })
+  const b = await build(t, { database, env })
+  const key = await createKey(database.db, ['content:read'], { rateLimit: 4 })
+  const get = (app: typeof a.app) => app.inject({ url: '/v1/sources', headers: key.headers })
+  const seen = [await get(a.app), await get(b.app), await get(a.app), await get(b.app)]
+  t.same(
+    seen.map((r) => r.headers['ratelimit-remaining']),
+    ['3', '2', '1', '0'],
+    'both instances count against one budget',
+  )
+  t.equal((await get(a.app)).statusCode, 429)
+  t.equal((await get(b.app)).statusCode, 429)
+
+  const ip = freshIp()
+  const anon = (app: typeof a.app) => app.inject({ url: '/v1/sources', remoteAddress: ip })
+  const codes = [await anon(a.app), await anon(b.app), await anon(a.app), await anon(b.app), await anon(a.app)].map(
+    (r) => r.statusCode,
+  )
+  t.same(codes, [200, 200, 200, 200, 429], 'anonymous budgets are shared too')
+})
+
+test('a rate-limit store outage lets requests through', async (t) => {
+  const { app } = await build(t, { env: { REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_ANONYMOUS_MAX: '1' } })
+  const ip = freshIp()
+  t.equal((await app.inject({ url: '/v1/sources', remoteAddress: ip })).statusCode, 200)
+  t.equal((await app.inject({ url: '/v1/sources', remoteAddress: ip })).statusCode, 200)
+})
+
+test('bounded requests: URI length', async (t) => {
+  const { app } = await build(t)
+  const res = await app.inject(`/v1/sources?q=${'x'.repeat(5000)}`)
+  t.equal(res.statusCode, 414)
+  t.equal(json(res).code, 'ND_URI_TOO_LONG')
+})
+
+test('CORS', async (t) => {
+  const { app } = await build(t)
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/v1/sources',
+    headers: {
+      origin: 'https://www.example.com',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization,content-type,if-match',
+    },
+  })
+  t.equal(preflight.statusCode, 204)
+  t.equal(preflight.headers['access-control-allow-origin'], '*')
+  t.match(preflight.headers['access-control-allow-methods'], /PATCH/)
+  t.match(
+    String(preflight.headers['access-control-allow-headers']).toLowerCase(),
+    /authorization.*content-type.*if-match/,
+  )
+  t.notOk(preflight.headers['access-control-allow-credentials'], 'no credentials')
+
+  const get = await app.inject({ url: '/v1/sources', headers: { origin: 'https://www.example.com' } })
+  t.equal(get.headers['access-control-allow-origin'], '*')
+  const exposed = String(get.headers['access-control-expose-headers'])
+  for (const h of [
+    'ETag',
+    'Link',
+    'Location',
+    'RateLimit-Limit',
+    'RateLimit-Remaining',
+    'RateLimit-Reset',
+    'Retry-After',
+  ]) {
+    t.match(exposed, h, `exposes ${h}`)
+  }
+
+  const { app: strict } = await build(t, { env: { CORS_ORIGINS: 'https://www.example.com, https://m.example.com' } })
+  const allowed = await strict.inject({ url: '/v1/sources', headers: { origin: 'https://m.example.com' } })
+  t.equal(allowed.headers['access-control-allow-origin'], 'https://m.example.com')
+  const other = await strict.inject({ url: '/v1/sources', headers: { origin: 'https://evil.example' } })
+  t.notOk(other.headers['access-control-allow-origin'], 'other origins are not allowed')
+})
+
+test('security headers on every response, and a CSP Swagger UI works under', async (t) => {
+  const { app } = await build(t)
+  for (const url of ['/v1/sources', '/health/live', '/v1/nope', '/docs/']) {
+    const res = await app.inject(url)
+    t.equal(res.headers['x-content-type-options'], 'nosniff', `${url}: nosniff`)
+    t.ok(res.headers['strict-transport-security'], `${url}: HSTS`)
+    t.match(res.headers['content-security-policy'], /default-src 'self'/, `${url}: CSP`)
+    t.match(res.headers['content-security-policy'], /frame-ancestors 'none'/)
+  }
+  const docs = await app.inject('/docs/')
+  const csp = String(docs.headers['content-security-policy'])
+  t.match(csp, /script-src 'self'(;|$)/, 'scripts only from the server itself')
+  const scripts = [...docs.body.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)]
+  t.ok(scripts.length > 0)
+  for (const [, attrs, body] of scripts) {
+    t.match(attrs, /src="/, 'every script on the docs page is a file (allowed by script-src self)')
+    t.equal(body?.trim(), '', 'no inline script')
+  }
+  const initializer = await app.inject('/docs/static/swagger-initializer.js')
+  t.equal(initializer.statusCode, 200)
+})
