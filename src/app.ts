@@ -15,6 +15,7 @@ import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
 import { createValidatorCompiler } from './http/validation.js'
 import { auditRoutes } from './modules/audit/audit.routes.js'
+import { createAuditService } from './modules/audit/audit.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
@@ -91,7 +92,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     async (v1) => {
       await v1.register(sourcesRoutes, { sources: createSourcesService(db.prisma) })
       await v1.register(keysRoutes, { keys })
-      await v1.register(auditRoutes, { db: db.prisma })
+      await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
     },
     { prefix: '/v1' },
   )

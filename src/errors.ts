@@ -10,7 +10,8 @@ export const UniqueViolationError = createError<[field: string]>(
   409,
 )
 export const MissingReferenceError = createError<[detail: string]>('ND_REFERENCE_MISSING', '%s', 422)
-export const BadRequestError = createError<[detail: string]>('ND_BAD_REQUEST', '%s', 400)
+/** A rule the schema cannot express (e.g. a time that must be in the future); same code as schema failures. */
+export const ValidationError = createError<[detail: string]>('ND_VALIDATION_FAILED', '%s', 400)
 export const InvalidCursorError = createError(
   'ND_INVALID_CURSOR',
   'The cursor is invalid or belongs to another query',

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../db/database.js'
-import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError, withProblem } from '../../errors.js'
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError, withProblem } from '../../errors.js'
 import { type Actor, effectiveScopes, type KeyPrincipal, type Scope } from '../../http/access.js'
 import { decodeCursor, type Page, toPage } from '../../http/pagination.js'
 import { uuidv7 } from '../../lib/uuid.js'
@@ -36,6 +36,14 @@ export interface KeysServiceOptions {
 }
 
 export function createKeysService(db: PrismaClient, { clock, onBackgroundError }: KeysServiceOptions) {
+  function assertFuture(expiresAt: string | null | undefined): void {
+    if (expiresAt && new Date(expiresAt) <= clock()) {
+      throw withProblem(new ValidationError('The request is invalid: body /expiresAt must be in the future'), {
+        errors: [{ in: 'body', pointer: '/expiresAt', message: 'must be in the future' }],
+      })
+    }
+  }
+
   async function insert(input: ApiKeyCreate, actor: Actor): Promise<ApiKeyCreated> {
     const id = uuidv7()
     const { token, secretHash } = createToken(id)
@@ -72,11 +80,7 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
     },
 
     async create(input: ApiKeyCreate, actor: Actor): Promise<ApiKeyCreated> {
-      if (input.expiresAt && new Date(input.expiresAt) <= clock()) {
-        throw withProblem(new BadRequestError('The request is invalid: body /expiresAt must be in the future'), {
-          errors: [{ in: 'body', pointer: '/expiresAt', message: 'must be in the future' }],
-        })
-      }
+      assertFuture(input.expiresAt)
       return insert(input, actor)
     },
 
@@ -101,6 +105,7 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
     },
 
     async update(id: string, input: ApiKeyUpdate, actor: Actor): Promise<ApiKey> {
+      assertFuture(input.expiresAt)
       const row = await db.$transaction(async (tx) => {
         const current = await repo.findKey(tx, id)
         if (!current) throw new NotFoundError('API key', id)
