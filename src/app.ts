@@ -13,7 +13,7 @@ import auth from './http/auth.js'
 import problem from './http/problem.js'
 import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
-import { createValidatorCompiler } from './http/validation.js'
+import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
 import { auditRoutes } from './modules/audit/audit.routes.js'
 import { createAuditService } from './modules/audit/audit.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
@@ -63,6 +63,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
+  rejectNulCharacters(app)
   // The API speaks JSON only; Fastify's built-in text/plain parser would hand a string to the
   // validator and answer 400 where 415 is the truth.
   app.removeContentTypeParser('text/plain')

@@ -69,7 +69,7 @@ type CursorValueOf<K extends CursorKind> = K extends 'date' ? Date : string
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 function cursorValue(value: unknown, kind: CursorKind): string | Date {
-  if (typeof value !== 'string') throw new InvalidCursorError()
+  if (typeof value !== 'string' || value.includes('\u0000')) throw new InvalidCursorError()
   if (kind === 'uuid' && !uuidPattern.test(value)) throw new InvalidCursorError()
   if (kind === 'date') {
     const date = new Date(value)

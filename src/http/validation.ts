@@ -3,7 +3,8 @@
 // coerces where HTTP carries strings (query string, path, headers).
 import { Ajv, type Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import type { FastifySchemaCompiler } from 'fastify'
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
+import { ValidationError, withProblem } from '../errors.js'
 
 // ajv-formats ships CommonJS whose default export TypeScript sees one level deep.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -25,4 +26,43 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = createAjv({ coerceTypes: false })
   const coercing = createAjv({ coerceTypes: 'array' })
   return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object)
+}
+
+type Part = 'body' | 'query' | 'path'
+
+// PostgreSQL text cannot hold U+0000; a NUL anywhere in the input would otherwise surface as a
+// database error. Collect the pointer of every string (or key) that carries one.
+function nulPointers(value: unknown, pointer: string, found: string[]): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push(pointer)
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => nulPointers(v, `${pointer}/${i}`, found))
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const child = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`
+      if (k.includes('\u0000')) found.push(child)
+      else nulPointers(v, child, found)
+    }
+  }
+}
+
+/** Rejects NUL characters in the body, query string and path before validation. */
+export function rejectNulCharacters(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const errors: { in: Part; pointer: string; message: string }[] = []
+    for (const [part, value] of [
+      ['body', request.body],
+      ['query', request.query],
+      ['path', request.params],
+    ] as const) {
+      const found: string[] = []
+      nulPointers(value, '', found)
+      for (const pointer of found)
+        errors.push({ in: part, pointer, message: 'must not contain NUL (U+0000) characters' })
+    }
+    if (errors.length > 0) {
+      const list = errors.map((e) => `${e.in} ${e.pointer || '(root)'} ${e.message}`).join('; ')
+      throw withProblem(new ValidationError(`The request is invalid: ${list}`), { errors })
+    }
+  })
 }
