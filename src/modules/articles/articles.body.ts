@@ -1,0 +1,123 @@
+// Article bodies are stored as Markdown (one canonical, diffable format) and served three ways:
+// `body` (the Markdown), `bodyHtml` (rendered, then sanitised with an allow-list so a frontend
+// can inject it as is) and `bodyText` (plain text for search, summaries and feeds).
+import { Marked, type Token, type Tokens } from 'marked'
+import sanitizeHtml from 'sanitize-html'
+
+// Raw HTML inside Markdown is allowed through the renderer and then cleaned by the allow-list,
+// so that harmless markup (<sup>, <abbr>) survives and everything else is removed.
+const marked = new Marked({ gfm: true, breaks: false, async: false })
+
+const sanitizeOptions: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p',
+    'br',
+    'hr',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'blockquote',
+    'pre',
+    'code',
+    'ul',
+    'ol',
+    'li',
+    'strong',
+    'em',
+    'b',
+    'i',
+    's',
+    'del',
+    'sup',
+    'sub',
+    'abbr',
+    'q',
+    'cite',
+    'a',
+    'img',
+    'figure',
+    'figcaption',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel', 'target'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    abbr: ['title'],
+    th: ['align'],
+    td: ['align'],
+    ol: ['start'],
+  },
+  // No javascript:, data:, vbscript: or protocol-relative tricks: only these schemes survive.
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  // Links leaving the page must not hand it their window.opener or the page URL.
+  transformTags: {
+    a: (tagName, attribs) => ({
+      tagName,
+      attribs: { ...attribs, rel: 'noopener noreferrer' },
+    }),
+  },
+}
+
+export function renderBodyHtml(markdown: string): string {
+  const html = marked.parse(markdown) as string
+  return sanitizeHtml(html, sanitizeOptions).trim()
+}
+
+function inlineText(tokens: Token[] | undefined): string {
+  if (!tokens) return ''
+  return tokens
+    .map((t) => {
+      if (t.type === 'html') return ''
+      if (t.type === 'br') return '\n'
+      if ('tokens' in t && t.tokens) return inlineText(t.tokens)
+      return 'text' in t ? decodeEntities(String(t.text)) : ''
+    })
+    .join('')
+}
+
+function blockText(token: Token): string {
+  switch (token.type) {
+    case 'space':
+    case 'hr':
+    case 'html':
+      return ''
+    case 'list':
+      return (token as Tokens.List).items.map((item) => item.tokens.map(blockText).filter(Boolean).join(' ')).join('\n')
+    case 'table': {
+      const table = token as Tokens.Table
+      const row = (cells: Tokens.TableCell[]) => cells.map((c) => inlineText(c.tokens)).join('\t')
+      return [row(table.header), ...table.rows.map(row)].join('\n')
+    }
+    case 'code':
+      return (token as Tokens.Code).text
+    case 'blockquote':
+      return (token as Tokens.Blockquote).tokens.map(blockText).filter(Boolean).join('\n\n')
+    default:
+      return 'tokens' in token && token.tokens ? inlineText(token.tokens) : 'text' in token ? String(token.text) : ''
+  }
+}
+
+const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' }
+function decodeEntities(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_, name: string) => entities[name] ?? '')
+}
+
+/** Plain text: paragraphs separated by blank lines, no markup, no raw HTML. */
+export function renderBodyText(markdown: string): string {
+  return marked
+    .lexer(markdown)
+    .map(blockText)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join('\n\n')
+}
