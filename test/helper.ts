@@ -7,6 +7,8 @@ import { loadConfig } from '../src/config.js'
 import { type Database, openDatabase } from '../src/db/database.js'
 import { applyMigrations } from '../src/db/migrations.js'
 import type { Scope } from '../src/http/access.js'
+import type { Page } from '../src/http/pagination.js'
+import type { Problem as ProblemSchemaType } from '../src/http/schemas.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
 import { serverUrl, templateName, withDatabase } from './db-url.js'
 
@@ -85,3 +87,7 @@ export async function build(t: Test, options: BuildOptions = {}) {
 export function json<T = Record<string, unknown>>(res: { body: string }): T {
   return JSON.parse(res.body) as T
 }
+
+/** A problem body as the API sends it, with any extension members. */
+export type Problem = ProblemSchemaType & Record<string, unknown>
+export type { Page }

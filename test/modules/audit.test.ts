@@ -1,5 +1,5 @@
 import { type Test, test } from 'tap'
-import { build, createKey, json } from '../helper.js'
+import { build, createKey, json, type Page, type Problem } from '../helper.js'
 
 interface AuditEntry {
   id: string
@@ -9,21 +9,6 @@ interface AuditEntry {
   resourceId: string
   requestId: string | null
   at: string
-}
-interface Page<T> {
-  data: T[]
-  page: { limit: number; nextCursor: string | null }
-}
-interface Problem {
-  type: string
-  title: string
-  status: number
-  detail: string
-  instance: string
-  code: string
-  requestId: string
-  errors?: { in: string; pointer: string; message: string }[]
-  [k: string]: unknown
 }
 interface Res {
   statusCode: number

@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import type { Database } from '../../src/db/database.js'
 import type { Scope } from '../../src/http/access.js'
-import { build, createKey, createTestDatabase, json, testClock } from '../helper.js'
+import { build, createKey, createTestDatabase, json, type Page, type Problem, testClock } from '../helper.js'
 
 interface ApiKey {
   id: string
@@ -24,21 +24,6 @@ interface ApiKey {
 }
 interface CreatedKey extends ApiKey {
   secret: string
-}
-interface Page<T> {
-  data: T[]
-  page: { limit: number; nextCursor: string | null }
-}
-interface Problem {
-  type: string
-  title: string
-  status: number
-  detail: string
-  instance: string
-  code: string
-  requestId: string
-  errors?: { in: string; pointer: string; message: string }[]
-  [k: string]: unknown
 }
 interface Res {
   statusCode: number

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { build, json } from '../helper.js'
+import { build, json, type Page, type Problem } from '../helper.js'
 
 interface Source {
   id: string
@@ -10,21 +10,6 @@ interface Source {
   description: string | null
   createdAt: string
   updatedAt: string
-}
-interface Page<T> {
-  data: T[]
-  page: { limit: number; nextCursor: string | null }
-}
-interface Problem {
-  type: string
-  title: string
-  status: number
-  detail: string
-  instance: string
-  code: string
-  requestId: string
-  errors?: { in: string; pointer: string; message: string }[]
-  [k: string]: unknown
 }
 
 test('sources', async (t) => {
