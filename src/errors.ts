@@ -49,3 +49,11 @@ export const UriTooLongError = createError<[max: number]>(
   'The request URI is longer than %s characters',
   414,
 )
+export const PreconditionFailedError = createError<[detail: string]>('ND_PRECONDITION_FAILED', '%s', 412)
+export const InvalidTransitionError = createError<[detail: string]>('ND_INVALID_TRANSITION', '%s', 409)
+export const NotPublishableError = createError<[detail: string]>('ND_NOT_PUBLISHABLE', '%s', 422)
+export const IdempotencyMismatchError = createError(
+  'ND_IDEMPOTENCY_KEY_REUSED',
+  'This Idempotency-Key was used with a different request body',
+  422,
+)

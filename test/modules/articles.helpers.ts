@@ -1,0 +1,91 @@
+// Shared by the articles test files: request helpers bound to one app, problem assertions.
+import type { Test } from 'tap'
+import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import { type build, json, type Page, type Problem } from '../helper.js'
+
+export interface Res {
+  statusCode: number
+  headers: Record<string, unknown>
+  body: string
+}
+export interface Revision {
+  version: number
+  changedFields: string[]
+  keyId: string | null
+  requestId: string | null
+  createdAt: string
+  snapshot?: Record<string, unknown>
+}
+export interface Tombstone {
+  id: string
+  slug: string
+  deletedAt: string
+}
+export interface TagCount {
+  slug: string
+  name: string
+  articleCount: number
+}
+
+/** Rate limits no test file comes near (anonymous callers get 120 requests a minute by default). */
+export const env = { RATE_LIMIT_ANONYMOUS_MAX: '1000000', RATE_LIMIT_MAX: '1000000' }
+
+export const seedSlug = 'iraq-to-share-intelligence-info-on-is-with-syria-russia-iran'
+export const seedHeadline = 'Iraq to share intelligence info on IS with Syria, Russia, Iran'
+export const missingId = '00000000-0000-4000-8000-000000000000'
+
+export function assertProblem(t: Test, res: Res, status: number, code: string): Problem {
+  t.equal(res.statusCode, status, `status ${status}`)
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/)
+  const body = json<Problem>(res)
+  t.equal(body.status, status)
+  t.equal(body.code, code)
+  t.type(body.title, 'string')
+  t.type(body.detail, 'string')
+  t.match(body.type, /^https:\/\/newsdesk\.dev\/problems\//)
+  t.equal(body.requestId, res.headers['x-request-id'])
+  t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
+  return body
+}
+
+/** The pointers a 400 names, sorted. */
+export function pointers(t: Test, res: Res): string[] {
+  const problem = assertProblem(t, res, 400, 'ND_VALIDATION_FAILED')
+  return (problem.errors ?? []).map((e) => e.pointer).sort()
+}
+
+export type App = Awaited<ReturnType<typeof build>>['app']
+export type Headers = Record<string, string>
+
+/** Request helpers bound to one app and one writer key. */
+export function client(app: App, auth: Headers) {
+  const create = (payload: object, headers: Headers = {}) =>
+    app.inject({ method: 'POST', url: '/v1/articles', headers: { ...auth, ...headers }, payload })
+  const patch = (id: string, payload: object, headers: Headers = {}) =>
+    app.inject({ method: 'PATCH', url: `/v1/articles/${id}`, headers: { ...auth, ...headers }, payload })
+  const action = (id: string, name: 'publish' | 'unpublish' | 'archive', payload?: object, headers: Headers = {}) =>
+    app.inject({
+      method: 'POST',
+      url: `/v1/articles/${id}/${name}`,
+      headers: { ...auth, ...headers },
+      ...(payload ? { payload } : {}),
+    })
+  const get = (idOrSlug: string, headers: Headers = {}) => app.inject({ url: `/v1/articles/${idOrSlug}`, headers })
+  const remove = (id: string, headers: Headers = {}) =>
+    app.inject({ method: 'DELETE', url: `/v1/articles/${id}`, headers: { ...auth, ...headers } })
+  const list = async (query: string, headers: Headers = {}) => {
+    const res = await app.inject({ url: `/v1/articles?${query}`, headers })
+    return { res, page: json<Page<Article>>(res) }
+  }
+  const tagCounts = async (headers: Headers = {}) => {
+    const res = await app.inject({ url: '/v1/tags?limit=100', headers })
+    return Object.fromEntries(json<Page<TagCount>>(res).data.map((c) => [c.slug, c.articleCount]))
+  }
+  /** Creates a draft and returns it (the test fails on anything but 201). */
+  const draft = async (payload: object) => {
+    const res = await create(payload)
+    if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`)
+    return json<Article>(res)
+  }
+  return { create, patch, action, get, remove, list, tagCounts, draft }
+}
