@@ -2,6 +2,7 @@
 // shared HTTP concerns, then modules under /v1, each registered explicitly with what it needs.
 // It makes no database queries, so the OpenAPI spec can be generated without a database.
 import { randomUUID } from 'node:crypto'
+import etag from '@fastify/etag'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -14,8 +15,12 @@ import problem from './http/problem.js'
 import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
 import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
+import { articlesRoutes } from './modules/articles/articles.routes.js'
+import { createArticlesService } from './modules/articles/articles.service.js'
 import { auditRoutes } from './modules/audit/audit.routes.js'
 import { createAuditService } from './modules/audit/audit.service.js'
+import { collectionsRoutes } from './modules/collections/collections.routes.js'
+import { createCollectionsService } from './modules/collections/collections.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
@@ -80,6 +85,9 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   // Before anything that adds routes: every route must pass through its access rule.
   await app.register(auth, { keys, publicRead: config.publicRead })
   await app.register(security, { config })
+  // Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did
+  // not give a version ETag itself.
+  await app.register(etag)
   await app.register(swagger, {
     openapi: openapiInfo,
     // Shared schemas (added with addSchema) become named components instead of def-N.
@@ -91,7 +99,10 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   await app.register(healthRoutes, { db })
   await app.register(
     async (v1) => {
-      await v1.register(sourcesRoutes, { sources: createSourcesService(db.prisma) })
+      const sources = createSourcesService(db.prisma)
+      await v1.register(sourcesRoutes, { sources })
+      await v1.register(articlesRoutes, { articles: createArticlesService(db.prisma, { clock }), sources })
+      await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
       await v1.register(keysRoutes, { keys })
       await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
     },

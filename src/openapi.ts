@@ -29,6 +29,9 @@ export const openapiInfo = {
     },
   },
   tags: [
+    { name: 'Articles', description: 'The journalism: drafts, publishing, revisions, search' },
+    { name: 'Tags', description: 'Topics articles are tagged with' },
+    { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
     { name: 'API keys', description: 'Keys, their scopes and limits (scope keys:manage)' },
     { name: 'Audit log', description: 'Every write made through the API (scope keys:manage)' },

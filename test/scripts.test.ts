@@ -27,7 +27,7 @@ test('db commands on a new embedded database', async (t) => {
   t.match(migrate.out, /^applied to embedded database .*: \d{14}_init, /)
   t.match(db(['migrate'], env).out, /is up to date$/, 'a second run applies nothing')
 
-  t.match(db(['seed'], env).out, /"sources":2,"tags":6,"articles":5,"collections":2,"teasers":4/)
+  t.match(db(['seed'], env).out, /"sources":4,"tags":6,"articles":5,"collections":2,"teasers":6/)
   t.match(
     db(['seed'], env).out,
     /"sources":0,"tags":0,"articles":0,"collections":0,"teasers":0/,
@@ -49,7 +49,7 @@ test('db commands on a new embedded database', async (t) => {
 
   const reset = db(['reset', '--force'], env)
   t.equal(reset.code, 0)
-  t.match(reset.out, /applied \d+ migration\(s\), seeded \{"sources":2/)
+  t.match(reset.out, /applied \d+ migration\(s\), seeded \{"sources":4/)
 
   const usage = db(['frobnicate'], env)
   t.equal(usage.code, 1)

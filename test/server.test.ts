@@ -83,7 +83,7 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
   await waitFor(() => ready(first) || first.child.exitCode !== null, 'the server to start')
   t.ok(ready(first), 'ready')
   t.ok(
-    first.lines.some((l) => l.msg === 'applied 2 migration(s)'),
+    first.lines.some((l) => /^applied \d+ migration\(s\)$/.test(String(l.msg))),
     'migrated the new database',
   )
   t.ok(
@@ -99,7 +99,7 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
   const sources = (await (await fetch(`${base}/v1/sources`)).json()) as { data: { slug: string }[] }
   t.same(
     sources.data.map((s) => s.slug),
-    ['associated-press', 'panarmenian-net'],
+    ['armenpress', 'associated-press', 'hetq', 'panarmenian-net'],
   )
 
   // A request still arriving (its body half sent) when SIGTERM lands is answered before exit.
@@ -139,7 +139,7 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
   const after = (await (await fetch(`${base}/v1/sources`)).json()) as { data: { slug: string }[] }
   t.same(
     after.data.map((s) => s.slug),
-    ['associated-press', 'panarmenian-net', 'reuters'],
+    ['armenpress', 'associated-press', 'hetq', 'panarmenian-net', 'reuters'],
   )
 
   // A second signal does not wait for a request that never finishes.

@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ArticleStatus, SourceKind } from '../generated/prisma/enums.js'
+import { renderBodyText } from '../modules/articles/articles.body.js'
+import { createCollectionsService } from '../modules/collections/collections.service.js'
 import { nameKey } from '../modules/sources/sources.service.js'
 import type { PrismaClient } from './database.js'
 import { projectRoot } from './paths.js'
@@ -47,6 +49,7 @@ export interface SeedResult {
 export async function seed(prisma: PrismaClient): Promise<SeedResult> {
   const content = await loadSeedContent()
   const created = { sources: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }
+  const collections = createCollectionsService(prisma, { clock: () => new Date() })
   await prisma.$transaction(async (tx) => {
     const sourceIds = new Map<string, string>()
     for (const s of content.sources) {
@@ -81,11 +84,13 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
           headline: a.headline,
           summary: a.summary,
           body: a.body,
+          bodyText: renderBodyText(a.body),
           dateline: a.dateline,
           bylines: a.bylines,
           language: a.language,
           status: a.status,
           publishedAt: a.publishedAt ? new Date(a.publishedAt) : null,
+          firstPublishedAt: a.publishedAt ? new Date(a.publishedAt) : null,
           source: { connect: { id: sourceIds.get(a.source) } },
           credits: {
             create: a.credits.map((c, position) => ({
@@ -104,7 +109,7 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
       if (existing) continue
       created.collections++
       created.teasers += c.teasers.length
-      await tx.collection.create({
+      const collection = await tx.collection.create({
         data: {
           key: c.key,
           title: c.title,
@@ -121,6 +126,8 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
           },
         },
       })
+      // History starts with the seeded line-up.
+      await collections.recordSeed(tx, collection.id)
     }
   })
   return { created }

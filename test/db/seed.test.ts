@@ -27,7 +27,7 @@ t.test('seed', async (t) => {
     collections: await prisma.collection.count(),
     teasers: await prisma.teaser.count(),
   })
-  const expected = { sources: 2, tags: 6, articles: 5, collections: 2, teasers: 4 }
+  const expected = { sources: 4, tags: 6, articles: 5, collections: 2, teasers: 6 }
 
   t.same(await counts(), { sources: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }, 'the database starts empty')
 
@@ -91,9 +91,21 @@ t.test('seed', async (t) => {
   t.test('the partner news box', async (t) => {
     const collection = await prisma.collection.findUnique({
       where: { key: 'partner-news' },
-      include: { teasers: true },
+      include: { teasers: { orderBy: { position: 'asc' }, include: { source: true } } },
     })
     t.ok(collection, 'partner-news exists')
-    t.same(collection?.teasers, [], 'with no teasers')
+    t.equal(collection?.teasers.length, 2, 'with two external teasers')
+    for (const teaser of collection?.teasers ?? []) {
+      t.equal(teaser.articleId, null)
+      t.match(teaser.url, /^https:\/\//)
+      t.equal(teaser.source?.kind, 'partner', 'from a partner source')
+      t.match(teaser.source?.homepageUrl, /^https:\/\//)
+    }
+    const history = await prisma.collectionEvent.findMany({ where: { collectionId: collection?.id } })
+    t.same(
+      history.map((e) => e.action),
+      ['seed'],
+      'history starts with the seeded line-up',
+    )
   })
 })

@@ -1,0 +1,217 @@
+import Type, { type Static } from 'typebox'
+import { listEnvelope, paginationQuery } from '../../http/pagination.js'
+import { SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { SourceSchema } from '../sources/sources.schemas.js'
+
+const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
+const HttpUrl = Type.String({
+  format: 'uri',
+  maxLength: 2048,
+  pattern: '^https?://',
+  description: 'An http or https URL',
+})
+
+export const CollectionSchema = Type.Object(
+  {
+    id: UuidSchema,
+    key: Type.String(),
+    title: Type.String(),
+    description: nullable(Type.String()),
+    maxItems: Type.Integer(),
+    version: Type.Integer(),
+    createdBy: nullable(Type.String({ format: 'uuid' })),
+    updatedBy: nullable(Type.String({ format: 'uuid' })),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        id: '019ac0de-7a1e-7000-8000-00000000d001',
+        key: 'top-stories',
+        title: 'Top stories',
+        description: 'One-sentence teasers of other stories, shown under every article.',
+        maxItems: 4,
+        version: 1,
+        createdBy: null,
+        updatedBy: null,
+        createdAt: '2026-11-26T09:00:00.000Z',
+        updatedAt: '2026-11-26T09:00:00.000Z',
+      },
+    ],
+  },
+)
+export type Collection = Static<typeof CollectionSchema>
+
+export const CollectionCreateSchema = Type.Object(
+  {
+    key: SlugSchema,
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(nullable(Type.String({ maxLength: 2000 }))),
+    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+  },
+  { additionalProperties: false, examples: [{ key: 'top-stories', title: 'Top stories', maxItems: 4 }] },
+)
+export type CollectionCreate = Static<typeof CollectionCreateSchema>
+
+export const CollectionUpdateSchema = Type.Object(
+  {
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(nullable(Type.String({ maxLength: 2000 }))),
+    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false, minProperties: 1, examples: [{ maxItems: 5 }] },
+)
+export type CollectionUpdate = Static<typeof CollectionUpdateSchema>
+
+export const KeyParamsSchema = Type.Object({ key: SlugSchema }, { additionalProperties: false })
+export const CollectionListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
+export const CollectionListSchema = listEnvelope(CollectionSchema)
+export const CollectionDeleteQuerySchema = Type.Object(
+  {
+    withTeasers: Type.Optional(
+      Type.Boolean({ description: 'Also delete its teasers (otherwise a collection with teasers is a 409)' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const ImageSchema = Type.Object(
+  { url: HttpUrl, alt: Type.Optional(nullable(Type.String({ maxLength: 500 }))) },
+  { additionalProperties: false },
+)
+
+const EmbeddedArticleSchema = Type.Object(
+  {
+    id: UuidSchema,
+    slug: Type.String(),
+    headline: Type.String(),
+    summary: nullable(Type.String()),
+    publishedAt: nullable(TimestampSchema),
+    source: Type.Union([SourceSchema, Type.Null()]),
+    leadImage: Type.Union([
+      Type.Object({ url: Type.String(), caption: nullable(Type.String()), credit: nullable(Type.String()) }),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+)
+
+export const hiddenReasons = ['not-started', 'ended', 'article-not-public', 'over-limit'] as const
+export type HiddenReason = (typeof hiddenReasons)[number]
+
+export const TeaserSchema = Type.Object(
+  {
+    id: UuidSchema,
+    collectionId: UuidSchema,
+    text: Type.String(),
+    title: nullable(Type.String()),
+    articleId: nullable(Type.String({ format: 'uuid' })),
+    url: nullable(Type.String()),
+    sourceId: nullable(Type.String({ format: 'uuid' })),
+    image: Type.Union([Type.Object({ url: Type.String(), alt: nullable(Type.String()) }), Type.Null()]),
+    position: Type.Integer({ description: '0-based place among the collection’s teasers (pinned ones come first)' }),
+    pinned: Type.Boolean(),
+    startsAt: nullable(TimestampSchema),
+    endsAt: nullable(TimestampSchema),
+    version: Type.Integer(),
+    article: Type.Optional(Type.Union([EmbeddedArticleSchema, Type.Null()])),
+    source: Type.Optional(Type.Union([SourceSchema, Type.Null()])),
+    visible: Type.Optional(Type.Boolean({ description: 'Preview views: whether public readers see it now' })),
+    hiddenReason: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal('not-started'),
+          Type.Literal('ended'),
+          Type.Literal('article-not-public'),
+          Type.Literal('over-limit'),
+        ],
+        { description: 'Preview views: why public readers do not see it' },
+      ),
+    ),
+    createdBy: nullable(Type.String({ format: 'uuid' })),
+    updatedBy: nullable(Type.String({ format: 'uuid' })),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type Teaser = Static<typeof TeaserSchema>
+
+export const TeaserBoxSchema = Type.Object(
+  {
+    data: Type.Array(TeaserSchema),
+    page: Type.Object({ limit: Type.Integer(), nextCursor: Type.Null() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+)
+
+export const TeaserBoxQuerySchema = Type.Object(
+  {
+    at: Type.Optional({
+      ...TimestampSchema,
+      description: 'The box as it was at this time (content:preview): line-up, windows and article visibility',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+const teaserFields = {
+  text: Type.String({ minLength: 1, maxLength: 500 }),
+  title: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+  articleId: Type.Optional(nullable(UuidSchema)),
+  url: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
+  source: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }))),
+  image: Type.Optional(Type.Union([ImageSchema, Type.Null()])),
+  pinned: Type.Optional(Type.Boolean()),
+  startsAt: Type.Optional(nullable(TimestampSchema)),
+  endsAt: Type.Optional(nullable(TimestampSchema)),
+  position: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 10000, description: 'Where to place it (0 = first); default: last' }),
+  ),
+}
+
+export const TeaserCreateSchema = Type.Object(teaserFields, {
+  additionalProperties: false,
+  description: 'Links to exactly one of `articleId` or `url`.',
+  examples: [
+    {
+      text: 'Authorities said a total of 192 Azerbaijani troops were killed and 511 were wounded during Azerbaijan’s offensive.',
+      articleId: '019ac0de-7a1e-7000-8000-00000000c002',
+    },
+  ],
+})
+export type TeaserCreate = Static<typeof TeaserCreateSchema>
+
+export const TeaserUpdateSchema = Type.Object(
+  { ...teaserFields, text: Type.Optional(teaserFields.text) },
+  { additionalProperties: false, minProperties: 1, examples: [{ pinned: true }] },
+)
+export type TeaserUpdate = Static<typeof TeaserUpdateSchema>
+
+export const OrderSchema = Type.Object(
+  {
+    teaserIds: Type.Array(UuidSchema, {
+      maxItems: 1000,
+      uniqueItems: true,
+      description: 'Every teaser id of the collection, in the new order',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+export const HistoryEntrySchema = Type.Object(
+  {
+    id: UuidSchema,
+    action: Type.String({ examples: ['add', 'remove', 'update', 'reorder', 'pin', 'unpin', 'seed'] }),
+    teaserId: nullable(Type.String({ format: 'uuid' })),
+    keyId: nullable(Type.String({ format: 'uuid' })),
+    requestId: nullable(Type.String()),
+    at: TimestampSchema,
+    teaserIds: Type.Array(Type.String({ format: 'uuid' }), { description: 'The line-up after the change, in order' }),
+  },
+  { additionalProperties: false },
+)
+export const HistoryListSchema = listEnvelope(HistoryEntrySchema)
+export const HistoryQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
