@@ -2,20 +2,48 @@
 //   npm run db:migrate                 apply pending migrations
 //   npm run db:migration -- <name>     create the next migration from the schema diff
 //   npm run db:seed                    add the example content (idempotent)
+//   npm run db:seed -- --articles N    … then N synthetic articles (load and search testing)
 //   npm run db:reset -- --force        drop everything, migrate and seed again
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
 import { applyMigrations, createMigration, MigrationError, resetDatabase } from '../src/db/migrations.js'
 import { seed } from '../src/db/seed.js'
+import { seedSyntheticArticles } from '../src/db/synthetic.js'
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { force: { type: 'boolean', default: false } },
-})
-const [command, name] = positionals
+const usage = 'Usage: db.ts migrate | migration <name> | seed [--articles N] | reset --force'
+const articlesUsage = 'Usage: npm run db:seed -- --articles N (N an integer from 1 to 1000000)'
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { force: { type: 'boolean', default: false }, articles: { type: 'string' } },
+    })
+  } catch (err) {
+    // An unknown option, or --articles without a value.
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      throw new MigrationError(`${(err as Error).message}\n${usage}`)
+    }
+    throw err
+  }
+}
+
+/** --articles N: an integer from 1 to 1,000,000, or undefined when absent. */
+function articleCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = /^\d{1,7}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
+  if (!(n >= 1 && n <= 1_000_000)) throw new MigrationError(articlesUsage)
+  return n
+}
 
 async function main(): Promise<void> {
+  const { positionals, values } = parseCommandLine()
+  const [command, name] = positionals
+  const articles = articleCount(values.articles)
+  if (articles !== undefined && command !== 'seed') {
+    throw new MigrationError(`--articles is for seed only\n${articlesUsage}`)
+  }
   if (command === 'migration') {
     if (!name) throw new MigrationError('Usage: npm run db:migration -- <name>')
     const folder = await createMigration(name)
@@ -24,6 +52,8 @@ async function main(): Promise<void> {
     )
     return
   }
+  // An unknown command is refused before a database is opened (or, for PGlite, created).
+  if (command !== 'migrate' && command !== 'seed' && command !== 'reset') throw new MigrationError(usage)
   const config = loadConfig()
   const db = await openDatabase(config.database)
   const where =
@@ -38,6 +68,25 @@ async function main(): Promise<void> {
       case 'seed': {
         const { created } = await seed(db.prisma)
         console.log(`seeded ${where}: ${JSON.stringify(created)}`)
+        if (articles !== undefined) {
+          const started = performance.now()
+          const progress = process.stderr.isTTY
+            ? (written: number) => process.stderr.write(`\r${written} / ${articles} synthetic articles`)
+            : undefined
+          const result = await seedSyntheticArticles(db.prisma, {
+            articles,
+            // A server takes several batches at once (one connection each); PGlite has one connection.
+            concurrency: config.database.kind === 'server' ? Math.min(3, config.database.poolMax) : 1,
+            onProgress: progress,
+          })
+          if (progress) process.stderr.write('\n')
+          const seconds = (performance.now() - started) / 1000
+          console.log(
+            `added ${result.created.articles} synthetic articles (synthetic-${result.first}… to synthetic-${result.last}…) ` +
+              `in ${seconds.toFixed(1)} s, ${Math.round(result.created.articles / seconds)} articles/s: ` +
+              JSON.stringify({ ...result.created, ...result.statuses, languages: result.languages }),
+          )
+        }
         break
       }
       case 'reset': {
@@ -49,7 +98,7 @@ async function main(): Promise<void> {
         break
       }
       default:
-        throw new MigrationError('Usage: db.ts migrate | migration <name> | seed | reset --force')
+        throw new MigrationError(usage)
     }
   } finally {
     await db.close()
