@@ -35,10 +35,10 @@ export function parseIfMatch(request: FastifyRequest): IfMatch {
   const header = request.headers['if-match']
   if (header === undefined) return undefined
   if (header.trim() === '*') return '*'
-  // Tags that are not version ETags ("v<n>") name no version and so can never match: 412.
+  // Tags that are not strong version ETags ("v<n>") never match (If-Match compares strongly): 412.
   return header
     .split(',')
-    .map((tag) => /^\s*(?:W\/)?"v(\d+)"\s*$/.exec(tag)?.[1])
+    .map((tag) => /^\s*"v(\d+)"\s*$/.exec(tag)?.[1])
     .filter((v): v is string => v !== undefined)
     .map(Number)
 }

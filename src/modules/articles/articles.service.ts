@@ -191,8 +191,11 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
   /** Tag slugs to ids, creating tags that do not exist yet (named after their slug). */
   async function resolveTags(tx: Db, slugs: string[]): Promise<string[]> {
     if (slugs.length === 0) return []
+    // Sorted, so two writers adding the same new tags take their locks in the same order.
     await tx.tag.createMany({
-      data: slugs.map((slug) => ({ slug, name: slug.replace(/-/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) })),
+      data: [...slugs]
+        .sort()
+        .map((slug) => ({ slug, name: slug.replace(/-/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) })),
       skipDuplicates: true,
     })
     const rows = await tx.tag.findMany({ where: { slug: { in: slugs } }, select: { id: true, slug: true } })
