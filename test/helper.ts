@@ -91,3 +91,25 @@ export function json<T = Record<string, unknown>>(res: { body: string }): T {
 /** A problem body as the API sends it, with any extension members. */
 export type Problem = ProblemSchemaType & Record<string, unknown>
 export type { Page }
+
+/** An inject response, as far as the assertions below read it. */
+export interface Res {
+  statusCode: number
+  headers: Record<string, unknown>
+  body: string
+}
+
+/** Asserts an RFC 9457 problem response with this status and code, and no stack trace. */
+export function assertProblem(t: Test, res: Res, status: number, code: string): Problem {
+  t.equal(res.statusCode, status, `status ${status}`)
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/)
+  const body = json<Problem>(res)
+  t.equal(body.status, status)
+  t.equal(body.code, code)
+  t.type(body.title, 'string')
+  t.type(body.detail, 'string')
+  t.match(body.type, /^https:\/\/newsdesk\.dev\/problems\//)
+  t.equal(body.requestId, res.headers['x-request-id'])
+  t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
+  return body
+}

@@ -1,7 +1,7 @@
 // Shared by the articles test files: request helpers bound to one app, problem assertions.
 import type { Test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
-import { type build, json, type Page, type Problem } from '../helper.js'
+import { assertProblem, type build, json, type Page, type Problem } from '../helper.js'
 
 export interface Res {
   statusCode: number
@@ -34,19 +34,7 @@ export const seedSlug = 'iraq-to-share-intelligence-info-on-is-with-syria-russia
 export const seedHeadline = 'Iraq to share intelligence info on IS with Syria, Russia, Iran'
 export const missingId = '00000000-0000-4000-8000-000000000000'
 
-export function assertProblem(t: Test, res: Res, status: number, code: string): Problem {
-  t.equal(res.statusCode, status, `status ${status}`)
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/)
-  const body = json<Problem>(res)
-  t.equal(body.status, status)
-  t.equal(body.code, code)
-  t.type(body.title, 'string')
-  t.type(body.detail, 'string')
-  t.match(body.type, /^https:\/\/newsdesk\.dev\/problems\//)
-  t.equal(body.requestId, res.headers['x-request-id'])
-  t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
-  return body
-}
+export { assertProblem }
 
 /** The pointers a 400 names, sorted. */
 export function pointers(t: Test, res: Res): string[] {

@@ -1,5 +1,5 @@
 import { type Test, test } from 'tap'
-import { build, createKey, json, type Page, type Problem } from '../helper.js'
+import { assertProblem, build, createKey, json, type Page, type Problem } from '../helper.js'
 
 interface AuditEntry {
   id: string
@@ -16,20 +16,6 @@ interface Res {
   body: string
 }
 type Expected = Pick<AuditEntry, 'keyId' | 'action' | 'resourceType' | 'resourceId' | 'requestId'>
-
-function assertProblem(t: Test, res: Res, status: number, code: string): Problem {
-  t.equal(res.statusCode, status, `status ${status}`)
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/)
-  const body = json<Problem>(res)
-  t.equal(body.status, status)
-  t.equal(body.code, code)
-  t.type(body.title, 'string')
-  t.type(body.detail, 'string')
-  t.match(body.type, /^https:\/\/newsdesk\.dev\/problems\//)
-  t.equal(body.requestId, res.headers['x-request-id'])
-  t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
-  return body
-}
 
 const pick = (e: AuditEntry): Expected => ({
   keyId: e.keyId,

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Test } from 'tap'
 import type { Collection, Teaser } from '../../src/modules/collections/collections.schemas.js'
-import { type build, json, type Problem } from '../helper.js'
+import { assertProblem, type build, json, type Problem } from '../helper.js'
 
 export type App = Awaited<ReturnType<typeof build>>['app']
 export type Db = Awaited<ReturnType<typeof build>>['db']
@@ -42,17 +42,7 @@ export async function topStoriesOnThePage(): Promise<string[]> {
   return lines.slice(start + 1, start + 5)
 }
 
-export function assertProblem(t: Test, res: Res, status: number, code: string): Problem {
-  t.equal(res.statusCode, status, `status ${status}`)
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/)
-  const body = json<Problem>(res)
-  t.equal(body.status, status)
-  t.equal(body.code, code)
-  t.type(body.detail, 'string')
-  t.equal(body.requestId, res.headers['x-request-id'])
-  t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
-  return body
-}
+export { assertProblem }
 
 /** The pointers a 400 names, sorted. */
 export function pointers(t: Test, res: Res): string[] {

@@ -6,7 +6,16 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import type { Database } from '../../src/db/database.js'
 import type { Scope } from '../../src/http/access.js'
-import { build, createKey, createTestDatabase, json, type Page, type Problem, testClock } from '../helper.js'
+import {
+  assertProblem,
+  build,
+  createKey,
+  createTestDatabase,
+  json,
+  type Page,
+  type Problem,
+  testClock,
+} from '../helper.js'
 
 interface ApiKey {
   id: string
@@ -33,20 +42,6 @@ interface Res {
 
 const secretPattern = /^nd_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-
-function assertProblem(t: Test, res: Res, status: number, code: string): Problem {
-  t.equal(res.statusCode, status, `status ${status}`)
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/)
-  const body = json<Problem>(res)
-  t.equal(body.status, status)
-  t.equal(body.code, code)
-  t.type(body.title, 'string')
-  t.type(body.detail, 'string')
-  t.match(body.type, /^https:\/\/newsdesk\.dev\/problems\//)
-  t.equal(body.requestId, res.headers['x-request-id'])
-  t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
-  return body
-}
 
 function assertUnauthorized(t: Test, res: Res, detail: RegExp): Problem {
   const problem = assertProblem(t, res, 401, 'ND_UNAUTHORIZED')
