@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ArticleStatus, SourceKind } from '../generated/prisma/enums.js'
-import { renderBodyText } from '../modules/articles/articles.body.js'
+import { renderBodyHtml, renderBodyText } from '../modules/articles/articles.body.js'
 import { createCollectionsService } from '../modules/collections/collections.service.js'
 import { nameKey } from '../modules/sources/sources.service.js'
 import type { PrismaClient } from './database.js'
@@ -85,6 +85,7 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
           summary: a.summary,
           body: a.body,
           bodyText: renderBodyText(a.body),
+          bodyHtml: renderBodyHtml(a.body),
           dateline: a.dateline,
           bylines: a.bylines,
           language: a.language,

@@ -2,8 +2,9 @@
 // sizes and spreads — 50 sources, 500 tags, three languages, two years of publish times, ~3 KB
 // Markdown bodies — written with bulk inserts: one multi-row INSERT per table and batch of 1000,
 // a few batches at a time on a server. The database's own work dominates (the search-vector
-// trigger parses each ~3 KB body twice): about 1.1 ms of server CPU per article, plus ~0.55 ms in
-// this process, so 100,000 take one and a half to two and a half minutes on two cores.
+// trigger parses each ~3 KB body twice): about 1.1 ms of server CPU per article, plus ~1 ms in
+// this process (half of it rendering the stored HTML body), so 100,000 take two to three minutes
+// on two cores.
 //
 // The content is a function of the random source and `now` (pass mulberry32(seed) for a
 // repeatable data set); ids are uuidv7 at the record's creation time, generated here so that the
@@ -11,6 +12,7 @@
 // its slugs (synthetic-<n>-…) after the highest number already taken.
 import type { ArticleStatus, SourceKind } from '../generated/prisma/enums.js'
 import { uuidv7 } from '../lib/uuid.js'
+import { renderBodyHtml } from '../modules/articles/articles.body.js'
 import { nameKey } from '../modules/sources/sources.service.js'
 import type { PrismaClient } from './database.js'
 import { loadSeedContent } from './seed.js'
@@ -538,6 +540,7 @@ export async function seedSyntheticArticles(prisma: PrismaClient, options: Synth
         summary: sentence(random, language),
         body: markdown,
         body_text: text,
+        body_html: renderBodyHtml(markdown),
         dateline: random() < 0.7 ? dateline(random, new Date(publishedAt ?? createdAt)) : null,
         bylines,
         language,
@@ -603,6 +606,7 @@ interface Batch {
     summary: string
     body: string
     body_text: string
+    body_html: string
     dateline: string | null
     bylines: string[]
     language: string
@@ -628,14 +632,14 @@ async function insertBatch(prisma: PrismaClient, batch: Batch): Promise<[number,
   return prisma.$transaction(
     [
       prisma.$executeRaw`
-      INSERT INTO articles (id, slug, headline, summary, body, body_text, dateline, bylines, language, status,
+      INSERT INTO articles (id, slug, headline, summary, body, body_text, body_html, dateline, bylines, language, status,
         published_at, first_published_at, canonical_url, lead_image_url, lead_image_caption, lead_image_credit,
         source_id, version, created_at, updated_at)
-      SELECT id, slug, headline, summary, body, body_text, dateline, bylines, language, status,
+      SELECT id, slug, headline, summary, body, body_text, body_html, dateline, bylines, language, status,
         published_at, first_published_at, canonical_url, lead_image_url, lead_image_caption, lead_image_credit,
         source_id, 1, created_at, updated_at
       FROM json_to_recordset(${JSON.stringify(batch.articles)}::json) AS x(id uuid, slug text, headline text,
-        summary text, body text, body_text text, dateline text, bylines text[], language text, status article_status,
+        summary text, body text, body_text text, body_html text, dateline text, bylines text[], language text, status article_status,
         published_at timestamptz, first_published_at timestamptz, canonical_url text, lead_image_url text,
         lead_image_caption text, lead_image_credit text, source_id uuid, created_at timestamptz, updated_at timestamptz)`,
       prisma.$executeRaw`

@@ -68,13 +68,15 @@ export function isPublic(row: { status: ArticleStatus; publishedAt: Date | null;
 function toArticle(row: repo.ArticleRow, now: Date, view: ViewOptions, snippet?: string | null): Article {
   const include = new Set(view.include ?? [])
   const status = effectiveStatus(row, now)
+  // Stored at write time; rendered here only for rows written before the column existed.
+  const showsHtml = !view.fields || view.fields.includes('bodyHtml')
   const full: Required<Omit<Article, 'source' | 'snippet'>> & Pick<Article, 'source' | 'snippet'> = {
     id: row.id,
     slug: row.slug,
     headline: row.headline,
     summary: row.summary,
     body: row.body,
-    bodyHtml: renderBodyHtml(row.body),
+    bodyHtml: showsHtml ? (row.bodyHtml ?? renderBodyHtml(row.body)) : '',
     bodyText: row.bodyText,
     dateline: row.dateline,
     bylines: row.bylines,
@@ -154,6 +156,9 @@ export function surrogateKeysOf(row: repo.ArticleRow): string[] {
   ]
 }
 
+/** The fields read from the body columns (the largest by far). */
+const bodyFields = new Set<string>(['body', 'bodyHtml', 'bodyText'])
+
 /** Slugs that are paths under /v1/articles: an article with one could not be read by its slug. */
 const reservedSlugs = ['deletions']
 
@@ -227,6 +232,7 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
     if (input.body !== undefined) {
       data.body = input.body
       data.bodyText = renderBodyText(input.body)
+      data.bodyHtml = renderBodyHtml(input.body)
     }
     if (input.dateline !== undefined) data.dateline = input.dateline
     if (input.bylines !== undefined) data.bylines = input.bylines
@@ -402,36 +408,28 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
         sort,
         after: after ? { value: afterValue ?? null, id: after[1] } : undefined,
         limit: query.limit,
+        withoutBody: view.fields !== undefined && !view.fields.some((f) => bodyFields.has(f)),
       }
-      const ids = await repo.listArticleIds(db, filter)
-      const more = ids.length > query.limit
-      const pageIds = more ? ids.slice(0, query.limit) : ids
-      const rows = new Map(
-        (
-          await repo.findArticlesByIds(
-            db,
-            pageIds.map((r) => r.id),
-          )
-        ).map((r) => [r.id, r]),
-      )
+      const listed = await repo.listArticles(db, filter)
+      const more = listed.length > query.limit
+      const page = more ? listed.slice(0, query.limit) : listed
       const total = query.count ? await repo.countArticles(db, { ...filter, after: undefined }) : undefined
-      const last = pageIds.at(-1)
+      const last = page.at(-1)?.row
       const nextCursor =
         more && last
           ? encodeCursor(`${sort}:${query.q ?? ''}`, [
               sort === 'relevance'
-                ? String(last.rank)
+                ? String(page.at(-1)?.rank)
                 : sort === '-updatedAt'
                   ? last.updatedAt.toISOString()
                   : (last.publishedAt?.toISOString() ?? ''),
               last.id,
             ])
           : null
-      const listed = pageIds.map((r) => ({ row: rows.get(r.id) as repo.ArticleRow, snippet: r.snippet }))
       return {
-        rows: listed.map((l) => l.row),
+        rows: page.map((l) => l.row),
         body: {
-          data: listed.map((l) => toArticle(l.row, now, view, l.snippet)),
+          data: page.map((l) => toArticle(l.row, now, view, l.snippet)),
           page: { limit: query.limit, nextCursor, ...(total === undefined ? {} : { total }) },
         },
       }
