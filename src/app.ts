@@ -10,8 +10,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogControll
 import type { LoggerOptions } from 'pino'
 import type { Config } from './config.js'
 import type { Database } from './db/database.js'
+import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
 import problem from './http/problem.js'
+import responseCache from './http/response-cache.js'
 import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
 import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
@@ -88,6 +90,12 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   // Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did
   // not give a version ETag itself.
   await app.register(etag)
+  await app.register(responseCache, {
+    db,
+    clock,
+    maxBytes: config.responseCacheBytes,
+    nextScheduledChange: (now) => nextScheduledChange(db.prisma, now),
+  })
   await app.register(swagger, {
     openapi: openapiInfo,
     // Shared schemas (added with addSchema) become named components instead of def-N.

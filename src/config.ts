@@ -79,6 +79,10 @@ const variables = {
     schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
     expected: 'true or false',
   },
+  RESPONSE_CACHE_MB: {
+    schema: Type.Integer({ minimum: 0, maximum: 4096, default: 32 }),
+    expected: 'megabytes of memory for cached public responses, between 0 (off) and 4096',
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }),
     expected: 'milliseconds between 0 and 600000',
@@ -110,6 +114,8 @@ export interface Config {
   corsOrigins: '*' | string[]
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   trustProxy: boolean
+  /** Memory for the response cache of public reads, in bytes (0: off). */
+  responseCacheBytes: number
 }
 
 export class ConfigError extends Error {
@@ -186,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     corsOrigins: parseOrigins(read('CORS_ORIGINS')),
     trustProxy: read('TRUST_PROXY') === 'true',
+    responseCacheBytes: read<number>('RESPONSE_CACHE_MB') * 1024 * 1024,
   }
 }
 

@@ -9,7 +9,7 @@ export const specPath = join(projectRoot, 'openapi', 'openapi.json')
 
 export async function renderSpec(): Promise<string> {
   // buildApp makes no queries, and the pool connects lazily: no database is needed.
-  const config = loadConfig({ LOG_LEVEL: 'silent' })
+  const config = loadConfig({ LOG_LEVEL: 'silent', RESPONSE_CACHE_MB: '0' })
   const db = await openDatabase({ kind: 'server', url: 'postgres://localhost/unused', poolMax: 1 })
   const app = await buildApp({ config, db })
   try {

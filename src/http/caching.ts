@@ -16,11 +16,15 @@ export interface CacheOptions {
 
 export function setCacheHeaders(reply: FastifyReply, { shared, surrogateKeys, lastModified }: CacheOptions): void {
   reply.header('cache-control', shared ? publicCacheControl : privateCacheControl)
-  // The same URL answers differently with and without credentials (kept beside CORS's Origin).
-  const vary = String(reply.getHeader('vary') ?? '')
-  if (!/\bauthorization\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Authorization` : 'Authorization')
+  varyOnAuthorization(reply)
   if (surrogateKeys.length > 0) reply.header('surrogate-key', [...new Set(surrogateKeys)].join(' '))
   if (lastModified) reply.header('last-modified', lastModified.toUTCString())
+}
+
+/** The same URL answers differently with and without credentials (kept beside CORS's Origin). */
+export function varyOnAuthorization(reply: FastifyReply): void {
+  const vary = String(reply.getHeader('vary') ?? '')
+  if (!/\bauthorization\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Authorization` : 'Authorization')
 }
 
 /** The ETag of a versioned record: it changes exactly when the version does. */

@@ -30,7 +30,8 @@ import {
 import { type ArticlesService, surrogateKeysOf, type ViewOptions } from './articles.service.js'
 
 const tags = ['Articles']
-const read = { access: 'content:read' as const }
+// Public reads: served from the response cache when unchanged (http/response-cache.ts).
+const read = { access: 'content:read' as const, cache: true }
 const write = { access: 'content:write' as const }
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(

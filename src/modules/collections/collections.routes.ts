@@ -26,7 +26,8 @@ import {
 import type { Box, CollectionsService } from './collections.service.js'
 
 const tags = ['Collections']
-const read = { access: 'content:read' as const }
+// Public reads: served from the response cache when unchanged (http/response-cache.ts).
+const read = { access: 'content:read' as const, cache: true }
 const write = { access: 'content:write' as const }
 const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 200, description: 'ETag ("v<version>") the change is based on' })),

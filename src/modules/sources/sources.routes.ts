@@ -13,7 +13,8 @@ import {
 import type { SourcesService } from './sources.service.js'
 
 const tags = ['Sources']
-const read = { access: 'content:read' as const }
+// Public reads: served from the response cache when unchanged (http/response-cache.ts).
+const read = { access: 'content:read' as const, cache: true }
 const write = { access: 'content:write' as const }
 
 export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService }> = async (app, { sources }) => {

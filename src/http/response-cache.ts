@@ -1,0 +1,257 @@
+// The response cache: public reads that did not change since they were last answered are served
+// from memory, without touching the database. A front page, a popular article or a box of top
+// stories is asked for far more often than it changes.
+//
+// Correctness comes before hits:
+// - Entries belong to a generation. Every content change ends the generation: the database
+//   notifies each instance when a transaction that changed content commits (LISTEN/NOTIFY, see
+//   db/database.ts), and the instance that made a write also ends it before answering the write.
+//   A read that began in an earlier generation is never stored.
+// - Content also changes by itself (a scheduled article falls due, a teaser window opens): a
+//   generation ends at the next such instant (db/schedule.ts).
+// - While the notification connection is down the cache is off: changes could go unseen.
+// - Only the public view is cached (anonymous and content:read callers see the same thing);
+//   preview callers always read the database.
+// Hits keep the route's headers (ETag, Cache-Control, Last-Modified, Surrogate-Key, Link) and add
+// Age, so shared caches downstream count the time spent here against max-age.
+import type { FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import type { ChangeSubscription, Database } from '../db/database.js'
+import { canPreview } from './auth.js'
+import { varyOnAuthorization } from './caching.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** GET route whose public answers may be served from the response cache. */
+    cache?: boolean
+  }
+}
+
+/** The headers a cached answer keeps; the rest (request id, rate limit, CORS…) are per request. */
+const storedHeaders = ['content-type', 'etag', 'cache-control', 'last-modified', 'surrogate-key', 'link'] as const
+
+interface Entry {
+  body: string
+  headers: [string, string][]
+  storedAt: number
+  bytes: number
+}
+
+export interface ResponseCacheOptions {
+  maxBytes: number
+  clock: () => Date
+  /** The next instant public content changes by itself (null: nothing scheduled). */
+  nextScheduledChange: (now: Date) => Promise<Date | null>
+}
+
+export interface ResponseCacheStats {
+  enabled: boolean
+  connected: boolean
+  entries: number
+  bytes: number
+  maxBytes: number
+  hits: number
+  misses: number
+  invalidations: number
+}
+
+export class ResponseCache {
+  readonly #entries = new Map<string, Entry>()
+  readonly #options: ResponseCacheOptions
+  #bytes = 0
+  #generation = 0
+  #connected = false
+  /** Until when the current generation holds, once known. */
+  #horizon: { generation: number; at: number } | null = null
+  #loadingHorizon: Promise<void> | null = null
+  #hits = 0
+  #misses = 0
+  #invalidations = 0
+
+  constructor(options: ResponseCacheOptions) {
+    this.#options = options
+  }
+
+  get generation(): number {
+    return this.#generation
+  }
+
+  /** Serving and storing are possible (a budget, and change notifications arriving). */
+  get active(): boolean {
+    return this.#connected && this.#options.maxBytes > 0
+  }
+
+  /** Content changed: every entry goes. */
+  invalidate(): void {
+    this.#generation++
+    this.#invalidations++
+    this.#entries.clear()
+    this.#bytes = 0
+    this.#horizon = null
+  }
+
+  /** The change notifications went down or came back: either way, what is stored may be stale. */
+  setConnected(connected: boolean): void {
+    this.#connected = connected
+    this.invalidate()
+  }
+
+  /**
+   * Readies the current generation: true when it may serve and store. Ends it when its time is
+   * up; otherwise learns its end (one query per generation, shared by concurrent requests).
+   */
+  async prepare(): Promise<boolean> {
+    if (!this.active) return false
+    const now = this.#options.clock().getTime()
+    if (this.#horizon?.generation === this.#generation) {
+      if (now < this.#horizon.at) return true
+      this.invalidate()
+    }
+    const generation = this.#generation
+    this.#loadingHorizon ??= this.#options
+      .nextScheduledChange(new Date(now))
+      .then((at) => {
+        if (this.#generation === generation) this.#horizon = { generation, at: at?.getTime() ?? Infinity }
+      })
+      .finally(() => {
+        this.#loadingHorizon = null
+      })
+    await this.#loadingHorizon
+    return this.#horizon?.generation === this.#generation && now < this.#horizon.at
+  }
+
+  get(key: string): Entry | undefined {
+    const entry = this.#entries.get(key)
+    if (!entry) {
+      this.#misses++
+      return undefined
+    }
+    // Most recently used last: eviction takes from the front.
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
+    this.#hits++
+    return entry
+  }
+
+  /** Stores an answer read in `generation`, unless content changed since. */
+  set(key: string, generation: number, body: string, headers: [string, string][]): void {
+    if (generation !== this.#generation || !this.active) return
+    // Two bytes per character bounds what V8 holds for the string.
+    const bytes = 2 * (key.length + body.length) + 64 * headers.length + 256
+    // One answer never takes more than a sixteenth of the budget.
+    if (bytes > this.#options.maxBytes / 16) return
+    const previous = this.#entries.get(key)
+    if (previous) {
+      this.#entries.delete(key)
+      this.#bytes -= previous.bytes
+    }
+    this.#entries.set(key, { body, headers, storedAt: this.#options.clock().getTime(), bytes })
+    this.#bytes += bytes
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#bytes <= this.#options.maxBytes) break
+      this.#entries.delete(oldest)
+      this.#bytes -= entry.bytes
+    }
+  }
+
+  stats(): ResponseCacheStats {
+    return {
+      enabled: this.#options.maxBytes > 0,
+      connected: this.#connected,
+      entries: this.#entries.size,
+      bytes: this.#bytes,
+      maxBytes: this.#options.maxBytes,
+      hits: this.#hits,
+      misses: this.#misses,
+      invalidations: this.#invalidations,
+    }
+  }
+
+  /** Age in whole seconds of an entry, as the Age header gives it. */
+  ageOf(entry: Entry): number {
+    return Math.max(0, Math.floor((this.#options.clock().getTime() - entry.storedAt) / 1000))
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    responseCache: ResponseCache
+  }
+}
+
+const kGeneration = Symbol('responseCacheGeneration')
+type CacheableRequest = FastifyRequest & { [kGeneration]?: number }
+
+export interface ResponseCachePluginOptions extends ResponseCacheOptions {
+  db: Pick<Database, 'listenForChanges'>
+}
+
+function appendHook<T>(existing: T | T[] | undefined, hook: T): T[] {
+  return [...(existing === undefined ? [] : [existing].flat()), hook] as T[]
+}
+
+export default fp<ResponseCachePluginOptions>(
+  async (app, { db, ...options }) => {
+    const cache = new ResponseCache(options)
+    app.decorate('responseCache', cache)
+
+    const lookup: preHandlerHookHandler = async (request: CacheableRequest, reply: FastifyReply) => {
+      if (request.method !== 'GET' || canPreview(request) || !(await cache.prepare())) return
+      const entry = cache.get(request.url)
+      if (!entry) {
+        request[kGeneration] = cache.generation
+        return
+      }
+      for (const [name, value] of entry.headers) reply.header(name, value)
+      varyOnAuthorization(reply)
+      reply.header('age', String(cache.ageOf(entry)))
+      return reply.send(entry.body)
+    }
+
+    const store: onSendHookHandler = async (request: CacheableRequest, reply, payload) => {
+      const generation = request[kGeneration]
+      if (generation === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return payload
+      const headers: [string, string][] = []
+      for (const name of storedHeaders) {
+        const value = reply.getHeader(name)
+        if (value !== undefined) headers.push([name, String(value)])
+      }
+      cache.set(request.url, generation, payload, headers)
+      return payload
+    }
+
+    // The instance that made a change ends the generation before it answers: its next read
+    // sees the change even before the database's notification arrives.
+    const invalidate: onSendHookHandler = async (_request, reply, payload) => {
+      if (reply.statusCode < 400) cache.invalidate()
+      return payload
+    }
+
+    app.addHook('onRoute', (route) => {
+      if (route.config?.cache) {
+        route.preHandler = appendHook(route.preHandler, lookup)
+        route.onSend = appendHook(route.onSend, store)
+      } else if (route.config?.access === 'content:write') {
+        route.onSend = appendHook(route.onSend, invalidate)
+      }
+    })
+
+    let subscription: ChangeSubscription | undefined
+    app.addHook('onReady', async () => {
+      if (options.maxBytes <= 0) return
+      subscription = await db.listenForChanges({
+        onChange: () => cache.invalidate(),
+        onState: (connected) => {
+          cache.setConnected(connected)
+          if (!connected) app.log.warn('content change notifications lost: response cache off until they resume')
+          else app.log.debug('listening for content changes: response cache on')
+        },
+        onError: (err) => app.log.warn({ err }, 'content change notifications: connection error'),
+      })
+    })
+    app.addHook('onClose', async () => {
+      await subscription?.close()
+    })
+  },
+  { name: 'response-cache' },
+)
