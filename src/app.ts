@@ -16,6 +16,7 @@ import problem from './http/problem.js'
 import responseCache from './http/response-cache.js'
 import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
+import { buildSerializer } from './http/serialization.js'
 import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
 import { articlesRoutes } from './modules/articles/articles.routes.js'
 import { createArticlesService } from './modules/articles/articles.service.js'
@@ -67,6 +68,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     requestIdHeader: false,
     trustProxy: config.trustProxy,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    schemaController: { compilersFactory: { buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())

