@@ -135,6 +135,7 @@ export async function applyMigrations(
   options: MigrationOptions = {},
 ): Promise<string[]> {
   const migrationsList = await loadMigrationsList(options.migrationsDir)
+  if (await upToDate(adapterFactory, migrationsList)) return []
   const diagnose = (engine: SchemaEngine) =>
     engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilters })
   return withEngine(adapterFactory, options, async (engine) => {
@@ -157,6 +158,33 @@ export async function applyMigrations(
       )
     }
   })
+}
+
+/**
+ * True when the history table shows every migration on disk applied and none failed: the
+ * common case at start-up, answered by one query instead of loading the schema engine (~0.35 s).
+ * Anything else (no table yet, a failed or pending migration) goes to the engine.
+ */
+async function upToDate(adapterFactory: SqlMigrationAwareDriverAdapterFactory, list: MigrationList): Promise<boolean> {
+  const adapter = await adapterFactory.connect()
+  try {
+    const result = await adapter.queryRaw({
+      sql: `SELECT migration_name, finished_at IS NOT NULL AND rolled_back_at IS NULL AS applied
+        FROM _prisma_migrations WHERE rolled_back_at IS NULL`,
+      args: [],
+      argTypes: [],
+    })
+    const applied = new Set<string>()
+    for (const [name, ok] of result.rows) {
+      if (ok !== true) return false
+      applied.add(String(name))
+    }
+    return list.migrationDirectories.every((m) => applied.has(m.path))
+  } catch {
+    return false
+  } finally {
+    await adapter.dispose().catch(() => undefined)
+  }
 }
 
 /** Names of migrations present on disk but not yet applied to the database. */
