@@ -2,21 +2,31 @@
 // A list is built from fragments (filters, full-text search, keyset position) and returns the
 // page's records with their source, credits and tags as JSON; one article is the same record
 // looked up by id or slug. Through the ORM the same reads cost one query per relation and twice
-// the time (measured with npm run bench). Every filter has an index behind it. The rows keep the
-// type Prisma gives the same include, so the service and its tests do not know the difference.
+// the time (measured with npm run bench). A read selects what its view shows: no body columns for
+// a list of summaries, no source records unless embedded. Every filter has an index behind it.
 
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
 
-const articleInclude = {
-  source: true,
-  credits: { orderBy: { position: 'asc' }, include: { source: true } },
-  tags: { include: { tag: true }, orderBy: { tag: { slug: 'asc' } } },
-} satisfies Prisma.ArticleInclude
+type SourceRow = Prisma.SourceGetPayload<object>
 
-export type ArticleRow = Prisma.ArticleGetPayload<{ include: typeof articleInclude }>
-type SourceRow = NonNullable<ArticleRow['source']>
+/** What the records of a read carry besides the article's own columns. */
+export interface Relations {
+  /** The publishing source's record (otherwise `source` is null and only sourceId is set). */
+  source: boolean
+  /** The credited sources' records (otherwise credits carry their sourceId only). */
+  creditSources: boolean
+}
+
+export const allRelations: Relations = { source: true, creditSources: true }
+
+/** An article's columns, its credits in order and its tags by slug. */
+export interface ArticleRow extends Prisma.ArticleGetPayload<object> {
+  source: SourceRow | null
+  credits: { sourceId: string; role: string; position: number; source?: SourceRow }[]
+  tags: { tag: { id: string; slug: string; name: string } }[]
+}
 
 export type ArticleSort = '-publishedAt' | '-updatedAt' | 'relevance'
 
@@ -38,6 +48,7 @@ export interface ArticleListFilter {
   limit: number
   /** Leave the body columns out (a view that does not show them): a list page is then ~20x smaller. */
   withoutBody?: boolean
+  relations: Relations
 }
 
 export interface ListedArticle {
@@ -136,21 +147,25 @@ const sourceJson = (alias: string) =>
     'description', ${alias}.description, 'createdAt', ${alias}.created_at, 'updatedAt', ${alias}.updated_at,
     'createdById', ${alias}.created_by_id, 'updatedById', ${alias}.updated_by_id)`)
 
-function recordColumns(withoutBody = false): Prisma.Sql {
+function recordColumns(relations: Relations, withoutBody = false): Prisma.Sql {
   const body = withoutBody
     ? Prisma.raw(`'' AS body, '' AS body_text, NULL::text AS body_html`)
     : Prisma.raw('a.body, a.body_text, a.body_html')
+  const source = relations.source
+    ? Prisma.sql`(SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id)`
+    : Prisma.sql`NULL::json`
+  const creditSource = relations.creditSources ? Prisma.sql`, 'source', ${sourceJson('cs')}` : Prisma.empty
+  const creditJoin = relations.creditSources
+    ? Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs`
+    : Prisma.empty
   return Prisma.sql`a.id, a.slug, a.headline, a.summary, ${body}, a.dateline, a.bylines, a.language,
     a.status::text AS status, a.published_at, a.first_published_at, a.canonical_url, a.lead_image_url,
     a.lead_image_caption, a.lead_image_credit, a.source_id, a.version, a.deleted_at, a.created_by_id,
-    a.updated_by_id, a.created_at, a.updated_at,
-    (SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id) AS source,
-    (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position,
-        'source', ${sourceJson('cs')}) ORDER BY c.position), '[]')
-      FROM article_credits c CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs
-      WHERE c.article_id = a.id) AS credits,
-    (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name,
-        'createdAt', t.created_at, 'updatedAt', t.updated_at) ORDER BY t.slug), '[]')
+    a.updated_by_id, a.created_at, a.updated_at, ${source} AS source,
+    (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position
+        ${creditSource}) ORDER BY c.position), '[]')
+      FROM article_credits c ${creditJoin} WHERE c.article_id = a.id) AS credits,
+    (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) ORDER BY t.slug), '[]')
       FROM article_tags x CROSS JOIN LATERAL (SELECT * FROM tags WHERE id = x.tag_id OFFSET 0) t
       WHERE x.article_id = a.id) AS tags`
 }
@@ -186,8 +201,8 @@ interface RecordRow {
   created_at: Date
   updated_at: Date
   source: SourceJson | null
-  credits: { sourceId: string; role: string; position: number; source: SourceJson }[]
-  tags: { id: string; slug: string; name: string; createdAt: string; updatedAt: string }[]
+  credits: { sourceId: string; role: string; position: number; source?: SourceJson }[]
+  tags: { id: string; slug: string; name: string }[]
 }
 
 function toSourceRow(s: SourceJson): SourceRow {
@@ -222,17 +237,12 @@ function toArticleRow(r: RecordRow): ArticleRow {
     updatedAt: r.updated_at,
     source: r.source ? toSourceRow(r.source) : null,
     credits: r.credits.map((c) => ({
-      articleId: r.id,
       sourceId: c.sourceId,
       role: c.role,
       position: c.position,
-      source: toSourceRow(c.source),
+      ...(c.source ? { source: toSourceRow(c.source) } : {}),
     })),
-    tags: r.tags.map((t) => ({
-      articleId: r.id,
-      tagId: t.id,
-      tag: { id: t.id, slug: t.slug, name: t.name, createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) },
-    })),
+    tags: r.tags.map((t) => ({ tag: t })),
   }
 }
 
@@ -288,7 +298,7 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
   }
   const rows = await db.$queryRaw<(RecordRow & { rank: number | null; snippet: string | null })[]>`
     WITH p AS (${page})
-    SELECT ${recordColumns(filter.withoutBody)}, p.rank::float8 AS rank, ${snippet} AS snippet
+    SELECT ${recordColumns(filter.relations, filter.withoutBody)}, p.rank::float8 AS rank, ${snippet} AS snippet
     FROM p JOIN articles a ON a.id = p.id
     ORDER BY ${orderBy(filter.sort, 'p')}`
   return rows.map((r) => ({ row: toArticleRow(r), rank: r.rank, snippet: r.snippet }))
@@ -301,12 +311,17 @@ export async function countArticles(db: Db, filter: ArticleListFilter): Promise<
 }
 
 /** A live article by id, slug or former slug (deleted articles are not found), in one statement. */
-export async function findArticle(db: Db, idOrSlug: string, isId: boolean): Promise<ArticleRow | null> {
+export async function findArticle(
+  db: Db,
+  idOrSlug: string,
+  isId: boolean,
+  relations: Relations = allRelations,
+): Promise<ArticleRow | null> {
   const match = isId
     ? Prisma.sql`a.id = ${idOrSlug}::uuid`
     : Prisma.sql`a.id = coalesce((SELECT id FROM articles WHERE slug = ${idOrSlug}),
         (SELECT article_id FROM article_slugs WHERE slug = ${idOrSlug}))`
   const rows = await db.$queryRaw<RecordRow[]>`
-    SELECT ${recordColumns()} FROM articles a WHERE ${match} AND a.deleted_at IS NULL`
+    SELECT ${recordColumns(relations)} FROM articles a WHERE ${match} AND a.deleted_at IS NULL`
   return rows[0] ? toArticleRow(rows[0]) : null
 }

@@ -94,7 +94,7 @@ function toArticle(row: repo.ArticleRow, now: Date, view: ViewOptions, snippet?:
     credits: row.credits.map((c) => ({
       sourceId: c.sourceId,
       role: c.role,
-      ...(include.has('credits') ? { source: toSource(c.source) } : {}),
+      ...(include.has('credits') && c.source ? { source: toSource(c.source) } : {}),
     })),
     tags: include.has('tags')
       ? row.tags.map((t) => ({ slug: t.tag.slug, name: t.tag.name }))
@@ -154,6 +154,14 @@ export function surrogateKeysOf(row: repo.ArticleRow): string[] {
     ...row.credits.map((c) => `source:${c.sourceId}`),
     ...row.tags.map((t) => `tag:${t.tag.slug}`),
   ]
+}
+
+/** The related records a view embeds (include=source, include=credits). */
+function relationsOf(view: ViewOptions): repo.Relations {
+  return {
+    source: view.include?.includes('source') ?? false,
+    creditSources: view.include?.includes('credits') ?? false,
+  }
 }
 
 /** The fields read from the body columns (the largest by far). */
@@ -373,7 +381,7 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
 
     async get(idOrSlug: string, view: ViewOptions): Promise<repo.ArticleRow> {
       const isId = uuidPattern.test(idOrSlug)
-      const row = await repo.findArticle(db, isId ? idOrSlug.toLowerCase() : idOrSlug, isId)
+      const row = await repo.findArticle(db, isId ? idOrSlug.toLowerCase() : idOrSlug, isId, relationsOf(view))
       // Public callers cannot tell a draft from a missing article.
       if (!row || (!view.preview && !isPublic(row, clock()))) throw new NotFoundError('article', idOrSlug)
       return row
@@ -409,6 +417,7 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
         after: after ? { value: afterValue ?? null, id: after[1] } : undefined,
         limit: query.limit,
         withoutBody: view.fields !== undefined && !view.fields.some((f) => bodyFields.has(f)),
+        relations: relationsOf(view),
       }
       const listed = await repo.listArticles(db, filter)
       const more = listed.length > query.limit
