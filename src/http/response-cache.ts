@@ -14,7 +14,7 @@
 //   preview callers always read the database.
 // Hits keep the route's headers (ETag, Cache-Control, Last-Modified, Surrogate-Key, Link) and add
 // Age, so shared caches downstream count the time spent here against max-age.
-import type { FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ChangeSubscription, Database } from '../db/database.js'
 import { canPreview } from './auth.js'
@@ -195,7 +195,10 @@ export default fp<ResponseCachePluginOptions>(
     const cache = new ResponseCache(options)
     app.decorate('responseCache', cache)
 
-    const lookup: preHandlerHookHandler = async (request: CacheableRequest, reply: FastifyReply) => {
+    // Looked up as the last onRequest hook: after authentication (the view) and the rate limit,
+    // before parsing and validation, which a hit can skip: an entry exists only for a URL that
+    // was validated and answered 200 before, and the same URL validates the same way again.
+    const lookup: onRequestHookHandler = async (request: CacheableRequest, reply: FastifyReply) => {
       if (request.method !== 'GET' || canPreview(request) || !(await cache.prepare())) return
       const entry = cache.get(request.url)
       if (!entry) {
@@ -229,7 +232,7 @@ export default fp<ResponseCachePluginOptions>(
 
     app.addHook('onRoute', (route) => {
       if (route.config?.cache) {
-        route.preHandler = appendHook(route.preHandler, lookup)
+        route.onRequest = appendHook(route.onRequest, lookup)
         route.onSend = appendHook(route.onSend, store)
       } else if (route.config?.access === 'content:write') {
         route.onSend = appendHook(route.onSend, invalidate)
