@@ -249,11 +249,11 @@ test('ResponseCache: generations, a read that raced a change, the memory budget'
   // A read that started before a change must not be stored after it.
   const started = cache.generation
   cache.invalidate()
-  cache.set('/a', started, 'old', [])
+  cache.set('/a', started, Buffer.from('old'), [])
   t.equal(cache.get('/a'), undefined, 'a read of the previous generation is dropped')
   t.ok(await cache.prepare())
-  cache.set('/a', cache.generation, 'new', [['etag', '"x"']])
-  t.equal(cache.get('/a')?.body, 'new')
+  cache.set('/a', cache.generation, Buffer.from('new'), [['etag', '"x"']])
+  t.equal(cache.get('/a')?.body.toString(), 'new')
 
   now = 1000
   t.equal(await cache.prepare(), false, 'the scheduled change ends the generation')
@@ -263,7 +263,7 @@ test('ResponseCache: generations, a read that raced a change, the memory budget'
   now = 0
   cache.invalidate()
   t.ok(await cache.prepare())
-  const body = 'x'.repeat(1500) // 3,262 bytes counted with the key: 20 fit in 64 KiB
+  const body = Buffer.alloc(3000, 'x') // 3,262 bytes counted with the key: 20 fit in 64 KiB
   for (let i = 0; i < 20; i++) cache.set(`/${i}`, cache.generation, body, [])
   t.equal(cache.stats().entries, 20)
   cache.get('/0')
@@ -271,7 +271,7 @@ test('ResponseCache: generations, a read that raced a change, the memory budget'
   t.ok(cache.get('/0'), 'a recently used entry stays')
   t.equal(cache.get('/1'), undefined, 'the least recently used one went')
   t.ok(cache.stats().bytes <= 64 * 1024)
-  cache.set('/big', cache.generation, 'x'.repeat(5000), [])
+  cache.set('/big', cache.generation, Buffer.alloc(5000, 'x'), [])
   t.equal(cache.get('/big'), undefined, 'an answer over a sixteenth of the budget is not kept')
 
   cache.setConnected(false)
