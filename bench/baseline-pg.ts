@@ -1,0 +1,151 @@
+// Baseline (2), the database floor: minimal Fastify 5 and a pg Pool with hand-written SQL for the
+// two hot reads, returning the API's JSON shape — no auth, rate limits, validation, caching
+// headers, logging or Markdown rendering. The API's distance to this is what its layers cost.
+//   DATABASE_URL=postgres://… node dist/bench/baseline-pg.js --port <port>
+import { parseArgs } from 'node:util'
+import Fastify from 'fastify'
+import pg from 'pg'
+import { encodeCursor } from '../src/http/pagination.js'
+
+const { values } = parseArgs({ options: { port: { type: 'string' } } })
+const databaseUrl = process.env.DATABASE_URL
+if (!values.port || !databaseUrl) {
+  process.stderr.write('Usage: DATABASE_URL=postgres://… baseline-pg.js --port <port>\n')
+  process.exit(1)
+}
+
+// The API's default pool size.
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 })
+
+const isPublic = `a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') AND a.published_at <= now()`
+// Tags looked up per article through the primary key (joined plainly, PostgreSQL hashes the whole
+// tags table for every article: ten times slower on a page).
+const tagSlugs = `coalesce((SELECT json_agg(t.slug ORDER BY t.slug) FROM article_tags x
+  CROSS JOIN LATERAL (SELECT slug FROM tags WHERE id = x.tag_id OFFSET 0) t WHERE x.article_id = a.id), '[]')`
+
+// The stored HTML where the schema has a column for it; otherwise (and for rows stored before it)
+// the Markdown stands in, of about the same size. Never rendered here.
+const { rowCount: hasBodyHtml } = await pool.query(
+  `SELECT 1 FROM information_schema.columns WHERE table_name = 'articles' AND column_name = 'body_html'`,
+)
+const bodyHtml = hasBodyHtml ? 'coalesce(a.body_html, a.body)' : 'a.body'
+
+// One query reads what the default representation shows: the article, its credits (source ids and
+// roles) and its tag slugs, as the API's repository does for that view.
+const articleSql = `
+  SELECT a.id, a.slug, a.headline, a.summary, a.body, ${bodyHtml} AS body_html, a.body_text, a.dateline, a.bylines,
+    a.language, a.status, a.published_at, a.first_published_at, a.canonical_url, a.lead_image_url,
+    a.lead_image_caption, a.lead_image_credit, a.source_id, a.version, a.created_by_id, a.updated_by_id,
+    a.created_at, a.updated_at,
+    coalesce((SELECT json_agg(json_build_object('sourceId', c.source_id, 'role', c.role) ORDER BY c.position)
+      FROM article_credits c WHERE c.article_id = a.id), '[]') AS credits,
+    ${tagSlugs} AS tags
+  FROM articles a
+  WHERE a.slug = $1 AND ${isPublic}`
+
+// Newest first in the (published_at, id) index's own order, one row more than the page to know
+// whether there is a next one.
+const firstPageSql = `
+  SELECT a.id, a.slug, a.headline, a.summary, a.dateline, a.bylines, a.language, a.published_at, a.source_id,
+    ${tagSlugs} AS tags
+  FROM articles a
+  WHERE ${isPublic}
+  ORDER BY a.published_at DESC, a.id DESC
+  LIMIT 21`
+
+interface ArticleRow {
+  id: string
+  slug: string
+  headline: string
+  summary: string | null
+  body: string
+  body_html: string
+  body_text: string
+  dateline: string | null
+  bylines: string[]
+  language: string
+  status: string
+  published_at: Date
+  first_published_at: Date | null
+  canonical_url: string | null
+  lead_image_url: string | null
+  lead_image_caption: string | null
+  lead_image_credit: string | null
+  source_id: string | null
+  version: number
+  created_by_id: string | null
+  updated_by_id: string | null
+  created_at: Date
+  updated_at: Date
+  credits: { sourceId: string; role: string }[]
+  tags: string[]
+}
+
+type SummaryRow = Pick<
+  ArticleRow,
+  'id' | 'slug' | 'headline' | 'summary' | 'dateline' | 'bylines' | 'language' | 'published_at' | 'source_id' | 'tags'
+>
+
+const app = Fastify()
+
+app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, reply) => {
+  // Named statements: parsed and planned once per connection, as the API's are.
+  const { rows } = await pool.query<ArticleRow>({ name: 'article', text: articleSql, values: [request.params.slug] })
+  const a = rows[0]
+  if (!a) return reply.code(404).send({ title: 'Not Found', status: 404 })
+  // Public rows only: a scheduled article that is due reads as published.
+  return {
+    id: a.id,
+    slug: a.slug,
+    headline: a.headline,
+    summary: a.summary,
+    body: a.body,
+    bodyHtml: a.body_html,
+    bodyText: a.body_text,
+    dateline: a.dateline,
+    bylines: a.bylines,
+    language: a.language,
+    status: 'published',
+    publishedAt: a.published_at.toISOString(),
+    firstPublishedAt: (a.first_published_at ?? a.published_at).toISOString(),
+    canonicalUrl: a.canonical_url,
+    leadImage: a.lead_image_url
+      ? { url: a.lead_image_url, caption: a.lead_image_caption, credit: a.lead_image_credit }
+      : null,
+    sourceId: a.source_id,
+    credits: a.credits.map((c) => ({ sourceId: c.sourceId, role: c.role })),
+    tags: a.tags,
+    version: a.version,
+    createdBy: a.created_by_id,
+    updatedBy: a.updated_by_id,
+    createdAt: a.created_at.toISOString(),
+    updatedAt: a.updated_at.toISOString(),
+  }
+})
+
+app.get('/v1/articles', async () => {
+  const { rows } = await pool.query<SummaryRow>({ name: 'first-page', text: firstPageSql })
+  const page = rows.slice(0, 20)
+  const last = page.at(-1)
+  return {
+    data: page.map((a) => ({
+      id: a.id,
+      slug: a.slug,
+      headline: a.headline,
+      summary: a.summary,
+      dateline: a.dateline,
+      bylines: a.bylines,
+      language: a.language,
+      publishedAt: a.published_at.toISOString(),
+      sourceId: a.source_id,
+      tags: a.tags,
+    })),
+    page: {
+      limit: 20,
+      nextCursor:
+        rows.length > 20 && last ? encodeCursor('-publishedAt:', [last.published_at.toISOString(), last.id]) : null,
+    },
+  }
+})
+
+await app.listen({ host: '127.0.0.1', port: Number(values.port) })
