@@ -1,0 +1,87 @@
+// The servers under load, each its own process on a free port of 127.0.0.1: the API as built
+// (dist/src/server.js, production settings) and the two baselines.
+import { join } from 'node:path'
+import { projectRoot } from '../src/db/paths.js'
+import type { BenchDatabase } from './database.js'
+import type { LoadTarget } from './load.js'
+import { type Child, freePort, RssSampler, startProcess, stopProcess, waitForHttp } from './processes.js'
+
+export interface RunningServer extends LoadTarget {
+  name: string
+  child: Child
+}
+
+function databaseEnv(db: BenchDatabase): NodeJS.ProcessEnv {
+  return db.kind === 'server' ? { DATABASE_URL: db.url } : { DATA_DIR: db.dataDir }
+}
+
+async function start(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyPath: string,
+  port: number,
+): Promise<RunningServer> {
+  const origin = `http://127.0.0.1:${port}`
+  const child = startProcess(name, process.execPath, args, { env, cwd: projectRoot })
+  try {
+    await waitForHttp(`${origin}${readyPath}`, child)
+  } catch (err) {
+    await stopProcess(child)
+    throw err
+  }
+  return { name, origin, child, rss: new RssSampler(child.pid), drainPath: readyPath }
+}
+
+export interface ApiServerOptions {
+  db: BenchDatabase
+  env: NodeJS.ProcessEnv
+  /** false: RESPONSE_CACHE_MB=0, the response cache off. */
+  cache: boolean
+  /** A folder for --cpu-prof, or undefined. */
+  profileDir?: string
+}
+
+export async function startApiServer({ db, env, cache, profileDir }: ApiServerOptions): Promise<RunningServer> {
+  const port = await freePort()
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
+  return start(
+    `API server (${cache ? 'cached' : 'uncached'})`,
+    [...profile, join(projectRoot, 'dist', 'src', 'server.js')],
+    {
+      ...env,
+      ...databaseEnv(db),
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      // Production logging: a JSON line per request and response, to /dev/null; its cost is real.
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      MIGRATE_ON_START: 'false',
+      SEED_ON_START: 'false',
+      // Rate limiting stays on (its cost is real) with budgets the load cannot exhaust.
+      RATE_LIMIT_MAX: '1000000',
+      RATE_LIMIT_ANONYMOUS_MAX: '1000000',
+      ...(cache ? {} : { RESPONSE_CACHE_MB: '0' }),
+    },
+    '/health/ready',
+    port,
+  )
+}
+
+export async function startStaticBaseline(env: NodeJS.ProcessEnv, bodyFile: string, readyPath: string) {
+  const port = await freePort()
+  const script = join(projectRoot, 'dist', 'bench', 'baseline-static.js')
+  return start('baseline-static', [script, '--port', String(port), '--body', bodyFile], env, readyPath, port)
+}
+
+export async function startPgBaseline(env: NodeJS.ProcessEnv, databaseUrl: string, readyPath: string) {
+  const port = await freePort()
+  const script = join(projectRoot, 'dist', 'bench', 'baseline-pg.js')
+  return start('baseline-pg', [script, '--port', String(port)], { ...env, DATABASE_URL: databaseUrl }, readyPath, port)
+}
+
+export async function stopServer(server: RunningServer): Promise<void> {
+  server.rss.stop()
+  await stopProcess(server.child)
+}

@@ -1,0 +1,92 @@
+// npm run bench -- --smoke: the benchmark's every code path at tiny sizes, as a child process of
+// the built runner (dist/ is built by postinstall). On a PostgreSQL server (TEST_DATABASE_URL) it
+// uses a newsdesk_bench_smoke database there and runs baseline (2) too; otherwise embedded PGlite.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from 'tap'
+import type { Report } from '../bench/report.js'
+import { serverUrl } from './db-url.js'
+
+const runner = fileURLToPath(new URL('../dist/bench/run.js', import.meta.url))
+
+function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [runner, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+    })
+    // SIGINT lets the runner stop its servers and remove its writes before it exits.
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+const reads = [
+  'first-page',
+  'deep-page',
+  'article-by-slug',
+  'top-stories',
+  'search-common',
+  'search-rare',
+  'filtered',
+  'revalidate-304',
+]
+const writes = ['write-create', 'write-patch']
+const cached = ['first-page', 'article-by-slug', 'top-stories']
+
+test('npm run bench -- --smoke measures every scenario and both baselines', async (t) => {
+  if (!existsSync(runner)) {
+    t.fail(`${runner} is missing: build the project first (npm run build)`)
+    return
+  }
+  const out = await mkdtemp(join(tmpdir(), 'newsdesk-bench-test-'))
+  t.teardown(() => rm(out, { recursive: true, force: true }))
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME }
+  if (serverUrl) env.DATABASE_URL = serverUrl
+
+  const { code, stdout, stderr } = await run(['--smoke', '--out', out], env, 270_000)
+  t.equal(code, 0, 'the runner exits 0', { stderr: stderr.slice(-3000) })
+  if (code !== 0) return
+
+  const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as Report
+  const row = (scenario: string, pass: string) => report.rows.find((r) => r.scenario === scenario && r.pass === pass)
+  for (const [names, pass] of [
+    [[...reads, ...writes], 'uncached'],
+    [cached, 'cached'],
+  ] as const) {
+    for (const name of names) {
+      const r = row(name, pass)
+      t.ok(r && r.peak.rps > 0, `${name} (${pass}) was measured`)
+      if (r && r.kind === 'read') {
+        t.equal(r.errors.total, 0, `${name} (${pass}): no errors`, { statusCodes: r.peak.statusCodes })
+        t.ok(r.halfRate && r.halfRate.requests > 0, `${name} (${pass}) has a fixed-rate run`)
+      }
+    }
+  }
+  t.ok((row('baseline-static', 'baseline')?.peak.rps ?? 0) > 0, 'baseline (1) static')
+  for (const name of ['baseline-pg-slug', 'baseline-pg-first-page']) {
+    if (serverUrl) t.ok((row(name, 'baseline')?.peak.rps ?? 0) > 0, `baseline (2) ${name}`)
+    else t.notOk(row(name, 'baseline'), `${name} is skipped on embedded PGlite`)
+  }
+  if (serverUrl) t.same(report.baselineChecks, { firstPageSameArticles: true, articleSameFields: true })
+  t.ok(
+    report.startup.some((s) => s.database === 'embedded' && s.wallMs > 0),
+    'start-up timed on embedded PGlite',
+  )
+  t.ok(report.targets.length > 0, 'targets evaluated')
+
+  t.match(stdout, /^\| scenario +\| pass +\| req\/s/m, 'prints the Markdown table')
+  t.match(await readFile(join(out, 'latest.md'), 'utf8'), /\| first-page +\| uncached /)
+})
