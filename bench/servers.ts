@@ -1,5 +1,6 @@
 // The servers under load, each its own process on a free port of 127.0.0.1: the API as built
 // (dist/src/server.js, production settings) and the two baselines.
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { projectRoot } from '../src/db/paths.js'
 import type { BenchDatabase } from './database.js'
@@ -42,12 +43,18 @@ export interface ApiServerOptions {
   profileDir?: string
 }
 
+/** The Node options `npm start` gives the server (package.json), so the benchmark runs it as deployed. */
+async function startScriptNodeOptions(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'))
+}
+
 export async function startApiServer({ db, env, cache, profileDir }: ApiServerOptions): Promise<RunningServer> {
   const port = await freePort()
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
   return start(
     `API server (${cache ? 'cached' : 'uncached'})`,
-    [...profile, join(projectRoot, 'dist', 'src', 'server.js')],
+    [...(await startScriptNodeOptions()), ...profile, join(projectRoot, 'dist', 'src', 'server.js')],
     {
       ...env,
       ...databaseEnv(db),
