@@ -96,17 +96,26 @@ async function filterIds(db: Db, filter: ArticleListFilter): Promise<FilterIds> 
   }
 }
 
+/**
+ * A time as a sub-select: PostgreSQL then plans the statement the same way whatever the time,
+ * so a named statement runs on its cached generic plan. As a plain parameter, every call was
+ * planned again for its value (~0.9 ms of a 2 ms first page) with the same plan as the result.
+ */
+function opaque(at: Date): Prisma.Sql {
+  return Prisma.sql`(SELECT ${at}::timestamptz)`
+}
+
 function conditions(filter: ArticleListFilter, ids: FilterIds = {}): Prisma.Sql[] {
   const where: Prisma.Sql[] = [Prisma.sql`a.deleted_at IS NULL`]
   if (filter.publicAt) {
-    where.push(Prisma.sql`a.status IN ('published', 'scheduled') AND a.published_at <= ${filter.publicAt}`)
+    where.push(Prisma.sql`a.status IN ('published', 'scheduled') AND a.published_at <= ${opaque(filter.publicAt)}`)
   }
   switch (filter.status) {
     case 'published':
-      where.push(Prisma.sql`a.status IN ('published', 'scheduled') AND a.published_at <= ${filter.now}`)
+      where.push(Prisma.sql`a.status IN ('published', 'scheduled') AND a.published_at <= ${opaque(filter.now)}`)
       break
     case 'scheduled':
-      where.push(Prisma.sql`a.status = 'scheduled' AND a.published_at > ${filter.now}`)
+      where.push(Prisma.sql`a.status = 'scheduled' AND a.published_at > ${opaque(filter.now)}`)
       break
     case 'draft':
     case 'archived':
@@ -157,7 +166,8 @@ function keyset(filter: ArticleListFilter): Prisma.Sql | null {
 
 function datedKeyset(v: Date, id: string, alias: 'a' | 'm' = 'a'): Prisma.Sql {
   const c = Prisma.raw(alias)
-  return Prisma.sql`${c}.published_at <= ${v} AND (${c}.published_at < ${v} OR (${c}.published_at = ${v} AND ${c}.id < ${id}::uuid))`
+  const at = opaque(v)
+  return Prisma.sql`${c}.published_at <= ${at} AND (${c}.published_at < ${at} OR (${c}.published_at = ${at} AND ${c}.id < ${id}::uuid))`
 }
 
 /** The list order; `dated`: no row lacks a publish time, so the order is the indexes' (NULLS FIRST) one. */
@@ -303,7 +313,9 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
         replace(replace(replace(${snippetText}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
         ${tsQuery(filter)}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "')`
     : Prisma.sql`NULL`
-  const limit = filter.limit + 1
+  // A literal (the schema bounds it to an integer): with LIMIT $n a generic plan would assume
+  // a tenth of the table.
+  const limit = Prisma.raw(String(Math.trunc(filter.limit) + 1))
   let page: Prisma.Sql
   if (filter.sort !== '-publishedAt' || datedOnly(filter)) {
     const position = keyset(filter)
