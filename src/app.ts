@@ -67,9 +67,8 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     },
     requestIdHeader: false,
     trustProxy: config.trustProxy,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // One access line per request (below) instead of Fastify's two (on arrival and on completion).
-    disableRequestLogging: true,
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -22,10 +22,21 @@ function createAjv(options: Options): Ajv {
   return ajv
 }
 
+/** Validators compiled once per distinct schema and part (routes share params, headers, bodies). */
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = createAjv({ coerceTypes: false })
   const coercing = createAjv({ coerceTypes: 'array' })
-  return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object)
+  const compiled = new Map<string, ReturnType<Ajv['compile']>>()
+  return ({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? strict : coercing
+    const key = `${ajv === strict ? 'strict' : 'coercing'}:${JSON.stringify(schema)}`
+    let validate = compiled.get(key)
+    if (!validate) {
+      validate = ajv.compile(schema as object)
+      compiled.set(key, validate)
+    }
+    return validate
+  }
 }
 
 type Part = 'body' | 'query' | 'path'

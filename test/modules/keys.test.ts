@@ -480,7 +480,7 @@ test('API key secrets never reach the log', async (t) => {
   t.equal((await app.inject({ url: '/v1/sources', headers: bearer(`${key.secret}x`) })).statusCode, 401)
   await lastUsedAt(db, key.id)
 
-  t.ok(lines.length >= 12, 'requests were logged')
+  t.ok(lines.length >= 8, 'every request was logged (one access line each)')
   t.ok(
     lines.some((l) => l.includes(key.id)),
     'the key id itself may be logged',
