@@ -304,10 +304,10 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
   const rank = filter.q ? Prisma.sql`ts_rank(a.search_vector, ${tsQuery(filter)})` : Prisma.sql`NULL::real`
   // Snippets are made for the page's rows only, from HTML-escaped text, so that <mark> is the only markup.
   // The text is parsed with the query's configuration: parsed with another (stemmed) one, its words
-  // would not be the query's and nothing would be marked. A passage of the body when the body matches;
-  // otherwise the match is in the headline or summary, so the snippet is taken from them (and the body).
-  const snippetText = Prisma.sql`CASE WHEN to_tsvector(${searchConfig(filter)}, a.body_text) @@ ${tsQuery(filter)}
-    THEN a.body_text ELSE concat_ws(' … ', a.headline, a.summary, nullif(a.body_text, '')) END`
+  // would not be the query's and nothing would be marked. ts_headline picks the passages with the
+  // query's words from headline, summary and body alike (finding first whether the body matched
+  // parsed every body twice: half the time of a search).
+  const snippetText = Prisma.sql`concat_ws(' … ', a.headline, a.summary, nullif(a.body_text, ''))`
   const snippet = filter.q
     ? Prisma.sql`ts_headline(${searchConfig(filter)},
         replace(replace(replace(${snippetText}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
