@@ -61,7 +61,7 @@ export async function startApiServer({ db, env, cache, profileDir }: ApiServerOp
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(port),
-      // Production logging: a JSON line per request and response, to /dev/null; its cost is real.
+      // Production logging: JSON access log lines, to /dev/null; their cost is real.
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
       MIGRATE_ON_START: 'false',
