@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { build, json, type Page, type Problem } from '../helper.js'
+import { assertProblem, build, json, type Page, type Problem } from '../helper.js'
 
 interface Source {
   id: string
@@ -16,24 +16,6 @@ test('sources', async (t) => {
   const { app, db, auth } = await build(t)
   const post = (payload: unknown) =>
     app.inject({ method: 'POST', url: '/v1/sources', headers: auth, payload: payload as object })
-
-  function assertProblem(
-    res: { statusCode: number; headers: Record<string, unknown>; body: string },
-    status: number,
-    code: string,
-  ) {
-    t.equal(res.statusCode, status, `status ${status}`)
-    t.match(String(res.headers['content-type']), /^application\/problem\+json/)
-    const body = json<Problem>(res)
-    t.equal(body.status, status)
-    t.equal(body.code, code)
-    t.type(body.title, 'string')
-    t.type(body.detail, 'string')
-    t.match(body.type, /^https:\/\/newsdesk\.dev\/problems\//)
-    t.equal(body.requestId, res.headers['x-request-id'])
-    t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
-    return body
-  }
 
   await t.test('create, read by id and slug, update, delete', async (t) => {
     const res = await post({
@@ -70,7 +52,7 @@ test('sources', async (t) => {
     const del = await app.inject({ method: 'DELETE', url: `/v1/sources/${created.id}`, headers: auth })
     t.equal(del.statusCode, 204)
     t.equal(del.body, '')
-    assertProblem(await app.inject(`/v1/sources/${created.id}`), 404, 'ND_NOT_FOUND')
+    assertProblem(t, await app.inject(`/v1/sources/${created.id}`), 404, 'ND_NOT_FOUND')
     t.equal(await db.prisma.source.count({ where: { id: created.id } }), 0)
   })
 
@@ -85,6 +67,7 @@ test('sources', async (t) => {
     t.equal(symbols.slug, 'source', 'a name with no letters still gets a slug')
 
     const clash = assertProblem(
+      t,
       await post({ name: 'AP', kind: 'agency', slug: 'associated-press' }),
       409,
       'ND_UNIQUE_VIOLATION',
@@ -93,7 +76,7 @@ test('sources', async (t) => {
     t.match(clash.detail, /slug/)
 
     for (const slug of ['Has Caps', 'trailing-', '-leading', 'double--dash', 'ünïcode', '']) {
-      const bad = assertProblem(await post({ name: 'X', kind: 'agency', slug }), 400, 'ND_VALIDATION_FAILED')
+      const bad = assertProblem(t, await post({ name: 'X', kind: 'agency', slug }), 400, 'ND_VALIDATION_FAILED')
       t.same(
         bad.errors?.map((e) => e.pointer),
         ['/slug'],
@@ -107,14 +90,14 @@ test('sources', async (t) => {
       headers: auth,
       payload: { slug: 'associated-press' },
     })
-    assertProblem(patchClash, 409, 'ND_UNIQUE_VIOLATION')
+    assertProblem(t, patchClash, 409, 'ND_UNIQUE_VIOLATION')
     t.equal(json<Source>(await app.inject(`/v1/sources/${other.id}`)).slug, 'other', 'failed update changed nothing')
   })
 
   await t.test('bad input: every offending field, unknown fields, server-owned fields', async (t) => {
     const before = await db.prisma.source.count()
     const res = await post({ kind: 'blog', homepageUrl: 'javascript:alert(1)', extra: 1, id: 'x', createdAt: 'now' })
-    const problem = assertProblem(res, 400, 'ND_VALIDATION_FAILED')
+    const problem = assertProblem(t, res, 400, 'ND_VALIDATION_FAILED')
     const pointers = problem.errors?.map((e) => e.pointer).sort()
     t.same(pointers, ['/createdAt', '/extra', '/homepageUrl', '/id', '/kind', '/name'])
     t.ok(problem.errors?.every((e) => e.in === 'body'))
@@ -122,14 +105,15 @@ test('sources', async (t) => {
     t.equal(problem.errors?.find((e) => e.pointer === '/name')?.message, 'is required')
     t.equal(problem.errors?.find((e) => e.pointer === '/extra')?.message, 'is not an allowed field')
 
-    assertProblem(await post({ name: 'x'.repeat(201), kind: 'agency' }), 400, 'ND_VALIDATION_FAILED')
-    assertProblem(await post({ name: 123, kind: 'agency' }), 400, 'ND_VALIDATION_FAILED')
+    assertProblem(t, await post({ name: 'x'.repeat(201), kind: 'agency' }), 400, 'ND_VALIDATION_FAILED')
+    assertProblem(t, await post({ name: 123, kind: 'agency' }), 400, 'ND_VALIDATION_FAILED')
     assertProblem(
+      t,
       await post({ name: 'FTP', kind: 'agency', homepageUrl: 'ftp://example.com/' }),
       400,
       'ND_VALIDATION_FAILED',
     )
-    assertProblem(await post([]), 400, 'ND_VALIDATION_FAILED')
+    assertProblem(t, await post([]), 400, 'ND_VALIDATION_FAILED')
 
     const malformed = await app.inject({
       method: 'POST',
@@ -137,33 +121,33 @@ test('sources', async (t) => {
       headers: { ...auth, 'content-type': 'application/json' },
       payload: '{"name": "x",',
     })
-    assertProblem(malformed, 400, 'ND_MALFORMED_JSON')
+    assertProblem(t, malformed, 400, 'ND_MALFORMED_JSON')
     const empty = await app.inject({
       method: 'POST',
       url: '/v1/sources',
       headers: { ...auth, 'content-type': 'application/json' },
       payload: '',
     })
-    assertProblem(empty, 400, 'ND_MALFORMED_JSON')
+    assertProblem(t, empty, 400, 'ND_MALFORMED_JSON')
     const text = await app.inject({
       method: 'POST',
       url: '/v1/sources',
       headers: { ...auth, 'content-type': 'text/plain' },
       payload: 'name=x',
     })
-    assertProblem(text, 415, 'ND_UNSUPPORTED_MEDIA_TYPE')
+    assertProblem(t, text, 415, 'ND_UNSUPPORTED_MEDIA_TYPE')
 
     const some = json<Page<Source>>(await app.inject('/v1/sources?limit=1')).data[0]
     t.ok(some)
     const emptyPatch = await app.inject({ method: 'PATCH', url: `/v1/sources/${some?.id}`, headers: auth, payload: {} })
-    assertProblem(emptyPatch, 400, 'ND_VALIDATION_FAILED')
+    assertProblem(t, emptyPatch, 400, 'ND_VALIDATION_FAILED')
     const ownedPatch = await app.inject({
       method: 'PATCH',
       url: `/v1/sources/${some?.id}`,
       headers: auth,
       payload: { updatedAt: '2020-01-01T00:00:00Z' },
     })
-    t.same(assertProblem(ownedPatch, 400, 'ND_VALIDATION_FAILED').errors?.[0]?.pointer, '/updatedAt')
+    t.same(assertProblem(t, ownedPatch, 400, 'ND_VALIDATION_FAILED').errors?.[0]?.pointer, '/updatedAt')
 
     const badId = await app.inject({
       method: 'PATCH',
@@ -171,7 +155,7 @@ test('sources', async (t) => {
       headers: auth,
       payload: { name: 'x' },
     })
-    const badIdProblem = assertProblem(badId, 400, 'ND_VALIDATION_FAILED')
+    const badIdProblem = assertProblem(t, badId, 400, 'ND_VALIDATION_FAILED')
     t.same(badIdProblem.errors?.[0], { in: 'path', pointer: '/id', message: 'must be a valid uuid' })
     const missing = await app.inject({
       method: 'PATCH',
@@ -179,8 +163,9 @@ test('sources', async (t) => {
       headers: auth,
       payload: { name: 'x' },
     })
-    assertProblem(missing, 404, 'ND_NOT_FOUND')
+    assertProblem(t, missing, 404, 'ND_NOT_FOUND')
     assertProblem(
+      t,
       await app.inject({ method: 'DELETE', url: '/v1/sources/00000000-0000-4000-8000-000000000000', headers: auth }),
       404,
       'ND_NOT_FOUND',
@@ -200,10 +185,10 @@ test('sources', async (t) => {
       },
     })
     const res = await app.inject({ method: 'DELETE', url: `/v1/sources/${publisher.id}`, headers: auth })
-    const problem = assertProblem(res, 409, 'ND_CONFLICT')
+    const problem = assertProblem(t, res, 409, 'ND_CONFLICT')
     t.same(problem.references, { articles: 1, credits: 0, teasers: 0 })
     const res2 = await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}`, headers: auth })
-    t.same(assertProblem(res2, 409, 'ND_CONFLICT').references, { articles: 0, credits: 1, teasers: 0 })
+    t.same(assertProblem(t, res2, 409, 'ND_CONFLICT').references, { articles: 0, credits: 1, teasers: 0 })
     t.equal(await db.prisma.source.count({ where: { id: { in: [publisher.id, agency.id] } } }), 2)
 
     await db.prisma.article.delete({ where: { id: article.id } })
@@ -212,9 +197,9 @@ test('sources', async (t) => {
   })
 
   await t.test('unknown routes and records are problems', async (t) => {
-    const route = assertProblem(await app.inject('/v1/nope'), 404, 'ND_ROUTE_NOT_FOUND')
+    const route = assertProblem(t, await app.inject('/v1/nope'), 404, 'ND_ROUTE_NOT_FOUND')
     t.equal(route.instance, '/v1/nope')
-    const record = assertProblem(await app.inject('/v1/sources/no-such-source'), 404, 'ND_NOT_FOUND')
+    const record = assertProblem(t, await app.inject('/v1/sources/no-such-source'), 404, 'ND_NOT_FOUND')
     t.match(record.detail, /no-such-source/)
   })
 
