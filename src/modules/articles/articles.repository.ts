@@ -105,7 +105,7 @@ function opaque(at: Date): Prisma.Sql {
   return Prisma.sql`(SELECT ${at}::timestamptz)`
 }
 
-function conditions(filter: ArticleListFilter, ids: FilterIds = {}): Prisma.Sql[] {
+function conditions(filter: ArticleListFilter, ids: FilterIds): Prisma.Sql[] {
   const where: Prisma.Sql[] = [Prisma.sql`a.deleted_at IS NULL`]
   if (filter.publicAt) {
     where.push(Prisma.sql`a.status IN ('published', 'scheduled') AND a.published_at <= ${opaque(filter.publicAt)}`)
@@ -122,13 +122,7 @@ function conditions(filter: ArticleListFilter, ids: FilterIds = {}): Prisma.Sql[
       where.push(Prisma.sql`a.status = ${filter.status}::article_status`)
       break
   }
-  if (filter.source) {
-    where.push(
-      ids.sources
-        ? Prisma.sql`a.source_id = ANY (${ids.sources}::uuid[])`
-        : sourceMatch(Prisma.sql`a.source_id`, filter.source),
-    )
-  }
+  if (filter.source) where.push(Prisma.sql`a.source_id = ANY (${ids.sources ?? []}::uuid[])`)
   if (filter.credit) {
     where.push(
       Prisma.sql`EXISTS (SELECT 1 FROM article_credits c WHERE c.article_id = a.id AND ${sourceMatch(Prisma.sql`c.source_id`, filter.credit)})`,
@@ -136,9 +130,7 @@ function conditions(filter: ArticleListFilter, ids: FilterIds = {}): Prisma.Sql[
   }
   if (filter.tags?.length) {
     where.push(
-      ids.tags
-        ? Prisma.sql`EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = ANY (${ids.tags}::uuid[]))`
-        : Prisma.sql`EXISTS (SELECT 1 FROM article_tags x JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id AND t.slug IN (${Prisma.join(filter.tags)}))`,
+      Prisma.sql`EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = ANY (${ids.tags ?? []}::uuid[]))`,
     )
   }
   if (filter.language) where.push(Prisma.sql`a.language = ${filter.language}`)
