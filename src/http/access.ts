@@ -36,3 +36,8 @@ export interface Actor {
   keyId: string | null
   requestId: string
 }
+
+/** Route config of a content read: published content, served from the response cache when unchanged. */
+export const read = { access: 'content:read', cache: true } as const
+/** Route config of a content write (it also empties the response cache). */
+export const write = { access: 'content:write' } as const

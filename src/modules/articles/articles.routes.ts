@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { ForbiddenError, ValidationError, withProblem } from '../../errors.js'
+import { read, write } from '../../http/access.js'
 import { actorOf, canPreview } from '../../http/auth.js'
 import { parseIfMatch, setCacheHeaders, versionEtag } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
@@ -30,9 +31,6 @@ import {
 import { type ArticlesService, surrogateKeysOf, type ViewOptions } from './articles.service.js'
 
 const tags = ['Articles']
-// Public reads: served from the response cache when unchanged (http/response-cache.ts).
-const read = { access: 'content:read' as const, cache: true }
-const write = { access: 'content:write' as const }
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import Type from 'typebox'
 import { ForbiddenError } from '../../errors.js'
+import { read, write } from '../../http/access.js'
 import { actorOf, canPreview } from '../../http/auth.js'
 import { parseIfMatch, setCacheHeaders, versionEtag } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
@@ -26,9 +27,6 @@ import {
 import type { Box, CollectionsService } from './collections.service.js'
 
 const tags = ['Collections']
-// Public reads: served from the response cache when unchanged (http/response-cache.ts).
-const read = { access: 'content:read' as const, cache: true }
-const write = { access: 'content:write' as const }
 const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 200, description: 'ETag ("v<version>") the change is based on' })),
 })

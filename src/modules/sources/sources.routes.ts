@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import { read, write } from '../../http/access.js'
 import { actorOf } from '../../http/auth.js'
 import { setNextLink } from '../../http/pagination.js'
 import { IdOrSlugParamsSchema, IdParamsSchema, problemResponses } from '../../http/schemas.js'
@@ -13,9 +14,6 @@ import {
 import type { SourcesService } from './sources.service.js'
 
 const tags = ['Sources']
-// Public reads: served from the response cache when unchanged (http/response-cache.ts).
-const read = { access: 'content:read' as const, cache: true }
-const write = { access: 'content:write' as const }
 
 export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService }> = async (app, { sources }) => {
   app.get(
