@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
 import pg from 'pg'
-import { encodeCursor } from '../src/http/pagination.js'
+import { encodeCursor } from '../src/lib/pagination.js'
 
 const { values } = parseArgs({ options: { port: { type: 'string' } } })
 const databaseUrl = process.env.DATABASE_URL

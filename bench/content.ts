@@ -1,7 +1,7 @@
 // Request bodies for the write scenarios: what an editor or an ingest job sends — a ~3 KB
 // Markdown body with a heading, a bold lead-in and a link, a summary, byline, source, wire credit
 // and tags that already exist (so the database gains no sources or tags).
-import { mulberry32, SYNTHETIC_WORDS } from '../src/db/synthetic.js'
+import { mulberry32, SYNTHETIC_WORDS } from '../src/seed/synthetic.js'
 
 type Random = () => number
 

@@ -8,9 +8,9 @@ import pg from 'pg'
 import { type Database, openDatabase } from '../src/db/database.js'
 import { applyMigrations } from '../src/db/migrations.js'
 import { projectRoot } from '../src/db/paths.js'
-import { loadSeedContent, seed } from '../src/db/seed.js'
-import { mulberry32, SYNTHETIC_WORDS, seedSyntheticArticles } from '../src/db/synthetic.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
+import { loadSeedContent, seed } from '../src/seed/seed.js'
+import { mulberry32, SYNTHETIC_WORDS, seedSyntheticArticles } from '../src/seed/synthetic.js'
 import type { BenchOptions } from './options.js'
 
 export type BenchDatabase =

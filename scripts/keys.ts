@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
-import { type Scope, scopes } from '../src/http/access.js'
+import { type Scope, scopes } from '../src/lib/principal.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
 
 function usage(message: string): never {

@@ -91,7 +91,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     onBackgroundError: (err) => app.log.warn({ err }, 'could not record API key use'),
   })
   // Before anything that adds routes: every route must pass through its access rule.
-  await app.register(auth, { keys, publicRead: config.publicRead })
+  await app.register(auth, { authenticate: keys.authenticate, publicRead: config.publicRead })
   await app.register(security, { config })
   // Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did
   // not give a version ETag itself.

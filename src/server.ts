@@ -7,9 +7,9 @@ import { buildApp, loggerOptions } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { applyMigrations } from './db/migrations.js'
-import { seed } from './db/seed.js'
-import { scopes } from './http/access.js'
+import { scopes } from './lib/principal.js'
 import { createKeysService } from './modules/keys/keys.service.js'
+import { seed } from './seed/seed.js'
 
 const startedAt = performance.now()
 

@@ -4,8 +4,8 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError, UnauthorizedError } from '../errors.js'
-import type { KeysService } from '../modules/keys/keys.service.js'
-import { type Access, type Actor, grants, type Principal } from './access.js'
+import { type Actor, grants, type KeyPrincipal, type Principal } from '../lib/principal.js'
+import type { Access } from './access.js'
 import { problemResponsesOnly } from './schemas.js'
 
 declare module 'fastify' {
@@ -22,7 +22,8 @@ declare module 'fastify' {
 }
 
 export interface AuthOptions {
-  keys: KeysService
+  /** The principal an API key (the bearer token) stands for; throws UnauthorizedError for a bad one. */
+  authenticate: (token: string) => Promise<KeyPrincipal>
   publicRead: boolean
 }
 
@@ -65,7 +66,7 @@ export function canPreview(request: FastifyRequest): boolean {
 }
 
 export default fp<AuthOptions>(
-  async (app: FastifyInstance, { keys, publicRead }) => {
+  async (app: FastifyInstance, { authenticate, publicRead }) => {
     app.decorate('routeAccess', [])
     // Set by the onRequest hook below on every request; null only until then.
     app.decorateRequest('principal', null as unknown as { getter: () => Principal })
@@ -93,7 +94,7 @@ export default fp<AuthOptions>(
       }
       const match = /^Bearer ([^\s]+)$/i.exec(header)
       if (!match?.[1]) throw new UnauthorizedError('The Authorization header must be "Bearer <API key>"')
-      const principal = await keys.authenticate(match[1])
+      const principal = await authenticate(match[1])
       request.principal = principal
       if (!grants(principal.scopes, access)) throw new ForbiddenError(access)
     })

@@ -1,8 +1,8 @@
 // HTTP caching for reads: Cache-Control by audience, Surrogate-Key for CDN purges,
 // Last-Modified; ETags and 304s come from @fastify/etag (registered in app.ts) unless a route
-// sets a version ETag itself. If-Match parsing for optimistic concurrency lives here too.
+// sets a version ETag itself. If-Match parsing lives here; the version check in src/lib/versions.ts.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { PreconditionFailedError, withProblem } from '../errors.js'
+import type { IfMatch } from '../lib/versions.js'
 
 export const publicCacheControl = 'public, max-age=60, stale-while-revalidate=300'
 export const privateCacheControl = 'private, no-store'
@@ -27,14 +27,6 @@ export function varyOnAuthorization(reply: FastifyReply): void {
   if (!/\bauthorization\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Authorization` : 'Authorization')
 }
 
-/** The ETag of a versioned record: it changes exactly when the version does. */
-export function versionEtag(version: number): string {
-  return `"v${version}"`
-}
-
-/** What an If-Match header allows: undefined (no header), '*' (any version) or the versions named. */
-export type IfMatch = undefined | '*' | number[]
-
 export function parseIfMatch(request: FastifyRequest): IfMatch {
   const header = request.headers['if-match']
   if (header === undefined) return undefined
@@ -45,17 +37,4 @@ export function parseIfMatch(request: FastifyRequest): IfMatch {
     .map((tag) => /^\s*"v(\d+)"\s*$/.exec(tag)?.[1])
     .filter((v): v is string => v !== undefined)
     .map(Number)
-}
-
-/** Throws 412 unless the If-Match header allows the current version. */
-export function checkIfMatch(ifMatch: IfMatch, currentVersion: number): void {
-  if (ifMatch === undefined || ifMatch === '*') return
-  if (!ifMatch.includes(currentVersion)) throw preconditionFailed(currentVersion)
-}
-
-export function preconditionFailed(currentVersion: number): Error {
-  return withProblem(
-    new PreconditionFailedError(`The resource is at version ${currentVersion}; If-Match named another`),
-    { currentVersion, currentEtag: versionEtag(currentVersion) },
-  )
 }

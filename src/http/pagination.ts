@@ -1,8 +1,7 @@
-// List conventions shared by every collection endpoint: `limit`, opaque keyset cursors,
-// the `{ data, page }` envelope and the `Link: rel="next"` header.
+// List conventions shared by every collection endpoint on the wire: `limit`, the cursor parameter,
+// the `{ data, page }` envelope and the `Link: rel="next"` header (cursors themselves: src/lib/pagination.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type, { type TSchema } from 'typebox'
-import { InvalidCursorError } from '../errors.js'
 
 export const maxLimit = 100
 export const defaultLimit = 20
@@ -36,99 +35,6 @@ export const PageSchema = Type.Object(
 
 export function listEnvelope<T extends TSchema>(item: T) {
   return Type.Object({ data: Type.Array(item), page: PageSchema }, { additionalProperties: false })
-}
-
-/** A sort order: a field (ascending, or descending with a leading '-'), with the id as tie-breaker. */
-export interface SortSpec<F extends string> {
-  field: F
-  direction: 'asc' | 'desc'
-  key: string
-}
-
-export function parseSort<F extends string>(sort: string): SortSpec<F> {
-  const desc = sort.startsWith('-')
-  return { field: (desc ? sort.slice(1) : sort) as F, direction: desc ? 'desc' : 'asc', key: sort }
-}
-
-export type CursorValue = string | number | null
-
-interface CursorPayload {
-  s: string
-  v: CursorValue[]
-}
-
-/** Encodes the position after a row: the sort it belongs to and the row's sort values and id. */
-export function encodeCursor(sortKey: string, values: CursorValue[]): string {
-  const payload: CursorPayload = { s: sortKey, v: values }
-  return Buffer.from(JSON.stringify(payload)).toString('base64url')
-}
-
-export type CursorKind = 'string' | 'date' | 'uuid'
-type CursorValueOf<K extends CursorKind> = K extends 'date' ? Date : string
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-function cursorValue(value: unknown, kind: CursorKind): string | Date {
-  if (typeof value !== 'string' || value.includes('\u0000')) throw new InvalidCursorError()
-  if (kind === 'uuid' && !uuidPattern.test(value)) throw new InvalidCursorError()
-  if (kind === 'date') {
-    const date = new Date(value)
-    if (Number.isNaN(date.getTime())) throw new InvalidCursorError()
-    return date
-  }
-  return value
-}
-
-/**
- * Decodes a cursor into values of the given kinds, rejecting (400) one that is malformed, was
- * issued for a different sort, or holds values of the wrong kind: a tampered cursor is the
- * client's mistake and must never reach the database as a bad parameter.
- */
-export function decodeCursor<const K extends readonly CursorKind[]>(
-  cursor: string,
-  sortKey: string,
-  kinds: K,
-): { [I in keyof K]: CursorValueOf<K[I]> } {
-  let payload: unknown
-  try {
-    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    throw new InvalidCursorError()
-  }
-  const p = payload as Partial<CursorPayload> | null
-  if (!p || p.s !== sortKey || !Array.isArray(p.v) || p.v.length !== kinds.length) {
-    throw new InvalidCursorError()
-  }
-  return kinds.map((kind, i) => cursorValue(p.v?.[i], kind)) as { [I in keyof K]: CursorValueOf<K[I]> }
-}
-
-/**
- * Prisma `where` for the rows after (field, id) in the given direction. The redundant bound on the
- * field alone (`gte`/`lte`) lets PostgreSQL use the (field, id) index as a range bound; the OR alone
- * is not recognised as one and degrades to a scan.
- */
-export function keysetWhere(field: string, direction: 'asc' | 'desc', value: unknown, id: string) {
-  const op = direction === 'asc' ? 'gt' : 'lt'
-  const opEq = direction === 'asc' ? 'gte' : 'lte'
-  return {
-    AND: [{ [field]: { [opEq]: value } }, { OR: [{ [field]: { [op]: value } }, { [field]: value, id: { [op]: id } }] }],
-  }
-}
-
-export interface Page<T> {
-  data: T[]
-  page: { limit: number; nextCursor: string | null }
-}
-
-/** Builds a page from rows fetched with `limit + 1`: the extra row only tells that more exist. */
-export function toPage<T>(rows: T[], limit: number, sortKey: string, cursorOf: (row: T) => CursorValue[]): Page<T> {
-  const hasMore = rows.length > limit
-  const data = hasMore ? rows.slice(0, limit) : rows
-  const last = data.at(-1)
-  return {
-    data,
-    page: { limit, nextCursor: hasMore && last ? encodeCursor(sortKey, cursorOf(last)) : null },
-  }
 }
 
 /** Sets `Link: <...>; rel="next"` to the same request with the next cursor. */

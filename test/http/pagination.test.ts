@@ -1,6 +1,7 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import { decodeCursor, encodeCursor, keysetWhere, parseSort, setNextLink, toPage } from '../../src/http/pagination.js'
+import { setNextLink } from '../../src/http/pagination.js'
+import { decodeCursor, encodeCursor, keysetWhere, parseSort, toPage } from '../../src/lib/pagination.js'
 
 const invalidCursor = { code: 'ND_INVALID_CURSOR', statusCode: 400 }
 

@@ -3,9 +3,9 @@
 // next scheduled change, the notification connection going down, and the memory budget.
 import pg from 'pg'
 import { test } from 'tap'
-import { seed } from '../../src/db/seed.js'
 import { ResponseCache } from '../../src/http/response-cache.js'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import { seed } from '../../src/seed/seed.js'
 import { build, createTestDatabase, json, type Page, type TestDatabase, testClock } from '../helper.js'
 import { client, env, seedSlug } from '../modules/articles.helpers.js'
 

@@ -2,8 +2,8 @@
 // and restore, old slugs, deletion and tombstones, Idempotency-Key on create.
 import pg from 'pg'
 import { test } from 'tap'
-import { seed } from '../../src/db/seed.js'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import { seed } from '../../src/seed/seed.js'
 import { build, createKey, json, type Page, type Problem, testClock } from '../helper.js'
 import {
   assertProblem,

@@ -3,9 +3,9 @@
 // lists, HTTP caching, and a bounded number of SQL queries per list.
 import type { SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils'
 import { type Test, test } from 'tap'
-import { seed } from '../../src/db/seed.js'
 import { PrismaClient } from '../../src/generated/prisma/client.js'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import { seed } from '../../src/seed/seed.js'
 import { build, createKey, json, type Page, type Problem, testClock } from '../helper.js'
 import { assertProblem, client, env, type Headers, pointers, seedSlug, type TagCount } from './articles.helpers.js'
 

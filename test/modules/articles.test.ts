@@ -2,8 +2,8 @@
 // (If-Match, revisions, slugs, deletion, idempotency) are in articles.changes.test.ts; lists,
 // search, tags and HTTP caching in articles.lists.test.ts.
 import { test } from 'tap'
-import { seed } from '../../src/db/seed.js'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import { seed } from '../../src/seed/seed.js'
 import { build, createKey, json, type Page, type Problem, testClock } from '../helper.js'
 import { assertProblem, client, env, missingId, pointers, seedHeadline, seedSlug } from './articles.helpers.js'
 

@@ -1,7 +1,7 @@
 // The box (GET /v1/collections/{key}/teasers) over time, with an injected clock: history and the box
 // as it was, HTTP caching, teasers following their articles' visibility, time windows and the cap.
 import { test } from 'tap'
-import { seed } from '../../src/db/seed.js'
+import { seed } from '../../src/seed/seed.js'
 import { build, createKey, json, type Page, testClock } from '../helper.js'
 import {
   assertProblem,

@@ -1,6 +1,5 @@
 // Shared by the collections test files: request helpers bound to one app, the line-up check every
 // ordering step makes, problem assertions.
-import { readFile } from 'node:fs/promises'
 import type { Test } from 'tap'
 import type { Collection, Teaser } from '../../src/modules/collections/collections.schemas.js'
 import { assertProblem, type build, json, type Problem } from '../helper.js'
@@ -30,17 +29,7 @@ export type { Collection, Teaser }
 
 export const missingId = '00000000-0000-4000-8000-000000000000'
 
-// The page the seed content was taken from: the article, then a " Top stories" box (the line starts
-// with a no-break space) of one-sentence teasers, then "Partner news".
-const sourcePage = '/work/shared/seed/000_e2613ca9649a4778.txt'
-
-/** The four teaser lines under "Top stories" on the seed page. */
-export async function topStoriesOnThePage(): Promise<string[]> {
-  const lines = (await readFile(sourcePage, 'utf8')).split('\n')
-  const start = lines.findIndex((line) => line.trim() === 'Top stories')
-  if (start < 0) throw new Error(`no "Top stories" line in ${sourcePage}`)
-  return lines.slice(start + 1, start + 5)
-}
+export { topStoriesOnThePage } from '../seed-page.js'
 
 export { assertProblem }
 

@@ -1,7 +1,7 @@
 // The collections API through HTTP: the order of a collection's teasers under every operation,
 // reorders, and concurrent editors. See collections.test.ts for the rest of the API.
 import { type Test, test } from 'tap'
-import { seed } from '../../src/db/seed.js'
+import { seed } from '../../src/seed/seed.js'
 import { build, json } from '../helper.js'
 import {
   assertLineup,

@@ -3,7 +3,7 @@
 // in collections.order.test.ts; time windows, article visibility, the cap, history and HTTP caching
 // of the box in collections.box.test.ts.
 import { test } from 'tap'
-import { loadSeedContent, seed } from '../../src/db/seed.js'
+import { loadSeedContent, seed } from '../../src/seed/seed.js'
 import { build, createKey, json, type Page } from '../helper.js'
 import {
   assertProblem,

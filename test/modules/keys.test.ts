@@ -5,7 +5,7 @@ import { type Test, test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import type { Database } from '../../src/db/database.js'
-import type { Scope } from '../../src/http/access.js'
+import type { Scope } from '../../src/lib/principal.js'
 import {
   assertProblem,
   build,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { PrismaClient } from '../../db/database.js'
 import { translateDatabaseError } from '../../db/errors.js'
-import { type Db, uuidPattern } from '../../db/types.js'
+import { type Db } from '../../db/types.js'
 import {
   IdempotencyMismatchError,
   InvalidCursorError,
@@ -15,10 +15,11 @@ import {
 } from '../../errors.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
-import type { Actor } from '../../http/access.js'
-import { checkIfMatch, type IfMatch } from '../../http/caching.js'
-import { decodeCursor, encodeCursor } from '../../http/pagination.js'
+import { decodeCursor, encodeCursor } from '../../lib/pagination.js'
+import type { Actor } from '../../lib/principal.js'
 import { firstFreeSlug, slugify } from '../../lib/slug.js'
+import { uuidPattern } from '../../lib/uuid.js'
+import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { toSource } from '../sources/sources.service.js'
 import { renderBodyHtml, renderBodyText } from './articles.body.js'

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import type { Actor } from '../../http/access.js'
-import { keysetWhere } from '../../http/pagination.js'
+import { keysetWhere } from '../../lib/pagination.js'
+import type { Actor } from '../../lib/principal.js'
 
 export type AuditRow = Prisma.AuditEntryGetPayload<object>
 

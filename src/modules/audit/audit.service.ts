@@ -1,5 +1,5 @@
 import type { Db } from '../../db/types.js'
-import { decodeCursor, type Page, toPage } from '../../http/pagination.js'
+import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { listAudit } from './audit.repository.js'
 import type { AuditEntry, AuditQuery } from './audit.schemas.js'
 

@@ -4,9 +4,10 @@ import Type from 'typebox'
 import { ForbiddenError } from '../../errors.js'
 import { read, write } from '../../http/access.js'
 import { actorOf, canPreview } from '../../http/auth.js'
-import { parseIfMatch, setCacheHeaders, versionEtag } from '../../http/caching.js'
+import { parseIfMatch, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { IdParamsSchema, problemResponses } from '../../http/schemas.js'
+import { versionEtag } from '../../lib/versions.js'
 import {
   CollectionCreateSchema,
   CollectionDeleteQuerySchema,

@@ -3,12 +3,13 @@
 // serialised (the second waits; if both sent the same If-Match, it then gets 412), positions stay
 // dense and unique, and the line-up after the change is recorded for history.
 import type { PrismaClient } from '../../db/database.js'
-import { type Db, uuidPattern } from '../../db/types.js'
+import { type Db } from '../../db/types.js'
 import { ConflictError, MissingReferenceError, NotFoundError, ValidationError, withProblem } from '../../errors.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import type { Actor } from '../../http/access.js'
-import { checkIfMatch, type IfMatch } from '../../http/caching.js'
-import { decodeCursor, encodeCursor } from '../../http/pagination.js'
+import { decodeCursor, encodeCursor } from '../../lib/pagination.js'
+import type { Actor } from '../../lib/principal.js'
+import { uuidPattern } from '../../lib/uuid.js'
+import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { isPublic } from '../articles/articles.service.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { toSource } from '../sources/sources.service.js'

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { keysetWhere } from '../../http/pagination.js'
+import { keysetWhere } from '../../lib/pagination.js'
 
 export type KeyRow = Prisma.ApiKeyGetPayload<object>
 

@@ -1,7 +1,7 @@
 import { type Db, idOrSlugWhere } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { SourceKind } from '../../generated/prisma/enums.js'
-import { keysetWhere, type SortSpec } from '../../http/pagination.js'
+import { keysetWhere, type SortSpec } from '../../lib/pagination.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
 export type SourceSortField = 'nameKey' | 'createdAt'

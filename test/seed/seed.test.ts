@@ -1,20 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import t from 'tap'
-import { seed } from '../../src/db/seed.js'
+import { seed } from '../../src/seed/seed.js'
 import { createTestDatabase } from '../helper.js'
-
-// The page the seed content was taken from: the article, then a " Top stories" box (the line starts
-// with a no-break space) of one-sentence teasers, then "Partner news".
-const sourcePage = '/work/shared/seed/000_e2613ca9649a4778.txt'
-
-async function topStoriesOnThePage(): Promise<string[]> {
-  const lines = (await readFile(sourcePage, 'utf8')).split('\n')
-  const start = lines.findIndex((line) => line.trim() === 'Top stories')
-  if (start < 0) throw new Error(`no "Top stories" line in ${sourcePage}`)
-  // The box ends where "Partner news" begins.
-  const end = lines.findIndex((line, i) => i > start && line.trim() === 'Partner news')
-  return lines.slice(start + 1, end < 0 ? undefined : end)
-}
+import { topStoriesOnThePage } from '../seed-page.js'
 
 t.test('seed', async (t) => {
   const { db } = await createTestDatabase(t)

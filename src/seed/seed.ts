@@ -3,12 +3,12 @@
 // matched by slug or key, existing ones are left as editors may have changed them.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { PrismaClient } from '../db/database.js'
+import { projectRoot } from '../db/paths.js'
 import type { ArticleStatus, SourceKind } from '../generated/prisma/enums.js'
 import { renderBodyHtml, renderBodyText } from '../modules/articles/articles.body.js'
 import { createCollectionsService } from '../modules/collections/collections.service.js'
 import { nameKey } from '../modules/sources/sources.service.js'
-import type { PrismaClient } from './database.js'
-import { projectRoot } from './paths.js'
 
 interface SeedContent {
   sources: { slug: string; name: string; kind: SourceKind; homepageUrl: string | null; description: string | null }[]

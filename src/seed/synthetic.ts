@@ -10,11 +10,12 @@
 // repeatable data set); ids are uuidv7 at the record's creation time, generated here so that the
 // credits and tags of a batch are inserted right after its articles. Runs add up: each one numbers
 // its slugs (synthetic-<n>-…) after the highest number already taken.
+
+import type { PrismaClient } from '../db/database.js'
 import type { ArticleStatus, SourceKind } from '../generated/prisma/enums.js'
 import { uuidv7 } from '../lib/uuid.js'
 import { renderBodyHtml } from '../modules/articles/articles.body.js'
 import { nameKey } from '../modules/sources/sources.service.js'
-import type { PrismaClient } from './database.js'
 import { loadSeedContent } from './seed.js'
 
 /** A small, fast, seedable PRNG (Mulberry32): uniform numbers in [0, 1). */

@@ -1,0 +1,36 @@
+// Who is calling and what they may do, without HTTP: scopes and how they imply each other, the
+// principal a request authenticates as, and the actor recorded on every write.
+export const scopes = ['content:read', 'content:preview', 'content:write', 'keys:manage'] as const
+export type Scope = (typeof scopes)[number]
+
+// content:write implies preview, which implies read. keys:manage stands alone.
+const implied: Record<Scope, Scope[]> = {
+  'content:read': ['content:read'],
+  'content:preview': ['content:preview', 'content:read'],
+  'content:write': ['content:write', 'content:preview', 'content:read'],
+  'keys:manage': ['keys:manage'],
+}
+
+export function grants(held: readonly string[], required: Scope): boolean {
+  return held.some((s) => (implied[s as Scope] ?? []).includes(required))
+}
+
+/** Every scope a set of scopes grants, directly or by implication. */
+export function effectiveScopes(held: readonly string[]): Scope[] {
+  return scopes.filter((s) => grants(held, s))
+}
+
+export interface KeyPrincipal {
+  kind: 'key'
+  id: string
+  name: string
+  scopes: string[]
+  rateLimit: number | null
+}
+export type Principal = { kind: 'anonymous' } | KeyPrincipal
+
+/** Who made a write, recorded on the record and in the audit log. */
+export interface Actor {
+  keyId: string | null
+  requestId: string
+}
