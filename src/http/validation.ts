@@ -47,7 +47,7 @@ function nulPointers(value: unknown, pointer: string, found: string[]): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) found.push(pointer)
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => nulPointers(v, `${pointer}/${i}`, found))
+    for (const [i, v] of value.entries()) nulPointers(v, `${pointer}/${i}`, found)
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const child = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`

@@ -1,7 +1,7 @@
 // Shared by the articles test files: request helpers bound to one app, problem assertions.
 import type { Test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
-import { assertProblem, type build, json, type Page, type Problem } from '../helper.js'
+import { assertProblem, type build, json, type Page } from '../helper.js'
 
 export interface Res {
   statusCode: number

@@ -1,5 +1,5 @@
-import { type Test, test } from 'tap'
-import { assertProblem, build, createKey, json, type Page, type Problem } from '../helper.js'
+import { test } from 'tap'
+import { assertProblem, build, createKey, json, type Page } from '../helper.js'
 
 interface AuditEntry {
   id: string

@@ -2,7 +2,7 @@
 // ordering step makes, problem assertions.
 import type { Test } from 'tap'
 import type { Collection, Teaser } from '../../src/modules/collections/collections.schemas.js'
-import { assertProblem, type build, json, type Problem } from '../helper.js'
+import { assertProblem, type build, json } from '../helper.js'
 
 export type App = Awaited<ReturnType<typeof build>>['app']
 export type Db = Awaited<ReturnType<typeof build>>['db']

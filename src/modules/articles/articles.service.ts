@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { PrismaClient } from '../../db/database.js'
 import { translateDatabaseError } from '../../db/errors.js'
-import { type Db } from '../../db/types.js'
+import type { Db } from '../../db/types.js'
 import {
   IdempotencyMismatchError,
   InvalidCursorError,

@@ -3,7 +3,7 @@
 // serialised (the second waits; if both sent the same If-Match, it then gets 412), positions stay
 // dense and unique, and the line-up after the change is recorded for history.
 import type { PrismaClient } from '../../db/database.js'
-import { type Db } from '../../db/types.js'
+import type { Db } from '../../db/types.js'
 import { ConflictError, MissingReferenceError, NotFoundError, ValidationError, withProblem } from '../../errors.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js'
@@ -393,9 +393,7 @@ export function createCollectionsService(db: PrismaClient, { clock }: { clock: (
             updatedAt: new Date(e.updatedAt),
             // An article deleted after `at` was still there at `at`.
             article:
-              article && article.deletedAt && article.deletedAt > (view.at as Date)
-                ? { ...article, deletedAt: null }
-                : article,
+              article?.deletedAt && article.deletedAt > (view.at as Date) ? { ...article, deletedAt: null } : article,
             source: e.sourceId ? (sourceById.get(e.sourceId) ?? null) : null,
           } as TeaserRow
         })
