@@ -21,7 +21,7 @@ import { firstFreeSlug, slugify } from '../../lib/slug.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { toSource } from '../sources/sources.service.js'
+import { resolveSourceId, toSource } from '../sources/sources.service.js'
 import { renderBodyHtml, renderBodyText } from './articles.body.js'
 import * as repo from './articles.repository.js'
 import {
@@ -193,17 +193,6 @@ export interface ArticlesServiceOptions {
 }
 
 export function createArticlesService(db: PrismaClient, { clock }: ArticlesServiceOptions) {
-  async function resolveSource(tx: Db, key: string, field: string): Promise<string> {
-    const row = await tx.source.findFirst({
-      where: uuidPattern.test(key) ? { id: key.toLowerCase() } : { slug: key },
-      select: { id: true },
-    })
-    if (!row) {
-      throw withProblem(new MissingReferenceError(`No source matches "${key}" (${field})`), { field })
-    }
-    return row.id
-  }
-
   /** Tag slugs to ids, creating tags that do not exist yet (named after their slug). */
   async function resolveTags(tx: Db, slugs: string[]): Promise<string[]> {
     if (slugs.length === 0) return []
@@ -271,13 +260,13 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
       data.leadImageCredit = input.leadImage?.credit ?? null
     }
     if (input.source !== undefined)
-      data.sourceId = input.source === null ? null : await resolveSource(tx, input.source, 'source')
+      data.sourceId = input.source === null ? null : await resolveSourceId(tx, input.source, 'source')
     return data
   }
 
   async function replaceRelations(tx: Db, articleId: string, input: ArticleUpdate) {
     if (input.credits !== undefined) {
-      const ids = await Promise.all(input.credits.map((c, i) => resolveSource(tx, c.source, `credits/${i}/source`)))
+      const ids = await Promise.all(input.credits.map((c, i) => resolveSourceId(tx, c.source, `credits/${i}/source`)))
       await tx.articleCredit.deleteMany({ where: { articleId } })
       const seen = new Set<string>()
       await tx.articleCredit.createMany({

@@ -12,7 +12,7 @@ import { uuidPattern } from '../../lib/uuid.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { isPublic } from '../articles/articles.service.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { toSource } from '../sources/sources.service.js'
+import { resolveSourceId, toSource } from '../sources/sources.service.js'
 import type {
   Collection,
   CollectionCreate,
@@ -213,15 +213,6 @@ export function createCollectionsService(db: PrismaClient, { clock }: { clock: (
     return rows
   }
 
-  async function resolveSource(tx: Db, key: string): Promise<string> {
-    const row = await tx.source.findFirst({
-      where: uuidPattern.test(key) ? { id: key.toLowerCase() } : { slug: key },
-      select: { id: true },
-    })
-    if (!row) throw withProblem(new MissingReferenceError(`No source matches "${key}"`), { field: 'source' })
-    return row.id
-  }
-
   async function teaserData(tx: Db, input: TeaserUpdate, current?: TeaserRow) {
     const data: Prisma.TeaserUncheckedUpdateInput = {}
     if (input.text !== undefined) data.text = input.text
@@ -233,7 +224,8 @@ export function createCollectionsService(db: PrismaClient, { clock }: { clock: (
       data.imageUrl = input.image?.url ?? null
       data.imageAlt = input.image?.alt ?? null
     }
-    if (input.source !== undefined) data.sourceId = input.source === null ? null : await resolveSource(tx, input.source)
+    if (input.source !== undefined)
+      data.sourceId = input.source === null ? null : await resolveSourceId(tx, input.source, 'source')
     if (input.articleId !== undefined || input.url !== undefined) {
       data.articleId = input.articleId ?? null
       data.url = input.url ?? null

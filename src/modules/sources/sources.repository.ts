@@ -23,6 +23,15 @@ export function findSource(db: Db, idOrSlug: string): Promise<SourceRow | null> 
   return db.source.findUnique({ where: idOrSlugWhere(idOrSlug) as Prisma.SourceWhereUniqueInput })
 }
 
+/** The id of the source with this id or slug, if there is one. */
+export async function findSourceId(db: Db, idOrSlug: string): Promise<string | null> {
+  const row = await db.source.findUnique({
+    where: idOrSlugWhere(idOrSlug) as Prisma.SourceWhereUniqueInput,
+    select: { id: true },
+  })
+  return row?.id ?? null
+}
+
 export function listSources(db: Db, filter: SourceListFilter): Promise<SourceRow[]> {
   const { field, direction } = filter.sort
   const where: Prisma.SourceWhereInput = {

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../../db/database.js'
-import { ConflictError, NotFoundError, withProblem } from '../../errors.js'
+import type { Db } from '../../db/types.js'
+import { ConflictError, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { firstFreeSlug, slugify } from '../../lib/slug.js'
@@ -9,6 +10,13 @@ import type { Source, SourceCreate, SourceListQuery, SourceUpdate } from './sour
 
 export function nameKey(name: string): string {
   return name.toLowerCase()
+}
+
+/** A source named by id or slug in another record's input (field: where it was named): 422 if none. */
+export async function resolveSourceId(db: Db, key: string, field: string): Promise<string> {
+  const id = await repo.findSourceId(db, key)
+  if (!id) throw withProblem(new MissingReferenceError(`No source matches "${key}" (${field})`), { field })
+  return id
 }
 
 export function toSource(row: repo.SourceRow): Source {
