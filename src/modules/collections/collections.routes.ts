@@ -33,12 +33,16 @@ const IfMatchHeaders = Type.Object({
 })
 
 function boxHeaders(reply: FastifyReply, box: Box, shared: boolean) {
+  // Only what the answer shows: a public box must not name the teasers, articles and sources it
+  // hides. `articles` purges it when an article is published, which may show a hidden teaser.
   const keys = [
     `collection:${box.collection.key}`,
-    ...box.rows.flatMap((r) => [
-      `teaser:${r.id}`,
-      ...(r.articleId ? [`article:${r.articleId}`] : []),
-      ...(r.sourceId ? [`source:${r.sourceId}`] : []),
+    'articles',
+    ...box.teasers.flatMap((teaser) => [
+      `teaser:${teaser.id}`,
+      ...(teaser.article ? [`article:${teaser.article.id}`] : []),
+      ...(teaser.article?.source ? [`source:${teaser.article.source.id}`] : []),
+      ...(teaser.sourceId ? [`source:${teaser.sourceId}`] : []),
     ]),
   ]
   setCacheHeaders(reply, { shared, surrogateKeys: keys, lastModified: box.collection.updatedAt })

@@ -8,7 +8,6 @@ import { ConflictError, MissingReferenceError, NotFoundError, ValidationError, w
 import type { Prisma } from '../../generated/prisma/client.js'
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
-import { uuidPattern } from '../../lib/uuid.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { isPublic } from '../articles/articles.service.js'
 import { recordAudit } from '../audit/audit.repository.js'
