@@ -1,0 +1,92 @@
+// The box: a collection's teasers as a frontend shows them, evaluated when read (windows, article
+// visibility, the cap), and what its caching headers need. Nothing here names a hidden teaser in
+// a public view: not its body, and not its ids in the surrogate keys.
+import type { PrismaClient } from '../../db/database.js'
+import { NotFoundError } from '../../errors.js'
+import { isPublic } from '../articles/articles.service.js'
+import { requireCollection } from './collections.claim.js'
+import type { History } from './collections.history.js'
+import { toTeaser } from './collections.mapper.js'
+import type { CollectionRow, TeaserRow } from './collections.repository.js'
+import * as repo from './collections.repository.js'
+import type { HiddenReason, Teaser } from './collections.schemas.js'
+
+export interface BoxView {
+  /** Every teaser, each with `visible` and why it is hidden; otherwise only the visible ones. */
+  preview: boolean
+  /** Past time to show the box at (preview only); default now. */
+  at?: Date
+}
+
+export interface Box {
+  teasers: Teaser[]
+  /** The collection's cap on visible teasers. */
+  limit: number
+  /** The collection's version, for its ETag. */
+  version: number
+  /** Surrogate keys of the box itself, `articles`, and of what `teasers` shows. */
+  surrogateKeys: string[]
+  lastModified: Date
+  /** Seconds until the public box changes by itself (a window turns, an article goes live); null: never. */
+  changesIn: number | null
+}
+
+function hiddenReason(t: TeaserRow, at: Date): HiddenReason | null {
+  if (t.startsAt && t.startsAt > at) return 'not-started'
+  if (t.endsAt && t.endsAt <= at) return 'ended'
+  if (t.article && !isPublic(t.article, at)) return 'article-not-public'
+  return null
+}
+
+function surrogateKeysOf(t: Teaser): string[] {
+  return [
+    `teaser:${t.id}`,
+    ...(t.article ? [`article:${t.article.id}`] : []),
+    ...(t.article?.source ? [`source:${t.article.source.id}`] : []),
+    ...(t.sourceId ? [`source:${t.sourceId}`] : []),
+  ]
+}
+
+/** The box of a line-up (in order) at the instant `at`. */
+export function boxOf(collection: CollectionRow, lineup: TeaserRow[], preview: boolean, at: Date): Box {
+  const teasers: Teaser[] = []
+  let shown = 0
+  let nextChangeAt: Date | null = null
+  for (const row of lineup) {
+    const goesLive = row.article?.status === 'scheduled' ? row.article.publishedAt : null
+    for (const d of [row.startsAt, row.endsAt, goesLive]) {
+      if (d && d > at && (!nextChangeAt || d < nextChangeAt)) nextChangeAt = d
+    }
+    let reason = hiddenReason(row, at)
+    if (!reason && shown >= collection.maxItems) reason = 'over-limit'
+    if (!reason) shown++
+    if (preview) teasers.push({ ...toTeaser(row), visible: !reason, ...(reason ? { hiddenReason: reason } : {}) })
+    else if (!reason) teasers.push(toTeaser(row))
+  }
+  return {
+    teasers,
+    limit: collection.maxItems,
+    version: collection.version,
+    // Publishing an article may show a hidden teaser: `articles` purges the box then, without
+    // naming the hidden teaser's article.
+    surrogateKeys: [`collection:${collection.key}`, 'articles', ...teasers.flatMap(surrogateKeysOf)],
+    lastModified: collection.updatedAt,
+    changesIn: nextChangeAt ? Math.max(0, Math.floor((nextChangeAt.getTime() - at.getTime()) / 1000)) : null,
+  }
+}
+
+export function createBoxReader(db: PrismaClient, { clock, history }: { clock: () => Date; history: History }) {
+  return {
+    /** The box as a frontend renders it (or, for preview, with every teaser and why it is hidden). */
+    async box(key: string, view: BoxView): Promise<Box> {
+      if (view.at) {
+        const collection = await requireCollection(db, key)
+        return boxOf(collection, await history.lineupAt(collection, view.at), view.preview, view.at)
+      }
+      const found = await repo.findCollectionWithLineup(db, key)
+      if (!found) throw new NotFoundError('collection', key)
+      const { teasers, ...collection } = found
+      return boxOf(collection, teasers, view.preview, clock())
+    },
+  }
+}
