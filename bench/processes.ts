@@ -4,8 +4,24 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { projectRoot } from '../src/db/paths.js'
 import { request } from './http.js'
+
+/**
+ * The runner starts the code it was started as: built (npm run bench, from dist/: the server as
+ * deployed, for realistic numbers) or from the sources through tsx (the smoke test: the current
+ * code, whatever state dist/ is in).
+ */
+export const fromSources = import.meta.url.endsWith('.ts')
+
+/** Node arguments that run one of the project's entry points, given by its source path ('src/server.ts'). */
+export function entryArgs(source: string): string[] {
+  return fromSources
+    ? ['--import', 'tsx', join(projectRoot, source)]
+    : [join(projectRoot, 'dist', source.replace(/\.ts$/, '.js'))]
+}
 
 export interface Child {
   name: string

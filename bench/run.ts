@@ -21,7 +21,7 @@ import {
 import { expectStatus } from './http.js'
 import { type LoadSettings, runScenario, type ScenarioResult } from './load.js'
 import { type BenchOptions, parseOptions, UsageError, usage } from './options.js'
-import { killAllNow, stopAll } from './processes.js'
+import { fromSources, killAllNow, stopAll } from './processes.js'
 import { environment, evaluateTargets, markdown, type Report, withRatios, writeResults } from './report.js'
 import { apiScenarios, articleBySlug, cachedScenarios, firstPage, firstPagePath, type Scenario } from './scenarios.js'
 import { type RunningServer, startApiServer, startPgBaseline, startStaticBaseline, stopServer } from './servers.js'
@@ -128,6 +128,8 @@ async function main(options: BenchOptions): Promise<void> {
   const env = options.childEnv
   const profileDir = options.profile ? join(projectRoot, 'bench', 'profiles') : undefined
   const notes: string[] = []
+  if (fromSources)
+    notes.push('the servers ran from the sources through tsx, not as built: numbers for checking, not comparing')
 
   const target = await resolveBenchDatabase(options)
   if (target.kind === 'embedded' && target.temporary) pending.dirs.push(target.dataDir)

@@ -1,11 +1,11 @@
 // The servers under load, each its own process on a free port of 127.0.0.1: the API as built
-// (dist/src/server.js, production settings) and the two baselines.
+// (dist/src/server.js, production settings; from the sources when the runner is) and the two baselines.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { projectRoot } from '../src/db/paths.js'
 import type { BenchDatabase } from './database.js'
 import type { LoadTarget } from './load.js'
-import { type Child, freePort, RssSampler, startProcess, stopProcess, waitForHttp } from './processes.js'
+import { type Child, entryArgs, freePort, RssSampler, startProcess, stopProcess, waitForHttp } from './processes.js'
 
 export interface RunningServer extends LoadTarget {
   name: string
@@ -49,12 +49,17 @@ async function startScriptNodeOptions(): Promise<string[]> {
   return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'))
 }
 
+/** Node arguments that run the API server as `npm start` does. */
+export async function apiServerArgs(): Promise<string[]> {
+  return [...(await startScriptNodeOptions()), ...entryArgs('src/server.ts')]
+}
+
 export async function startApiServer({ db, env, cache, profileDir }: ApiServerOptions): Promise<RunningServer> {
   const port = await freePort()
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
   return start(
     `API server (${cache ? 'cached' : 'uncached'})`,
-    [...(await startScriptNodeOptions()), ...profile, join(projectRoot, 'dist', 'src', 'server.js')],
+    [...profile, ...(await apiServerArgs())],
     {
       ...env,
       ...databaseEnv(db),
@@ -78,14 +83,14 @@ export async function startApiServer({ db, env, cache, profileDir }: ApiServerOp
 
 export async function startStaticBaseline(env: NodeJS.ProcessEnv, bodyFile: string, readyPath: string) {
   const port = await freePort()
-  const script = join(projectRoot, 'dist', 'bench', 'baseline-static.js')
-  return start('baseline-static', [script, '--port', String(port), '--body', bodyFile], env, readyPath, port)
+  const args = [...entryArgs('bench/baseline-static.ts'), '--port', String(port), '--body', bodyFile]
+  return start('baseline-static', args, env, readyPath, port)
 }
 
 export async function startPgBaseline(env: NodeJS.ProcessEnv, databaseUrl: string, readyPath: string) {
   const port = await freePort()
-  const script = join(projectRoot, 'dist', 'bench', 'baseline-pg.js')
-  return start('baseline-pg', [script, '--port', String(port)], { ...env, DATABASE_URL: databaseUrl }, readyPath, port)
+  const args = [...entryArgs('bench/baseline-pg.ts'), '--port', String(port)]
+  return start('baseline-pg', args, { ...env, DATABASE_URL: databaseUrl }, readyPath, port)
 }
 
 export async function stopServer(server: RunningServer): Promise<void> {

@@ -1,12 +1,14 @@
 // Start-up time as an operator sees it: `npm start` in the project folder until /health/ready
-// answers, beside the startupMs the server itself logs in its "Newsdesk ready" line.
+// answers, beside the startupMs the server itself logs in its "Newsdesk ready" line. A runner
+// started from the sources starts the server from the sources too (through tsx, not npm start).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { projectRoot } from '../src/db/paths.js'
 import type { BenchDatabase } from './database.js'
-import { freePort, startProcess, stopProcess, waitForHttp } from './processes.js'
+import { freePort, fromSources, startProcess, stopProcess, waitForHttp } from './processes.js'
+import { apiServerArgs } from './servers.js'
 
 export interface StartupTiming {
   database: 'embedded' | 'server'
@@ -29,8 +31,11 @@ async function timeNpmStart(
   const readyLogged = new Promise<void>((resolve) => {
     sawReady = resolve
   })
+  const [command, args]: [string, string[]] = fromSources
+    ? [process.execPath, await apiServerArgs()]
+    : ['npm', ['start']]
   const started = performance.now()
-  const child = startProcess(name, 'npm', ['start'], {
+  const child = startProcess(name, command, args, {
     cwd: projectRoot,
     env: { ...env, PORT: String(port), LOG_FORMAT: 'json' },
     onStdoutLine: (line) => {

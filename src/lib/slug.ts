@@ -1,7 +1,5 @@
 import slugifyText from '@sindresorhus/slugify'
 
-export const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
-
 /** URL-safe slug from a human name; transliterates non-Latin scripts ("Армения" → "armeniya"). */
 export function slugify(text: string, maxLength = 100): string {
   const slug = slugifyText(text, { decamelize: false }).slice(0, maxLength).replace(/-+$/, '')

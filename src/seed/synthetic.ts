@@ -58,7 +58,6 @@ export interface SyntheticResult {
 
 export const SYNTHETIC_SOURCES = 50
 export const SYNTHETIC_TAGS = 500
-export const SYNTHETIC_LANGUAGES = ['en', 'ru', 'hy'] as const
 const DAY = 86_400_000
 const HOUR = 3_600_000
 const MINUTE = 60_000
