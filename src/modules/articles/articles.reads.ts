@@ -112,13 +112,14 @@ export async function listArticles(
   }
 }
 
-/** Tombstones, oldest deletion first. */
-export async function listDeletions(db: Db, query: TombstoneQuery): Promise<Page<Tombstone>> {
+/** Tombstones, oldest deletion first; `preview` callers see every deleted article, others the once public ones. */
+export async function listDeletions(db: Db, query: TombstoneQuery, preview: boolean): Promise<Page<Tombstone>> {
   const after = query.cursor ? decodeCursor(query.cursor, 'deletedAt', ['date', 'uuid']) : undefined
   const rows = await repo.listDeletions(db, {
     since: query.since ? new Date(query.since) : undefined,
     after: after ? { value: after[0], id: after[1] } : undefined,
     limit: query.limit,
+    oncePublic: !preview,
   })
   const page = toPage(
     rows.map((r) => ({ id: r.id, slug: r.slug, deletedAt: r.deletedAt.toISOString() })),

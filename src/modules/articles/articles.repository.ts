@@ -251,6 +251,8 @@ export interface DeletionFilter {
   /** Keyset position: the deletion time and id of the last tombstone seen. */
   after?: { value: Date; id: string }
   limit: number
+  /** Only articles that were public at some time: the public tombstone list. */
+  oncePublic: boolean
 }
 
 export interface Tombstone {
@@ -261,9 +263,19 @@ export interface Tombstone {
 
 /** Deleted articles (tombstones), oldest deletion first (`limit + 1` rows, for toPage). */
 export async function listDeletions(db: Db, filter: DeletionFilter): Promise<Tombstone[]> {
+  // Once public: published at some time (first_published_at is set when an article is published
+  // or unpublished, archived after being public), or due when deleted (a scheduled article whose
+  // time had come has no first publish time stored).
+  const oncePublic: Prisma.ArticleWhereInput = {
+    OR: [
+      { firstPublishedAt: { not: null } },
+      { status: { in: ['published', 'scheduled'] }, publishedAt: { lte: db.article.fields.deletedAt } },
+    ],
+  }
   const rows = await db.article.findMany({
     where: {
       deletedAt: { not: null, ...(filter.since ? { gte: filter.since } : {}) },
+      ...(filter.oncePublic ? oncePublic : {}),
       ...(filter.after ? keysetWhere('deletedAt', 'asc', filter.after.value, filter.after.id) : {}),
     },
     orderBy: [{ deletedAt: 'asc' }, { id: 'asc' }],

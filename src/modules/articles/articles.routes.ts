@@ -129,15 +129,19 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
         operationId: 'listArticleDeletions',
         tags,
         summary: 'List deleted articles (tombstones)',
-        description: 'Oldest deletion first, so sync clients can page forward from their last `since`.',
+        description:
+          'Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the ' +
+          'articles that were public at some time (never-published drafts were never theirs to forget); callers ' +
+          'with content:preview (or content:write) see every deleted article.',
         querystring: TombstoneQuerySchema,
         response: { 200: TombstoneListSchema, ...problemResponses() },
       },
     },
     async (request, reply) => {
-      const page = await articles.deletions(request.query)
+      const preview = canPreview(request)
+      const page = await articles.deletions(request.query, preview)
       setNextLink(request, reply, page.page.nextCursor)
-      setCacheHeaders(reply, { shared: !canPreview(request), surrogateKeys: ['article-deletions'] })
+      setCacheHeaders(reply, { shared: !preview, surrogateKeys: ['article-deletions'] })
       return page
     },
   )

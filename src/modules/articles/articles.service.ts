@@ -52,7 +52,7 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
     list: (query: ArticleListQuery, view: ViewOptions & { sourceKey?: string }) =>
       listArticles(db, query, view, clock()),
 
-    deletions: (query: TombstoneQuery) => listDeletions(db, query),
+    deletions: (query: TombstoneQuery, preview: boolean) => listDeletions(db, query, preview),
 
     async create(input: ArticleCreate, actor: Actor, idempotencyKey?: string): Promise<Written> {
       return retryGeneratedSlug(input.slug, isSlugClash, async () => {
