@@ -8,7 +8,7 @@ export interface TagCountRow {
 }
 
 export interface TagListFilter {
-  /** Count only the articles public at this instant; null: every live article. */
+  /** Count (and list) only the articles public at this instant; null: every live article, every tag. */
   publicAt: Date | null
   /** Keyset position: the slug of the last tag seen (slugs are unique). */
   afterSlug?: string
@@ -19,12 +19,17 @@ export interface TagListFilter {
  * Tags by slug with their article counts (`limit + 1` rows, for toPage), in one statement: the
  * tags are walked in slug order off their unique index and each one's articles counted off the
  * (tag_id, article_id) index, so a page costs its own tags' counts, not a count of every tag.
+ * The public view lists only the tags that counted at least one article: a tag of drafts alone
+ * would tell what is being written.
  */
 export async function listTagCounts(db: Db, filter: TagListFilter): Promise<TagCountRow[]> {
   const visible = filter.publicAt
     ? Prisma.sql`AND a.status IN ('published', 'scheduled') AND a.published_at <= (SELECT ${filter.publicAt}::timestamptz)`
     : Prisma.empty
-  const conditions = filter.afterSlug !== undefined ? [Prisma.sql`t.slug > ${filter.afterSlug}`] : []
+  const conditions = [
+    ...(filter.publicAt ? [Prisma.sql`c.n > 0`] : []),
+    ...(filter.afterSlug !== undefined ? [Prisma.sql`t.slug > ${filter.afterSlug}`] : []),
+  ]
   // A literal (the schema bounds it to an integer): with LIMIT $n a generic plan would assume a tenth of the table.
   const limit = Prisma.raw(String(Math.trunc(filter.limit) + 1))
   return db.$queryRaw<TagCountRow[]>`

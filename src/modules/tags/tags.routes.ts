@@ -16,7 +16,10 @@ export const tagsRoutes: FastifyPluginAsyncTypebox<{ tags: TagsService }> = asyn
         operationId: 'listTags',
         tags: ['Tags'],
         summary: 'List tags with article counts',
-        description: 'By slug. Counts include only the articles the caller can see.',
+        description:
+          'By slug. Public callers see the tags of published articles, each counting its published articles. ' +
+          'Callers with content:preview (or content:write) see every tag, counting every article not deleted ' +
+          '(drafts and scheduled ones too), and tags no article uses any more.',
         querystring: TagListQuerySchema,
         response: { 200: TagListSchema, ...problemResponses() },
       },

@@ -17,7 +17,7 @@ export interface TagsServiceOptions {
 
 export function createTagsService(db: PrismaClient, { clock }: TagsServiceOptions) {
   return {
-    /** Tags by slug; the public view counts public articles only, `preview` every live one. */
+    /** Tags by slug; the public view lists and counts public articles only, `preview` every live one. */
     async list(query: TagListQuery, preview: boolean): Promise<Page<TagCount>> {
       const after = query.cursor ? decodeCursor(query.cursor, 'slug', ['string']) : undefined
       const rows = await repo.listTagCounts(db, {
