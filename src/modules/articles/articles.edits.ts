@@ -58,8 +58,8 @@ export async function replaceRelations(tx: Db, articleId: string, input: Pick<Ar
 /** Creates a draft inside the caller's transaction: article, credits, tags, first revision, audit. */
 export async function createArticle(tx: Db, input: ArticleCreate, actor: Actor): Promise<ArticleRecord> {
   const data = await columnsOf(tx, input)
+  if (input.slug !== undefined) await assertSlugFree(tx, input.slug)
   const slug = input.slug ?? (await generateSlug(tx, input.headline))
-  await assertSlugFree(tx, slug)
   const id = await writes.insertArticle(tx, {
     ...(data as writes.ArticleInsert),
     slug,

@@ -72,6 +72,18 @@ export async function existingSourceIds(tx: Db, ids: string[]): Promise<Set<stri
   return new Set(rows.map((r) => r.id))
 }
 
+/**
+ * Claims the first of these slugs that no concurrent transaction has claimed, until this one
+ * ends (null: all are). One statement: the candidates are tried in order and the scan stops at
+ * the first lock obtained, so no other is held.
+ */
+export async function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ slug: string }[]>`
+    SELECT c AS slug FROM unnest(${candidates}::text[]) AS c
+    WHERE pg_try_advisory_xact_lock(hashtext('articles.slug'), hashtext(c)) LIMIT 1`
+  return rows[0]?.slug ?? null
+}
+
 /** The slugs among these, or starting with `prefix`, that an article has or had (one round trip). */
 export async function takenSlugs(tx: Db, slugs: { in: string[] } | { startsWith: string }): Promise<string[]> {
   const match =
