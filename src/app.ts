@@ -29,6 +29,8 @@ import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
 import { sourcesRoutes } from './modules/sources/sources.routes.js'
 import { createSourcesService } from './modules/sources/sources.service.js'
+import { tagsRoutes } from './modules/tags/tags.routes.js'
+import { createTagsService } from './modules/tags/tags.service.js'
 import { openapiInfo } from './openapi.js'
 
 export interface BuildAppOptions {
@@ -116,6 +118,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
       const sources = createSourcesService(db.prisma)
       await v1.register(sourcesRoutes, { sources })
       await v1.register(articlesRoutes, { articles: createArticlesService(db.prisma, { clock }), sources })
+      await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
       await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
       await v1.register(keysRoutes, { keys })
       await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })

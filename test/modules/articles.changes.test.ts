@@ -734,7 +734,10 @@ test('delete: tombstones', async (t) => {
   t.notOk(json<Page<Article>>(bySource).data.some((a) => a.id === article.id))
   for (const headers of [{}, auth]) {
     const counts = await api.tagCounts(headers)
-    for (const tag of ['iraq', 'syria', 'russia', 'iran', 'islamic-state']) t.equal(counts[tag], 0, `tag ${tag}`)
+    for (const tag of ['iraq', 'syria', 'russia', 'iran', 'islamic-state']) {
+      // Tags of deleted articles only: listed with no articles to editors, not listed to the public.
+      t.equal(counts[tag], headers === auth ? 0 : undefined, `tag ${tag}`)
+    }
     t.equal(counts.azerbaijan, 2, 'other counts are untouched')
   }
 
@@ -750,8 +753,9 @@ test('delete: tombstones', async (t) => {
   const ids: string[] = []
   for (let i = 0; i < 3; i++) {
     clock.advance(1000)
-    const a = await api.draft({ headline: `Doomed ${i}` })
-    t.equal((await api.remove(a.id, { 'if-match': '"v1"' })).statusCode, 204)
+    const a = await api.draft({ headline: `Doomed ${i}`, body: 'Text.' })
+    t.equal((await api.action(a.id, 'publish')).statusCode, 200)
+    t.equal((await api.remove(a.id, { 'if-match': '"v2"' })).statusCode, 204)
     ids.push(a.id)
   }
   const first = await deletions('?limit=2')
@@ -784,4 +788,50 @@ test('delete: tombstones', async (t) => {
   )
   t.equal((await api.get(kept.id, auth)).statusCode, 200)
   assertProblem(t, await api.remove(missingId), 404, 'ND_NOT_FOUND')
+})
+
+test('delete: only once-public articles leave a public tombstone (#B1)', async (t) => {
+  const clock = testClock(new Date('2031-07-01T00:00:00.000Z'))
+  const { app, db, auth } = await build(t, { clock, env })
+  const api = client(app, auth)
+  const previewer = (await createKey(db, ['content:preview'])).headers
+  const reader = (await createKey(db, ['content:read'])).headers
+  const tombstones = async (headers: Headers = {}) => {
+    const res = await app.inject({ url: '/v1/articles/deletions?limit=100', headers })
+    t.equal(res.statusCode, 200)
+    return json<Page<Tombstone>>(res).data.map((d) => d.slug)
+  }
+  const remove = async (a: Article) => {
+    const res = await api.remove(a.id)
+    t.equal(res.statusCode, 204, res.body)
+  }
+  const story = (headline: string) => api.draft({ headline, body: 'Text.' })
+
+  const draft = await story('Secret merger talks')
+  await remove(draft)
+
+  const early = await story('Scheduled then dropped')
+  await api.action(early.id, 'publish', { publishAt: new Date(clock().getTime() + 60_000).toISOString() })
+  await remove(early)
+
+  const due = await story('Scheduled and due')
+  await api.action(due.id, 'publish', { publishAt: new Date(clock().getTime() + 60_000).toISOString() })
+  clock.advance(120_000)
+  await remove(due)
+
+  const withdrawn = await story('Published then unpublished')
+  await api.action(withdrawn.id, 'publish')
+  clock.advance(1000)
+  await api.action(withdrawn.id, 'unpublish')
+  await remove(withdrawn)
+
+  const archived = await story('Published then archived')
+  await api.action(archived.id, 'publish')
+  await api.action(archived.id, 'archive')
+  await remove(archived)
+
+  const oncePublic = ['scheduled-and-due', 'published-then-unpublished', 'published-then-archived']
+  for (const headers of [{}, reader]) t.same(await tombstones(headers), oncePublic, 'public: once-public articles')
+  const every = ['secret-merger-talks', 'scheduled-then-dropped', ...oncePublic]
+  for (const headers of [previewer, auth]) t.same(await tombstones(headers), every, 'preview: every deletion')
 })

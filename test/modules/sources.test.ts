@@ -346,3 +346,29 @@ test('body size limit', async (t) => {
   t.equal(json<Problem>(res).code, 'ND_BODY_TOO_LARGE')
   t.match(String(res.headers['content-type']), /^application\/problem\+json/)
 })
+
+test('generated slugs under concurrency, and never shaped like an id', async (t) => {
+  const { app, auth } = await build(t, { env: { RATE_LIMIT_MAX: '1000000' } })
+  const post = (payload: object) => app.inject({ method: 'POST', url: '/v1/sources', headers: auth, payload })
+
+  const results = await Promise.all(Array.from({ length: 50 }, () => post({ name: 'Reuters', kind: 'agency' })))
+  t.same(
+    results.filter((r) => r.statusCode !== 201).map((r) => r.body.slice(0, 200)),
+    [],
+    '50 concurrent creates of one name all succeed',
+  )
+  // On PGlite (TEST_DATABASE_URL unset) writes run one at a time anyway; the race is PostgreSQL's.
+  const slugs = results.map((r) => json<Source>(r).slug)
+  t.equal(new Set(slugs).size, 50, 'with distinct slugs')
+  t.same(
+    [...slugs].sort(),
+    ['reuters', ...Array.from({ length: 49 }, (_, i) => `reuters-${i + 2}`)].sort(),
+    'the first free suffixes',
+  )
+  const clash = await post({ name: 'Reuters', kind: 'agency', slug: 'reuters-9' })
+  t.equal(assertProblem(t, clash, 409, 'ND_UNIQUE_VIOLATION').field, 'slug', 'a chosen slug that is taken is a 409')
+
+  const idShaped = json<Source>(await post({ name: '019AC0DE-7A1E-7000-8000-00000000A001', kind: 'agency' }))
+  t.equal(idShaped.slug, '019ac0de-7a1e-7000-8000-00000000a001-2', 'an id-shaped slug gets a suffix')
+  t.equal(json<Source>(await app.inject(`/v1/sources/${idShaped.slug}`)).id, idShaped.id)
+})

@@ -1,32 +1,23 @@
-// Article queries, on the hottest read paths of the API, written as SQL: a read is one statement.
-// A list is built from fragments (filters, full-text search, keyset position) and returns the
-// page's records with their source, credits and tags as JSON; one article is the same record
-// looked up by id or slug. Through the ORM the same reads cost one query per relation and twice
-// the time (measured with npm run bench). A read selects what its view shows: no body columns for
-// a list of summaries, no source records unless embedded. Every filter has an index behind it.
+// Article reads. Those on the hottest read paths of the API are written as SQL: a read is one
+// statement. A list is built from fragments (filters, full-text search, keyset position) and
+// returns the page's records (their columns: articles.record.ts) with their source, credits and
+// tags as JSON; one article is the same record looked up by id or slug. Through the ORM the same
+// reads cost one query per relation and twice the time (measured with npm run bench). A read
+// selects what its view shows: no body columns for a list of summaries, no source records unless
+// embedded. Every filter has an index behind it.
 
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
-
-type SourceRow = Prisma.SourceGetPayload<object>
-
-/** What the records of a read carry besides the article's own columns. */
-export interface Relations {
-  /** The publishing source's record (otherwise `source` is null and only sourceId is set). */
-  source: boolean
-  /** The credited sources' records (otherwise credits carry their sourceId only). */
-  creditSources: boolean
-}
-
-export const allRelations: Relations = { source: true, creditSources: true }
-
-/** An article's columns, its credits in order and its tags by slug. */
-export interface ArticleRow extends Prisma.ArticleGetPayload<object> {
-  source: SourceRow | null
-  credits: { sourceId: string; role: string; position: number; source?: SourceRow }[]
-  tags: { tag: { id: string; slug: string; name: string } }[]
-}
+import { keysetWhere } from '../../lib/pagination.js'
+import {
+  type ArticleRecord,
+  allRelations,
+  type RawRecord,
+  type Relations,
+  recordColumns,
+  toArticleRecord,
+} from './articles.record.js'
 
 export type ArticleSort = '-publishedAt' | '-updatedAt' | 'relevance'
 
@@ -52,7 +43,7 @@ export interface ArticleListFilter {
 }
 
 export interface ListedArticle {
-  row: ArticleRow
+  record: ArticleRecord
   rank: number | null
   snippet: string | null
 }
@@ -173,115 +164,6 @@ function orderBy(sort: ArticleSort, alias: 'm' | 'p', dated = false): Prisma.Sql
   return Prisma.raw(`${alias}.${column}, ${alias}.id DESC`)
 }
 
-// The record of an article (alias a): its columns, and its source, credits (with their sources)
-// and tags as JSON built by the database, each from a primary-key or index lookup. The OFFSET 0
-// fences keep the lookups per row: joined plainly, the planner hashes the whole tags table for
-// each article (10x slower for a page of 20).
-const sourceJson = (alias: string) =>
-  Prisma.raw(`json_build_object('id', ${alias}.id, 'slug', ${alias}.slug, 'name', ${alias}.name,
-    'nameKey', ${alias}.name_key, 'kind', ${alias}.kind, 'homepageUrl', ${alias}.homepage_url,
-    'description', ${alias}.description, 'createdAt', ${alias}.created_at, 'updatedAt', ${alias}.updated_at,
-    'createdById', ${alias}.created_by_id, 'updatedById', ${alias}.updated_by_id)`)
-
-function recordColumns(relations: Relations, withoutBody = false): Prisma.Sql {
-  const body = withoutBody
-    ? Prisma.raw(`'' AS body, '' AS body_text, NULL::text AS body_html`)
-    : Prisma.raw('a.body, a.body_text, a.body_html')
-  const source = relations.source
-    ? Prisma.sql`(SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id)`
-    : Prisma.sql`NULL::json`
-  const creditSource = relations.creditSources ? Prisma.sql`, 'source', ${sourceJson('cs')}` : Prisma.empty
-  const creditJoin = relations.creditSources
-    ? Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs`
-    : Prisma.empty
-  return Prisma.sql`a.id, a.slug, a.headline, a.summary, ${body}, a.dateline, a.bylines, a.language,
-    a.status::text AS status, a.published_at, a.first_published_at, a.canonical_url, a.lead_image_url,
-    a.lead_image_caption, a.lead_image_credit, a.source_id, a.version, a.deleted_at, a.created_by_id,
-    a.updated_by_id, a.created_at, a.updated_at, ${source} AS source,
-    (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position
-        ${creditSource}) ORDER BY c.position), '[]')
-      FROM article_credits c ${creditJoin} WHERE c.article_id = a.id) AS credits,
-    (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) ORDER BY t.slug), '[]')
-      FROM article_tags x CROSS JOIN LATERAL (SELECT * FROM tags WHERE id = x.tag_id OFFSET 0) t
-      WHERE x.article_id = a.id) AS tags`
-}
-
-interface SourceJson extends Omit<SourceRow, 'createdAt' | 'updatedAt'> {
-  createdAt: string
-  updatedAt: string
-}
-
-interface RecordRow {
-  id: string
-  slug: string
-  headline: string
-  summary: string | null
-  body: string
-  body_text: string
-  body_html: string | null
-  dateline: string | null
-  bylines: string[]
-  language: string
-  status: ArticleStatus
-  published_at: Date | null
-  first_published_at: Date | null
-  canonical_url: string | null
-  lead_image_url: string | null
-  lead_image_caption: string | null
-  lead_image_credit: string | null
-  source_id: string | null
-  version: number
-  deleted_at: Date | null
-  created_by_id: string | null
-  updated_by_id: string | null
-  created_at: Date
-  updated_at: Date
-  source: SourceJson | null
-  credits: { sourceId: string; role: string; position: number; source?: SourceJson }[]
-  tags: { id: string; slug: string; name: string }[]
-}
-
-function toSourceRow(s: SourceJson): SourceRow {
-  return { ...s, createdAt: new Date(s.createdAt), updatedAt: new Date(s.updatedAt) }
-}
-
-function toArticleRow(r: RecordRow): ArticleRow {
-  return {
-    id: r.id,
-    slug: r.slug,
-    headline: r.headline,
-    summary: r.summary,
-    body: r.body,
-    bodyText: r.body_text,
-    bodyHtml: r.body_html,
-    dateline: r.dateline,
-    bylines: r.bylines,
-    language: r.language,
-    status: r.status,
-    publishedAt: r.published_at,
-    firstPublishedAt: r.first_published_at,
-    canonicalUrl: r.canonical_url,
-    leadImageUrl: r.lead_image_url,
-    leadImageCaption: r.lead_image_caption,
-    leadImageCredit: r.lead_image_credit,
-    sourceId: r.source_id,
-    version: r.version,
-    deletedAt: r.deleted_at,
-    createdById: r.created_by_id,
-    updatedById: r.updated_by_id,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    source: r.source ? toSourceRow(r.source) : null,
-    credits: r.credits.map((c) => ({
-      sourceId: c.sourceId,
-      role: c.role,
-      position: c.position,
-      ...(c.source ? { source: toSourceRow(c.source) } : {}),
-    })),
-    tags: r.tags.map((t) => ({ tag: t })),
-  }
-}
-
 /**
  * True when every row of the list has a publish time (public views, published and scheduled
  * filters): the order is then exactly the (published_at DESC, id DESC) indexes' order.
@@ -334,12 +216,12 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
     page = Prisma.sql`SELECT m.* FROM (${dated ? Prisma.sql`${dated} UNION ALL ` : Prisma.empty}${undated}) m
       ORDER BY m.published_at DESC NULLS LAST, m.id DESC LIMIT ${limit}`
   }
-  const rows = await db.$queryRaw<(RecordRow & { rank: number | null; snippet: string | null })[]>`
+  const rows = await db.$queryRaw<(RawRecord & { rank: number | null; snippet: string | null })[]>`
     WITH p AS (${page})
     SELECT ${recordColumns(filter.relations, filter.withoutBody)}, p.rank::float8 AS rank, ${snippet} AS snippet
     FROM p JOIN articles a ON a.id = p.id
     ORDER BY ${orderBy(filter.sort, 'p')}`
-  return rows.map((r) => ({ row: toArticleRow(r), rank: r.rank, snippet: r.snippet }))
+  return rows.map(({ rank, snippet, ...r }) => ({ record: toArticleRecord(r), rank, snippet }))
 }
 
 export async function countArticles(db: Db, filter: ArticleListFilter): Promise<number> {
@@ -354,12 +236,51 @@ export async function findArticle(
   idOrSlug: string,
   isId: boolean,
   relations: Relations = allRelations,
-): Promise<ArticleRow | null> {
+): Promise<ArticleRecord | null> {
   const match = isId
     ? Prisma.sql`a.id = ${idOrSlug}::uuid`
     : Prisma.sql`a.id = coalesce((SELECT id FROM articles WHERE slug = ${idOrSlug}),
         (SELECT article_id FROM article_slugs WHERE slug = ${idOrSlug}))`
-  const rows = await db.$queryRaw<RecordRow[]>`
+  const rows = await db.$queryRaw<RawRecord[]>`
     SELECT ${recordColumns(relations)} FROM articles a WHERE ${match} AND a.deleted_at IS NULL`
-  return rows[0] ? toArticleRow(rows[0]) : null
+  return rows[0] ? toArticleRecord(rows[0]) : null
+}
+
+export interface DeletionFilter {
+  since?: Date
+  /** Keyset position: the deletion time and id of the last tombstone seen. */
+  after?: { value: Date; id: string }
+  limit: number
+  /** Only articles that were public at some time: the public tombstone list. */
+  oncePublic: boolean
+}
+
+export interface Tombstone {
+  id: string
+  slug: string
+  deletedAt: Date
+}
+
+/** Deleted articles (tombstones), oldest deletion first (`limit + 1` rows, for toPage). */
+export async function listDeletions(db: Db, filter: DeletionFilter): Promise<Tombstone[]> {
+  // Once public: published at some time (first_published_at is set when an article is published
+  // or unpublished, archived after being public), or due when deleted (a scheduled article whose
+  // time had come has no first publish time stored).
+  const oncePublic: Prisma.ArticleWhereInput = {
+    OR: [
+      { firstPublishedAt: { not: null } },
+      { status: { in: ['published', 'scheduled'] }, publishedAt: { lte: db.article.fields.deletedAt } },
+    ],
+  }
+  const rows = await db.article.findMany({
+    where: {
+      deletedAt: { not: null, ...(filter.since ? { gte: filter.since } : {}) },
+      ...(filter.oncePublic ? oncePublic : {}),
+      ...(filter.after ? keysetWhere('deletedAt', 'asc', filter.after.value, filter.after.id) : {}),
+    },
+    orderBy: [{ deletedAt: 'asc' }, { id: 'asc' }],
+    select: { id: true, slug: true, deletedAt: true },
+    take: filter.limit + 1,
+  })
+  return rows.map((r) => ({ id: r.id, slug: r.slug, deletedAt: r.deletedAt as Date }))
 }

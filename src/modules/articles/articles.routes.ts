@@ -7,13 +7,19 @@ import { actorOf, canPreview } from '../../http/auth.js'
 import { parseIfMatch, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { IdOrSlugParamsSchema, IdParamsSchema, problemResponses } from '../../http/schemas.js'
-import { versionEtag } from '../../lib/versions.js'
 import type { SourcesService } from '../sources/sources.service.js'
-import type * as repo from './articles.repository.js'
+import {
+  IdempotencyHeaders,
+  IfMatchHeaders,
+  readHeaders,
+  tags,
+  viewOf,
+  writeHeaders,
+  writeResponses,
+} from './articles.http.js'
+import { articleRevisionsRoutes } from './articles.revisions.routes.js'
 import {
   ArticleCreateSchema,
-  type ArticleField,
-  type ArticleInclude,
   type ArticleListQuery,
   ArticleListQuerySchema,
   ArticleListSchema,
@@ -21,58 +27,10 @@ import {
   ArticleUpdateSchema,
   PublishSchema,
   ReadQuerySchema,
-  RevisionListSchema,
-  RevisionParamsSchema,
-  RevisionSchema,
-  TagListQuerySchema,
-  TagListSchema,
   TombstoneListSchema,
   TombstoneQuerySchema,
 } from './articles.schemas.js'
-import { type ArticlesService, surrogateKeysOf, type ViewOptions } from './articles.service.js'
-
-const tags = ['Articles']
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 200,
-      pattern: '^[\\x21-\\x7E]+$',
-      description: 'Makes a retried POST safe: the same key and body return the first response',
-    }),
-  ),
-})
-const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({
-      maxLength: 200,
-      description: 'The article ETag ("v<version>") the change is based on; 412 if stale',
-    }),
-  ),
-})
-
-function viewOf(request: FastifyRequest, query: { fields?: string; include?: string }): ViewOptions {
-  return {
-    preview: canPreview(request),
-    fields: query.fields ? ([...new Set(query.fields.split(','))] as ArticleField[]) : undefined,
-    include: query.include ? ([...new Set(query.include.split(','))] as ArticleInclude[]) : undefined,
-  }
-}
-
-/** Caching headers for one article; the version ETag names the full, default representation. */
-function articleHeaders(reply: FastifyReply, row: repo.ArticleRow, view: ViewOptions) {
-  if (!view.fields && !view.include) reply.header('etag', versionEtag(row.version))
-  setCacheHeaders(reply, { shared: !view.preview, surrogateKeys: surrogateKeysOf(row), lastModified: row.updatedAt })
-}
-
-function writeHeaders(reply: FastifyReply, row: repo.ArticleRow) {
-  reply.header('etag', versionEtag(row.version)).header('cache-control', 'private, no-store')
-}
-
-const writeResponses = (...statuses: number[]) => ({
-  200: ArticleSchema,
-  ...problemResponses(404, 409, 412, ...statuses),
-})
+import type { ArticlesService } from './articles.service.js'
 
 export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesService; sources: SourcesService }> = async (
   app,
@@ -91,18 +49,10 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
         errors: [{ in: 'query', pointer: '/sort', message: 'relevance needs q' }],
       })
     }
-    const { rows, body } = await articles.list(query, { ...view, sourceKey })
-    setNextLink(request, reply, body.page.nextCursor)
-    setCacheHeaders(reply, {
-      shared: !view.preview,
-      surrogateKeys: [
-        'articles',
-        ...(sourceKey ? [`source-articles:${sourceKey}`] : []),
-        ...rows.flatMap(surrogateKeysOf),
-      ],
-      lastModified: rows.reduce<Date | null>((max, r) => (!max || r.updatedAt > max ? r.updatedAt : max), null),
-    })
-    return body
+    const list = await articles.list(query, { ...view, sourceKey })
+    setNextLink(request, reply, list.body.page.nextCursor)
+    readHeaders(reply, list, view)
+    return list.body
   }
 
   app.get(
@@ -164,20 +114,10 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
       },
     },
     async (request, reply) => {
-      const key = request.headers['idempotency-key']
-      const view: ViewOptions = { preview: true }
-      if (key) {
-        const result = await articles.createIdempotent(key, request.body, actorOf(request), (row) =>
-          articles.view(row, view),
-        )
-        const body = result.body as { id: string; version: number }
-        reply.code(201).header('location', `/v1/articles/${body.id}`).header('etag', versionEtag(body.version))
-        if (result.replayed) reply.header('idempotent-replayed', 'true')
-        return body
-      }
-      const row = await articles.create(request.body, actorOf(request))
-      writeHeaders(reply.code(201).header('location', `/v1/articles/${row.id}`), row)
-      return articles.view(row, view)
+      const created = await articles.create(request.body, actorOf(request), request.headers['idempotency-key'])
+      writeHeaders(reply.code(201).header('location', `/v1/articles/${created.article.id}`), created)
+      if (created.replayed) reply.header('idempotent-replayed', 'true')
+      return created.article
     },
   )
 
@@ -189,15 +129,19 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
         operationId: 'listArticleDeletions',
         tags,
         summary: 'List deleted articles (tombstones)',
-        description: 'Oldest deletion first, so sync clients can page forward from their last `since`.',
+        description:
+          'Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the ' +
+          'articles that were public at some time (never-published drafts were never theirs to forget); callers ' +
+          'with content:preview (or content:write) see every deleted article.',
         querystring: TombstoneQuerySchema,
         response: { 200: TombstoneListSchema, ...problemResponses() },
       },
     },
     async (request, reply) => {
-      const page = await articles.deletions(request.query.limit, request.query.since, request.query.cursor)
+      const preview = canPreview(request)
+      const page = await articles.deletions(request.query, preview)
       setNextLink(request, reply, page.page.nextCursor)
-      setCacheHeaders(reply, { shared: !canPreview(request), surrogateKeys: ['article-deletions'] })
+      setCacheHeaders(reply, { shared: !preview, surrogateKeys: ['article-deletions'] })
       return page
     },
   )
@@ -220,9 +164,9 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
     },
     async (request, reply) => {
       const view = viewOf(request, request.query)
-      const row = await articles.get(request.params.idOrSlug, view)
-      articleHeaders(reply, row, view)
-      return articles.view(row, view)
+      const read = await articles.get(request.params.idOrSlug, view)
+      readHeaders(reply, read, view)
+      return read.body
     },
   )
 
@@ -244,9 +188,9 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
       },
     },
     async (request, reply) => {
-      const row = await articles.update(request.params.id, request.body, parseIfMatch(request), actorOf(request))
-      writeHeaders(reply, row)
-      return articles.view(row, { preview: true })
+      const updated = await articles.update(request.params.id, request.body, parseIfMatch(request), actorOf(request))
+      writeHeaders(reply, updated)
+      return updated.article
     },
   )
 
@@ -302,103 +246,18 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
         const ifMatch = parseIfMatch(request)
         const actor = actorOf(request)
         const id = (request.params as { id: string }).id
-        const row =
+        const changed =
           action === 'publish'
             ? await articles.publish(id, (request.body ?? {}) as { publishAt?: string }, ifMatch, actor)
             : action === 'unpublish'
               ? await articles.unpublish(id, ifMatch, actor)
               : await articles.archive(id, ifMatch, actor)
-        writeHeaders(reply, row)
-        return articles.view(row, { preview: true })
+        writeHeaders(reply, changed)
+        return changed.article
       },
     )
   }
 
-  app.get(
-    '/articles/:id/revisions',
-    {
-      config: { access: 'content:preview' },
-      schema: {
-        operationId: 'listArticleRevisions',
-        tags,
-        summary: "List an article's revisions",
-        description: 'Newest first: version, changed fields, who and when.',
-        params: IdParamsSchema,
-        querystring: TagListQuerySchema,
-        response: { 200: RevisionListSchema, ...problemResponses(404) },
-      },
-    },
-    async (request, reply) => {
-      const page = await articles.revisions(request.params.id, request.query.limit, request.query.cursor)
-      setNextLink(request, reply, page.page.nextCursor)
-      reply.header('cache-control', 'private, no-store')
-      return page
-    },
-  )
-
-  app.get(
-    '/articles/:id/revisions/:version',
-    {
-      config: { access: 'content:preview' },
-      schema: {
-        operationId: 'getArticleRevision',
-        tags,
-        summary: 'Get one revision of an article',
-        params: RevisionParamsSchema,
-        response: { 200: RevisionSchema, ...problemResponses(404) },
-      },
-    },
-    async (request, reply) => {
-      reply.header('cache-control', 'private, no-store')
-      return articles.revision(request.params.id, request.params.version)
-    },
-  )
-
-  app.post(
-    '/articles/:id/revisions/:version/restore',
-    {
-      config: write,
-      schema: {
-        operationId: 'restoreArticleRevision',
-        tags,
-        summary: 'Restore an earlier revision',
-        description: 'Its content becomes a new version; the publication state is kept.',
-        params: RevisionParamsSchema,
-        headers: IfMatchHeaders,
-        response: writeResponses(),
-      },
-    },
-    async (request, reply) => {
-      const row = await articles.restore(
-        request.params.id,
-        request.params.version,
-        parseIfMatch(request),
-        actorOf(request),
-      )
-      writeHeaders(reply, row)
-      return articles.view(row, { preview: true })
-    },
-  )
-
-  app.get(
-    '/tags',
-    {
-      config: read,
-      schema: {
-        operationId: 'listTags',
-        tags: ['Tags'],
-        summary: 'List tags with article counts',
-        description: 'By slug. Counts include only the articles the caller can see.',
-        querystring: TagListQuerySchema,
-        response: { 200: TagListSchema, ...problemResponses() },
-      },
-    },
-    async (request, reply) => {
-      const preview = canPreview(request)
-      const page = await articles.tags(request.query.limit, preview, request.query.cursor)
-      setNextLink(request, reply, page.page.nextCursor)
-      setCacheHeaders(reply, { shared: !preview, surrogateKeys: ['tags'] })
-      return page
-    },
-  )
+  // Registered last, as before: the spec lists an article's revisions after its other routes.
+  await app.register(articleRevisionsRoutes, { articles })
 }

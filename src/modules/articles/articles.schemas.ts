@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox'
 import { listEnvelope, PageSchema, paginationQuery } from '../../http/pagination.js'
 import { SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
+import { TagSchema } from '../tags/tags.schemas.js'
 
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
 const HttpUrl = Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' })
@@ -19,11 +20,6 @@ export const LeadImageSchema = Type.Object(
     credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
   },
   { additionalProperties: false },
-)
-
-export const TagSchema = Type.Object(
-  { slug: SlugSchema, name: Type.String() },
-  { additionalProperties: false, examples: [{ slug: 'iraq', name: 'Iraq' }] },
 )
 
 const CreditOutSchema = Type.Object(
@@ -258,6 +254,7 @@ export const ArticleListSchema = Type.Object(
   },
   { additionalProperties: false },
 )
+export type ArticleList = Static<typeof ArticleListSchema>
 
 export const RevisionSchema = Type.Object(
   {
@@ -270,7 +267,9 @@ export const RevisionSchema = Type.Object(
   },
   { additionalProperties: false },
 )
+export type Revision = Static<typeof RevisionSchema>
 export const RevisionListSchema = listEnvelope(RevisionSchema)
+export const RevisionListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
 export const RevisionParamsSchema = Type.Object(
   { id: UuidSchema, version: Type.Integer({ minimum: 1 }) },
   { additionalProperties: false },
@@ -284,15 +283,6 @@ export const TombstoneQuerySchema = Type.Object(
   { ...paginationQuery, since: Type.Optional({ ...TimestampSchema, description: 'Deleted at or after this time' }) },
   { additionalProperties: false },
 )
+export type TombstoneQuery = Static<typeof TombstoneQuerySchema>
+export type Tombstone = Static<typeof TombstoneSchema>
 export const TombstoneListSchema = listEnvelope(TombstoneSchema)
-
-export const TagCountSchema = Type.Object(
-  {
-    slug: Type.String(),
-    name: Type.String(),
-    articleCount: Type.Integer({ description: 'Articles the caller can see' }),
-  },
-  { additionalProperties: false },
-)
-export const TagListSchema = listEnvelope(TagCountSchema)
-export const TagListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })

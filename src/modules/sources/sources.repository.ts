@@ -47,6 +47,21 @@ export function listSources(db: Db, filter: SourceListFilter): Promise<SourceRow
   })
 }
 
+/**
+ * Claims the first of these slugs that no concurrent transaction has claimed, until this one
+ * ends (null: all are). The candidates are tried in order and the scan stops at the first lock.
+ */
+export async function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ slug: string }[]>`
+    SELECT c AS slug FROM unnest(${candidates}::text[]) AS c
+    WHERE pg_try_advisory_xact_lock(hashtext('sources.slug'), hashtext(c)) LIMIT 1`
+  return rows[0]?.slug ?? null
+}
+
+export async function slugTaken(tx: Db, slug: string): Promise<boolean> {
+  return (await tx.source.count({ where: { slug } })) > 0
+}
+
 export async function slugsStartingWith(db: Db, base: string): Promise<string[]> {
   const rows = await db.source.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })
   return rows.map((r) => r.slug)

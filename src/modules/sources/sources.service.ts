@@ -1,12 +1,23 @@
 import type { PrismaClient } from '../../db/database.js'
+import { translateDatabaseError } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
-import { ConflictError, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
+import {
+  ConflictError,
+  MissingReferenceError,
+  NotFoundError,
+  type ProblemExtensions,
+  withProblem,
+} from '../../errors.js'
 import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
-import { firstFreeSlug, slugify } from '../../lib/slug.js'
+import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import * as repo from './sources.repository.js'
 import type { Source, SourceCreate, SourceListQuery, SourceUpdate } from './sources.schemas.js'
+
+function isSlugClash(err: unknown): boolean {
+  return (translateDatabaseError(err) as ProblemExtensions | undefined)?.problem?.field === 'slug'
+}
 
 export function nameKey(name: string): string {
   return name.toLowerCase()
@@ -35,9 +46,17 @@ export function toSource(row: repo.SourceRow): Source {
 }
 
 export function createSourcesService(db: PrismaClient) {
-  async function generateSlug(name: string): Promise<string> {
-    const base = slugify(name) || 'source'
-    return firstFreeSlug(base, await repo.slugsStartingWith(db, base))
+  /** A slug for a new source from its name: the first free of base, base-2, … (see allocateSlug). */
+  function generateSlug(tx: Db, name: string): Promise<string> {
+    return allocateSlug(
+      slugify(name) || 'source',
+      {
+        taken: (base) => repo.slugsStartingWith(tx, base),
+        claim: (candidates) => repo.claimSlug(tx, candidates),
+        isTaken: (slug) => repo.slugTaken(tx, slug),
+      },
+      { maxLength: 100 },
+    )
   }
 
   return {
@@ -68,18 +87,19 @@ export function createSourcesService(db: PrismaClient) {
     },
 
     async create(input: SourceCreate, actor: Actor): Promise<Source> {
-      const slug = input.slug ?? (await generateSlug(input.name))
-      const row = await db.$transaction(async (tx) => {
-        const created = await repo.createSource(tx, {
-          ...input,
-          slug,
-          nameKey: nameKey(input.name),
-          createdById: actor.keyId,
-          updatedById: actor.keyId,
-        })
-        await recordAudit(tx, actor, { action: 'create', resourceType: 'source', resourceId: created.id })
-        return created
-      })
+      const row = await retryGeneratedSlug(input.slug, isSlugClash, () =>
+        db.$transaction(async (tx) => {
+          const created = await repo.createSource(tx, {
+            ...input,
+            slug: input.slug ?? (await generateSlug(tx, input.name)),
+            nameKey: nameKey(input.name),
+            createdById: actor.keyId,
+            updatedById: actor.keyId,
+          })
+          await recordAudit(tx, actor, { action: 'create', resourceType: 'source', resourceId: created.id })
+          return created
+        }),
+      )
       return toSource(row)
     },
 

@@ -1,0 +1,69 @@
+// What every change to an existing article shares: one transaction holding the article's row
+// lock, the If-Match check, the update conditional on the version read, the revision and the
+// audit entry.
+
+import type { PrismaClient } from '../../db/database.js'
+import type { Db } from '../../db/types.js'
+import { NotFoundError } from '../../errors.js'
+import type { Actor } from '../../lib/principal.js'
+import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
+import { recordAudit } from '../audit/audit.repository.js'
+import type { ArticleRecord } from './articles.record.js'
+import { findArticle } from './articles.repository.js'
+import { insertRevision } from './articles.revisions-repository.js'
+import { type Snapshot, snapshotOf } from './articles.view.js'
+import * as writes from './articles.write-repository.js'
+
+/** The live article with this id, with every relation: 404 if none. */
+export async function loadArticle(db: Db, id: string): Promise<ArticleRecord> {
+  const record = await findArticle(db, id, true)
+  if (!record) throw new NotFoundError('article', id)
+  return record
+}
+
+function changedFields(before: Snapshot, after: Snapshot): string[] {
+  return (Object.keys(after) as (keyof Snapshot)[]).filter(
+    (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+  )
+}
+
+/** Records the article as it is now, naming the fields that differ from `before` (all: a new article). */
+export async function writeRevision(tx: Db, before: Snapshot | null, record: ArticleRecord, actor: Actor) {
+  const after = snapshotOf(record)
+  await insertRevision(tx, {
+    articleId: record.id,
+    version: record.version,
+    changedFields: before ? changedFields(before, after) : Object.keys(after),
+    snapshot: after,
+    keyId: actor.keyId,
+    requestId: actor.requestId,
+  })
+}
+
+/** Turns the current state into the column changes of one change (throwing when it may not happen). */
+export type Apply = (tx: Db, current: ArticleRecord) => Promise<writes.ArticleChanges>
+
+/**
+ * Applies a change to an article inside one transaction: row lock, If-Match check, conditional
+ * update on the version read (so two concurrent saves of one version cannot both win), revision, audit.
+ */
+export function changeArticle(
+  db: PrismaClient,
+  change: { id: string; ifMatch: IfMatch; actor: Actor; action: string },
+  apply: Apply,
+): Promise<ArticleRecord> {
+  const { id, ifMatch, actor, action } = change
+  return db.$transaction(async (tx) => {
+    await writes.lockArticle(tx, id)
+    const current = await loadArticle(tx, id)
+    checkIfMatch(ifMatch, current.version)
+    const data = await apply(tx, current)
+    if (!(await writes.updateArticleAt(tx, id, current.version, { ...data, updatedById: actor.keyId }))) {
+      checkIfMatch([current.version], (await writes.articleVersion(tx, id)) ?? current.version + 1)
+    }
+    const updated = await loadArticle(tx, id)
+    await writeRevision(tx, snapshotOf(current), updated, actor)
+    await recordAudit(tx, actor, { action, resourceType: 'article', resourceId: id })
+    return updated
+  })
+}

@@ -1,0 +1,94 @@
+// Creating an article and editing its content: input fields to columns, credits and tags.
+
+import type { PrismaClient } from '../../db/database.js'
+import type { Db } from '../../db/types.js'
+import type { Actor } from '../../lib/principal.js'
+import { recordAudit } from '../audit/audit.repository.js'
+import { resolveSourceId } from '../sources/sources.service.js'
+import { resolveTagIds } from '../tags/tags.service.js'
+import { renderBodyHtml, renderBodyText } from './articles.body.js'
+import { type Apply, loadArticle, writeRevision } from './articles.change.js'
+import type { ArticleRecord } from './articles.record.js'
+import type { ArticleCreate, ArticleUpdate } from './articles.schemas.js'
+import { assertSlugFree, generateSlug } from './articles.slugs.js'
+import { normalizeLanguage } from './articles.view.js'
+import * as writes from './articles.write-repository.js'
+
+/** Column values for the editable fields present in the input. */
+export async function columnsOf(tx: Db, input: ArticleUpdate): Promise<writes.ArticleChanges> {
+  const data: writes.ArticleChanges = {}
+  if (input.headline !== undefined) data.headline = input.headline
+  if (input.summary !== undefined) data.summary = input.summary
+  if (input.body !== undefined) {
+    data.body = input.body
+    data.bodyText = renderBodyText(input.body)
+    data.bodyHtml = renderBodyHtml(input.body)
+  }
+  if (input.dateline !== undefined) data.dateline = input.dateline
+  if (input.bylines !== undefined) data.bylines = input.bylines
+  if (input.language !== undefined) data.language = normalizeLanguage(input.language)
+  if (input.canonicalUrl !== undefined) data.canonicalUrl = input.canonicalUrl
+  if (input.leadImage !== undefined) {
+    data.leadImageUrl = input.leadImage?.url ?? null
+    data.leadImageCaption = input.leadImage?.caption ?? null
+    data.leadImageCredit = input.leadImage?.credit ?? null
+  }
+  if (input.source !== undefined)
+    data.sourceId = input.source === null ? null : await resolveSourceId(tx, input.source, 'source')
+  return data
+}
+
+/** Replaces the credits and tags the input names (a source named twice is credited once, first). */
+export async function replaceRelations(tx: Db, articleId: string, input: Pick<ArticleUpdate, 'credits' | 'tags'>) {
+  if (input.credits !== undefined) {
+    const credits = input.credits
+    const ids = await Promise.all(credits.map((c, i) => resolveSourceId(tx, c.source, `credits/${i}/source`)))
+    const seen = new Set<string>()
+    await writes.replaceCredits(
+      tx,
+      articleId,
+      ids
+        .map((sourceId, i) => ({ sourceId, role: credits[i]?.role ?? 'wire' }))
+        .filter((c) => !seen.has(c.sourceId) && seen.add(c.sourceId)),
+    )
+  }
+  if (input.tags !== undefined) await writes.replaceTags(tx, articleId, await resolveTagIds(tx, input.tags))
+}
+
+/** Creates a draft inside the caller's transaction: article, credits, tags, first revision, audit. */
+export async function createArticle(tx: Db, input: ArticleCreate, actor: Actor): Promise<ArticleRecord> {
+  const data = await columnsOf(tx, input)
+  if (input.slug !== undefined) await assertSlugFree(tx, input.slug)
+  const slug = input.slug ?? (await generateSlug(tx, input.headline))
+  const id = await writes.insertArticle(tx, {
+    ...(data as writes.ArticleInsert),
+    slug,
+    headline: input.headline,
+    createdById: actor.keyId,
+    updatedById: actor.keyId,
+  })
+  await replaceRelations(tx, id, input)
+  const record = await loadArticle(tx, id)
+  await writeRevision(tx, null, record, actor)
+  await recordAudit(tx, actor, { action: 'create', resourceType: 'article', resourceId: id })
+  return record
+}
+
+/** Creates a draft in a transaction of its own. */
+export function createDraft(db: PrismaClient, input: ArticleCreate, actor: Actor): Promise<ArticleRecord> {
+  return db.$transaction((tx) => createArticle(tx, input, actor))
+}
+
+/** The change an update makes; a changed slug keeps the old one resolving to the article. */
+export function updateArticle(input: ArticleUpdate): Apply {
+  return async (tx, current) => {
+    const data = await columnsOf(tx, input)
+    if (input.slug !== undefined && input.slug !== current.slug) {
+      await assertSlugFree(tx, input.slug, current.id)
+      data.slug = input.slug
+      await writes.renameSlug(tx, current.id, current.slug, input.slug)
+    }
+    await replaceRelations(tx, current.id, input)
+    return data
+  }
+}

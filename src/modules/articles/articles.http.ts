@@ -1,0 +1,54 @@
+// HTTP pieces the article routes share: request headers, the caller's view, caching headers.
+
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import { canPreview } from '../../http/auth.js'
+import { setCacheHeaders } from '../../http/caching.js'
+import { problemResponses } from '../../http/schemas.js'
+import { versionEtag } from '../../lib/versions.js'
+import type { Cacheable } from './articles.reads.js'
+import { type ArticleField, type ArticleInclude, ArticleSchema } from './articles.schemas.js'
+import type { ViewOptions, Written } from './articles.service.js'
+
+export const tags = ['Articles']
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[\\x21-\\x7E]+$',
+      description: 'Makes a retried POST safe: the same key and body return the first response',
+    }),
+  ),
+})
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'The article ETag ("v<version>") the change is based on; 412 if stale',
+    }),
+  ),
+})
+
+export function viewOf(request: FastifyRequest, query: { fields?: string; include?: string }): ViewOptions {
+  return {
+    preview: canPreview(request),
+    fields: query.fields ? ([...new Set(query.fields.split(','))] as ArticleField[]) : undefined,
+    include: query.include ? ([...new Set(query.include.split(','))] as ArticleInclude[]) : undefined,
+  }
+}
+
+/** Caching headers of a read; the version ETag names the full, default representation of one article. */
+export function readHeaders(reply: FastifyReply, read: Cacheable<unknown>, view: ViewOptions) {
+  if (read.version !== undefined && !view.fields && !view.include) reply.header('etag', versionEtag(read.version))
+  setCacheHeaders(reply, { shared: !view.preview, surrogateKeys: read.surrogateKeys, lastModified: read.lastModified })
+}
+
+export function writeHeaders(reply: FastifyReply, { version }: Written) {
+  reply.header('etag', versionEtag(version)).header('cache-control', 'private, no-store')
+}
+
+export const writeResponses = (...statuses: number[]) => ({
+  200: ArticleSchema,
+  ...problemResponses(404, 409, 412, ...statuses),
+})

@@ -1,0 +1,131 @@
+// Reading articles: one by id or slug, lists and search, and the tombstones of deleted ones.
+// Each answer carries what the route needs for its caching headers besides the body.
+
+import type { Db } from '../../db/types.js'
+import { InvalidCursorError, NotFoundError } from '../../errors.js'
+import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
+import { uuidPattern } from '../../lib/uuid.js'
+import type { ArticleRecord } from './articles.record.js'
+import * as repo from './articles.repository.js'
+import type { Article, ArticleList, ArticleListQuery, Tombstone, TombstoneQuery } from './articles.schemas.js'
+import {
+  isPublic,
+  normalizeLanguage,
+  relationsOf,
+  surrogateKeysOf,
+  toArticle,
+  type ViewOptions,
+  withoutBody,
+} from './articles.view.js'
+
+/** A read's body and what its caching headers say. */
+export interface Cacheable<T> {
+  body: T
+  surrogateKeys: string[]
+  lastModified: Date | null
+  /** The article's version, when the body is one article. */
+  version?: number
+}
+
+export async function getArticle(db: Db, idOrSlug: string, view: ViewOptions, now: Date): Promise<Cacheable<Article>> {
+  const isId = uuidPattern.test(idOrSlug)
+  const record = await repo.findArticle(db, isId ? idOrSlug.toLowerCase() : idOrSlug, isId, relationsOf(view))
+  // Public callers cannot tell a draft from a missing article.
+  if (!record || (!view.preview && !isPublic(record, now))) throw new NotFoundError('article', idOrSlug)
+  return {
+    body: toArticle(record, now, view),
+    surrogateKeys: surrogateKeysOf(record),
+    lastModified: record.updatedAt,
+    version: record.version,
+  }
+}
+
+/** The keyset position a list cursor holds: a rank, an update time, or a publish time (null: a draft). */
+function listPosition(query: ArticleListQuery, sort: repo.ArticleSort): repo.ArticleListFilter['after'] {
+  if (!query.cursor) return undefined
+  const kinds = sort === '-updatedAt' ? (['date', 'uuid'] as const) : (['string', 'uuid'] as const)
+  const [raw, id] = decodeCursor(query.cursor, `${sort}:${query.q ?? ''}`, kinds)
+  const value =
+    raw instanceof Date ? raw : sort === 'relevance' ? Number(raw) : raw === '' ? null : new Date(String(raw))
+  const invalid =
+    (typeof value === 'number' && !Number.isFinite(value)) || (value instanceof Date && Number.isNaN(value.getTime()))
+  if (invalid) throw new InvalidCursorError()
+  return { value, id }
+}
+
+function listFilter(query: ArticleListQuery, view: ViewOptions & { sourceKey?: string }, now: Date) {
+  const sort = query.sort ?? '-publishedAt'
+  return {
+    publicAt: view.preview ? null : now,
+    now,
+    status: query.status,
+    source: view.sourceKey ?? query.source,
+    credit: query.credit,
+    tags: query.tag,
+    language: query.language ? normalizeLanguage(query.language) : undefined,
+    publishedAfter: query.publishedAfter ? new Date(query.publishedAfter) : undefined,
+    publishedBefore: query.publishedBefore ? new Date(query.publishedBefore) : undefined,
+    q: query.q,
+    sort,
+    after: listPosition(query, sort),
+    limit: query.limit,
+    withoutBody: withoutBody(view),
+    relations: relationsOf(view),
+  } satisfies repo.ArticleListFilter
+}
+
+function sortValue(sort: repo.ArticleSort, listed: repo.ListedArticle): string {
+  if (sort === 'relevance') return String(listed.rank)
+  if (sort === '-updatedAt') return listed.record.updatedAt.toISOString()
+  return listed.record.publishedAt?.toISOString() ?? ''
+}
+
+function latest(records: ArticleRecord[]): Date | null {
+  return records.reduce<Date | null>((max, r) => (!max || r.updatedAt > max ? r.updatedAt : max), null)
+}
+
+export async function listArticles(
+  db: Db,
+  query: ArticleListQuery,
+  view: ViewOptions & { sourceKey?: string },
+  now: Date,
+): Promise<Cacheable<ArticleList>> {
+  const filter = listFilter(query, view, now)
+  const listed = await repo.listArticles(db, filter)
+  const page = toPage(listed, query.limit, `${filter.sort}:${query.q ?? ''}`, (l) => [
+    sortValue(filter.sort, l),
+    l.record.id,
+  ])
+  const total = query.count ? await repo.countArticles(db, { ...filter, after: undefined }) : undefined
+  const records = page.data.map((l) => l.record)
+  return {
+    body: {
+      data: page.data.map((l) => toArticle(l.record, now, view, l.snippet)),
+      page: { ...page.page, ...(total === undefined ? {} : { total }) },
+    },
+    surrogateKeys: [
+      'articles',
+      ...(view.sourceKey ? [`source-articles:${view.sourceKey}`] : []),
+      ...records.flatMap(surrogateKeysOf),
+    ],
+    lastModified: latest(records),
+  }
+}
+
+/** Tombstones, oldest deletion first; `preview` callers see every deleted article, others the once public ones. */
+export async function listDeletions(db: Db, query: TombstoneQuery, preview: boolean): Promise<Page<Tombstone>> {
+  const after = query.cursor ? decodeCursor(query.cursor, 'deletedAt', ['date', 'uuid']) : undefined
+  const rows = await repo.listDeletions(db, {
+    since: query.since ? new Date(query.since) : undefined,
+    after: after ? { value: after[0], id: after[1] } : undefined,
+    limit: query.limit,
+    oncePublic: !preview,
+  })
+  const page = toPage(
+    rows.map((r) => ({ id: r.id, slug: r.slug, deletedAt: r.deletedAt.toISOString() })),
+    query.limit,
+    'deletedAt',
+    (t) => [t.deletedAt, t.id],
+  )
+  return page
+}

@@ -1,0 +1,145 @@
+// The article's record as the raw-SQL reads return it, defined once: the column map below drives
+// both the SELECT list and the shape of the rows (each column is selected under its field's
+// name), so a new column is one line here (the compiler asks for it) and one in the view.
+
+import { Prisma } from '../../generated/prisma/client.js'
+
+export type SourceRow = Prisma.SourceGetPayload<object>
+type ArticleColumns = Prisma.ArticleGetPayload<object>
+
+export interface Tag {
+  id: string
+  slug: string
+  name: string
+}
+
+export interface Credit {
+  sourceId: string
+  role: string
+  position: number
+  /** The credited source's record, when the read embeds it. */
+  source?: SourceRow
+}
+
+/** An article's columns, its source (when embedded), its credits in order and its tags by slug. */
+export interface ArticleRecord extends ArticleColumns {
+  source: SourceRow | null
+  credits: Credit[]
+  tags: Tag[]
+}
+
+/** What the records of a read carry besides the article's own columns. */
+export interface Relations {
+  /** The publishing source's record (otherwise `source` is null and only sourceId is set). */
+  source: boolean
+  /** The credited sources' records (otherwise credits carry their sourceId only). */
+  creditSources: boolean
+}
+
+export const allRelations: Relations = { source: true, creditSources: true }
+
+/** Every article column by field (alias a). */
+const articleColumns = {
+  id: 'a.id',
+  slug: 'a.slug',
+  headline: 'a.headline',
+  summary: 'a.summary',
+  body: 'a.body',
+  bodyText: 'a.body_text',
+  bodyHtml: 'a.body_html',
+  dateline: 'a.dateline',
+  bylines: 'a.bylines',
+  language: 'a.language',
+  status: 'a.status::text',
+  publishedAt: 'a.published_at',
+  firstPublishedAt: 'a.first_published_at',
+  canonicalUrl: 'a.canonical_url',
+  leadImageUrl: 'a.lead_image_url',
+  leadImageCaption: 'a.lead_image_caption',
+  leadImageCredit: 'a.lead_image_credit',
+  sourceId: 'a.source_id',
+  version: 'a.version',
+  deletedAt: 'a.deleted_at',
+  createdById: 'a.created_by_id',
+  updatedById: 'a.updated_by_id',
+  createdAt: 'a.created_at',
+  updatedAt: 'a.updated_at',
+} as const satisfies { [F in keyof ArticleColumns]-?: string }
+
+/** The body columns (the largest by far) as a view that does not show them reads them: empty. */
+const emptyBody = { body: "''", bodyText: "''", bodyHtml: 'NULL::text' } as const
+
+/** Every source column by field, for the JSON of an embedded source. */
+const sourceColumns = {
+  id: 'id',
+  slug: 'slug',
+  name: 'name',
+  nameKey: 'name_key',
+  kind: 'kind',
+  homepageUrl: 'homepage_url',
+  description: 'description',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  createdById: 'created_by_id',
+  updatedById: 'updated_by_id',
+} as const satisfies { [F in keyof SourceRow]-?: string }
+
+function selectList(columns: Record<string, string>): string {
+  return Object.entries(columns)
+    .map(([field, sql]) => `${sql} AS "${field}"`)
+    .join(', ')
+}
+
+// Built once: the same relations give the same statement text, hence the same prepared statement.
+const articleSelect = Prisma.raw(selectList(articleColumns))
+const articleSelectWithoutBody = Prisma.raw(selectList({ ...articleColumns, ...emptyBody }))
+
+const sourceJson = (alias: string) =>
+  Prisma.raw(
+    `json_build_object(${Object.entries(sourceColumns)
+      .map(([field, column]) => `'${field}', ${alias}.${column}`)
+      .join(', ')})`,
+  )
+
+// The article's columns (alias a), and its source, credits (with their sources) and tags as JSON
+// built by the database, each from a primary-key or index lookup. The OFFSET 0 fences keep the
+// lookups per row: joined plainly, the planner hashes the whole tags table for each article (10x
+// slower for a page of 20).
+export function recordColumns(relations: Relations, withoutBody = false): Prisma.Sql {
+  const source = relations.source
+    ? Prisma.sql`(SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id)`
+    : Prisma.sql`NULL::json`
+  const creditSource = relations.creditSources ? Prisma.sql`, 'source', ${sourceJson('cs')}` : Prisma.empty
+  const creditJoin = relations.creditSources
+    ? Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs`
+    : Prisma.empty
+  return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${source} AS source,
+    (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position
+        ${creditSource}) ORDER BY c.position), '[]')
+      FROM article_credits c ${creditJoin} WHERE c.article_id = a.id) AS credits,
+    (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) ORDER BY t.slug), '[]')
+      FROM article_tags x CROSS JOIN LATERAL (SELECT * FROM tags WHERE id = x.tag_id OFFSET 0) t
+      WHERE x.article_id = a.id) AS tags`
+}
+
+/** A source record as JSON carries its times as strings. */
+type SourceJson = Omit<SourceRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }
+
+/** A row as selected by recordColumns. */
+export interface RawRecord extends ArticleColumns {
+  source: SourceJson | null
+  credits: (Omit<Credit, 'source'> & { source?: SourceJson })[]
+  tags: Tag[]
+}
+
+function toSourceRow(s: SourceJson): SourceRow {
+  return { ...s, createdAt: new Date(s.createdAt), updatedAt: new Date(s.updatedAt) }
+}
+
+export function toArticleRecord(r: RawRecord): ArticleRecord {
+  return {
+    ...r,
+    source: r.source ? toSourceRow(r.source) : null,
+    credits: r.credits.map(({ source, ...credit }) => (source ? { ...credit, source: toSourceRow(source) } : credit)),
+  }
+}

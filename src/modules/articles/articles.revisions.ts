@@ -1,0 +1,79 @@
+// An article's revisions: listed, read one by one, and restored as a new version.
+
+import type { Db } from '../../db/types.js'
+import { NotFoundError } from '../../errors.js'
+import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
+import { type Apply, loadArticle } from './articles.change.js'
+import { columnsOf, replaceRelations } from './articles.edits.js'
+import * as revisions from './articles.revisions-repository.js'
+import type { Revision } from './articles.schemas.js'
+import type { Snapshot } from './articles.view.js'
+import * as writes from './articles.write-repository.js'
+
+function toRevision(row: revisions.RevisionRow): Revision {
+  return {
+    version: row.version,
+    changedFields: row.changedFields,
+    keyId: row.keyId,
+    requestId: row.requestId,
+    createdAt: row.createdAt.toISOString(),
+    ...(row.snapshot === undefined ? {} : { snapshot: row.snapshot as Record<string, unknown> }),
+  }
+}
+
+/** Newest first, without snapshots. */
+export async function listRevisions(db: Db, id: string, limit: number, cursor?: string): Promise<Page<Revision>> {
+  await loadArticle(db, id)
+  const after = cursor ? decodeCursor(cursor, '-version', ['string']) : undefined
+  const rows = await revisions.listRevisions(db, id, limit, after ? Number(after[0]) || 0 : undefined)
+  const page = toPage(rows, limit, '-version', (r) => [String(r.version)])
+  return { data: page.data.map(toRevision), page: page.page }
+}
+
+async function findRevision(db: Db, id: string, version: number): Promise<revisions.RevisionRow> {
+  const row = await revisions.findRevision(db, id, version)
+  if (!row) throw new NotFoundError('revision', `${id}@${version}`)
+  return row
+}
+
+/** One revision with its snapshot. */
+export async function getRevision(db: Db, id: string, version: number): Promise<Revision> {
+  await loadArticle(db, id)
+  return toRevision(await findRevision(db, id, version))
+}
+
+/**
+ * The change that restores a revision's content (publication state is kept). Sources deleted
+ * since are left out; its slug comes back unless another article has it now.
+ */
+export async function restoreRevision(db: Db, id: string, version: number): Promise<Apply> {
+  const s = (await findRevision(db, id, version)).snapshot as unknown as Snapshot
+  return async (tx, current) => {
+    const data = await columnsOf(tx, {
+      headline: s.headline,
+      summary: s.summary,
+      body: s.body,
+      dateline: s.dateline,
+      bylines: s.bylines,
+      language: s.language,
+      canonicalUrl: s.canonicalUrl,
+      leadImage: s.leadImage,
+    })
+    const live = await writes.existingSourceIds(tx, [
+      ...(s.sourceId ? [s.sourceId] : []),
+      ...s.credits.map((c) => c.sourceId),
+    ])
+    data.sourceId = s.sourceId && live.has(s.sourceId) ? s.sourceId : null
+    await writes.replaceCredits(
+      tx,
+      id,
+      s.credits.filter((c) => live.has(c.sourceId)),
+    )
+    await replaceRelations(tx, id, { tags: s.tags })
+    if (s.slug !== current.slug && !(await writes.slugInUse(tx, s.slug, id))) {
+      data.slug = s.slug
+      await writes.renameSlug(tx, id, current.slug, s.slug)
+    }
+    return data
+  }
+}

@@ -1,0 +1,148 @@
+// From an article's record to what a caller sees: the API representation (its fields, what it
+// embeds), the status a reader sees, the revision snapshot and the cache keys of the record.
+
+import type { ArticleStatus } from '../../generated/prisma/enums.js'
+import { toSource } from '../sources/sources.service.js'
+import { renderBodyHtml } from './articles.body.js'
+import type { ArticleRecord, Relations } from './articles.record.js'
+import { type Article, type ArticleField, type ArticleInclude, articleFields } from './articles.schemas.js'
+
+export interface ViewOptions {
+  /** The caller may see drafts and scheduled articles. */
+  preview: boolean
+  fields?: ArticleField[]
+  include?: ArticleInclude[]
+}
+
+/** The full representation, as every write answers. */
+export const fullView: ViewOptions = { preview: true }
+
+/** BCP 47 tags compare case-insensitively; store one form: "en", "pt-BR", "zh-Hant". */
+export function normalizeLanguage(tag: string): string {
+  return tag
+    .split('-')
+    .map((part, i) =>
+      i === 0
+        ? part.toLowerCase()
+        : part.length === 2
+          ? part.toUpperCase()
+          : part.length === 4
+            ? part[0]?.toUpperCase() + part.slice(1).toLowerCase()
+            : part.toLowerCase(),
+    )
+    .join('-')
+}
+
+/** The status a reader sees: a scheduled article whose time has come is published. */
+export function effectiveStatus(row: { status: ArticleStatus; publishedAt: Date | null }, now: Date): ArticleStatus {
+  return row.status === 'scheduled' && row.publishedAt && row.publishedAt <= now ? 'published' : row.status
+}
+
+export function isPublic(row: { status: ArticleStatus; publishedAt: Date | null; deletedAt: Date | null }, now: Date) {
+  return !row.deletedAt && effectiveStatus(row, now) === 'published'
+}
+
+interface ViewContext {
+  status: ArticleStatus
+  include: ReadonlySet<ArticleInclude>
+}
+
+/** How each field is read off a record; a view computes only the fields it shows. */
+const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) => Article[F] } = {
+  slug: (r) => r.slug,
+  headline: (r) => r.headline,
+  summary: (r) => r.summary,
+  body: (r) => r.body,
+  // Stored at write time; rendered here only for rows written before the column existed.
+  bodyHtml: (r) => r.bodyHtml ?? renderBodyHtml(r.body),
+  bodyText: (r) => r.bodyText,
+  dateline: (r) => r.dateline,
+  bylines: (r) => r.bylines,
+  language: (r) => r.language,
+  status: (_r, c) => c.status,
+  publishedAt: (r) => r.publishedAt?.toISOString() ?? null,
+  // A scheduled article whose time has come was first published then (no write marks that moment).
+  firstPublishedAt: (r, c) =>
+    (r.firstPublishedAt ?? (c.status === 'published' ? r.publishedAt : null))?.toISOString() ?? null,
+  canonicalUrl: (r) => r.canonicalUrl,
+  leadImage: (r) =>
+    r.leadImageUrl ? { url: r.leadImageUrl, caption: r.leadImageCaption, credit: r.leadImageCredit } : null,
+  sourceId: (r) => r.sourceId,
+  credits: (r, c) =>
+    r.credits.map((credit) => ({
+      sourceId: credit.sourceId,
+      role: credit.role,
+      ...(c.include.has('credits') && credit.source ? { source: toSource(credit.source) } : {}),
+    })),
+  tags: (r, c) =>
+    c.include.has('tags') ? r.tags.map((t) => ({ slug: t.slug, name: t.name })) : r.tags.map((t) => t.slug),
+  version: (r) => r.version,
+  createdBy: (r) => r.createdById,
+  updatedBy: (r) => r.updatedById,
+  createdAt: (r) => r.createdAt.toISOString(),
+  updatedAt: (r) => r.updatedAt.toISOString(),
+}
+
+export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, snippet?: string | null): Article {
+  const include = new Set(view.include ?? [])
+  const context: ViewContext = { status: effectiveStatus(record, now), include }
+  const out: Record<string, unknown> = { id: record.id }
+  for (const field of view.fields ?? articleFields) out[field] = fieldValues[field](record, context)
+  // Embedded records come with their fields even when `fields` leaves those out.
+  if (include.has('source')) out.source = record.source ? toSource(record.source) : null
+  if (include.has('credits') && !('credits' in out)) out.credits = fieldValues.credits(record, context)
+  if (include.has('tags') && !('tags' in out)) out.tags = fieldValues.tags(record, context)
+  if (snippet) out.snippet = snippet
+  return out as Article
+}
+
+/** The editable fields, as a revision stores them. */
+const snapshotFields = [
+  'slug',
+  'headline',
+  'summary',
+  'body',
+  'dateline',
+  'bylines',
+  'language',
+  'status',
+  'publishedAt',
+  'canonicalUrl',
+  'leadImage',
+  'sourceId',
+  'credits',
+  'tags',
+] as const satisfies readonly ArticleField[]
+
+export type Snapshot = Required<Pick<Article, (typeof snapshotFields)[number]>> & {
+  credits: { sourceId: string; role: string }[]
+  tags: string[]
+}
+
+/** The editable state of an article as stored in a revision (its stored status, not the reader's). */
+export function snapshotOf(record: ArticleRecord): Snapshot {
+  const context: ViewContext = { status: record.status, include: new Set() }
+  return Object.fromEntries(snapshotFields.map((f) => [f, fieldValues[f](record, context)])) as Snapshot
+}
+
+export function surrogateKeysOf(record: ArticleRecord): string[] {
+  return [
+    `article:${record.id}`,
+    ...(record.sourceId ? [`source:${record.sourceId}`] : []),
+    ...record.credits.map((c) => `source:${c.sourceId}`),
+    ...record.tags.map((t) => `tag:${t.slug}`),
+  ]
+}
+
+/** The related records a view embeds (include=source, include=credits). */
+export function relationsOf(view: ViewOptions): Relations {
+  return {
+    source: view.include?.includes('source') ?? false,
+    creditSources: view.include?.includes('credits') ?? false,
+  }
+}
+
+/** True when the view shows none of the body fields (the largest by far): a list then reads none. */
+export function withoutBody(view: ViewOptions): boolean {
+  return view.fields !== undefined && !view.fields.some((f) => f === 'body' || f === 'bodyHtml' || f === 'bodyText')
+}

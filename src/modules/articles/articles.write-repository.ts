@@ -1,0 +1,144 @@
+// Article writes: the row lock, inserts and versioned updates, deletion, the credit and tag links,
+// and the slugs (current and former) a write must check or keep. Each takes the transaction
+// client of the service's write, so one change is one transaction.
+
+import type { Db } from '../../db/types.js'
+import { Prisma } from '../../generated/prisma/client.js'
+
+export type ArticleChanges = Prisma.ArticleUncheckedUpdateInput
+export type ArticleInsert = Prisma.ArticleUncheckedCreateInput
+
+/**
+ * Locks the article's row for the rest of the transaction: changes to one article run one after
+ * the other, each judging (If-Match, transitions) the state the previous one left.
+ */
+export async function lockArticle(tx: Db, id: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM articles WHERE id = ${id}::uuid FOR UPDATE`
+}
+
+export async function insertArticle(tx: Db, data: ArticleInsert): Promise<string> {
+  const created = await tx.article.create({ data, select: { id: true } })
+  return created.id
+}
+
+/** Applies changes to the article if it is still at `version`, bumping it; false when a concurrent change won. */
+export async function updateArticleAt(tx: Db, id: string, version: number, data: ArticleChanges): Promise<boolean> {
+  const { count } = await tx.article.updateMany({
+    where: { id, version },
+    data: { ...data, version: { increment: 1 } },
+  })
+  return count > 0
+}
+
+export async function articleVersion(tx: Db, id: string): Promise<number | null> {
+  const row = await tx.article.findUnique({ where: { id }, select: { version: true } })
+  return row?.version ?? null
+}
+
+/** Marks the live article at `version` deleted; false when it is not (deleted or changed meanwhile). */
+export async function markDeleted(
+  tx: Db,
+  id: string,
+  version: number,
+  deletedAt: Date,
+  keyId: string | null,
+): Promise<boolean> {
+  const { count } = await tx.article.updateMany({
+    where: { id, version, deletedAt: null },
+    data: { deletedAt, updatedById: keyId },
+  })
+  return count > 0
+}
+
+export async function replaceCredits(
+  tx: Db,
+  articleId: string,
+  credits: { sourceId: string; role: string }[],
+): Promise<void> {
+  await tx.articleCredit.deleteMany({ where: { articleId } })
+  await tx.articleCredit.createMany({
+    data: credits.map((c, position) => ({ articleId, sourceId: c.sourceId, role: c.role, position })),
+  })
+}
+
+export async function replaceTags(tx: Db, articleId: string, tagIds: string[]): Promise<void> {
+  await tx.articleTag.deleteMany({ where: { articleId } })
+  await tx.articleTag.createMany({ data: tagIds.map((tagId) => ({ articleId, tagId })) })
+}
+
+/** Which of these source ids still exist. */
+export async function existingSourceIds(tx: Db, ids: string[]): Promise<Set<string>> {
+  const rows = await tx.source.findMany({ where: { id: { in: ids } }, select: { id: true } })
+  return new Set(rows.map((r) => r.id))
+}
+
+/**
+ * Claims the first of these slugs that no concurrent transaction has claimed, until this one
+ * ends (null: all are). One statement: the candidates are tried in order and the scan stops at
+ * the first lock obtained, so no other is held.
+ */
+export async function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ slug: string }[]>`
+    SELECT c AS slug FROM unnest(${candidates}::text[]) AS c
+    WHERE pg_try_advisory_xact_lock(hashtext('articles.slug'), hashtext(c)) LIMIT 1`
+  return rows[0]?.slug ?? null
+}
+
+/** The slugs among these, or starting with `prefix`, that an article has or had (one round trip). */
+export async function takenSlugs(tx: Db, slugs: { in: string[] } | { startsWith: string }): Promise<string[]> {
+  const match =
+    'in' in slugs ? Prisma.sql`slug = ANY (${slugs.in}::text[])` : Prisma.sql`starts_with(slug, ${slugs.startsWith})`
+  const rows = await tx.$queryRaw<{ slug: string }[]>`
+    SELECT slug FROM articles WHERE ${match} UNION ALL SELECT slug FROM article_slugs WHERE ${match}`
+  return rows.map((r) => r.slug)
+}
+
+/** The article a former slug still resolves to, if any. */
+export async function formerSlugOwner(tx: Db, slug: string): Promise<string | null> {
+  const row = await tx.articleSlug.findUnique({ where: { slug }, select: { articleId: true } })
+  return row?.articleId ?? null
+}
+
+/** True when another article has this slug now. */
+export async function slugInUse(tx: Db, slug: string, exceptId: string): Promise<boolean> {
+  return (await tx.article.count({ where: { slug, NOT: { id: exceptId } } })) > 0
+}
+
+/**
+ * Moves the article from `from` to `to`: the old slug keeps resolving to it, and `to` stops
+ * resolving elsewhere (a former slug of this article, or one the caller made sure is free).
+ */
+export async function renameSlug(tx: Db, articleId: string, from: string, to: string): Promise<void> {
+  await tx.articleSlug.deleteMany({ where: { slug: to } })
+  await tx.articleSlug.upsert({
+    where: { slug: from },
+    create: { slug: from, articleId },
+    update: { articleId },
+  })
+}
+
+export interface IdempotencyRow {
+  requestHash: string
+  body: Prisma.JsonValue
+}
+
+export function findIdempotencyRecord(db: Db, keyId: string, key: string): Promise<IdempotencyRow | null> {
+  return db.idempotencyRecord.findUnique({
+    where: { keyId_key: { keyId, key } },
+    select: { requestHash: true, body: true },
+  })
+}
+
+/** Claims the key (a concurrent claim of the same key waits for this transaction, then fails). */
+export async function claimIdempotencyKey(tx: Db, keyId: string, key: string, requestHash: string): Promise<void> {
+  await tx.idempotencyRecord.create({ data: { keyId, key, requestHash, status: 201, body: {} } })
+}
+
+export async function storeIdempotentBody(
+  tx: Db,
+  keyId: string,
+  key: string,
+  body: Prisma.InputJsonValue,
+): Promise<void> {
+  await tx.idempotencyRecord.update({ where: { keyId_key: { keyId, key } }, data: { body } })
+}
