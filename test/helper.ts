@@ -99,6 +99,9 @@ export interface Res {
   body: string
 }
 
+/** A well-formed id that no record has. */
+export const missingId = '00000000-0000-4000-8000-000000000000'
+
 /** Asserts an RFC 9457 problem response with this status and code, and no stack trace. */
 export function assertProblem(t: Test, res: Res, status: number, code: string): Problem {
   t.equal(res.statusCode, status, `status ${status}`)
@@ -112,4 +115,10 @@ export function assertProblem(t: Test, res: Res, status: number, code: string): 
   t.equal(body.requestId, res.headers['x-request-id'])
   t.notMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace')
   return body
+}
+
+/** The pointers a 400 names, sorted. */
+export function pointers(t: Test, res: Res): string[] {
+  const problem = assertProblem(t, res, 400, 'ND_VALIDATION_FAILED')
+  return (problem.errors ?? []).map((e) => e.pointer).sort()
 }

@@ -1,13 +1,8 @@
 // Shared by the articles test files: request helpers bound to one app, problem assertions.
 import type { Test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
-import { assertProblem, type build, json, type Page } from '../helper.js'
+import { assertProblem, type build, json, missingId, type Page, pointers, type Res } from '../helper.js'
 
-export interface Res {
-  statusCode: number
-  headers: Record<string, unknown>
-  body: string
-}
 export interface Revision {
   version: number
   changedFields: string[]
@@ -32,15 +27,8 @@ export const env = { RATE_LIMIT_ANONYMOUS_MAX: '1000000', RATE_LIMIT_MAX: '10000
 
 export const seedSlug = 'iraq-to-share-intelligence-info-on-is-with-syria-russia-iran'
 export const seedHeadline = 'Iraq to share intelligence info on IS with Syria, Russia, Iran'
-export const missingId = '00000000-0000-4000-8000-000000000000'
 
-export { assertProblem }
-
-/** The pointers a 400 names, sorted. */
-export function pointers(t: Test, res: Res): string[] {
-  const problem = assertProblem(t, res, 400, 'ND_VALIDATION_FAILED')
-  return (problem.errors ?? []).map((e) => e.pointer).sort()
-}
+export { assertProblem, missingId, pointers, type Res }
 
 export type App = Awaited<ReturnType<typeof build>>['app']
 export type Headers = Record<string, string>

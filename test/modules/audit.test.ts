@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { assertProblem, build, createKey, json, type Page } from '../helper.js'
+import { assertProblem, build, createKey, json, missingId, type Page, type Res } from '../helper.js'
 
 interface AuditEntry {
   id: string
@@ -9,11 +9,6 @@ interface AuditEntry {
   resourceId: string
   requestId: string | null
   at: string
-}
-interface Res {
-  statusCode: number
-  headers: Record<string, unknown>
-  body: string
 }
 type Expected = Pick<AuditEntry, 'keyId' | 'action' | 'resourceType' | 'resourceId' | 'requestId'>
 
@@ -145,7 +140,7 @@ test('audit log', async (t) => {
       (await audit(`keyId=${manager.id}`)).data.map((e) => e.action),
       ['revoke', 'update', 'create'],
     )
-    t.same((await audit('keyId=00000000-0000-4000-8000-000000000000')).data, [], 'an unknown key has no entries')
+    t.same((await audit(`keyId=${missingId}`)).data, [], 'an unknown key has no entries')
 
     const keysOnly = await audit('resourceType=key')
     t.same(ids(keysOnly), ids({ data: only((e) => e.resourceType === 'key') }))
@@ -278,7 +273,7 @@ test('audit log', async (t) => {
     assertProblem(t, invalid, 400, 'ND_VALIDATION_FAILED')
     const missing = await app.inject({
       method: 'PATCH',
-      url: '/v1/sources/00000000-0000-4000-8000-000000000000',
+      url: `/v1/sources/${missingId}`,
       headers: writer.headers,
       payload: { name: 'Ghost' },
     })

@@ -2,16 +2,11 @@
 // ordering step makes, problem assertions.
 import type { Test } from 'tap'
 import type { Collection, Teaser } from '../../src/modules/collections/collections.schemas.js'
-import { assertProblem, type build, json } from '../helper.js'
+import { assertProblem, type build, json, missingId, pointers, type Res } from '../helper.js'
 
 export type App = Awaited<ReturnType<typeof build>>['app']
 export type Db = Awaited<ReturnType<typeof build>>['db']
 export type Headers = Record<string, string>
-export interface Res {
-  statusCode: number
-  headers: Record<string, unknown>
-  body: string
-}
 export interface Box {
   data: Teaser[]
   page: { limit: number; nextCursor: null }
@@ -25,19 +20,11 @@ export interface HistoryEntry {
   at: string
   teaserIds: string[]
 }
-export type { Collection, Teaser }
-
-export const missingId = '00000000-0000-4000-8000-000000000000'
 
 export { topStoriesOnThePage } from '../seed-page.js'
+export type { Collection, Teaser }
 
-export { assertProblem }
-
-/** The pointers a 400 names, sorted. */
-export function pointers(t: Test, res: Res): string[] {
-  const problem = assertProblem(t, res, 400, 'ND_VALIDATION_FAILED')
-  return (problem.errors ?? []).map((e) => e.pointer).sort()
-}
+export { assertProblem, missingId, pointers, type Res }
 
 /** Request helpers bound to one app and one writer key. */
 export function client(app: App, auth: Headers) {

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { assertProblem, build, json, type Page, type Problem } from '../helper.js'
+import { assertProblem, build, json, missingId, type Page, type Problem } from '../helper.js'
 
 interface Source {
   id: string
@@ -159,14 +159,14 @@ test('sources', async (t) => {
     t.same(badIdProblem.errors?.[0], { in: 'path', pointer: '/id', message: 'must be a valid uuid' })
     const missing = await app.inject({
       method: 'PATCH',
-      url: '/v1/sources/00000000-0000-4000-8000-000000000000',
+      url: `/v1/sources/${missingId}`,
       headers: auth,
       payload: { name: 'x' },
     })
     assertProblem(t, missing, 404, 'ND_NOT_FOUND')
     assertProblem(
       t,
-      await app.inject({ method: 'DELETE', url: '/v1/sources/00000000-0000-4000-8000-000000000000', headers: auth }),
+      await app.inject({ method: 'DELETE', url: `/v1/sources/${missingId}`, headers: auth }),
       404,
       'ND_NOT_FOUND',
     )
