@@ -5,6 +5,7 @@ import { Ajv, type Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import { ValidationError, withProblem } from '../errors.js'
+import { parseTimestamp } from '../lib/ranges.js'
 
 // ajv-formats ships CommonJS whose default export TypeScript sees one level deep.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -19,6 +20,10 @@ const common: Options = {
 function createAjv(options: Options): Ajv {
   const ajv = new Ajv({ ...common, ...options })
   addFormats(ajv)
+  // ajv-formats' date-time takes year 0000, leap seconds and a space for the T: values the
+  // services then hand to PostgreSQL (22008) or to Date (an invalid date). One stricter
+  // definition for every date-time the API accepts: src/lib/ranges.ts.
+  ajv.addFormat('date-time', { type: 'string', validate: (value) => parseTimestamp(value) !== undefined })
   return ajv
 }
 

@@ -1,10 +1,10 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, PageSchema, paginationQuery } from '../../http/pagination.js'
-import { SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { HttpUrlSchema, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { maxInt4 } from '../../lib/ranges.js'
 import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
 
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
-const HttpUrl = Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' })
 
 export const articleStatuses = ['draft', 'scheduled', 'published', 'archived'] as const
 export const ArticleStatusSchema = Type.Union(
@@ -14,7 +14,7 @@ export const ArticleStatusSchema = Type.Union(
 
 export const LeadImageSchema = Type.Object(
   {
-    url: HttpUrl,
+    url: HttpUrlSchema,
     caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
     credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
   },
@@ -169,7 +169,7 @@ const editable = {
       description: 'BCP 47 language tag, e.g. en, hy, ru, pt-BR',
     }),
   ),
-  canonicalUrl: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
+  canonicalUrl: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
   leadImage: Type.Optional(Type.Union([LeadImageSchema, Type.Null()])),
   source: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }))),
   credits: Type.Optional(Type.Array(CreditInSchema, { maxItems: 20 })),
@@ -230,7 +230,13 @@ export const ArticleListQuerySchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 200,
-        description: 'Full-text search, web search syntax: words, "a phrase", -excluded, or',
+        // PostgreSQL's query parser stacks consecutive NOTs and fails past 32 (XX000 "tsquery
+        // stack too small"); the word bound caps the terms ranked and highlighted per row.
+        // Linear: each repetition consumes exactly one hyphen, or one run of spaces and a word.
+        pattern: '^(?=[^-]*(?:-[^-]*){0,16}$)\\s*\\S*(?:\\s+\\S+){0,31}\\s*$',
+        description:
+          'Full-text search, web search syntax: words, "a phrase", -excluded, or. ' +
+          'At most 200 characters, 32 words and 16 hyphens.',
       }),
     ),
     sort: Type.Optional(
@@ -272,7 +278,7 @@ export const RevisionSchema = Type.Object(
 )
 export const RevisionListSchema = listEnvelope(RevisionSchema)
 export const RevisionParamsSchema = Type.Object(
-  { id: UuidSchema, version: Type.Integer({ minimum: 1 }) },
+  { id: UuidSchema, version: Type.Integer({ minimum: 1, maximum: maxInt4 }) },
   { additionalProperties: false },
 )
 
