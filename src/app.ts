@@ -12,6 +12,7 @@ import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
+import { publicLinks } from './http/pagination.js'
 import problem from './http/problem.js'
 import responseCache from './http/response-cache.js'
 import { ProblemSchema } from './http/schemas.js'
@@ -86,6 +87,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
 
   app.addSchema(ProblemSchema)
   await app.register(problem)
+  await app.register(publicLinks, { publicUrl: config.publicUrl })
   const keys = createKeysService(db.prisma, {
     clock,
     onBackgroundError: (err) => app.log.warn({ err }, 'could not record API key use'),
