@@ -13,7 +13,7 @@ import type { Database } from './db/database.js'
 import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
 import { publicLinks } from './http/pagination.js'
-import problem from './http/problem.js'
+import problem, { handleFrameworkError } from './http/problem.js'
 import responseCache from './http/response-cache.js'
 import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
@@ -71,6 +71,9 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     // One access line per request (below) instead of Fastify's two (on arrival and on completion).
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildSerializer } },
+    // Slugs run to 200 characters (Fastify's default stops path parameters at 100: a 414).
+    maxParamLength: 200,
+    frameworkErrors: handleFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
