@@ -95,13 +95,16 @@ export function translateDatabaseError(err: unknown, resource = 'record'): Error
  * - 54xxx (program limit exceeded: 54001 statement too complex, 54000 e.g. an index row too large)
  *   and the query parser's "tsquery stack too small", which PostgreSQL raises as XX000 for a
  *   search of more than 32 consecutive NOTs ("- - - … word").
- * - 22003 and 22008: a number or a date-time outside its column's range.
+ * - Class 22, data exception: a value the statement was given does not fit its column or type
+ *   (22003 a number out of range, 22008 and 22009 a date-time out of range, 22001 a string too
+ *   long, 22P02 malformed text for a type...). Statements take values only as parameters, and
+ *   every one of those comes from a request.
  */
 function clientLimitError(sqlState: string | undefined, message = ''): Error | undefined {
   if (sqlState?.startsWith('54') || (sqlState === 'XX000' && /tsquery/i.test(message))) {
     return new ValidationError('The request is too complex for the database (for example a search with too many terms)')
   }
-  if (sqlState === '22003' || sqlState === '22008') {
+  if (sqlState?.startsWith('22')) {
     return new ValidationError('A value in the request is outside the range the database accepts')
   }
   return undefined

@@ -25,7 +25,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** True when the instant lies between earliestTimestamp and latestTimestamp. */
-export function isTimestampInRange(date: Date): boolean {
+function isTimestampInRange(date: Date): boolean {
   const ms = date.getTime()
   return ms >= earliestTimestamp && ms <= latestTimestamp
 }
