@@ -103,6 +103,10 @@ t.test('search: bounded in the schema, and a query PostgreSQL cannot parse is a 
     ],
     ['integer out of range (22003)', () => db.prisma.$queryRaw`SELECT 99999999999::int4`],
     ['date-time out of range (22008)', () => db.prisma.$queryRaw`SELECT make_timestamptz(0, 1, 1, 0, 0, 0, 'UTC')`],
+    [
+      'time zone out of range (22009)',
+      () => db.prisma.$queryRaw`SELECT ${'-271821-04-20 00:00:00'}::text::timestamptz`,
+    ],
   ]
   for (const [label, query] of cases) {
     const err = await query().then(
@@ -222,6 +226,39 @@ t.test('slugs are never shaped like a UUID', async (t) => {
   t.equal(bySlug.statusCode, 404, 'drafts stay hidden')
   const stillTheirs = await app.inject({ url: `/v1/articles/${second.id}`, headers: admin })
   t.equal(json<Article>(stillTheirs).id, second.id, 'the id still names its own article')
+})
+
+t.test('URLs Fastify refuses before routing are problems; 200-character slugs are reachable', async (t) => {
+  for (const url of ['/v1/articles/%ZZ', '/v1/sources/%C0%AF', '/v1/nothing/%']) {
+    assertProblem(t, await app.inject({ url }), 400, 'ND_BAD_URL')
+  }
+  assertProblem(t, await app.inject({ url: `/v1/sources/${'b'.repeat(201)}` }), 414, 'ND_URI_TOO_LONG')
+  const slug = 'a'.repeat(200)
+  await post('/v1/articles', { headline: 'Long slug', slug })
+  const res = await app.inject({ url: `/v1/articles/${slug}`, headers: admin })
+  t.equal(res.statusCode, 200, 'an article is read by its longest slug')
+})
+
+t.test('deeply nested JSON is refused, not a stack overflow', async (t) => {
+  for (const payload of [
+    `${'['.repeat(100000)}${']'.repeat(100000)}`,
+    `${'{"a":'.repeat(50000)}1${'}'.repeat(50000)}`,
+  ]) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/articles',
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload,
+    })
+    assertProblem(t, res, 400, 'ND_VALIDATION_FAILED')
+  }
+  const nested = {
+    headline: 'H',
+    bylines: ['ok', 'a\u0000b'],
+    leadImage: { url: 'https://a.example/', caption: '\u0000' },
+  }
+  const res = await app.inject({ method: 'POST', url: '/v1/articles', headers: admin, payload: nested })
+  t.same(rejected(t, res, 'NUL'), ['body /bylines/1', 'body /leadImage/caption'], 'every NUL, in document order')
 })
 
 t.test('PUBLIC_URL: an absolute http(s) base URL', async (t) => {
