@@ -72,7 +72,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildSerializer } },
     // Slugs run to 200 characters (Fastify's default stops path parameters at 100: a 414).
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     frameworkErrors: handleFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
