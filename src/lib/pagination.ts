@@ -1,7 +1,7 @@
 // Keyset pagination without HTTP: opaque cursors that name the sort they belong to, the range
 // condition that keeps PostgreSQL on the (field, id) index, and pages built from `limit + 1` rows.
 import { InvalidCursorError } from '../errors.js'
-import { maxInt4, maxReal, parseTimestamp } from './ranges.js'
+import { maxInt4, maxReal, minReal, parseTimestamp } from './ranges.js'
 import { uuidPattern } from './uuid.js'
 
 /** A sort order: a field (ascending, or descending with a leading '-'), with the id as tie-breaker. */
@@ -32,7 +32,7 @@ export function encodeCursor(sortKey: string, values: CursorValue[]): string {
 /**
  * What a cursor value must be, checked against the range of the column it is compared with:
  * - 'string': any text without NUL; 'uuid': an id
- * - 'date': an instant within the range every accepted timestamp has (src/lib/timestamps.ts)
+ * - 'date': an instant within the range every accepted timestamp has (src/lib/ranges.ts)
  * - 'date-or-empty': the same, or '' for a row without one (null)
  * - 'number': a finite number a PostgreSQL real holds (a search rank); sent as a number or a string
  * - 'integer': a PostgreSQL integer (int4), such as a version; sent as a number or a string
@@ -51,8 +51,9 @@ const decimal = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/
 function cursorNumber(value: unknown, kind: 'number' | 'integer'): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && decimal.test(value) ? Number(value) : NaN
   const max = kind === 'integer' ? maxInt4 : maxReal
-  // -0 and 0 compare equal in SQL, so Object.is is not needed; NaN fails both comparisons.
-  if (!(n >= -max && n <= max) || (kind === 'integer' && !Number.isInteger(n))) throw new InvalidCursorError()
+  // NaN fails every comparison. A real also refuses a magnitude below its smallest (22003).
+  const fits = n >= -max && n <= max && (kind === 'integer' ? Number.isInteger(n) : n === 0 || Math.abs(n) >= minReal)
+  if (!fits) throw new InvalidCursorError()
   return n
 }
 

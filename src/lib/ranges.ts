@@ -5,6 +5,8 @@
 export const maxInt4 = 2147483647
 /** The largest finite PostgreSQL real (float4): ts_rank returns one. */
 export const maxReal = 3.4028234663852886e38
+/** The smallest positive PostgreSQL real (a subnormal); anything nearer zero is out of range. */
+export const minReal = 1.401298464324817e-45
 
 // Instants: RFC 3339 date-times that JavaScript, PostgreSQL and the API's own output all hold.
 // JavaScript alone accepts year 0 (PostgreSQL has none: 22008), rolls 2026-02-30 over to March

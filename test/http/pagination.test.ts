@@ -68,6 +68,7 @@ t.test('decodeCursor holds values to the range of their column', async (t) => {
   t.same(decode('1000-01-01T00:00:00Z', 'date-or-empty')[0], new Date('1000-01-01T00:00:00Z'))
   t.same(decode('0.0607927', 'number'), [0.0607927, id], 'a rank as encoded (a string)')
   t.same(decode(0.5, 'number'), [0.5, id], 'a rank as a JSON number')
+  t.same(decode('1e-20', 'number'), [1e-20, id], 'a small rank')
   t.same(decode('2147483647', 'integer'), [2147483647, id])
 
   const rejected: [string, unknown, 'date' | 'date-or-empty' | 'number' | 'integer'][] = [
@@ -81,6 +82,7 @@ t.test('decodeCursor holds values to the range of their column', async (t) => {
     ['1e308 (beyond a real)', '1e308', 'number'],
     ['1e400 (Infinity)', '1e400', 'number'],
     ['-1e39', -1e39, 'number'],
+    ['1e-50 (below the smallest real)', '1e-50', 'number'],
     ['NaN', 'NaN', 'number'],
     ['Infinity', 'Infinity', 'number'],
     ['hex', '0x10', 'number'],
