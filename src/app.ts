@@ -12,7 +12,8 @@ import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
-import problem from './http/problem.js'
+import { publicLinks } from './http/pagination.js'
+import problem, { handleFrameworkError } from './http/problem.js'
 import responseCache from './http/response-cache.js'
 import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
@@ -72,6 +73,9 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     // One access line per request (below) instead of Fastify's two (on arrival and on completion).
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildSerializer } },
+    // Slugs run to 200 characters (Fastify's default stops path parameters at 100: a 414).
+    routerOptions: { maxParamLength: 200 },
+    frameworkErrors: handleFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
@@ -88,6 +92,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
 
   app.addSchema(ProblemSchema)
   await app.register(problem)
+  await app.register(publicLinks, { publicUrl: config.publicUrl })
   const keys = createKeysService(db.prisma, {
     clock,
     onBackgroundError: (err) => app.log.warn({ err }, 'could not record API key use'),
@@ -127,5 +132,3 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   )
   return app
 }
-
-export type App = Awaited<ReturnType<typeof buildApp>>

@@ -79,6 +79,10 @@ const variables = {
     schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
     expected: 'true or false',
   },
+  PUBLIC_URL: {
+    schema: Type.Optional(Type.String({ pattern: '^https?://' })),
+    expected: 'an absolute http or https URL with a host and no query or fragment, such as https://api.example.com',
+  },
   RESPONSE_CACHE_MB: {
     schema: Type.Integer({ minimum: 0, maximum: 4096, default: 32 }),
     expected: 'megabytes of memory for cached public responses, between 0 (off) and 4096',
@@ -114,6 +118,12 @@ export interface Config {
   corsOrigins: '*' | string[]
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   trustProxy: boolean
+  /**
+   * The URL clients reach the API at, without a trailing slash: the base of absolute links
+   * (Link: rel="next"). Unset: links are relative. Never taken from Host or X-Forwarded-*:
+   * a cached answer would hand every reader a link to whatever host one request named.
+   */
+  publicUrl?: string
   /** Memory for the response cache of public reads, in bytes (0: off). */
   responseCacheBytes: number
 }
@@ -164,6 +174,25 @@ function parseOrigins(value: string): '*' | string[] {
   return origins
 }
 
+function parsePublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  // The WHATWG parser mends "http:///x" into http://x/: the text itself must name the host.
+  const named = /^https?:\/\/[^/?#@\s]+/.test(value)
+  if (!url || !named || url.username || url.password || /[?#]/.test(value)) {
+    throw new ConfigError(
+      'PUBLIC_URL',
+      `Invalid configuration: PUBLIC_URL=${JSON.stringify(value)} — expected ${variables.PUBLIC_URL.expected}`,
+    )
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = <T>(name: ConfigVariable) => readVariable(name, env) as T
@@ -192,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     corsOrigins: parseOrigins(read('CORS_ORIGINS')),
     trustProxy: read('TRUST_PROXY') === 'true',
+    publicUrl: parsePublicUrl(read('PUBLIC_URL')),
     responseCacheBytes: read<number>('RESPONSE_CACHE_MB') * 1024 * 1024,
   }
 }

@@ -6,6 +6,7 @@ import {
   MissingReferenceError,
   NotFoundError,
   UniqueViolationError,
+  ValidationError,
   withProblem,
 } from '../errors.js'
 import { Prisma } from '../generated/prisma/client.js'
@@ -85,5 +86,26 @@ export function translateDatabaseError(err: unknown, resource = 'record'): Error
     return new MissingReferenceError(`A record this ${resource} refers to does not exist`)
   }
   if (err.code === 'P2025') return new NotFoundError(resource, 'the given id')
+  return clientLimitError(sqlState, cause?.originalMessage)
+}
+
+/**
+ * Errors only a request's own values cause, which the schemas and cursor checks are meant to stop
+ * first: whatever slips past is still the client's mistake (400), never a 500.
+ * - 54xxx (program limit exceeded: 54001 statement too complex, 54000 e.g. an index row too large)
+ *   and the query parser's "tsquery stack too small", which PostgreSQL raises as XX000 for a
+ *   search of more than 32 consecutive NOTs ("- - - … word").
+ * - Class 22, data exception: a value the statement was given does not fit its column or type
+ *   (22003 a number out of range, 22008 and 22009 a date-time out of range, 22001 a string too
+ *   long, 22P02 malformed text for a type...). Statements take values only as parameters, and
+ *   every one of those comes from a request.
+ */
+function clientLimitError(sqlState: string | undefined, message = ''): Error | undefined {
+  if (sqlState?.startsWith('54') || (sqlState === 'XX000' && /tsquery/i.test(message))) {
+    return new ValidationError('The request is too complex for the database (for example a search with too many terms)')
+  }
+  if (sqlState?.startsWith('22')) {
+    return new ValidationError('A value in the request is outside the range the database accepts')
+  }
   return undefined
 }

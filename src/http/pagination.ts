@@ -1,7 +1,23 @@
 // List conventions shared by every collection endpoint on the wire: `limit`, the cursor parameter,
 // the `{ data, page }` envelope and the `Link: rel="next"` header (cursors themselves: src/lib/pagination.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
 import Type, { type TSchema } from 'typebox'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The configured PUBLIC_URL (no trailing slash), or null: links are then relative. */
+    publicUrl: string | null
+  }
+}
+
+/** Gives setNextLink the configured public base URL. */
+export const publicLinks = fp<{ publicUrl?: string }>(
+  async (app, { publicUrl }) => {
+    app.decorate('publicUrl', publicUrl ?? null)
+  },
+  { name: 'newsdesk-public-links' },
+)
 
 export const maxLimit = 100
 export const defaultLimit = 20
@@ -37,10 +53,18 @@ export function listEnvelope<T extends TSchema>(item: T) {
   return Type.Object({ data: Type.Array(item), page: PageSchema }, { additionalProperties: false })
 }
 
-/** Sets `Link: <...>; rel="next"` to the same request with the next cursor. */
+/**
+ * Sets `Link: <...>; rel="next"` to the same request with the next cursor: absolute under
+ * PUBLIC_URL, else a relative reference (RFC 8288 allows one; it resolves against the URL the
+ * client asked for). Never built from Host or X-Forwarded-Host: the response cache keys on the
+ * path alone, so a link to the host one request named would be served to every reader, and a
+ * client following it would send its API key there.
+ */
 export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null): void {
   if (!nextCursor) return
-  const url = new URL(request.url, `${request.protocol}://${request.host}`)
+  // The base only lets URL split path and query; a path such as "//host/x" cannot leave it.
+  const url = new URL(request.url, 'http://base.invalid')
   url.searchParams.set('cursor', nextCursor)
-  reply.header('link', `<${url.toString()}>; rel="next"`)
+  const target = `${request.server.publicUrl ?? ''}${url.pathname}${url.search}`
+  reply.header('link', `<${target}>; rel="next"`)
 }

@@ -19,6 +19,7 @@ const titles: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -41,6 +42,12 @@ const frameworkErrors: Record<string, { status: number; code: string; detail?: s
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'ND_UNSUPPORTED_MEDIA_TYPE' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'ND_BAD_CONTENT_LENGTH' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'ND_BODY_TOO_LARGE' },
+  FST_ERR_BAD_URL: { status: 400, code: 'ND_BAD_URL', detail: 'The URL path is not valid percent-encoded UTF-8' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'ND_URI_TOO_LONG',
+    detail: 'A path segment of the URL is longer than any id or slug',
+  },
 }
 
 type ProblemField = NonNullable<Problem['errors']>[number]
@@ -183,6 +190,17 @@ function handleError(this: FastifyInstance, error: FastifyError, request: Fastif
       `An unexpected error occurred; quote request id ${request.id} when reporting it`,
     ),
   )
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: a path that is not valid percent-encoding, or a path
+ * parameter over maxParamLength, is refused before routing, outside every error handler, and
+ * Fastify's own answer is not a problem.
+ */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // No hook runs for these requests: the id header is set here.
+  reply.header('x-request-id', request.id)
+  return handleError.call(request.server, error, request, reply)
 }
 
 export default fp(

@@ -63,15 +63,37 @@ export function problemResponses(...statuses: number[]): Record<number, TSchema>
 }
 
 export const UuidSchema = Type.String({ format: 'uuid' })
+
+// A slug shaped like a UUID would be read as an id where a path takes either (GET
+// /v1/articles/{idOrSlug}): the record would be unreachable by its slug, or another record's.
+const uuidShape = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 export const SlugSchema = Type.String({
   minLength: 1,
   maxLength: 100,
-  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
-  description: 'Lower-case letters and digits separated by single hyphens',
+  pattern: `^(?!${uuidShape}$)[a-z0-9]+(?:-[a-z0-9]+)*$`,
+  description: 'Lower-case letters and digits separated by single hyphens, not shaped like a UUID',
 })
 export const IdOrSlugParamsSchema = Type.Object(
   { idOrSlug: Type.String({ minLength: 1, maxLength: 200, description: 'The record id (UUID) or its slug' }) },
   { additionalProperties: false },
 )
 export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false })
+
+/**
+ * Every date-time, in and out. Accepted input is stricter than format 'date-time' alone (see
+ * src/lib/ranges.ts, applied by src/http/validation.ts): years 1000-9999, no leap second.
+ */
 export const TimestampSchema = Type.String({ format: 'date-time' })
+
+/**
+ * An absolute http(s) URL with a host, for every URL a client stores. Format 'uri' alone takes
+ * "http://" and "http:///x" (no host; a browser resolves the second to the host "x"). User info
+ * is refused: a published credential leaks, and "https://trusted.example@evil.example" misleads.
+ * The pattern is linear: its parts match disjoint characters, so it cannot backtrack.
+ */
+export const HttpUrlSchema = Type.String({
+  format: 'uri',
+  maxLength: 2048,
+  pattern: '^https?://(?:[^\\s/?#@:\\[\\]]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?(?:[/?#]\\S*)?$',
+  description: 'An absolute http or https URL with a host (no user name or password)',
+})

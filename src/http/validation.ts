@@ -5,6 +5,7 @@ import { Ajv, type Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import { ValidationError, withProblem } from '../errors.js'
+import { parseTimestamp } from '../lib/ranges.js'
 
 // ajv-formats ships CommonJS whose default export TypeScript sees one level deep.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -19,6 +20,10 @@ const common: Options = {
 function createAjv(options: Options): Ajv {
   const ajv = new Ajv({ ...common, ...options })
   addFormats(ajv)
+  // ajv-formats' date-time takes year 0000, leap seconds and a space for the T: values the
+  // services then hand to PostgreSQL (22008) or to Date (an invalid date). One stricter
+  // definition for every date-time the API accepts: src/lib/ranges.ts.
+  ajv.addFormat('date-time', { type: 'string', validate: (value) => parseTimestamp(value) !== undefined })
   return ajv
 }
 
@@ -42,19 +47,27 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
 type Part = 'body' | 'query' | 'path'
 
 // PostgreSQL text cannot hold U+0000; a NUL anywhere in the input would otherwise surface as a
-// database error. Collect the pointer of every string (or key) that carries one.
-function nulPointers(value: unknown, pointer: string, found: string[]): void {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) found.push(pointer)
-  } else if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) nulPointers(v, `${pointer}/${i}`, found)
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const child = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`
-      if (k.includes('\u0000')) found.push(child)
-      else nulPointers(v, child, found)
+// database error. Collect the pointer of every string (or key) that carries one. A loop, not
+// recursion: a body of 100,000 nested arrays is well under the body limit and would overflow
+// the call stack (a 500) before validation could refuse it.
+function nulPointers(root: unknown): string[] {
+  const found: string[] = []
+  // [value, its pointer, whether the key naming it holds the NUL]
+  const pending: [unknown, string, boolean][] = [[root, '', false]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, pointer, badKey] = next
+    if (badKey || (typeof value === 'string' && value.includes('\u0000'))) {
+      found.push(pointer)
+    } else if (Array.isArray(value)) {
+      // Children go on the stack last first, so pointers come out in document order.
+      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], `${pointer}/${i}`, false])
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value).reverse()) {
+        pending.push([v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k.includes('\u0000')])
+      }
     }
   }
+  return found
 }
 
 /** Rejects NUL characters in the body, query string and path before validation. */
@@ -66,9 +79,7 @@ export function rejectNulCharacters(app: FastifyInstance): void {
       ['query', request.query],
       ['path', request.params],
     ] as const) {
-      const found: string[] = []
-      nulPointers(value, '', found)
-      for (const pointer of found)
+      for (const pointer of nulPointers(value))
         errors.push({ in: part, pointer, message: 'must not contain NUL (U+0000) characters' })
     }
     if (errors.length > 0) {

@@ -1,6 +1,7 @@
 // Keyset pagination without HTTP: opaque cursors that name the sort they belong to, the range
 // condition that keeps PostgreSQL on the (field, id) index, and pages built from `limit + 1` rows.
 import { InvalidCursorError } from '../errors.js'
+import { maxInt4, maxReal, minReal, parseTimestamp } from './ranges.js'
 import { uuidPattern } from './uuid.js'
 
 /** A sort order: a field (ascending, or descending with a leading '-'), with the id as tie-breaker. */
@@ -28,15 +29,42 @@ export function encodeCursor(sortKey: string, values: CursorValue[]): string {
   return Buffer.from(JSON.stringify(payload)).toString('base64url')
 }
 
-export type CursorKind = 'string' | 'date' | 'uuid'
-type CursorValueOf<K extends CursorKind> = K extends 'date' ? Date : string
+/**
+ * What a cursor value must be, checked against the range of the column it is compared with:
+ * - 'string': any text without NUL; 'uuid': an id
+ * - 'date': an instant within the range every accepted timestamp has (src/lib/ranges.ts)
+ * - 'date-or-empty': the same, or '' for a row without one (null)
+ * - 'number': a finite number a PostgreSQL real holds (a search rank); sent as a number or a string
+ * - 'integer': a PostgreSQL integer (int4), such as a version; sent as a number or a string
+ */
+export type CursorKind = 'string' | 'uuid' | 'date' | 'date-or-empty' | 'number' | 'integer'
+type CursorValueOf<K extends CursorKind> = K extends 'date'
+  ? Date
+  : K extends 'date-or-empty'
+    ? Date | null
+    : K extends 'number' | 'integer'
+      ? number
+      : string
 
-function cursorValue(value: unknown, kind: CursorKind): string | Date {
+const decimal = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/
+
+function cursorNumber(value: unknown, kind: 'number' | 'integer'): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && decimal.test(value) ? Number(value) : NaN
+  const max = kind === 'integer' ? maxInt4 : maxReal
+  // NaN fails every comparison. A real also refuses a magnitude below its smallest (22003).
+  const fits = n >= -max && n <= max && (kind === 'integer' ? Number.isInteger(n) : n === 0 || Math.abs(n) >= minReal)
+  if (!fits) throw new InvalidCursorError()
+  return n
+}
+
+function cursorValue(value: unknown, kind: CursorKind): string | number | Date | null {
+  if (kind === 'number' || kind === 'integer') return cursorNumber(value, kind)
   if (typeof value !== 'string' || value.includes('\u0000')) throw new InvalidCursorError()
   if (kind === 'uuid' && !uuidPattern.test(value)) throw new InvalidCursorError()
-  if (kind === 'date') {
-    const date = new Date(value)
-    if (Number.isNaN(date.getTime())) throw new InvalidCursorError()
+  if (kind === 'date-or-empty' && value === '') return null
+  if (kind === 'date' || kind === 'date-or-empty') {
+    const date = parseTimestamp(value)
+    if (!date) throw new InvalidCursorError()
     return date
   }
   return value

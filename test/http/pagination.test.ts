@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
-import t from 'tap'
-import { setNextLink } from '../../src/http/pagination.js'
+import t, { type Test } from 'tap'
+import { publicLinks, setNextLink } from '../../src/http/pagination.js'
 import { decodeCursor, encodeCursor, keysetWhere, parseSort, toPage } from '../../src/lib/pagination.js'
 
 const invalidCursor = { code: 'ND_INVALID_CURSOR', statusCode: 400 }
@@ -58,6 +58,44 @@ t.test('decodeCursor rejects a bad cursor', async (t) => {
   )
 })
 
+t.test('decodeCursor holds values to the range of their column', async (t) => {
+  const id = '0196a1b2-0000-7000-8000-000000000001'
+  const decode = (value: unknown, kind: 'date' | 'date-or-empty' | 'number' | 'integer') =>
+    decodeCursor(raw({ s: 'x', v: [value, id] }), 'x', [kind, 'uuid'])
+
+  t.same(decode('2026-11-26T09:00:00.123Z', 'date'), [new Date('2026-11-26T09:00:00.123Z'), id])
+  t.same(decode('', 'date-or-empty'), [null, id], "'' is a row without a date")
+  t.same(decode('1000-01-01T00:00:00Z', 'date-or-empty')[0], new Date('1000-01-01T00:00:00Z'))
+  t.same(decode('0.0607927', 'number'), [0.0607927, id], 'a rank as encoded (a string)')
+  t.same(decode(0.5, 'number'), [0.5, id], 'a rank as a JSON number')
+  t.same(decode('1e-20', 'number'), [1e-20, id], 'a small rank')
+  t.same(decode('2147483647', 'integer'), [2147483647, id])
+
+  const rejected: [string, unknown, 'date' | 'date-or-empty' | 'number' | 'integer'][] = [
+    ['year 0000', '0000-01-01T00:00:00Z', 'date'],
+    ['year 0000 (or empty)', '0000-01-01T00:00:00.000Z', 'date-or-empty'],
+    ['a leap second', '2016-12-31T23:59:60Z', 'date'],
+    ['past year 9999 in UTC', '9999-12-31T23:59:59-01:00', 'date'],
+    ['an expanded year', '+275760-09-13T00:00:00.000Z', 'date'],
+    ['a date without a time', '2026-11-26', 'date'],
+    ["'' where a date is required", '', 'date'],
+    ['1e308 (beyond a real)', '1e308', 'number'],
+    ['1e400 (Infinity)', '1e400', 'number'],
+    ['-1e39', -1e39, 'number'],
+    ['1e-50 (below the smallest real)', '1e-50', 'number'],
+    ['NaN', 'NaN', 'number'],
+    ['Infinity', 'Infinity', 'number'],
+    ['hex', '0x10', 'number'],
+    ['empty', '', 'number'],
+    ['a boolean', true, 'number'],
+    ['past int4', '2147483648', 'integer'],
+    ['99999999999', 99999999999, 'integer'],
+    ['a fraction', '1.5', 'integer'],
+    ['1e400 (integer)', '1e400', 'integer'],
+  ]
+  for (const [label, value, kind] of rejected) t.throws(() => decode(value, kind), invalidCursor, label)
+})
+
 t.test('parseSort', async (t) => {
   t.same(parseSort('name'), { field: 'name', direction: 'asc', key: 'name' })
   t.same(parseSort('-name'), { field: 'name', direction: 'desc', key: '-name' })
@@ -103,45 +141,66 @@ t.test('toPage', async (t) => {
   )
 })
 
-t.test('setNextLink', async (t) => {
-  const app = Fastify()
+async function linkApp(t: Test, publicUrl?: string) {
+  const app = Fastify({ trustProxy: true })
   t.teardown(() => app.close())
+  await app.register(publicLinks, { publicUrl })
   app.get('/x', async (request, reply) => {
     const { next } = request.query as { next?: string }
     setNextLink(request, reply, next ?? null)
     return { ok: true }
   })
   await app.ready()
+  return app
+}
 
+t.test('setNextLink: a relative link when PUBLIC_URL is unset', async (t) => {
+  const app = await linkApp(t)
   const next = encodeCursor('name', ['Beta', 'b'])
 
-  // inject sends Host: localhost:80; the URL drops the default port.
   const first = await app.inject({ method: 'GET', url: '/x', query: { limit: '1', next } })
   t.equal(first.statusCode, 200)
   const link = first.headers.link as string
-  t.match(link, /^<http:\/\/localhost\/x\?[^>]+>; rel="next"$/, 'a next link on the request URL')
-  const url = new URL(link.slice(1, link.indexOf('>')))
+  t.match(link, /^<\/x\?[^>]+>; rel="next"$/, 'a relative reference to the request path')
+  const url = new URL(link.slice(1, link.indexOf('>')), 'https://client.example')
   t.equal(url.searchParams.get('limit'), '1', 'other parameters are kept')
   t.equal(url.searchParams.get('cursor'), next)
 
   const plain = await app.inject({ method: 'GET', url: `/x?limit=1&next=${next}` })
-  t.equal(plain.headers.link, `<http://localhost/x?limit=1&next=${next}&cursor=${next}>; rel="next"`)
+  t.equal(plain.headers.link, `</x?limit=1&next=${next}&cursor=${next}>; rel="next"`)
 
   const replaced = await app.inject({ method: 'GET', url: `/x?limit=1&cursor=old&next=${next}` })
   t.equal(
     replaced.headers.link,
-    `<http://localhost/x?limit=1&cursor=${next}&next=${next}>; rel="next"`,
+    `</x?limit=1&cursor=${next}&next=${next}>; rel="next"`,
     'an existing cursor parameter is replaced, not repeated',
   )
 
-  const hosted = await app.inject({ method: 'GET', url: `/x?next=${next}`, headers: { host: 'news.example:8080' } })
-  t.equal(
-    hosted.headers.link,
-    `<http://news.example:8080/x?next=${next}&cursor=${next}>; rel="next"`,
-    'the Host is used',
-  )
+  // Behind a trusted proxy too: X-Forwarded-Host is a request header like Host.
+  const hosted = await app.inject({
+    method: 'GET',
+    url: `/x?next=${next}`,
+    headers: { host: 'evil.example:8080', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+  })
+  t.equal(hosted.headers.link, `</x?next=${next}&cursor=${next}>; rel="next"`, 'Host and X-Forwarded-* are ignored')
 
   const last = await app.inject({ method: 'GET', url: '/x?limit=1&cursor=old' })
   t.equal(last.statusCode, 200)
   t.notOk('link' in last.headers, 'no Link header on the last page')
+})
+
+t.test('setNextLink: absolute under PUBLIC_URL, whatever the Host', async (t) => {
+  const app = await linkApp(t, 'https://api.news.example/newsdesk')
+  const next = encodeCursor('name', ['Beta', 'b'])
+  for (const host of ['localhost', 'evil.example', 'api.news.example:444']) {
+    const res = await app.inject({ method: 'GET', url: `/x?next=${next}`, headers: { host } })
+    t.equal(
+      res.headers.link,
+      `<https://api.news.example/newsdesk/x?next=${next}&cursor=${next}>; rel="next"`,
+      `Host: ${host}`,
+    )
+  }
+  // A path that parses as an authority ("//host/…") never becomes the link's host.
+  const sneaky = await app.inject({ method: 'GET', url: `//evil.example/x?next=${next}` })
+  t.notMatch(String(sneaky.headers.link ?? ''), /evil/)
 })

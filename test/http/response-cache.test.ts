@@ -229,6 +229,33 @@ test('the cache is off while change notifications are down, and back on after', 
   t.ok((await app.inject(firstPage)).headers.age, 'cached again')
 })
 
+test('a cached Link never names the host a request sent', async (t) => {
+  const database = await seeded(t)
+  const url = '/v1/articles?limit=1&fields=slug'
+  const attacker = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' }
+
+  // Behind a trusted proxy, without PUBLIC_URL: relative links, the same for every Host.
+  const { app } = await build(t, { env: { ...env, TRUST_PROXY: 'true' }, database })
+  const poisoned = await app.inject({ url, headers: attacker })
+  t.equal(poisoned.statusCode, 200)
+  t.notOk(poisoned.headers.age, 'the first answer is a miss, then stored')
+  const next = await app.inject({ url, headers: { host: 'api.news.example' } })
+  t.ok(next.headers.age, 'the second is served from the cache')
+  t.equal(next.headers.link, poisoned.headers.link, 'two Hosts, one Link')
+  t.match(String(next.headers.link), /^<\/v1\/articles\?limit=1&fields=slug&cursor=[A-Za-z0-9_-]+>; rel="next"$/)
+  t.notMatch(String(next.headers.link), /evil/)
+  t.equal(next.body, poisoned.body)
+
+  // With PUBLIC_URL: absolute under it, whatever the Host.
+  const configured = await build(t, { env: { ...env, PUBLIC_URL: 'https://api.news.example/' }, database })
+  const first = await configured.app.inject({ url, headers: attacker })
+  const second = await configured.app.inject({ url, headers: { host: 'localhost' } })
+  t.ok(second.headers.age, 'served from the cache')
+  for (const res of [first, second]) {
+    t.match(String(res.headers.link), /^<https:\/\/api\.news\.example\/v1\/articles\?limit=1&fields=slug&cursor=/)
+  }
+})
+
 test('ResponseCache: generations, a read that raced a change, the memory budget', async (t) => {
   let now = 0
   let horizonQueries = 0

@@ -125,7 +125,7 @@ test('article lists', async (t) => {
     }
     const first = await api.list('limit=2')
     const link = String(first.res.headers.link)
-    t.match(link, /^<http:\/\/[^>]+\/v1\/articles\?limit=2&cursor=[A-Za-z0-9_-]+>; rel="next"$/)
+    t.match(link, /^<\/v1\/articles\?limit=2&cursor=[A-Za-z0-9_-]+>; rel="next"$/)
   })
 
   await t.test('a walk stays consistent while articles are published between pages', async (t) => {

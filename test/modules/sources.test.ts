@@ -263,9 +263,7 @@ test('source lists: filters, sorts, cursor pagination', async (t) => {
       if (cursor) {
         t.match(
           page.link,
-          new RegExp(
-            `^<http://[^>]+/v1/sources\\?sort=${sort.replace('-', '\\-')}&limit=2&cursor=${cursor}>; rel="next"$`,
-          ),
+          new RegExp(`^</v1/sources\\?sort=${sort.replace('-', '\\-')}&limit=2&cursor=${cursor}>; rel="next"$`),
         )
       }
       pages++

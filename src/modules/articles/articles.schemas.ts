@@ -1,13 +1,12 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, PageSchema, paginationQuery } from '../../http/pagination.js'
-import { SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { HttpUrlSchema, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { maxInt4 } from '../../lib/ranges.js'
 import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
 import { TagSchema } from '../tags/tags.schemas.js'
 
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
-const HttpUrl = Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' })
 
-export const articleStatuses = ['draft', 'scheduled', 'published', 'archived'] as const
 export const ArticleStatusSchema = Type.Union(
   [Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived')],
   { description: 'scheduled: published with a future publish time; it becomes published when that time passes' },
@@ -15,7 +14,7 @@ export const ArticleStatusSchema = Type.Union(
 
 export const LeadImageSchema = Type.Object(
   {
-    url: HttpUrl,
+    url: HttpUrlSchema,
     caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
     credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
   },
@@ -125,7 +124,7 @@ export const articleFields = [
   'updatedAt',
 ] as const
 export type ArticleField = (typeof articleFields)[number]
-export const articleIncludes = ['source', 'credits', 'tags'] as const
+const articleIncludes = ['source', 'credits', 'tags'] as const
 export type ArticleInclude = (typeof articleIncludes)[number]
 
 const fieldsParam = Type.String({
@@ -134,14 +133,13 @@ const fieldsParam = Type.String({
   description: `Comma-separated fields to return (id is always returned): ${articleFields.join(', ')}`,
 })
 const includeParam = Type.String({
-  pattern: '^(source|credits|tags)(,(source|credits|tags))*$',
-  description: 'Related records to embed: source, credits, tags',
+  pattern: `^(${articleIncludes.join('|')})(,(${articleIncludes.join('|')}))*$`,
+  description: `Related records to embed: ${articleIncludes.join(', ')}`,
 })
 export const ReadQuerySchema = Type.Object(
   { fields: Type.Optional(fieldsParam), include: Type.Optional(includeParam) },
   { additionalProperties: false },
 )
-export type ReadQuery = Static<typeof ReadQuerySchema>
 
 const CreditInSchema = Type.Object(
   {
@@ -165,7 +163,7 @@ const editable = {
       description: 'BCP 47 language tag, e.g. en, hy, ru, pt-BR',
     }),
   ),
-  canonicalUrl: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
+  canonicalUrl: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
   leadImage: Type.Optional(Type.Union([LeadImageSchema, Type.Null()])),
   source: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }))),
   credits: Type.Optional(Type.Array(CreditInSchema, { maxItems: 20 })),
@@ -207,7 +205,7 @@ export const PublishSchema = Type.Object(
 )
 export type Publish = Static<typeof PublishSchema>
 
-export const articleSorts = ['-publishedAt', '-updatedAt', 'relevance'] as const
+const articleSorts = ['-publishedAt', '-updatedAt', 'relevance'] as const
 export const ArticleListQuerySchema = Type.Object(
   {
     ...paginationQuery,
@@ -226,13 +224,22 @@ export const ArticleListQuerySchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 200,
-        description: 'Full-text search, web search syntax: words, "a phrase", -excluded, or',
+        // PostgreSQL's query parser stacks consecutive NOTs and fails past 32 (XX000 "tsquery
+        // stack too small"); the word bound caps the terms ranked and highlighted per row.
+        // Linear: each repetition consumes exactly one hyphen, or one run of spaces and a word.
+        pattern: '^(?=[^-]*(?:-[^-]*){0,16}$)\\s*\\S*(?:\\s+\\S+){0,31}\\s*$',
+        description:
+          'Full-text search, web search syntax: words, "a phrase", -excluded, or. ' +
+          'At most 200 characters, 32 words and 16 hyphens.',
       }),
     ),
     sort: Type.Optional(
-      Type.Union([Type.Literal('-publishedAt'), Type.Literal('-updatedAt'), Type.Literal('relevance')], {
-        description: 'Newest published first (default), most recently updated first, or best match (needs q)',
-      }),
+      Type.Union(
+        articleSorts.map((s) => Type.Literal(s)),
+        {
+          description: 'Newest published first (default), most recently updated first, or best match (needs q)',
+        },
+      ),
     ),
     fields: Type.Optional(fieldsParam),
     include: Type.Optional(includeParam),
@@ -271,7 +278,7 @@ export type Revision = Static<typeof RevisionSchema>
 export const RevisionListSchema = listEnvelope(RevisionSchema)
 export const RevisionListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
 export const RevisionParamsSchema = Type.Object(
-  { id: UuidSchema, version: Type.Integer({ minimum: 1 }) },
+  { id: UuidSchema, version: Type.Integer({ minimum: 1, maximum: maxInt4 }) },
   { additionalProperties: false },
 )
 

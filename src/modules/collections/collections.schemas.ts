@@ -1,15 +1,9 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { HttpUrlSchema, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 import { SourceSchema } from '../sources/sources.schemas.js'
 
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
-const HttpUrl = Type.String({
-  format: 'uri',
-  maxLength: 2048,
-  pattern: '^https?://',
-  description: 'An http or https URL',
-})
 
 export const CollectionSchema = Type.Object(
   {
@@ -78,7 +72,7 @@ export const CollectionDeleteQuerySchema = Type.Object(
 )
 
 const ImageSchema = Type.Object(
-  { url: HttpUrl, alt: Type.Optional(nullable(Type.String({ maxLength: 500 }))) },
+  { url: HttpUrlSchema, alt: Type.Optional(nullable(Type.String({ maxLength: 500 }))) },
   { additionalProperties: false },
 )
 
@@ -161,7 +155,7 @@ const teaserFields = {
   text: Type.String({ minLength: 1, maxLength: 500 }),
   title: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
   articleId: Type.Optional(nullable(UuidSchema)),
-  url: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
+  url: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
   source: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }))),
   image: Type.Optional(Type.Union([ImageSchema, Type.Null()])),
   pinned: Type.Optional(Type.Boolean()),

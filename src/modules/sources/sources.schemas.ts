@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { HttpUrlSchema, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 
 export const SourceKindSchema = Type.Union(
   [Type.Literal('publisher'), Type.Literal('agency'), Type.Literal('partner')],
@@ -8,13 +8,6 @@ export const SourceKindSchema = Type.Union(
     description: 'publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site',
   },
 )
-
-const HttpUrlSchema = Type.String({
-  format: 'uri',
-  maxLength: 2048,
-  pattern: '^https?://',
-  description: 'An http or https URL',
-})
 
 export const seedSourceExample = {
   id: '019ac0de-7a1e-7000-8000-00000000a001',
@@ -88,8 +81,7 @@ export const SourceUpdateSchema = Type.Object(
 )
 export type SourceUpdate = Static<typeof SourceUpdateSchema>
 
-export const sourceSorts = ['name', '-name', 'createdAt', '-createdAt'] as const
-export type SourceSort = (typeof sourceSorts)[number]
+const sourceSorts = ['name', '-name', 'createdAt', '-createdAt'] as const
 
 export const SourceListQuerySchema = Type.Object(
   {
