@@ -2,7 +2,7 @@
 // Each answer carries what the route needs for its caching headers besides the body.
 
 import type { Db } from '../../db/types.js'
-import { InvalidCursorError, NotFoundError } from '../../errors.js'
+import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import type { ArticleRecord } from './articles.record.js'
@@ -43,13 +43,18 @@ export async function getArticle(db: Db, idOrSlug: string, view: ViewOptions, no
 /** The keyset position a list cursor holds: a rank, an update time, or a publish time (null: a draft). */
 function listPosition(query: ArticleListQuery, sort: repo.ArticleSort): repo.ArticleListFilter['after'] {
   if (!query.cursor) return undefined
-  const kinds = sort === '-updatedAt' ? (['date', 'uuid'] as const) : (['string', 'uuid'] as const)
-  const [raw, id] = decodeCursor(query.cursor, `${sort}:${query.q ?? ''}`, kinds)
-  const value =
-    raw instanceof Date ? raw : sort === 'relevance' ? Number(raw) : raw === '' ? null : new Date(String(raw))
-  const invalid =
-    (typeof value === 'number' && !Number.isFinite(value)) || (value instanceof Date && Number.isNaN(value.getTime()))
-  if (invalid) throw new InvalidCursorError()
+  const key = `${sort}:${query.q ?? ''}`
+  // Each kind checks the value against its column's range (a forged rank of 1e400 or a year 0000
+  // is the client's 400, never the database's error).
+  if (sort === 'relevance') {
+    const [value, id] = decodeCursor(query.cursor, key, ['number', 'uuid'])
+    return { value, id }
+  }
+  if (sort === '-updatedAt') {
+    const [value, id] = decodeCursor(query.cursor, key, ['date', 'uuid'])
+    return { value, id }
+  }
+  const [value, id] = decodeCursor(query.cursor, key, ['date-or-empty', 'uuid'])
   return { value, id }
 }
 

@@ -24,8 +24,8 @@ function toRevision(row: revisions.RevisionRow): Revision {
 /** Newest first, without snapshots. */
 export async function listRevisions(db: Db, id: string, limit: number, cursor?: string): Promise<Page<Revision>> {
   await loadArticle(db, id)
-  const after = cursor ? decodeCursor(cursor, '-version', ['string']) : undefined
-  const rows = await revisions.listRevisions(db, id, limit, after ? Number(after[0]) || 0 : undefined)
+  const after = cursor ? decodeCursor(cursor, '-version', ['integer']) : undefined
+  const rows = await revisions.listRevisions(db, id, limit, after?.[0])
   const page = toPage(rows, limit, '-version', (r) => [String(r.version)])
   return { data: page.data.map(toRevision), page: page.page }
 }
