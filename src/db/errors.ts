@@ -36,6 +36,9 @@ function adapterCause(err: unknown): AdapterCause | undefined {
 /** True when the error means the database could not be reached or dropped the connection. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true
+  // P2028: every pooled connection stayed busy for longer than a transaction waits to start (a
+  // burst of writes beyond the pool): the same answer as an outage, retry shortly.
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2028') return true
   const cause = adapterCause(err)
   if (cause?.kind && unavailableKinds.has(cause.kind)) return true
   // 08xxx: connection exceptions; 57P01-57P03: the server is shutting down or starting up.

@@ -70,3 +70,30 @@ test('an unreachable server', async (t) => {
   t.ok(isDatabaseUnavailable(Object.assign(new Error('terminating connection'), { code: '57P01' })))
   t.notOk(isDatabaseUnavailable(new Error('syntax error')))
 })
+
+test('every connection busy past the wait for a transaction: 503, not 500', async (t) => {
+  const database = await createTestDatabase(t)
+  if (!database.url) {
+    t.comment('PGlite has a single connection and no pool to exhaust: runs on a PostgreSQL server')
+    return
+  }
+  // A pool of one, held by a transaction for longer than Prisma waits to start another (2 s).
+  const db = await openDatabase({ kind: 'server', url: database.url, poolMax: 1 })
+  t.teardown(() => db.close())
+  let release = () => {}
+  const held = db.prisma.$transaction(
+    async () => {
+      await new Promise<void>((resolve) => {
+        release = resolve
+      })
+    },
+    { timeout: 10_000 },
+  )
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const err = await failure(db.prisma.$transaction(async (tx) => tx.source.count()))
+  release()
+  await held
+  const translated = translateDatabaseError(err) as Error & { code: string; statusCode: number }
+  t.equal(translated?.code, 'ND_DATABASE_UNAVAILABLE', String(err))
+  t.equal(translated?.statusCode, 503)
+})
