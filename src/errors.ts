@@ -52,6 +52,12 @@ export const UriTooLongError = createError<[max: number]>(
 export const PreconditionFailedError = createError<[detail: string]>('ND_PRECONDITION_FAILED', '%s', 412)
 export const InvalidTransitionError = createError<[detail: string]>('ND_INVALID_TRANSITION', '%s', 409)
 export const NotPublishableError = createError<[detail: string]>('ND_NOT_PUBLISHABLE', '%s', 422)
+/** An article body the renderer will not take on (articles.body-limits.ts); names the budget. */
+export const BodyTooComplexError = createError<[reason: string]>(
+  'ND_BODY_TOO_COMPLEX',
+  'The body is too complex to render: %s',
+  422,
+)
 export const IdempotencyMismatchError = createError(
   'ND_IDEMPOTENCY_KEY_REUSED',
   'This Idempotency-Key was used with a different request body',
