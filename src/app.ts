@@ -12,7 +12,8 @@ import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
-import problem from './http/problem.js'
+import { useBoundedJsonParser } from './http/json-body.js'
+import problem, { clientErrorHandler, routerErrorHandler } from './http/problem.js'
 import responseCache from './http/response-cache.js'
 import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
@@ -70,6 +71,11 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     // One access line per request (below) instead of Fastify's two (on arrival and on completion).
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildSerializer } },
+    // Slugs may be 200 characters; Fastify's default (100) answered a long slug with a 414.
+    routerOptions: { maxParamLength: 256 },
+    // Errors raised before routing (a bad path, an unparseable request) are problems too.
+    frameworkErrors: routerErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
@@ -77,6 +83,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   // The API speaks JSON only; Fastify's built-in text/plain parser would hand a string to the
   // validator and answer 400 where 415 is the truth.
   app.removeContentTypeParser('text/plain')
+  useBoundedJsonParser(app)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })

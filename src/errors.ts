@@ -44,6 +44,11 @@ export const RateLimitedError = createError<[limit: number, after: string]>(
   'Rate limit of %s requests exceeded; retry in %s',
   429,
 )
+export const JsonTooDeepError = createError<[max: number]>(
+  'ND_JSON_TOO_DEEP',
+  'The JSON body nests arrays and objects more than %s levels deep',
+  400,
+)
 export const UriTooLongError = createError<[max: number]>(
   'ND_URI_TOO_LONG',
   'The request URI is longer than %s characters',
