@@ -39,6 +39,11 @@ export const ForbiddenError = createError<[scope: string]>(
   'This operation requires an API key with the %s scope',
   403,
 )
+export const ScopeNotHeldError = createError<[scopes: string]>(
+  'ND_SCOPE_NOT_HELD',
+  'A key can only grant scopes it holds itself; this key does not hold %s',
+  403,
+)
 export const RateLimitedError = createError<[limit: number, after: string]>(
   'ND_RATE_LIMITED',
   'Rate limit of %s requests exceeded; retry in %s',
