@@ -98,7 +98,12 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     onBackgroundError: (err) => app.log.warn({ err }, 'could not record API key use'),
   })
   // Before anything that adds routes: every route must pass through its access rule.
-  await app.register(auth, { authenticate: keys.authenticate, publicRead: config.publicRead })
+  await app.register(auth, {
+    authenticate: keys.authenticate,
+    publicRead: config.publicRead,
+    failureBudget: config.authFailures,
+    clock,
+  })
   await app.register(security, { config })
   // Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did
   // not give a version ETag itself.

@@ -34,6 +34,11 @@ export function withProblem<E extends Error>(err: E, members: Record<string, unk
 }
 
 export const UnauthorizedError = createError<[detail: string]>('ND_UNAUTHORIZED', '%s', 401)
+export const TooManyAuthFailuresError = createError<[seconds: number]>(
+  'ND_TOO_MANY_AUTH_FAILURES',
+  'Too many failed authentications from this address; retry in %s seconds',
+  429,
+)
 export const ForbiddenError = createError<[scope: string]>(
   'ND_FORBIDDEN',
   'This operation requires an API key with the %s scope',
