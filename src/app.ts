@@ -104,7 +104,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     failureBudget: config.authFailures,
     clock,
   })
-  await app.register(security, { config })
+  await app.register(security, { config, clock })
   // Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did
   // not give a version ETag itself.
   await app.register(etag)
@@ -122,7 +122,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
-  await app.register(healthRoutes, { db })
+  await app.register(healthRoutes, { db, rateLimitStatus: () => app.rateLimitStatus() })
   await app.register(
     async (v1) => {
       const sources = createSourcesService(db.prisma)
