@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto'
 import { BoundedMap } from '../lib/bounded-map.js'
 
 /** Token hashes remembered as invalid; a flood of distinct tokens evicts the oldest. */
-export const negativeCacheEntries = 5000
-export const negativeCacheTtlMs = 30_000
+const negativeCacheEntries = 5000
+const negativeCacheTtlMs = 30_000
 /** Client IPs whose failures are counted at once; past it the oldest count is dropped. */
 const trackedClients = 10_000
 
@@ -50,5 +50,3 @@ export function createAuthFailureGuard({ max, windowMs }: FailureBudget, clock: 
     },
   }
 }
-
-export type AuthFailureGuard = ReturnType<typeof createAuthFailureGuard>

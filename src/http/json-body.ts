@@ -5,10 +5,10 @@
 import type { FastifyInstance } from 'fastify'
 import { JsonTooDeepError } from '../errors.js'
 
-export const maxJsonDepth = 64
+const maxJsonDepth = 64
 
 /** Whether arrays and objects nest deeper than `max`; one pass, no recursion, any input. */
-export function jsonDepthExceeds(text: string, max: number): boolean {
+function jsonDepthExceeds(text: string, max: number): boolean {
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {

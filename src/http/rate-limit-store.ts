@@ -44,7 +44,7 @@ export interface RedisStoreStatus {
   since: Date
 }
 
-export interface ResilientStoreOptions {
+interface ResilientStoreOptions {
   redis: Redis
   nameSpace: string
   clock: () => Date
@@ -52,11 +52,7 @@ export interface ResilientStoreOptions {
   onClose: () => void
 }
 
-export function createCircuitBreaker({
-  clock,
-  onOpen,
-  onClose,
-}: Pick<ResilientStoreOptions, 'clock' | 'onOpen' | 'onClose'>) {
+function createCircuitBreaker({ clock, onOpen, onClose }: Pick<ResilientStoreOptions, 'clock' | 'onOpen' | 'onClose'>) {
   let openUntil = 0
   let open = false
   let since = clock()

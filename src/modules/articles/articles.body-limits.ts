@@ -118,7 +118,7 @@ function scan(markdown: string): ScanTotals {
 }
 
 /** Throws BodyTooComplexError unless the text is within the budgets the pre-scan checks. */
-export function assertScanBudgets(markdown: string): void {
+function assertScanBudgets(markdown: string): void {
   if (markdown.length > bodyLimits.length) tooComplex(`it is longer than ${bodyLimits.length} characters`)
   const totals = scan(markdown)
   if (totals.emphasisWork > bodyLimits.emphasisWork) {

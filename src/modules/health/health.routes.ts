@@ -40,7 +40,7 @@ const ReadySchema = Type.Object(
 )
 type RateLimiting = Static<typeof ReadySchema>['rateLimiting']
 
-export interface HealthRoutesOptions {
+interface HealthRoutesOptions {
   db: Database
   /** Where rate limits are counted now. */
   rateLimitStatus: () => RateLimiting
