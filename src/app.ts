@@ -12,8 +12,9 @@ import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
+import { useBoundedJsonParser } from './http/json-body.js'
 import { publicLinks } from './http/pagination.js'
-import problem, { handleFrameworkError } from './http/problem.js'
+import problem, { clientErrorHandler, routerErrorHandler } from './http/problem.js'
 import responseCache from './http/response-cache.js'
 import { ProblemSchema } from './http/schemas.js'
 import security from './http/security.js'
@@ -73,9 +74,11 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     // One access line per request (below) instead of Fastify's two (on arrival and on completion).
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildSerializer } },
-    // Slugs run to 200 characters (Fastify's default stops path parameters at 100: a 414).
-    routerOptions: { maxParamLength: 200 },
-    frameworkErrors: handleFrameworkError,
+    // Slugs may be 200 characters; Fastify's default (100) answered a long slug with a 414.
+    routerOptions: { maxParamLength: 256 },
+    // Errors raised before routing (a bad path, an unparseable request) are problems too.
+    frameworkErrors: routerErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
@@ -83,6 +86,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   // The API speaks JSON only; Fastify's built-in text/plain parser would hand a string to the
   // validator and answer 400 where 415 is the truth.
   app.removeContentTypeParser('text/plain')
+  useBoundedJsonParser(app)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
@@ -98,8 +102,13 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
     onBackgroundError: (err) => app.log.warn({ err }, 'could not record API key use'),
   })
   // Before anything that adds routes: every route must pass through its access rule.
-  await app.register(auth, { authenticate: keys.authenticate, publicRead: config.publicRead })
-  await app.register(security, { config })
+  await app.register(auth, {
+    authenticate: keys.authenticate,
+    publicRead: config.publicRead,
+    failureBudget: config.authFailures,
+    clock,
+  })
+  await app.register(security, { config, clock })
   // Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did
   // not give a version ETag itself.
   await app.register(etag)
@@ -117,7 +126,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
-  await app.register(healthRoutes, { db })
+  await app.register(healthRoutes, { db, rateLimitStatus: () => app.rateLimitStatus() })
   await app.register(
     async (v1) => {
       const sources = createSourcesService(db.prisma)

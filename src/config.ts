@@ -67,6 +67,14 @@ const variables = {
     schema: Type.Integer({ minimum: 1000, maximum: 86400000, default: 60000 }),
     expected: 'milliseconds between 1000 and 86400000',
   },
+  AUTH_FAILURE_MAX: {
+    schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 20 }),
+    expected: 'failed authentications per window for one client IP, between 1 and 1000000',
+  },
+  AUTH_FAILURE_WINDOW_MS: {
+    schema: Type.Integer({ minimum: 1000, maximum: 86400000, default: 60000 }),
+    expected: 'milliseconds between 1000 and 86400000',
+  },
   REDIS_URL: {
     schema: Type.Optional(Type.String({ pattern: '^rediss?://' })),
     expected: 'a redis:// or rediss:// URL',
@@ -114,6 +122,8 @@ export interface Config {
   /** Anonymous callers may read published content. */
   publicRead: boolean
   rateLimit: { max: number; anonymousMax: number; windowMs: number; redisUrl?: string }
+  /** Failed authentications allowed per client IP and window (then 429 until the window ends). */
+  authFailures: { max: number; windowMs: number }
   /** '*' or an allow-list of origins. */
   corsOrigins: '*' | string[]
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
@@ -219,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: read('RATE_LIMIT_WINDOW_MS'),
       redisUrl: read('REDIS_URL'),
     },
+    authFailures: { max: read('AUTH_FAILURE_MAX'), windowMs: read('AUTH_FAILURE_WINDOW_MS') },
     corsOrigins: parseOrigins(read('CORS_ORIGINS')),
     trustProxy: read('TRUST_PROXY') === 'true',
     publicUrl: parsePublicUrl(read('PUBLIC_URL')),

@@ -34,15 +34,30 @@ export function withProblem<E extends Error>(err: E, members: Record<string, unk
 }
 
 export const UnauthorizedError = createError<[detail: string]>('ND_UNAUTHORIZED', '%s', 401)
+export const TooManyAuthFailuresError = createError<[seconds: number]>(
+  'ND_TOO_MANY_AUTH_FAILURES',
+  'Too many failed authentications from this address; retry in %s seconds',
+  429,
+)
 export const ForbiddenError = createError<[scope: string]>(
   'ND_FORBIDDEN',
   'This operation requires an API key with the %s scope',
+  403,
+)
+export const ScopeNotHeldError = createError<[scopes: string]>(
+  'ND_SCOPE_NOT_HELD',
+  'A key can only grant scopes it holds itself; this key does not hold %s',
   403,
 )
 export const RateLimitedError = createError<[limit: number, after: string]>(
   'ND_RATE_LIMITED',
   'Rate limit of %s requests exceeded; retry in %s',
   429,
+)
+export const JsonTooDeepError = createError<[max: number]>(
+  'ND_JSON_TOO_DEEP',
+  'The JSON body nests arrays and objects more than %s levels deep',
+  400,
 )
 export const UriTooLongError = createError<[max: number]>(
   'ND_URI_TOO_LONG',
@@ -52,6 +67,12 @@ export const UriTooLongError = createError<[max: number]>(
 export const PreconditionFailedError = createError<[detail: string]>('ND_PRECONDITION_FAILED', '%s', 412)
 export const InvalidTransitionError = createError<[detail: string]>('ND_INVALID_TRANSITION', '%s', 409)
 export const NotPublishableError = createError<[detail: string]>('ND_NOT_PUBLISHABLE', '%s', 422)
+/** An article body the renderer will not take on (articles.body-limits.ts); names the budget. */
+export const BodyTooComplexError = createError<[reason: string]>(
+  'ND_BODY_TOO_COMPLEX',
+  'The body is too complex to render: %s',
+  422,
+)
 export const IdempotencyMismatchError = createError(
   'ND_IDEMPOTENCY_KEY_REUSED',
   'This Idempotency-Key was used with a different request body',

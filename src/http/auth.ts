@@ -3,9 +3,10 @@
 // public by accident. The same rule documents the route in the spec (security, scope, 401/403).
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { ForbiddenError, UnauthorizedError } from '../errors.js'
+import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
 import { type Actor, grants, type KeyPrincipal, type Principal } from '../lib/principal.js'
 import type { Access } from './access.js'
+import { createAuthFailureGuard, type FailureBudget } from './auth-failures.js'
 import { problemResponsesOnly } from './schemas.js'
 
 declare module 'fastify' {
@@ -25,6 +26,9 @@ export interface AuthOptions {
   /** The principal an API key (the bearer token) stands for; throws UnauthorizedError for a bad one. */
   authenticate: (token: string) => Promise<KeyPrincipal>
   publicRead: boolean
+  /** Failed authentications allowed per client IP and window before a 429. */
+  failureBudget: FailureBudget
+  clock: () => Date
 }
 
 const anonymous: Principal = { kind: 'anonymous' }
@@ -66,7 +70,8 @@ export function canPreview(request: FastifyRequest): boolean {
 }
 
 export default fp<AuthOptions>(
-  async (app: FastifyInstance, { authenticate, publicRead }) => {
+  async (app: FastifyInstance, { authenticate, publicRead, failureBudget, clock }) => {
+    const guard = createAuthFailureGuard(failureBudget, clock)
     app.decorate('routeAccess', [])
     // Set by the onRequest hook below on every request; null only until then.
     app.decorateRequest('principal', null as unknown as { getter: () => Principal })
@@ -82,7 +87,7 @@ export default fp<AuthOptions>(
       for (const method of [route.method].flat()) app.routeAccess.push({ method, url: route.url, access })
     })
 
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
       request.principal = anonymous
       const access = request.routeOptions.config.access
       // No access rule: no route matched (the 404 handler answers); public: credentials are not looked at.
@@ -92,9 +97,29 @@ export default fp<AuthOptions>(
         if (access === 'content:read' && publicRead) return
         throw new UnauthorizedError(`This operation requires an API key with the ${access} scope`)
       }
+      const blockedFor = guard.blockedFor(request.ip)
+      if (blockedFor > 0) {
+        reply.header('retry-after', String(blockedFor))
+        throw new TooManyAuthFailuresError(blockedFor)
+      }
       const match = /^Bearer ([^\s]+)$/i.exec(header)
-      if (!match?.[1]) throw new UnauthorizedError('The Authorization header must be "Bearer <API key>"')
-      const principal = await authenticate(match[1])
+      if (!match?.[1]) {
+        guard.recordFailure(request.ip)
+        throw new UnauthorizedError('The Authorization header must be "Bearer <API key>"')
+      }
+      const token = match[1]
+      const knownInvalid = guard.knownInvalid(token)
+      if (knownInvalid !== undefined) {
+        guard.recordFailure(request.ip)
+        throw new UnauthorizedError(knownInvalid)
+      }
+      const principal = await authenticate(token).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'ND_UNAUTHORIZED') {
+          guard.recordFailure(request.ip)
+          guard.rememberInvalid(token, (err as Error).message)
+        }
+        throw err
+      })
       request.principal = principal
       if (!grants(principal.scopes, access)) throw new ForbiddenError(access)
     })

@@ -1,6 +1,7 @@
 // One error handler for the whole API: every failure leaves as application/problem+json
 // (RFC 9457) with a stable code, and nothing internal (stack, SQL) ever reaches the client.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Duplex } from 'node:stream'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { translateDatabaseError } from '../db/errors.js'
 import type { ProblemExtensions } from '../errors.js'
@@ -18,11 +19,13 @@ const titles: Record<number, string> = {
   406: 'Not Acceptable',
   409: 'Conflict',
   412: 'Precondition Failed',
+  408: 'Request Timeout',
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 }
@@ -42,12 +45,18 @@ const frameworkErrors: Record<string, { status: number; code: string; detail?: s
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'ND_UNSUPPORTED_MEDIA_TYPE' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'ND_BAD_CONTENT_LENGTH' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'ND_BODY_TOO_LARGE' },
-  FST_ERR_BAD_URL: { status: 400, code: 'ND_BAD_URL', detail: 'The URL path is not valid percent-encoded UTF-8' },
+  // Raised by the router before any route or hook runs (see routerErrorHandler).
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'ND_BAD_URL',
+    detail: 'The request path is not a valid URL path (malformed percent-encoding)',
+  },
   FST_ERR_MAX_PARAM_LENGTH: {
     status: 414,
     code: 'ND_URI_TOO_LONG',
-    detail: 'A path segment of the URL is longer than any id or slug',
+    detail: 'A segment of the request path is too long',
   },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 500, code: 'ND_INTERNAL', detail: 'The request could not be routed' },
 }
 
 type ProblemField = NonNullable<Problem['errors']>[number]
@@ -141,7 +150,7 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply.code(problem.status).type(problemContentType).send(problem)
 }
 
-function handleError(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error.validation) {
     const fields = validationFields(error.validation as AjvError[], error.validationContext)
     return sendProblem(
@@ -193,14 +202,49 @@ function handleError(this: FastifyInstance, error: FastifyError, request: Fastif
 }
 
 /**
- * For Fastify's `frameworkErrors` option: a path that is not valid percent-encoding, or a path
- * parameter over maxParamLength, is refused before routing, outside every error handler, and
- * Fastify's own answer is not a problem.
+ * Fastify's `frameworkErrors` option: errors the router raises before a route is found (a bad
+ * percent-encoding, an over-long path segment) get the same problem body as every other error,
+ * instead of Fastify's own JSON. No hook has run, so the request id header is set here.
  */
-export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  // No hook runs for these requests: the id header is set here.
+export function routerErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-request-id', request.id)
-  return handleError.call(request.server, error, request, reply)
+  handleError(error, request, reply)
+}
+
+const clientErrors: Record<string, { status: number; code: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'ND_REQUEST_TIMEOUT',
+    detail: 'The request was not received in time',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'ND_HEADERS_TOO_LARGE',
+    detail: 'The request headers are too large',
+  },
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: a request Node's HTTP parser rejects (malformed, headers
+ * too large, too slow) never reaches Fastify; it is answered on the socket, as a problem too.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const known = err.code ? clientErrors[err.code] : undefined
+  const { status, code, detail } = known ?? {
+    status: 400,
+    code: 'ND_BAD_REQUEST',
+    detail: 'The request is not valid HTTP',
+  }
+  const title = titles[status] ?? 'Error'
+  const body = JSON.stringify({ type: `${problemTypeBase}${slugOf(code)}`, title, status, detail, code })
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${problemContentType}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
 }
 
 export default fp(

@@ -22,7 +22,7 @@ const pick = (e: AuditEntry): Expected => ({
 
 test('audit log', async (t) => {
   const { app, db, writer } = await build(t)
-  const manager = await createKey(db, ['keys:manage'])
+  const manager = await createKey(db, ['content:read', 'keys:manage'])
   const otherWriter = await createKey(db, ['content:write'])
 
   const audit = async (query = '') => {
@@ -69,7 +69,7 @@ test('audit log', async (t) => {
     method: 'POST',
     url: '/v1/keys',
     headers: manager.headers,
-    payload: { name: 'Audited key', scopes: ['content:write'] },
+    payload: { name: 'Audited key', scopes: ['content:read', 'keys:manage'] },
   })
   const keyId = json<{ id: string }>(createdKey).id
   expectWrite(createdKey, 201, manager.id, 'create', 'key', keyId)

@@ -10,7 +10,7 @@ test('liveness and readiness', async (t) => {
   t.same(json(live), { status: 'ok' })
   const ready = await app.inject('/health/ready')
   t.equal(ready.statusCode, 200)
-  t.same(json(ready), { status: 'ok', database: db.kind })
+  t.same(json(ready), { status: 'ok', database: db.kind, rateLimiting: { counting: 'local', store: 'memory' } })
 })
 
 // A TCP proxy in front of PostgreSQL stands in for a database server that goes away and comes back.

@@ -62,7 +62,8 @@ async function lastUsedAt(db: Database, id: string): Promise<Date | null> {
 
 test('API keys', async (t) => {
   const { app, db } = await build(t)
-  const manager = await createKey(db, ['keys:manage'])
+  // Holds every scope, so it may grant any (see the scope escalation test below).
+  const manager = await createKey(db, ['content:write', 'keys:manage'])
   const create = (payload: unknown, headers: Record<string, string> = manager.headers) =>
     app.inject({ method: 'POST', url: '/v1/keys', headers, payload: payload as object })
   const patch = (id: string, payload: unknown) =>
@@ -440,7 +441,7 @@ test('API key expiry follows the clock', async (t) => {
     method: 'POST',
     url: '/v1/keys',
     headers: manager.headers,
-    payload: { name: 'Later', scopes: ['content:read'], expiresAt: new Date(clock().getTime() + 60_000).toISOString() },
+    payload: { name: 'Later', scopes: ['keys:manage'], expiresAt: new Date(clock().getTime() + 60_000).toISOString() },
   })
   t.equal(later.statusCode, 201)
 })
@@ -491,4 +492,55 @@ test('API key secrets never reach the log', async (t) => {
       'no log line holds a token or its secret',
     )
   }
+})
+
+// Who may grant what, stated apart from the implementation: content scopes are ranked
+// read < preview < write, and a key holding one holds every lower one; keys:manage implies nothing.
+const contentRank: Record<string, number> = { 'content:read': 1, 'content:preview': 2, 'content:write': 3 }
+function mayGrant(creator: readonly Scope[], requested: readonly Scope[]): boolean {
+  const highest = Math.max(0, ...creator.map((s) => contentRank[s] ?? 0))
+  return requested.every((s) => (s === 'keys:manage' ? creator.includes(s) : (contentRank[s] as number) <= highest))
+}
+
+/** Every non-empty subset of the scopes. */
+function subsets(of: readonly Scope[]): Scope[][] {
+  return Array.from({ length: 2 ** of.length - 1 }, (_, i) => of.filter((_s, bit) => (i + 1) & (1 << bit)))
+}
+
+test('a key cannot create a key with a scope it does not hold (creator × requested)', async (t) => {
+  const { app, db } = await build(t)
+  const all: Scope[] = ['content:read', 'content:preview', 'content:write', 'keys:manage']
+  // Only keys:manage keys reach the route; every combination of content scopes beside it.
+  const creators = subsets(all).filter((s) => s.includes('keys:manage'))
+  const requests = subsets(all)
+  t.equal(creators.length * requests.length, 120)
+  const keysBefore = await db.prisma.apiKey.count()
+  let refused = 0
+  for (const creatorScopes of creators) {
+    const creator = await createKey(db, creatorScopes)
+    for (const scopes of requests) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/keys',
+        headers: creator.headers,
+        payload: { name: 'Minted', scopes },
+      })
+      const label = `[${creatorScopes.join(' ')}] creates [${scopes.join(' ')}]`
+      if (mayGrant(creatorScopes, scopes)) {
+        t.equal(res.statusCode, 201, `${label}: allowed`)
+        continue
+      }
+      refused++
+      const problem = assertProblem(t, res, 403, 'ND_SCOPE_NOT_HELD')
+      const expected = scopes.filter((s) => !mayGrant(creatorScopes, [s]))
+      t.same(problem.scopesNotHeld, expected, `${label}: refused, naming ${expected.join(', ')}`)
+    }
+  }
+  t.equal(refused, 42, 'the refusals the table predicts')
+  t.equal(await db.prisma.apiKey.count(), keysBefore + creators.length + 120 - refused, 'a refusal creates nothing')
+  t.equal(
+    await db.prisma.auditEntry.count({ where: { resourceType: 'key', action: 'create', keyId: { not: null } } }),
+    120 - refused,
+    'and audits nothing',
+  )
 })

@@ -1,12 +1,16 @@
 // Article bodies are stored as Markdown (one canonical, diffable format) and served three ways:
 // `body` (the Markdown), `bodyHtml` (rendered, then sanitised with an allow-list so a frontend
 // can inject it as is) and `bodyText` (plain text for search, summaries and feeds).
+
+import type { TokensList } from 'marked'
 import { Marked, type Token, type Tokens } from 'marked'
 import sanitizeHtml from 'sanitize-html'
+import { assertHtmlBudget, lexWithinBudgets, stepCounter } from './articles.body-limits.js'
 
 // Raw HTML inside Markdown is allowed through the renderer and then cleaned by the allow-list,
 // so that harmless markup (<sup>, <abbr>) survives and everything else is removed.
-const marked = new Marked({ gfm: true, breaks: false, async: false })
+// Bodies are lexed by lexWithinBudgets (articles.body-limits.ts), never by marked.parse().
+const marked = new Marked({ gfm: true, breaks: false, async: false }, stepCounter)
 
 const sanitizeOptions: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -68,8 +72,18 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
   },
 }
 
+// A write renders the same body twice (text, then HTML): the last body's tokens are kept so it
+// is lexed once, which is a third of the time of the largest bodies.
+let lastLexed: { markdown: string; tokens: TokensList } | undefined
+function lex(markdown: string): TokensList {
+  if (lastLexed?.markdown !== markdown) lastLexed = { markdown, tokens: lexWithinBudgets(markdown, marked.defaults) }
+  return lastLexed.tokens
+}
+
+/** Sanitised HTML; throws BodyTooComplexError (422) for a body outside the rendering budgets. */
 export function renderBodyHtml(markdown: string): string {
-  const html = marked.parse(markdown) as string
+  const html = marked.parser(lex(markdown))
+  assertHtmlBudget(html)
   return sanitizeHtml(html, sanitizeOptions).trim()
 }
 
@@ -112,10 +126,12 @@ function decodeEntities(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_, name: string) => entities[name] ?? '')
 }
 
-/** Plain text: paragraphs separated by blank lines, no markup, no raw HTML. */
+/**
+ * Plain text: paragraphs separated by blank lines, no markup, no raw HTML. Throws
+ * BodyTooComplexError (422) for a body outside the rendering budgets.
+ */
 export function renderBodyText(markdown: string): string {
-  return marked
-    .lexer(markdown)
+  return lex(markdown)
     .map(blockText)
     .map((s) => s.trim())
     .filter(Boolean)

@@ -1,18 +1,52 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
+import Type, { type Static } from 'typebox'
 import type { Database } from '../../db/database.js'
 import { DatabaseUnavailableError } from '../../errors.js'
 import { problemResponsesOnly } from '../../http/schemas.js'
 
-const HealthSchema = Type.Object(
-  {
-    status: Type.Literal('ok'),
-    database: Type.Optional(Type.Union([Type.Literal('server'), Type.Literal('embedded')])),
-  },
-  { additionalProperties: false },
-)
+const LiveSchema = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+const ReadySchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], {
+      description: 'degraded: serving, with a dependency other than the database unavailable (see rateLimiting)',
+    }),
+    database: Type.Union([Type.Literal('server'), Type.Literal('embedded')]),
+    rateLimiting: Type.Object(
+      {
+        counting: Type.Union([Type.Literal('shared'), Type.Literal('local')], {
+          description:
+            'shared: counted in Redis across every instance; local: counted in this instance only ' +
+            '(no REDIS_URL, or Redis unreachable)',
+        }),
+        store: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'The configured store' }),
+        since: Type.Optional(
+          Type.String({ format: 'date-time', description: 'With Redis: when counting last changed' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        status: 'degraded',
+        database: 'server',
+        rateLimiting: { counting: 'local', store: 'redis', since: '2026-11-29T17:00:00.000Z' },
+      },
+    ],
+  },
+)
+type RateLimiting = Static<typeof ReadySchema>['rateLimiting']
+
+interface HealthRoutesOptions {
+  db: Database
+  /** Where rate limits are counted now. */
+  rateLimitStatus: () => RateLimiting
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { db, rateLimitStatus }) => {
   app.get(
     '/health/live',
     {
@@ -21,7 +55,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         operationId: 'getLiveness',
         tags: ['Health'],
         summary: 'Liveness: the process is serving requests',
-        response: { 200: HealthSchema, ...problemResponsesOnly(500) },
+        response: { 200: LiveSchema, ...problemResponsesOnly(500) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -35,8 +69,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         operationId: 'getReadiness',
         tags: ['Health'],
         summary: 'Readiness: the database answers',
-        description: 'Returns 503 with a problem body while the database cannot be reached.',
-        response: { 200: HealthSchema, ...problemResponsesOnly(500, 503) },
+        description:
+          'Returns 503 with a problem body while the database cannot be reached. An unreachable Redis ' +
+          '(REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per ' +
+          'instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until ' +
+          'Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a ' +
+          'partial loss of shared counting into a full outage.',
+        response: { 200: ReadySchema, ...problemResponsesOnly(500, 503) },
       },
     },
     async () => {
@@ -45,7 +84,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       } catch {
         throw new DatabaseUnavailableError()
       }
-      return { status: 'ok' as const, database: db.kind }
+      const rateLimiting = rateLimitStatus()
+      const degraded = rateLimiting.store === 'redis' && rateLimiting.counting === 'local'
+      return { status: degraded ? ('degraded' as const) : ('ok' as const), database: db.kind, rateLimiting }
     },
   )
 }

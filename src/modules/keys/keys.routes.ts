@@ -25,13 +25,20 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: KeysService }> = asyn
         operationId: 'createApiKey',
         tags,
         summary: 'Create an API key',
-        description: 'The response holds the key itself in `secret`, shown this once; only its hash is stored.',
+        description:
+          'The response holds the key itself in `secret`, shown this once; only its hash is stored.\n\n' +
+          'The new key may only hold scopes the calling key holds itself (directly or by implication: ' +
+          'content:write covers content:preview and content:read). keys:manage implies no other scope: a key ' +
+          'with only keys:manage can create keys:manage keys; to create a content:write key it must also ' +
+          'hold content:write. Asking for a scope the caller does not hold is a 403 (`ND_SCOPE_NOT_HELD`, ' +
+          'listing them in `scopesNotHeld`).',
         body: ApiKeyCreateSchema,
         response: { 201: ApiKeyCreatedSchema, ...problemResponses(413, 415) },
       },
     },
     async (request, reply) => {
-      const key = await keys.create(request.body, actorOf(request))
+      const held = request.principal.kind === 'key' ? request.principal.scopes : []
+      const key = await keys.create(request.body, actorOf(request), held)
       reply.code(201).header('location', `/v1/keys/${key.id}`).header('cache-control', 'no-store')
       return key
     },

@@ -1,7 +1,14 @@
 import type { PrismaClient } from '../../db/database.js'
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError, withProblem } from '../../errors.js'
+import {
+  ConflictError,
+  NotFoundError,
+  ScopeNotHeldError,
+  UnauthorizedError,
+  ValidationError,
+  withProblem,
+} from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
-import { type Actor, effectiveScopes, type KeyPrincipal, type Scope } from '../../lib/principal.js'
+import { type Actor, effectiveScopes, grants, type KeyPrincipal, type Scope } from '../../lib/principal.js'
 import { uuidv7 } from '../../lib/uuid.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import * as repo from './keys.repository.js'
@@ -79,8 +86,17 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
       return { kind: 'key', id: row.id, name: row.name, scopes: row.scopes, rateLimit: row.rateLimit }
     },
 
-    async create(input: ApiKeyCreate, actor: Actor): Promise<ApiKeyCreated> {
+    /**
+     * A new key, made by a key holding `creatorScopes`. It may only be given scopes the creator
+     * holds itself, directly or by implication: keys:manage lets a key manage keys, not mint
+     * content scopes it lacks (a keys:manage + content:write key can mint content:write).
+     */
+    async create(input: ApiKeyCreate, actor: Actor, creatorScopes: readonly string[]): Promise<ApiKeyCreated> {
       assertFuture(input.expiresAt)
+      const notHeld = input.scopes.filter((s) => !grants(creatorScopes, s))
+      if (notHeld.length > 0) {
+        throw withProblem(new ScopeNotHeldError(notHeld.join(', ')), { scopesNotHeld: notHeld })
+      }
       return insert(input, actor)
     },
 
