@@ -207,3 +207,17 @@ test('through the API: the attack body is a 422 problem and the server keeps ans
   t.equal(json<{ version: number }>(unchanged).version, 1, 'the refused update left nothing behind')
   t.equal((await app.inject('/health/live')).statusCode, 200, 'the server still answers')
 })
+
+test('a body stored before the budgets, without its HTML, is still read (as escaped text)', async (t) => {
+  const { app, db, auth } = await build(t, { env })
+  const created = await app.inject({ method: 'POST', url: '/v1/articles', headers: auth, payload: { headline: 'Old' } })
+  const id = json<{ id: string }>(created).id
+  // As a row written before bodyHtml existed and before the budgets did: no stored HTML.
+  const legacy = `${'> '.repeat(40)}<b>x</b> & more`
+  await db.prisma.article.update({ where: { id }, data: { body: legacy, bodyHtml: null } })
+  const res = await app.inject({ url: `/v1/articles/${id}?fields=body,bodyHtml`, headers: auth })
+  t.equal(res.statusCode, 200)
+  const article = json<{ body: string; bodyHtml: string }>(res)
+  t.equal(article.body, legacy)
+  t.equal(article.bodyHtml, `<p>${legacy.replace(/&/g, '&#38;').replace(/</g, '&#60;').replace(/>/g, '&#62;')}</p>`)
+})

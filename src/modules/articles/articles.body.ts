@@ -5,6 +5,7 @@
 import type { TokensList } from 'marked'
 import { Marked, type Token, type Tokens } from 'marked'
 import sanitizeHtml from 'sanitize-html'
+import { BodyTooComplexError } from '../../errors.js'
 import { assertHtmlBudget, lexWithinBudgets, stepCounter } from './articles.body-limits.js'
 
 // Raw HTML inside Markdown is allowed through the renderer and then cleaned by the allow-list,
@@ -85,6 +86,24 @@ export function renderBodyHtml(markdown: string): string {
   const html = marked.parser(lex(markdown))
   assertHtmlBudget(html)
   return sanitizeHtml(html, sanitizeOptions).trim()
+}
+
+/**
+ * HTML for a body stored without it (rows older than the bodyHtml column). Such a body was
+ * accepted before the rendering budgets existed: one outside them is served as escaped text, so
+ * a read never fails on what an earlier write was allowed to store.
+ */
+export function storedBodyHtml(markdown: string): string {
+  try {
+    return renderBodyHtml(markdown)
+  } catch (err) {
+    if (!(err instanceof BodyTooComplexError)) throw err
+    return `<p>${escapeText(markdown)}</p>`
+  }
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 function inlineText(tokens: Token[] | undefined): string {

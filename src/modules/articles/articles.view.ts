@@ -3,7 +3,7 @@
 
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
 import { toSource } from '../sources/sources.service.js'
-import { renderBodyHtml } from './articles.body.js'
+import { storedBodyHtml } from './articles.body.js'
 import type { ArticleRecord, Relations } from './articles.record.js'
 import { type Article, type ArticleField, type ArticleInclude, articleFields } from './articles.schemas.js'
 
@@ -54,7 +54,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
   summary: (r) => r.summary,
   body: (r) => r.body,
   // Stored at write time; rendered here only for rows written before the column existed.
-  bodyHtml: (r) => r.bodyHtml ?? renderBodyHtml(r.body),
+  bodyHtml: (r) => r.bodyHtml ?? storedBodyHtml(r.body),
   bodyText: (r) => r.bodyText,
   dateline: (r) => r.dateline,
   bylines: (r) => r.bylines,
