@@ -12,6 +12,7 @@ import {
   type BenchDatabase,
   createBenchKey,
   describeDatabase,
+  type Fixtures,
   loadFixtures,
   openBenchDatabase,
   prepareDatabase,
@@ -118,6 +119,39 @@ async function measureOn(
   return results
 }
 
+/** Baseline (1), static Fastify serving the API's first page; baseline (2), Fastify + pg, on a server database. */
+async function measureBaselines(run: {
+  env: NodeJS.ProcessEnv
+  target: BenchDatabase
+  sample: ApiSample
+  fixtures: Fixtures
+  settings: LoadSettings
+  notes: string[]
+}): Promise<{ results: ScenarioResult[]; checks: Record<string, boolean> }> {
+  const { env, target, sample, fixtures, settings, notes } = run
+  log('baseline (1): static Fastify with the first page')
+  const tmp = await mkdtemp(join(tmpdir(), 'newsdesk-bench-'))
+  pending.dirs.push(tmp)
+  const bodyFile = join(tmp, 'first-page.json')
+  await writeFile(bodyFile, sample.firstPage)
+  const staticServer = await startStaticBaseline(env, bodyFile, firstPagePath)
+  const results = await measureOn(staticServer, 'baseline', [firstPage('baseline-static')], settings)
+
+  if (target.kind !== 'server') {
+    notes.push('baseline (2) (Fastify + pg) skipped: it needs a PostgreSQL server (BENCH_DATABASE_URL or DATABASE_URL)')
+    return { results, checks: {} }
+  }
+  log('baseline (2): Fastify + pg')
+  const pgServer = await startPgBaseline(env, target.url, firstPagePath)
+  const checks = await compareWithApi(pgServer.origin, sample)
+  for (const [check, ok] of Object.entries(checks)) {
+    if (!ok) notes.push(`baseline-pg check ${check} failed: it does not answer exactly what the API answers`)
+  }
+  const pgScenarios = [articleBySlug(fixtures, 'baseline-pg-slug'), firstPage('baseline-pg-first-page')]
+  results.push(...(await measureOn(pgServer, 'baseline', pgScenarios, settings)))
+  return { results, checks }
+}
+
 async function main(options: BenchOptions): Promise<void> {
   const startedAt = new Date()
   const settings: LoadSettings = {
@@ -166,27 +200,9 @@ async function main(options: BenchOptions): Promise<void> {
   results.push(...(await measureOn(cached, 'cached', cachedScenarios(fixtures), settings)))
   serverRss.push(cached.rss.max)
 
-  log('baseline (1): static Fastify with the first page')
-  const tmp = await mkdtemp(join(tmpdir(), 'newsdesk-bench-'))
-  pending.dirs.push(tmp)
-  const bodyFile = join(tmp, 'first-page.json')
-  await writeFile(bodyFile, sample.firstPage)
-  const staticServer = await startStaticBaseline(env, bodyFile, firstPagePath)
-  results.push(...(await measureOn(staticServer, 'baseline', [firstPage('baseline-static')], settings)))
-
-  let baselineChecks: Record<string, boolean> = {}
-  if (target.kind === 'server') {
-    log('baseline (2): Fastify + pg')
-    const pgServer = await startPgBaseline(env, target.url, firstPagePath)
-    baselineChecks = await compareWithApi(pgServer.origin, sample)
-    for (const [check, ok] of Object.entries(baselineChecks)) {
-      if (!ok) notes.push(`baseline-pg check ${check} failed: it does not answer exactly what the API answers`)
-    }
-    const pgScenarios = [articleBySlug(fixtures, 'baseline-pg-slug'), firstPage('baseline-pg-first-page')]
-    results.push(...(await measureOn(pgServer, 'baseline', pgScenarios, settings)))
-  } else {
-    notes.push('baseline (2) (Fastify + pg) skipped: it needs a PostgreSQL server (BENCH_DATABASE_URL or DATABASE_URL)')
-  }
+  const baselines = await measureBaselines({ env, target, sample, fixtures, settings, notes })
+  results.push(...baselines.results)
+  const baselineChecks = baselines.checks
 
   log('start-up: npm start until /health/ready answers')
   const startup: StartupTiming[] = [await embeddedStartup(env)]

@@ -1,3 +1,4 @@
+// Shared by the articles test files: request helpers bound to one app, problem assertions.
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
 import { assertProblem, type build, json, missingId, type Page, pointers, type Res } from '../helper.js'
 

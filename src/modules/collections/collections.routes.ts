@@ -1,5 +1,7 @@
-// Collections' routes: the collections themselves. Their teasers (the box, the line-up's changes
-// and history, single teasers) are in teasers.routes.ts.
+// Collections' routes: the collections themselves, read and written. Their teasers (the box, the
+// line-up's changes and history, single teasers) are in teasers.routes.ts. The spec lists paths in
+// the order they are first registered and a path's methods in theirs: reads go first, so GET comes
+// before POST on /collections and before PATCH and DELETE on /collections/{key}.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { read, write } from '../../http/access.js'
@@ -23,7 +25,8 @@ import { teasersRoutes } from './teasers.routes.js'
 
 const tags = ['Collections']
 
-export const collectionsRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (
+/** Reading collections: the list and one collection. */
+const collectionReadRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (
   app,
   { collections },
 ) => {
@@ -47,6 +50,33 @@ export const collectionsRoutes: FastifyPluginAsyncTypebox<{ collections: Collect
     },
   )
 
+  app.get(
+    '/collections/:key',
+    {
+      config: read,
+      schema: {
+        operationId: 'getCollection',
+        tags,
+        summary: 'Get a collection',
+        description: 'Its ETag ("v<version>") is what If-Match takes on edits and reorders.',
+        params: KeyParamsSchema,
+        response: { 200: CollectionSchema, ...problemResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const collection = await collections.get(request.params.key)
+      reply.header('etag', versionEtag(collection.version))
+      setCacheHeaders(reply, { shared: !canPreview(request), surrogateKeys: [`collection:${collection.key}`] })
+      return collection
+    },
+  )
+}
+
+/** Creating, editing and deleting a collection. */
+const collectionWriteRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (
+  app,
+  { collections },
+) => {
   app.post(
     '/collections',
     {
@@ -65,27 +95,6 @@ export const collectionsRoutes: FastifyPluginAsyncTypebox<{ collections: Collect
         .code(201)
         .header('location', `/v1/collections/${collection.key}`)
         .header('etag', versionEtag(collection.version))
-      return collection
-    },
-  )
-
-  app.get(
-    '/collections/:key',
-    {
-      config: read,
-      schema: {
-        operationId: 'getCollection',
-        tags,
-        summary: 'Get a collection',
-        description: 'Its ETag ("v<version>") is what If-Match takes on edits and reorders.',
-        params: KeyParamsSchema,
-        response: { 200: CollectionSchema, ...problemResponses(404) },
-      },
-    },
-    async (request, reply) => {
-      const collection = await collections.get(request.params.key)
-      reply.header('etag', versionEtag(collection.version))
-      setCacheHeaders(reply, { shared: !canPreview(request), surrogateKeys: [`collection:${collection.key}`] })
       return collection
     },
   )
@@ -141,6 +150,13 @@ export const collectionsRoutes: FastifyPluginAsyncTypebox<{ collections: Collect
       return reply.code(204).send(null)
     },
   )
+}
 
+export const collectionsRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (
+  app,
+  { collections },
+) => {
+  await app.register(collectionReadRoutes, { collections })
+  await app.register(collectionWriteRoutes, { collections })
   await app.register(teasersRoutes, { collections })
 }

@@ -35,10 +35,8 @@ function boxHeaders(reply: FastifyReply, box: Box, shared: boolean) {
   }
 }
 
-export const teasersRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (
-  app,
-  { collections },
-) => {
+/** The box: what readers see of a collection, or all of it for editors. */
+const boxRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (app, { collections }) => {
   app.get(
     '/collections/:key/teasers',
     {
@@ -67,7 +65,10 @@ export const teasersRoutes: FastifyPluginAsyncTypebox<{ collections: Collections
       return { data: box.teasers, page: { limit: box.limit, nextCursor: null } }
     },
   )
+}
 
+/** Changes to the line-up (adding a teaser, reordering) and their history. */
+const lineUpRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (app, { collections }) => {
   app.post(
     '/collections/:key/teasers',
     {
@@ -149,7 +150,10 @@ export const teasersRoutes: FastifyPluginAsyncTypebox<{ collections: Collections
       return page
     },
   )
+}
 
+/** One teaser: read, edited or removed. */
+const teaserRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (app, { collections }) => {
   app.get(
     '/teasers/:id',
     {
@@ -215,4 +219,14 @@ export const teasersRoutes: FastifyPluginAsyncTypebox<{ collections: Collections
       return reply.code(204).send(null)
     },
   )
+}
+
+// In the order of the spec, which lists paths as they are first registered and a path's methods in theirs.
+export const teasersRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> = async (
+  app,
+  { collections },
+) => {
+  await app.register(boxRoutes, { collections })
+  await app.register(lineUpRoutes, { collections })
+  await app.register(teaserRoutes, { collections })
 }

@@ -1,0 +1,145 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import { ForbiddenError, ValidationError, withProblem } from '../../errors.js'
+import { read } from '../../http/access.js'
+import { canPreview } from '../../http/auth.js'
+import { setCacheHeaders } from '../../http/caching.js'
+import { setNextLink } from '../../http/pagination.js'
+import { IdOrSlugParamsSchema, problemResponses } from '../../http/schemas.js'
+import type { SourcesService } from '../sources/sources.service.js'
+import { readHeaders, tags, viewOf } from './articles.http.js'
+import {
+  type ArticleListQuery,
+  ArticleListQuerySchema,
+  ArticleListSchema,
+  ArticleSchema,
+  ReadQuerySchema,
+  TombstoneListSchema,
+  TombstoneQuerySchema,
+} from './articles.schemas.js'
+import type { ArticlesService } from './articles.service.js'
+
+/** One list for GET /articles and a source's articles: the same filters, views and headers. */
+async function listArticles(
+  articles: ArticlesService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  query: ArticleListQuery,
+  sourceKey?: string,
+) {
+  const view = viewOf(request, query)
+  if (query.status && !view.preview) throw new ForbiddenError('content:preview')
+  if (query.sort === 'relevance' && !query.q) {
+    throw withProblem(new ValidationError('The request is invalid: query /sort relevance needs q'), {
+      errors: [{ in: 'query', pointer: '/sort', message: 'relevance needs q' }],
+    })
+  }
+  const list = await articles.list(query, { ...view, sourceKey })
+  setNextLink(request, reply, list.body.page.nextCursor)
+  readHeaders(reply, list, view)
+  return list.body
+}
+
+/** Lists: articles (searched and filtered), a source's articles, and deletions for sync clients. */
+export const articleListRoutes: FastifyPluginAsyncTypebox<{
+  articles: ArticlesService
+  sources: SourcesService
+}> = async (app, { articles, sources }) => {
+  app.get(
+    '/articles',
+    {
+      config: read,
+      schema: {
+        operationId: 'listArticles',
+        tags,
+        summary: 'List and search articles',
+        description:
+          'Newest published first. Filters combine (AND); `tag` may repeat (any of them). `q` is full-text search ' +
+          '(web search syntax; headline weighs more than summary, summary more than body; stemmed in the ' +
+          "`language` filter's language, words as written otherwise) and adds a `snippet`. `fields` trims each " +
+          'article (list views should not ship bodies); `include` embeds related records. Unknown parameters are ' +
+          'rejected. `count=true` adds an exact `page.total`, which costs a full count.',
+        querystring: ArticleListQuerySchema,
+        response: { 200: ArticleListSchema, ...problemResponses() },
+      },
+    },
+    async (request, reply) => listArticles(articles, request, reply, request.query),
+  )
+
+  app.get(
+    '/sources/:idOrSlug/articles',
+    {
+      config: read,
+      schema: {
+        operationId: 'listSourceArticles',
+        tags,
+        summary: "List a source's articles",
+        description: 'The same list as GET /v1/articles, published by this source.',
+        params: IdOrSlugParamsSchema,
+        // Omit does not carry the object's options over: unknown parameters must stay a 400 here too.
+        querystring: Type.Omit(ArticleListQuerySchema, ['source'], { additionalProperties: false }),
+        response: { 200: ArticleListSchema, ...problemResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await sources.get(request.params.idOrSlug)
+      return listArticles(articles, request, reply, request.query, request.params.idOrSlug)
+    },
+  )
+
+  app.get(
+    '/articles/deletions',
+    {
+      config: read,
+      schema: {
+        operationId: 'listArticleDeletions',
+        tags,
+        summary: 'List deleted articles (tombstones)',
+        description:
+          'Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the ' +
+          'articles that were public at some time (never-published drafts were never theirs to forget); callers ' +
+          'with content:preview (or content:write) see every deleted article.',
+        querystring: TombstoneQuerySchema,
+        response: { 200: TombstoneListSchema, ...problemResponses() },
+      },
+    },
+    async (request, reply) => {
+      const preview = canPreview(request)
+      const page = await articles.deletions(request.query, preview)
+      setNextLink(request, reply, page.page.nextCursor)
+      setCacheHeaders(reply, { shared: !preview, surrogateKeys: ['article-deletions'] })
+      return page
+    },
+  )
+}
+
+/** One article, by id, slug or former slug. */
+export const articleReadRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesService }> = async (
+  app,
+  { articles },
+) => {
+  app.get(
+    '/articles/:idOrSlug',
+    {
+      config: read,
+      schema: {
+        operationId: 'getArticle',
+        tags,
+        summary: 'Get an article by id, slug or former slug',
+        description:
+          'Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full ' +
+          'representation is what If-Match takes on changes.',
+        params: IdOrSlugParamsSchema,
+        querystring: ReadQuerySchema,
+        response: { 200: ArticleSchema, ...problemResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const view = viewOf(request, request.query)
+      const read = await articles.get(request.params.idOrSlug, view)
+      readHeaders(reply, read, view)
+      return read.body
+    },
+  )
+}

@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { write } from '../../http/access.js'
+import { actorOf } from '../../http/auth.js'
+import { parseIfMatch } from '../../http/caching.js'
+import { IdParamsSchema, problemResponses } from '../../http/schemas.js'
+import { IdempotencyHeaders, IfMatchHeaders, tags, writeHeaders, writeResponses } from './articles.http.js'
+import { ArticleCreateSchema, ArticleSchema, ArticleUpdateSchema } from './articles.schemas.js'
+import type { ArticlesService } from './articles.service.js'
+
+/** Creating, editing and deleting an article. */
+export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesService }> = async (
+  app,
+  { articles },
+) => {
+  app.post(
+    '/articles',
+    {
+      config: write,
+      schema: {
+        operationId: 'createArticle',
+        tags,
+        summary: 'Create an article (a draft)',
+        description:
+          'Creates a draft; publish it with POST /v1/articles/{id}/publish. The slug is generated from the headline ' +
+          'when omitted. Unknown sources are a 422; new tags are created. Send `Idempotency-Key` to make retries safe.',
+        headers: IdempotencyHeaders,
+        body: ArticleCreateSchema,
+        response: { 201: ArticleSchema, ...problemResponses(409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const created = await articles.create(request.body, actorOf(request), request.headers['idempotency-key'])
+      writeHeaders(reply.code(201).header('location', `/v1/articles/${created.article.id}`), created)
+      if (created.replayed) reply.header('idempotent-replayed', 'true')
+      return created.article
+    },
+  )
+
+  app.patch(
+    '/articles/:id',
+    {
+      config: write,
+      schema: {
+        operationId: 'updateArticle',
+        tags,
+        summary: 'Update an article',
+        description:
+          'Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the ' +
+          'current version. Every change writes a revision. A changed slug keeps the old one resolving.',
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: ArticleUpdateSchema,
+        response: writeResponses(413, 415, 422),
+      },
+    },
+    async (request, reply) => {
+      const updated = await articles.update(request.params.id, request.body, parseIfMatch(request), actorOf(request))
+      writeHeaders(reply, updated)
+      return updated.article
+    },
+  )
+
+  app.delete(
+    '/articles/:id',
+    {
+      config: write,
+      schema: {
+        operationId: 'deleteArticle',
+        tags,
+        summary: 'Delete an article',
+        description: 'It leaves every read (404) and is listed in GET /v1/articles/deletions.',
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404, 412) },
+      },
+    },
+    async (request, reply) => {
+      await articles.remove(request.params.id, parseIfMatch(request), actorOf(request))
+      return reply.code(204).send(null)
+    },
+  )
+}
