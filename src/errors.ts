@@ -23,6 +23,23 @@ export const DatabaseUnavailableError = createError(
   503,
 )
 
+/** A request field at fault: where it is, its JSON pointer within that part, and what is wrong. */
+export interface InvalidField {
+  in: 'body' | 'query' | 'path' | 'header'
+  pointer: string
+  message: string
+}
+
+/** The detail of a 400 for these fields, worded the same wherever the check runs. */
+export function describeInvalidFields(fields: InvalidField[]): string {
+  return `The request is invalid: ${fields.map((f) => `${f.in} ${f.pointer || '(root)'} ${f.message}`).join('; ')}`
+}
+
+/** A 400 naming the fields at fault, for rules the schemas cannot express (same shape as theirs). */
+export function invalidRequest(fields: InvalidField[]): Error {
+  return withProblem(new ValidationError(describeInvalidFields(fields)), { errors: fields })
+}
+
 /** Extra members an error carries into its problem body (RFC 9457 extension members). */
 export interface ProblemExtensions {
   problem?: Record<string, unknown>

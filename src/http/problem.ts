@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { translateDatabaseError } from '../db/errors.js'
-import type { ProblemExtensions } from '../errors.js'
+import { describeInvalidFields, type ProblemExtensions } from '../errors.js'
 import type { Problem } from './schemas.js'
 
 export const problemContentType = 'application/problem+json; charset=utf-8'
@@ -118,11 +118,6 @@ export function validationFields(errors: AjvError[], context: string | undefined
   return [...best.values()].map((b) => b.field)
 }
 
-function describeFields(fields: ProblemField[]): string {
-  const parts = fields.map((f) => `${f.in} ${f.pointer || '(root)'} ${f.message}`)
-  return `The request is invalid: ${parts.join('; ')}`
-}
-
 function slugOf(code: string): string {
   return code.replace(/^ND_/, '').toLowerCase().replace(/_/g, '-')
 }
@@ -155,7 +150,7 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
     const fields = validationFields(error.validation as AjvError[], error.validationContext)
     return sendProblem(
       reply,
-      buildProblem(request, 400, 'ND_VALIDATION_FAILED', describeFields(fields), { errors: fields }),
+      buildProblem(request, 400, 'ND_VALIDATION_FAILED', describeInvalidFields(fields), { errors: fields }),
     )
   }
 

@@ -4,7 +4,7 @@
 import { Ajv, type Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
-import { ValidationError, withProblem } from '../errors.js'
+import { invalidRequest } from '../errors.js'
 import { parseTimestamp } from '../lib/ranges.js'
 
 // ajv-formats ships CommonJS whose default export TypeScript sees one level deep.
@@ -83,8 +83,7 @@ export function rejectNulCharacters(app: FastifyInstance): void {
         errors.push({ in: part, pointer, message: 'must not contain NUL (U+0000) characters' })
     }
     if (errors.length > 0) {
-      const list = errors.map((e) => `${e.in} ${e.pointer || '(root)'} ${e.message}`).join('; ')
-      throw withProblem(new ValidationError(`The request is invalid: ${list}`), { errors })
+      throw invalidRequest(errors)
     }
   })
 }

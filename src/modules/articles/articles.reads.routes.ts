@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { ForbiddenError, ValidationError, withProblem } from '../../errors.js'
+import { ForbiddenError, invalidRequest } from '../../errors.js'
 import { read } from '../../http/access.js'
 import { canPreview } from '../../http/auth.js'
 import { setCacheHeaders } from '../../http/caching.js'
@@ -31,9 +31,7 @@ async function listArticles(
   const view = viewOf(request, query)
   if (query.status && !view.preview) throw new ForbiddenError('content:preview')
   if (query.sort === 'relevance' && !query.q) {
-    throw withProblem(new ValidationError('The request is invalid: query /sort relevance needs q'), {
-      errors: [{ in: 'query', pointer: '/sort', message: 'relevance needs q' }],
-    })
+    throw invalidRequest([{ in: 'query', pointer: '/sort', message: 'relevance needs q' }])
   }
   const list = await articles.list(query, { ...view, sourceKey })
   setNextLink(request, reply, list.body.page.nextCursor)

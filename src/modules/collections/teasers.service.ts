@@ -5,7 +5,14 @@
 // collection's version and records the line-up after the change for history.
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
-import { ConflictError, MissingReferenceError, NotFoundError, ValidationError, withProblem } from '../../errors.js'
+import {
+  ConflictError,
+  type InvalidField,
+  invalidRequest,
+  MissingReferenceError,
+  NotFoundError,
+  withProblem,
+} from '../../errors.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
@@ -17,13 +24,6 @@ import { toTeaser } from './collections.mapper.js'
 import type { CollectionRow, TeaserRow } from './collections.repository.js'
 import * as repo from './collections.repository.js'
 import type { Teaser, TeaserCreate, TeaserUpdate } from './collections.schemas.js'
-
-type FieldError = { in: 'body'; pointer: string; message: string }
-
-function invalid(errors: FieldError[]): Error {
-  const detail = errors.map((e) => `body ${e.pointer} ${e.message}`).join('; ')
-  return withProblem(new ValidationError(`The request is invalid: ${detail}`), { errors })
-}
 
 /** The columns an input sets; checks the teaser it leaves (stored values where the input has none). */
 async function teaserData(tx: Db, input: TeaserUpdate, current?: TeaserRow) {
@@ -45,7 +45,7 @@ async function teaserData(tx: Db, input: TeaserUpdate, current?: TeaserRow) {
   }
   const articleId = data.articleId !== undefined ? data.articleId : (current?.articleId ?? null)
   const url = data.url !== undefined ? data.url : (current?.url ?? null)
-  const errors: FieldError[] = []
+  const errors: InvalidField[] = []
   if ((articleId ? 1 : 0) + (url ? 1 : 0) !== 1) {
     errors.push({ in: 'body', pointer: '/articleId', message: 'exactly one of articleId or url is required' })
   }
@@ -54,7 +54,7 @@ async function teaserData(tx: Db, input: TeaserUpdate, current?: TeaserRow) {
   if (startsAt && endsAt && endsAt <= startsAt) {
     errors.push({ in: 'body', pointer: '/endsAt', message: 'must be after startsAt' })
   }
-  if (errors.length > 0) throw invalid(errors)
+  if (errors.length > 0) throw invalidRequest(errors)
   if (
     typeof articleId === 'string' &&
     articleId !== current?.articleId &&

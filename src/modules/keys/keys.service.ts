@@ -1,10 +1,10 @@
 import type { PrismaClient } from '../../db/database.js'
 import {
   ConflictError,
+  invalidRequest,
   NotFoundError,
   ScopeNotHeldError,
   UnauthorizedError,
-  ValidationError,
   withProblem,
 } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
@@ -45,9 +45,7 @@ export interface KeysServiceOptions {
 export function createKeysService(db: PrismaClient, { clock, onBackgroundError }: KeysServiceOptions) {
   function assertFuture(expiresAt: string | null | undefined): void {
     if (expiresAt && new Date(expiresAt) <= clock()) {
-      throw withProblem(new ValidationError('The request is invalid: body /expiresAt must be in the future'), {
-        errors: [{ in: 'body', pointer: '/expiresAt', message: 'must be in the future' }],
-      })
+      throw invalidRequest([{ in: 'body', pointer: '/expiresAt', message: 'must be in the future' }])
     }
   }
 
