@@ -97,3 +97,13 @@ export const HttpUrlSchema = Type.String({
   pattern: '^https?://(?:[^\\s/?#@:\\[\\]]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?(?:[/?#]\\S*)?$',
   description: 'An absolute http or https URL with a host (no user name or password)',
 })
+
+/** The If-Match header of every versioned write: a 412 when the record moved on since. */
+export const IfMatchHeadersSchema = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'The ETag ("v<version>") the change is based on; 412 if the record has changed since',
+    }),
+  ),
+})

@@ -21,14 +21,6 @@ export const IdempotencyHeaders = Type.Object({
     }),
   ),
 })
-export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({
-      maxLength: 200,
-      description: 'The article ETag ("v<version>") the change is based on; 412 if stale',
-    }),
-  ),
-})
 
 export function viewOf(request: FastifyRequest, query: { fields?: string; include?: string }): ViewOptions {
   return {

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { write } from '../../http/access.js'
 import { actorOf } from '../../http/auth.js'
 import { parseIfMatch } from '../../http/caching.js'
-import { IdParamsSchema } from '../../http/schemas.js'
-import { IfMatchHeaders, tags, writeHeaders, writeResponses } from './articles.http.js'
+import { IdParamsSchema, IfMatchHeadersSchema } from '../../http/schemas.js'
+import { tags, writeHeaders, writeResponses } from './articles.http.js'
 import { PublishSchema } from './articles.schemas.js'
 import type { ArticlesService } from './articles.service.js'
 
@@ -35,7 +35,7 @@ export const articleLifecycleRoutes: FastifyPluginAsyncTypebox<{ articles: Artic
           summary,
           description: `${description} An invalid transition is a 409 naming the current status.`,
           params: IdParamsSchema,
-          headers: IfMatchHeaders,
+          headers: IfMatchHeadersSchema,
           ...(action === 'publish' ? { body: PublishSchema } : {}),
           response: writeResponses(...(action === 'publish' ? [422] : [])),
         },

@@ -3,8 +3,8 @@ import { write } from '../../http/access.js'
 import { actorOf } from '../../http/auth.js'
 import { parseIfMatch } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
-import { IdParamsSchema, problemResponses } from '../../http/schemas.js'
-import { IfMatchHeaders, tags, writeHeaders, writeResponses } from './articles.http.js'
+import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
+import { tags, writeHeaders, writeResponses } from './articles.http.js'
 import {
   RevisionListQuerySchema,
   RevisionListSchema,
@@ -68,7 +68,7 @@ export const articleRevisionsRoutes: FastifyPluginAsyncTypebox<{ articles: Artic
         summary: 'Restore an earlier revision',
         description: 'Its content becomes a new version; the publication state is kept.',
         params: RevisionParamsSchema,
-        headers: IfMatchHeaders,
+        headers: IfMatchHeadersSchema,
         // A revision's body is rendered again: one stored before today's budgets can be a 422.
         response: writeResponses(422),
       },

@@ -3,8 +3,8 @@ import Type from 'typebox'
 import { write } from '../../http/access.js'
 import { actorOf } from '../../http/auth.js'
 import { parseIfMatch } from '../../http/caching.js'
-import { IdParamsSchema, problemResponses } from '../../http/schemas.js'
-import { IdempotencyHeaders, IfMatchHeaders, tags, writeHeaders, writeResponses } from './articles.http.js'
+import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
+import { IdempotencyHeaders, tags, writeHeaders, writeResponses } from './articles.http.js'
 import { ArticleCreateSchema, ArticleSchema, ArticleUpdateSchema } from './articles.schemas.js'
 import type { ArticlesService } from './articles.service.js'
 
@@ -49,7 +49,7 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
           'Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the ' +
           'current version. Every change writes a revision. A changed slug keeps the old one resolving.',
         params: IdParamsSchema,
-        headers: IfMatchHeaders,
+        headers: IfMatchHeadersSchema,
         body: ArticleUpdateSchema,
         response: writeResponses(413, 415, 422),
       },
@@ -71,7 +71,7 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
         summary: 'Delete an article',
         description: 'It leaves every read (404) and is listed in GET /v1/articles/deletions.',
         params: IdParamsSchema,
-        headers: IfMatchHeaders,
+        headers: IfMatchHeadersSchema,
         response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404, 412) },
       },
     },

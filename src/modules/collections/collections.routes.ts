@@ -8,7 +8,7 @@ import { read, write } from '../../http/access.js'
 import { actorOf, canPreview } from '../../http/auth.js'
 import { parseIfMatch, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
-import { problemResponses } from '../../http/schemas.js'
+import { IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
 import { versionEtag } from '../../lib/versions.js'
 import {
   CollectionCreateSchema,
@@ -17,7 +17,6 @@ import {
   CollectionListSchema,
   CollectionSchema,
   CollectionUpdateSchema,
-  IfMatchHeadersSchema,
   KeyParamsSchema,
 } from './collections.schemas.js'
 import type { CollectionsService } from './collections.service.js'

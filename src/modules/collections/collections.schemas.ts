@@ -209,7 +209,3 @@ export const HistoryEntrySchema = Type.Object(
 )
 export const HistoryListSchema = listEnvelope(HistoryEntrySchema)
 export const HistoryQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
-
-export const IfMatchHeadersSchema = Type.Object({
-  'if-match': Type.Optional(Type.String({ maxLength: 200, description: 'ETag ("v<version>") the change is based on' })),
-})

@@ -8,13 +8,12 @@ import { read, write } from '../../http/access.js'
 import { actorOf, canPreview } from '../../http/auth.js'
 import { parseIfMatch, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
-import { IdParamsSchema, problemResponses } from '../../http/schemas.js'
+import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
 import { versionEtag } from '../../lib/versions.js'
 import type { Box } from './collections.box.js'
 import {
   HistoryListSchema,
   HistoryQuerySchema,
-  IfMatchHeadersSchema,
   KeyParamsSchema,
   OrderSchema,
   TeaserBoxQuerySchema,
