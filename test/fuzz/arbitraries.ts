@@ -54,7 +54,7 @@ export const hostileStrings: string[] = [
   'x'.repeat(257),
   'x'.repeat(70000),
   '%ZZ',
-  '../../etc/passwd',
+  '../../etc/passwd', // path-check: not a file path (a traversal attempt sent as a value)
   "'; DROP TABLE articles; --",
   '<script>alert(1)</script>',
   '1e308',
