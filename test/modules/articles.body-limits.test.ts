@@ -68,6 +68,8 @@ test('each budget refuses what is over it and nothing ordinary', async (t) => {
     tableCells: `|${'a|'.repeat(200)}\n|${'-|'.repeat(200)}\n${'|b|\n'.repeat(100)}`,
     entities: '&'.repeat(bodyLimits.entityCharacters + 1),
     steps: fill('[a](u) '),
+    // Unclosed '<?' each search the rest of the paragraph: ~2 s before this budget.
+    unclosedHtml: `x${'<?'.repeat(29_000)}${'a'.repeat(140_000)}`,
   }
   for (const [name, body] of Object.entries(over)) {
     const result = render(body)
@@ -100,6 +102,9 @@ const worstAllowed: Record<string, string> = {
   entities: `${'<'.repeat(29_900)}${'a'.repeat(bodyLimits.length - 29_900)}`,
   oneDeepLine: `${'- '.repeat(16)}${'x'.repeat(bodyLimits.length - 40)}`,
   rawHtml: '<b>x</b> '.repeat(7_400),
+  unclosedHtml: `x${'<?'.repeat(1_000)}${'a'.repeat(97_990)}`,
+  unclosedComments: `x${'<!--'.repeat(500)}${'a'.repeat(197_990)}`,
+  htmlTable: `<table>\n${'<tr><td>cell</td><td>cell</td><td>cell</td></tr>\n'.repeat(1_200)}</table>`,
 }
 
 test('the worst allowed inputs render in bounded time and memory', async (t) => {
@@ -148,6 +153,14 @@ const pathologicalMarkdown = fc.oneof(
       ([cols, rows, short]) =>
         `|${'a|'.repeat(cols)}\n|${'-|'.repeat(cols)}\n${(short ? 'b\n' : `|${'c|'.repeat(cols)}\n`).repeat(rows)}`,
     ),
+  // Unclosed inline HTML openers, each searching the rest of its paragraph.
+  fc
+    .tuple(
+      fc.constantFrom('<?', '<!--', '<!X ', '<![CDATA[', '<a ', '</'),
+      fc.integer({ min: 1, max: 40_000 }),
+      fc.integer({ min: 0, max: 150_000 }),
+    )
+    .map(([opener, n, tail]) => `x${opener.repeat(n)}${'a'.repeat(tail)}`.slice(0, 200_000)),
   // Long lines of special characters.
   fc.string({ unit: fc.constantFrom(...specials, ' ', 'a', '\n'), minLength: 1, maxLength: 200_000 }),
   // Fragments of the above, mixed.

@@ -23,6 +23,7 @@
 //   dense prose (a link and bold every 90 chars)   178 / 298 ms   10 MB  (200 KB)
 //   emphasis, 1,000 markers in one paragraph         1 /   1 ms    0 MB
 //   30,000 '<' in 200 KB                            65 / 121 ms   16 MB
+//   unclosed '<?' × 1,000 before 98 KB of text      35 /  51 ms   (the budget's edge; '<!--' alike)
 // Before the budgets: 2,000 nested list markers overflowed the stack, 50,000 exhausted the heap,
 // and 100 KB of "_a" took 21 s (90 KB of "*a_": 267 s).
 import { Lexer, type MarkedOptions, type Token, type TokenizerExtension, type TokensList } from 'marked'
@@ -47,6 +48,13 @@ export const bodyLimits = {
   tableCells: 20_000,
   /** Characters that leave the renderer as entities: & < " ' (> too, but it also marks quotes). */
   entityCharacters: 30_000,
+  /**
+   * The sum over paragraphs of ('<?' and '<!' in the paragraph) × (its length): at each, the
+   * inline HTML rules (<?…?>, <!--…-->, <!X…>, <![CDATA[…]]>) search to the paragraph's end for a
+   * close that may never come, so unclosed ones cost the product (29,000 '<?' before 140 KB of
+   * text: ~2 s). Other tags stop at the first character that cannot be in a tag.
+   */
+  angleWork: 100_000_000,
 } as const
 
 function tooComplex(reason: string): never {
@@ -57,6 +65,7 @@ function tooComplex(reason: string): never {
 
 interface ScanTotals {
   emphasisWork: number
+  angleWork: number
   referenceDefinitions: number
   tableCells: number
   entityCharacters: number
@@ -66,16 +75,27 @@ interface ScanTotals {
 // and no table crosses a blank line, so a run bounds every paragraph, heading or table in it
 // from above. Line ends are \n, \r\n or \r, as marked reads them.
 function scan(markdown: string): ScanTotals {
-  const totals: ScanTotals = { emphasisWork: 0, referenceDefinitions: 0, tableCells: 0, entityCharacters: 0 }
+  const totals: ScanTotals = {
+    emphasisWork: 0,
+    angleWork: 0,
+    referenceDefinitions: 0,
+    tableCells: 0,
+    entityCharacters: 0,
+  }
   let runMarkers = 0
+  let runAngles = 0
+  let runStart = 0
   let runLines = 0
   let runPipes = 0
   let linePipes = 0
   let lineBlank = true
-  const endRun = () => {
+  const endRun = (at: number) => {
     totals.emphasisWork += runMarkers * runMarkers
+    totals.angleWork += runAngles * (at - runStart)
     if (runPipes > 0) totals.tableCells += (runPipes + 1) * runLines
     runMarkers = 0
+    runAngles = 0
+    runStart = at
     runLines = 0
     runPipes = 0
   }
@@ -83,7 +103,7 @@ function scan(markdown: string): ScanTotals {
     const c = i < markdown.length ? markdown.charCodeAt(i) : 10
     if (c === 10 || c === 13) {
       if (c === 13 && markdown.charCodeAt(i + 1) === 10) i++
-      if (lineBlank) endRun()
+      if (lineBlank) endRun(i)
       else {
         runLines++
         if (linePipes > runPipes) runPipes = linePipes
@@ -105,15 +125,21 @@ function scan(markdown: string): ScanTotals {
       case 93: // ]
         if (markdown.charCodeAt(i + 1) === 58) totals.referenceDefinitions++ // ]:
         break
+      case 60: {
+        // <
+        const next = markdown.charCodeAt(i + 1)
+        if (next === 63 || next === 33) runAngles++ // <? <!
+        totals.entityCharacters++
+        break
+      }
       case 38: // &
-      case 60: // <
       case 34: // "
       case 39: // '
         totals.entityCharacters++
         break
     }
   }
-  endRun()
+  endRun(markdown.length)
   return totals
 }
 
@@ -131,6 +157,11 @@ function assertScanBudgets(markdown: string): void {
   }
   if (totals.tableCells > bodyLimits.tableCells) {
     tooComplex(`its tables have more than ${bodyLimits.tableCells} cells`)
+  }
+  if (totals.angleWork > bodyLimits.angleWork) {
+    tooComplex(
+      `it has too many '<?' and '<!' in long paragraphs (the sum over paragraphs of their count times the paragraph's length is limited to ${bodyLimits.angleWork}; blank lines between paragraphs or HTML blocks help)`,
+    )
   }
   if (totals.entityCharacters > bodyLimits.entityCharacters) {
     tooComplex(`it has more than ${bodyLimits.entityCharacters} of the characters & < " '`)
