@@ -4,7 +4,9 @@
 // - each client IP has a budget of failed authentications per window; past it, requests that
 //   carry credentials get a 429 until the window ends, without any lookup;
 // - a token that just failed is remembered (by its SHA-256) for a short while, so repeating it
-//   costs no lookup. A valid key never enters either, so it is not slowed.
+//   costs no lookup (not an expired key: extending its expiry makes it valid again).
+// A valid key adds to neither, but while its IP is over the budget it is refused too: telling it
+// apart from the failures would take the lookup the budget exists to save.
 import { createHash } from 'node:crypto'
 import { BoundedMap } from '../lib/bounded-map.js'
 

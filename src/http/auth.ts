@@ -116,7 +116,7 @@ export default fp<AuthOptions>(
       const principal = await authenticate(token).catch((err: unknown) => {
         if ((err as { code?: string }).code === 'ND_UNAUTHORIZED') {
           guard.recordFailure(request.ip)
-          guard.rememberInvalid(token, (err as Error).message)
+          if (!(err as { mayRecover?: boolean }).mayRecover) guard.rememberInvalid(token, (err as Error).message)
         }
         throw err
       })

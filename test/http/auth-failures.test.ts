@@ -126,3 +126,22 @@ test('the negative cache and the failure counts are bounded', async (t) => {
   t.equal(map.get('k8', 0), undefined)
   t.equal(map.get('k7', 1000), undefined, 'expired entries are gone')
 })
+
+test('an expired key whose expiry is extended works at once: it is never remembered as invalid', async (t) => {
+  const clock = testClock()
+  const { app, db } = await build(t, { clock, env })
+  const manager = await createKey(db, ['keys:manage'])
+  const expiring = await createKey(db, ['content:read'], {
+    expiresAt: new Date(clock().getTime() + 1000).toISOString(),
+  })
+  clock.advance(2000)
+  assertProblem(t, await app.inject({ url: '/v1/articles', headers: expiring.headers }), 401, 'ND_UNAUTHORIZED')
+  const extended = await app.inject({
+    method: 'PATCH',
+    url: `/v1/keys/${expiring.id}`,
+    headers: manager.headers,
+    payload: { expiresAt: new Date(clock().getTime() + 3_600_000).toISOString() },
+  })
+  t.equal(extended.statusCode, 200, 'expiry extended')
+  t.equal((await app.inject({ url: '/v1/articles', headers: expiring.headers })).statusCode, 200, 'the key works again')
+})

@@ -77,7 +77,10 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
       if (!row || !secretMatches(parsed.secret, row.secretHash)) throw new UnauthorizedError('The API key is not valid')
       const now = clock()
       if (row.revokedAt) throw new UnauthorizedError('The API key has been revoked')
-      if (row.expiresAt && row.expiresAt <= now) throw new UnauthorizedError('The API key has expired')
+      // Marked: unlike an unknown or revoked key, an expired one becomes valid again if its expiry moves.
+      if (row.expiresAt && row.expiresAt <= now) {
+        throw Object.assign(new UnauthorizedError('The API key has expired'), { mayRecover: true })
+      }
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > lastUsedResolutionMs) {
         repo.updateKey(db, row.id, { lastUsedAt: now }).catch((err) => onBackgroundError?.(err))
       }
