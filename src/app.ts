@@ -70,7 +70,11 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
     },
     requestIdHeader: false,
-    trustProxy: config.trustProxy,
+    // A hop count as a function: Fastify's types take none, though proxy-addr counts hops this way.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     // One access line per request (below) instead of Fastify's two (on arrival and on completion).
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildSerializer } },

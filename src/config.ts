@@ -1,5 +1,6 @@
 // The only reader of process.env. Every variable is declared here once, with its schema, its
 // default and the sentence that documents it (the README and .env.example say the same).
+import { isIP } from 'node:net'
 import Type, { type Static, type TSchema } from 'typebox'
 import Value from 'typebox/value'
 
@@ -84,8 +85,9 @@ const variables = {
     expected: '* or a comma-separated list of origins such as https://www.example.com',
   },
   TRUST_PROXY: {
-    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
-    expected: 'true or false',
+    schema: Type.String({ minLength: 1, default: 'false' }),
+    expected:
+      'false, the number of proxies in front of the API (1-10), a comma-separated list of proxy addresses or CIDR ranges, or true',
   },
   PUBLIC_URL: {
     schema: Type.Optional(Type.String({ pattern: '^https?://' })),
@@ -126,8 +128,11 @@ export interface Config {
   authFailures: { max: number; windowMs: number }
   /** '*' or an allow-list of origins. */
   corsOrigins: '*' | string[]
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
-  trustProxy: boolean
+  /**
+   * Which X-Forwarded-For hops to believe for the client address: none (false), the last n, those
+   * added by these proxy addresses or ranges, or all (true: only behind a proxy that overwrites it).
+   */
+  trustProxy: boolean | number | string[]
   /**
    * The URL clients reach the API at, without a trailing slash: the base of absolute links
    * (Link: rel="next"). Unset: links are relative. Never taken from Host or X-Forwarded-*:
@@ -184,6 +189,30 @@ function parseOrigins(value: string): '*' | string[] {
   return origins
 }
 
+function parseTrustProxy(value: string): boolean | number | string[] {
+  const text = value.trim()
+  if (text === 'true' || text === 'false') return text === 'true'
+  if (/^[0-9]+$/.test(text) && Number(text) >= 1 && Number(text) <= 10) return Number(text)
+  const entries = text.split(',').map((e) => e.trim())
+  const valid = entries.every((entry) => {
+    const [address, bits, extra] = entry.split('/')
+    const family = isIP(address ?? '')
+    const maxBits = family === 6 ? 128 : 32
+    return (
+      family !== 0 &&
+      extra === undefined &&
+      (bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= maxBits))
+    )
+  })
+  if (!valid) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `Invalid configuration: TRUST_PROXY=${JSON.stringify(value)} — expected ${variables.TRUST_PROXY.expected}`,
+    )
+  }
+  return entries
+}
+
 function parsePublicUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined
   let url: URL | undefined
@@ -231,7 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     authFailures: { max: read('AUTH_FAILURE_MAX'), windowMs: read('AUTH_FAILURE_WINDOW_MS') },
     corsOrigins: parseOrigins(read('CORS_ORIGINS')),
-    trustProxy: read('TRUST_PROXY') === 'true',
+    trustProxy: parseTrustProxy(read('TRUST_PROXY')),
     publicUrl: parsePublicUrl(read('PUBLIC_URL')),
     responseCacheBytes: read<number>('RESPONSE_CACHE_MB') * 1024 * 1024,
   }

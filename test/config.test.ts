@@ -130,3 +130,16 @@ t.test('every variable is documented', async (t) => {
     }
   }
 })
+
+t.test('TRUST_PROXY: off, a hop count, proxy addresses, or all', async (t) => {
+  const read = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy
+  t.equal(read('false'), false)
+  t.equal(read('true'), true)
+  t.equal(read('1'), 1)
+  t.equal(read('2'), 2)
+  t.same(read('10.0.0.1'), ['10.0.0.1'])
+  t.same(read('10.0.0.0/8, 192.168.1.5,::1,fd00::/8'), ['10.0.0.0/8', '192.168.1.5', '::1', 'fd00::/8'])
+  for (const bad of ['yes', '0', '11', 'proxy.example', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/1', '10.0.0.1,']) {
+    t.throws(() => read(bad), { variable: 'TRUST_PROXY' }, bad)
+  }
+})

@@ -145,3 +145,19 @@ test('an expired key whose expiry is extended works at once: it is never remembe
   t.equal(extended.statusCode, 200, 'expiry extended')
   t.equal((await app.inject({ url: '/v1/articles', headers: expiring.headers })).statusCode, 200, 'the key works again')
 })
+
+test('behind one proxy (TRUST_PROXY=1) a client cannot pick its address with X-Forwarded-For', async (t) => {
+  const { app } = await build(t, { env: { ...env, TRUST_PROXY: '1' } })
+  const proxy = '10.0.0.2'
+  // The proxy appends the address it saw; whatever the client put before it is not believed.
+  const from = (client: string, forged: string) =>
+    app.inject({
+      url: '/v1/keys',
+      headers: { ...bearer(wellFormed()), 'x-forwarded-for': `${forged}, ${client}` },
+      remoteAddress: proxy,
+    })
+  const statuses: number[] = []
+  for (let i = 0; i < 8; i++) statuses.push((await from('198.51.100.20', `203.0.113.${i}`)).statusCode)
+  t.same(statuses, [401, 401, 401, 401, 401, 429, 429, 429], 'one client, whatever it forges, has one budget')
+  t.equal((await from('198.51.100.21', '203.0.113.1')).statusCode, 401, 'another client behind the proxy has its own')
+})
