@@ -140,6 +140,6 @@ t.test('TRUST_PROXY: off, a hop count, proxy addresses, or all', async (t) => {
   t.same(read('10.0.0.1'), ['10.0.0.1'])
   t.same(read('10.0.0.0/8, 192.168.1.5,::1,fd00::/8'), ['10.0.0.0/8', '192.168.1.5', '::1', 'fd00::/8'])
   for (const bad of ['yes', '0', '11', 'proxy.example', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/1', '10.0.0.1,']) {
-    t.throws(() => read(bad), { variable: 'TRUST_PROXY' }, bad)
+    t.throws(() => read(bad), { name: 'ConfigError', variable: 'TRUST_PROXY' }, bad)
   }
 })

@@ -4,7 +4,7 @@ import type { Db } from '../../db/types.js'
 import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { type Apply, loadArticle } from './articles.change.js'
-import { columnsOf, replaceRelations } from './articles.edits.js'
+import { columnsOf, renderBody, replaceRelations } from './articles.edits.js'
 import * as revisions from './articles.revisions-repository.js'
 import type { Revision } from './articles.schemas.js'
 import type { Snapshot } from './articles.view.js'
@@ -48,17 +48,22 @@ export async function getRevision(db: Db, id: string, version: number): Promise<
  */
 export async function restoreRevision(db: Db, id: string, version: number): Promise<Apply> {
   const s = (await findRevision(db, id, version)).snapshot as unknown as Snapshot
+  const rendered = renderBody(s.body)
   return async (tx, current) => {
-    const data = await columnsOf(tx, {
-      headline: s.headline,
-      summary: s.summary,
-      body: s.body,
-      dateline: s.dateline,
-      bylines: s.bylines,
-      language: s.language,
-      canonicalUrl: s.canonicalUrl,
-      leadImage: s.leadImage,
-    })
+    const data = await columnsOf(
+      tx,
+      {
+        headline: s.headline,
+        summary: s.summary,
+        body: s.body,
+        dateline: s.dateline,
+        bylines: s.bylines,
+        language: s.language,
+        canonicalUrl: s.canonicalUrl,
+        leadImage: s.leadImage,
+      },
+      rendered,
+    )
     const live = await writes.existingSourceIds(tx, [
       ...(s.sourceId ? [s.sourceId] : []),
       ...s.credits.map((c) => c.sourceId),

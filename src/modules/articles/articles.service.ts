@@ -7,7 +7,7 @@ import type { Actor } from '../../lib/principal.js'
 import { retryGeneratedSlug } from '../../lib/slug.js'
 import type { IfMatch } from '../../lib/versions.js'
 import { changeArticle } from './articles.change.js'
-import { createArticle, createDraft, updateArticle } from './articles.edits.js'
+import { createArticle, createDraft, renderBody, updateArticle } from './articles.edits.js'
 import { createOnce } from './articles.idempotency.js'
 import * as lifecycle from './articles.lifecycle.js'
 import { getArticle, listArticles, listDeletions } from './articles.reads.js'
@@ -55,10 +55,11 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
     deletions: (query: TombstoneQuery, preview: boolean) => listDeletions(db, query, preview),
 
     async create(input: ArticleCreate, actor: Actor, idempotencyKey?: string): Promise<Written> {
+      const rendered = renderBody(input.body)
       return retryGeneratedSlug(input.slug, isSlugClash, async () => {
-        if (!idempotencyKey) return written(await createDraft(db, input, actor))
+        if (!idempotencyKey) return written(await createDraft(db, input, rendered, actor))
         const once = await createOnce(db, { key: idempotencyKey, input, actor }, async (tx) =>
-          toArticle(await createArticle(tx, input, actor), clock(), fullView),
+          toArticle(await createArticle(tx, input, rendered, actor), clock(), fullView),
         )
         return { article: once.body, version: once.body.version as number, replayed: once.replayed }
       })
