@@ -1,7 +1,7 @@
 // Keyset pagination without HTTP: opaque cursors that name the sort they belong to, the range
 // condition that keeps PostgreSQL on the (field, id) index, and pages built from `limit + 1` rows.
 import { InvalidCursorError } from '../errors.js'
-import { maxInt4, maxReal, minReal, parseTimestamp } from './ranges.js'
+import { maxInt4, maxReal, minReal, parseCursorTimestamp } from './ranges.js'
 import { uuidPattern } from './uuid.js'
 
 /** A sort order: a field (ascending, or descending with a leading '-'), with the id as tie-breaker. */
@@ -63,7 +63,7 @@ function cursorValue(value: unknown, kind: CursorKind): string | number | Date |
   if (kind === 'uuid' && !uuidPattern.test(value)) throw new InvalidCursorError()
   if (kind === 'date-or-empty' && value === '') return null
   if (kind === 'date' || kind === 'date-or-empty') {
-    const date = parseTimestamp(value)
+    const date = parseCursorTimestamp(value)
     if (!date) throw new InvalidCursorError()
     return date
   }

@@ -32,6 +32,19 @@ function isTimestampInRange(date: Date): boolean {
   return ms >= earliestTimestamp && ms <= latestTimestamp
 }
 
+/**
+ * The instant a cursor holds: what toISOString() wrote for a stored value. Years 0001-0999 are
+ * taken too, which client input is not: rows stored before the input range existed hold them,
+ * and a page after one must still be reachable.
+ */
+export function parseCursorTimestamp(text: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text)) return parseTimestamp(text)
+  const date = new Date(text)
+  const ms = date.getTime()
+  // 0001-01-01T00:00:00Z (Date.UTC would read year 1 as 1901); PostgreSQL has no year 0.
+  return ms >= -62_135_596_800_000 && ms <= latestTimestamp && date.toISOString() === text ? date : undefined
+}
+
 /** The instant an RFC 3339 date-time names, or undefined when it is malformed or out of range. */
 export function parseTimestamp(text: string): Date | undefined {
   const m = dateTime.exec(text)
