@@ -112,3 +112,8 @@ function clientLimitError(sqlState: string | undefined, message = ''): Error | u
   }
   return undefined
 }
+
+/** True when the database refused a write because another record has this field's value. */
+export function isUniqueViolationOf(err: unknown, field: string): boolean {
+  return (translateDatabaseError(err) as { problem?: { field?: unknown } } | undefined)?.problem?.field === field
+}

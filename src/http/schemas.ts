@@ -107,3 +107,6 @@ export const IfMatchHeadersSchema = Type.Object({
     }),
   ),
 })
+
+/** A value or null (a field a client clears by sending null). */
+export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])

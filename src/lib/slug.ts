@@ -3,22 +3,14 @@ import { uuidPattern } from './uuid.js'
 
 /** URL-safe slug from a human name; transliterates non-Latin scripts ("Армения" → "armeniya"). */
 export function slugify(text: string, maxLength = 100): string {
-  const slug = slugifyText(text, { decamelize: false }).slice(0, maxLength).replace(/-+$/, '')
-  return slug
+  return slugifyText(text, { decamelize: false }).slice(0, maxLength).replace(/-+$/, '')
 }
 
-/**
- * The first of base, base-2, base-3, … (from base-<from> when given) that is not taken. `taken`
- * holds the existing slugs that start with base (one query by the caller, not one per candidate).
- */
-export function firstFreeSlug(base: string, taken: Iterable<string>, maxLength = 100, from = 1): string {
-  const used = new Set(taken)
-  if (from <= 1 && !used.has(base)) return base
-  for (let n = Math.max(2, from); ; n++) {
-    const suffix = `-${n}`
-    const candidate = `${base.slice(0, maxLength - suffix.length).replace(/-+$/, '')}${suffix}`
-    if (!used.has(candidate)) return candidate
-  }
+/** The n-th candidate for a slug: base itself for n = 1, then base-2, base-3, … within maxLength. */
+export function slugCandidate(base: string, n: number, maxLength = 100): string {
+  if (n <= 1) return base
+  const suffix = `-${n}`
+  return `${base.slice(0, maxLength - suffix.length).replace(/-+$/, '')}${suffix}`
 }
 
 /**
@@ -72,7 +64,7 @@ export async function allocateSlug(
   for (;;) {
     const candidates: string[] = []
     for (let n = 1; candidates.length < batch; n++) {
-      const candidate = firstFreeSlug(base, [], maxLength, n)
+      const candidate = slugCandidate(base, n, maxLength)
       if (!excluded.has(candidate) && !uuidPattern.test(candidate)) candidates.push(candidate)
     }
     const claimed = await claims.claim(candidates)

@@ -1,11 +1,9 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, PageSchema, paginationQuery } from '../../http/pagination.js'
-import { HttpUrlSchema, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { HttpUrlSchema, nullable, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 import { maxInt4 } from '../../lib/ranges.js'
 import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
 import { TagSchema } from '../tags/tags.schemas.js'
-
-const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const ArticleStatusSchema = Type.Union(
   [Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived')],

@@ -3,6 +3,7 @@
 // what the route sends and what its headers need, never with database records.
 
 import type { PrismaClient } from '../../db/database.js'
+import { isUniqueViolationOf } from '../../db/errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { retryGeneratedSlug } from '../../lib/slug.js'
 import type { IfMatch } from '../../lib/versions.js'
@@ -21,7 +22,6 @@ import type {
   Publish,
   TombstoneQuery,
 } from './articles.schemas.js'
-import { isSlugClash } from './articles.slugs.js'
 import { fullView, toArticle, type ViewOptions } from './articles.view.js'
 
 export { isPublic } from './articles.view.js'
@@ -38,6 +38,9 @@ export interface Written {
 export interface ArticlesServiceOptions {
   clock: () => Date
 }
+
+/** The database refused a slug as taken (its unique index). */
+const isSlugClash = (err: unknown) => isUniqueViolationOf(err, 'slug')
 
 export function createArticlesService(db: PrismaClient, { clock }: ArticlesServiceOptions) {
   const written = (record: ArticleRecord): Written => ({

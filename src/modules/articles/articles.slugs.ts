@@ -1,10 +1,9 @@
 // Article slugs: generated from the headline so that concurrent writers never clash, and checked
 // when a caller chooses one.
 
-import { translateDatabaseError } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
-import { type ProblemExtensions, UniqueViolationError, withProblem } from '../../errors.js'
-import { allocateSlug, firstFreeSlug, slugify } from '../../lib/slug.js'
+import { UniqueViolationError, withProblem } from '../../errors.js'
+import { allocateSlug, slugCandidate, slugify } from '../../lib/slug.js'
 import * as writes from './articles.write-repository.js'
 
 const maxLength = 200
@@ -18,7 +17,7 @@ const reservedSlugs = ['deletions']
  * article (~30 ms at 100,000). Only when all fifty are taken does it search by prefix.
  */
 async function takenNear(tx: Db, base: string): Promise<string[]> {
-  const near = Array.from({ length: 50 }, (_, i) => firstFreeSlug(base, [], maxLength, i + 1))
+  const near = Array.from({ length: 50 }, (_, i) => slugCandidate(base, i + 1, maxLength))
   const taken = await writes.takenSlugs(tx, { in: near })
   return new Set(taken).size < near.length ? taken : writes.takenSlugs(tx, { startsWith: base })
 }
@@ -42,9 +41,4 @@ export async function assertSlugFree(tx: Db, slug: string, articleId?: string): 
   if (reservedSlugs.includes(slug) || (owner && owner !== articleId)) {
     throw withProblem(new UniqueViolationError('slug'), { field: 'slug' })
   }
-}
-
-/** The database refused a slug as taken (its unique index). */
-export function isSlugClash(err: unknown): boolean {
-  return (translateDatabaseError(err) as ProblemExtensions | undefined)?.problem?.field === 'slug'
 }

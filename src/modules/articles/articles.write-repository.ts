@@ -2,6 +2,7 @@
 // and the slugs (current and former) a write must check or keep. Each takes the transaction
 // client of the service's write, so one change is one transaction.
 
+import { claimFirstFree } from '../../db/locks.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 
@@ -72,16 +73,9 @@ export async function existingSourceIds(tx: Db, ids: string[]): Promise<Set<stri
   return new Set(rows.map((r) => r.id))
 }
 
-/**
- * Claims the first of these slugs that no concurrent transaction has claimed, until this one
- * ends (null: all are). One statement: the candidates are tried in order and the scan stops at
- * the first lock obtained, so no other is held.
- */
-export async function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
-  const rows = await tx.$queryRaw<{ slug: string }[]>`
-    SELECT c AS slug FROM unnest(${candidates}::text[]) AS c
-    WHERE pg_try_advisory_xact_lock(hashtext('articles.slug'), hashtext(c)) LIMIT 1`
-  return rows[0]?.slug ?? null
+/** Claims the first of these slugs no concurrent article write holds (see claimFirstFree). */
+export function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
+  return claimFirstFree(tx, 'articles.slug', candidates)
 }
 
 /** The slugs among these, or starting with `prefix`, that an article has or had (one round trip). */

@@ -1,9 +1,7 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { HttpUrlSchema, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { HttpUrlSchema, nullable, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 import { SourceSchema } from '../sources/sources.schemas.js'
-
-const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const CollectionSchema = Type.Object(
   {

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { nullable, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 
 export const ScopeSchema = Type.Union(
   [
@@ -15,9 +15,6 @@ export const ScopeSchema = Type.Union(
       'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log)',
   },
 )
-
-const nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(schema: T) =>
-  Type.Union([schema, Type.Null()])
 
 const keyExample = {
   id: '019ac0de-7a1e-7000-8000-00000000b001',

@@ -1,3 +1,4 @@
+import { claimFirstFree } from '../../db/locks.js'
 import { type Db, idOrSlugWhere } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { SourceKind } from '../../generated/prisma/enums.js'
@@ -47,15 +48,9 @@ export function listSources(db: Db, filter: SourceListFilter): Promise<SourceRow
   })
 }
 
-/**
- * Claims the first of these slugs that no concurrent transaction has claimed, until this one
- * ends (null: all are). The candidates are tried in order and the scan stops at the first lock.
- */
-export async function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
-  const rows = await tx.$queryRaw<{ slug: string }[]>`
-    SELECT c AS slug FROM unnest(${candidates}::text[]) AS c
-    WHERE pg_try_advisory_xact_lock(hashtext('sources.slug'), hashtext(c)) LIMIT 1`
-  return rows[0]?.slug ?? null
+/** Claims the first of these slugs no concurrent source write holds (see claimFirstFree). */
+export function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
+  return claimFirstFree(tx, 'sources.slug', candidates)
 }
 
 export async function slugTaken(tx: Db, slug: string): Promise<boolean> {

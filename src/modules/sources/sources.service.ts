@@ -1,13 +1,7 @@
 import type { PrismaClient } from '../../db/database.js'
-import { translateDatabaseError } from '../../db/errors.js'
+import { isUniqueViolationOf } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
-import {
-  ConflictError,
-  MissingReferenceError,
-  NotFoundError,
-  type ProblemExtensions,
-  withProblem,
-} from '../../errors.js'
+import { ConflictError, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
@@ -15,9 +9,8 @@ import { recordAudit } from '../audit/audit.repository.js'
 import * as repo from './sources.repository.js'
 import type { Source, SourceCreate, SourceListQuery, SourceUpdate } from './sources.schemas.js'
 
-function isSlugClash(err: unknown): boolean {
-  return (translateDatabaseError(err) as ProblemExtensions | undefined)?.problem?.field === 'slug'
-}
+/** The database refused a slug as taken (its unique index). */
+const isSlugClash = (err: unknown) => isUniqueViolationOf(err, 'slug')
 
 export function nameKey(name: string): string {
   return name.toLowerCase()
