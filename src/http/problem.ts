@@ -171,6 +171,10 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
       reply.header('www-authenticate', `Bearer realm="newsdesk"${invalid ? ', error="invalid_token"' : ''}`)
     }
     if (status >= 500) request.log.warn({ err: error }, known.message)
+    // A database refusal answered as the client's 400 (a value out of range): logged, because the
+    // same refusal would also be how a fault in a query of ours shows itself.
+    else if (known !== error && status === 400)
+      request.log.warn({ err: error }, `database refused the request: ${known.message}`)
     return sendProblem(
       reply,
       buildProblem(request, status, known.code, known.message, (known as ProblemExtensions).problem),

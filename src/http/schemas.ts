@@ -39,7 +39,7 @@ const problemDescriptions: Record<number, string> = {
   412: 'The resource changed since the version given in If-Match',
   413: 'The request body is larger than the configured limit',
   415: 'The request body is not JSON',
-  422: 'The request refers to a record that does not exist',
+  422: 'The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX)',
   429: 'Too many requests',
   500: 'Unexpected error (details are in the server log under the request id)',
   503: 'The database is not available; retry after the number of seconds in Retry-After',
