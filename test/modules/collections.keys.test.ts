@@ -170,3 +170,35 @@ test('the public box names only what it shows', async (t) => {
     })
   }
 })
+
+test('public positions count only the teasers shown: gaps would count the hidden ones', async (t) => {
+  const clock = testClock(new Date('2031-03-01T12:00:00.000Z'))
+  const { app, auth } = await build(t, { clock, env })
+  const api = client(app, auth)
+  t.equal((await api.createCollection({ key: 'gaps', title: 'Gaps', maxItems: 5 })).statusCode, 201)
+  const later = new Date(clock().getTime() + hour).toISOString()
+  for (const [text, extra] of [
+    ['First', {}],
+    ['Hidden', { startsAt: later }],
+    ['Second', {}],
+    ['Also hidden', { startsAt: later }],
+    ['Third', {}],
+  ] as const) {
+    t.equal((await api.add('gaps', { text, url: `https://example.com/${text.length}`, ...extra })).statusCode, 201)
+  }
+  const shown = json<Box>(await api.box('gaps')).data
+  t.same(
+    shown.map((d) => [d.text, d.position]),
+    [
+      ['First', 0],
+      ['Second', 1],
+      ['Third', 2],
+    ],
+  )
+  const preview = json<Box>(await api.box('gaps', auth)).data
+  t.same(
+    preview.map((d) => d.position),
+    [0, 1, 2, 3, 4],
+    'editors see the stored positions',
+  )
+})

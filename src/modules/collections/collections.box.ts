@@ -61,7 +61,8 @@ export function boxOf(collection: CollectionRow, lineup: TeaserRow[], preview: b
     if (!reason && shown >= collection.maxItems) reason = 'over-limit'
     if (!reason) shown++
     if (preview) teasers.push({ ...toTeaser(row), visible: !reason, ...(reason ? { hiddenReason: reason } : {}) })
-    else if (!reason) teasers.push(toTeaser(row))
+    // Numbered among the shown teasers: stored positions would count the hidden ones by their gaps.
+    else if (!reason) teasers.push({ ...toTeaser(row), position: shown - 1 })
   }
   return {
     teasers,

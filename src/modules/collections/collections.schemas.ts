@@ -103,7 +103,10 @@ export const TeaserSchema = Type.Object(
     url: nullable(Type.String()),
     sourceId: nullable(Type.String({ format: 'uuid' })),
     image: Type.Union([Type.Object({ url: Type.String(), alt: nullable(Type.String()) }), Type.Null()]),
-    position: Type.Integer({ description: '0-based place among the collection’s teasers (pinned ones come first)' }),
+    position: Type.Integer({
+      description:
+        '0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows',
+    }),
     pinned: Type.Boolean(),
     startsAt: nullable(TimestampSchema),
     endsAt: nullable(TimestampSchema),
