@@ -117,3 +117,6 @@ function clientLimitError(sqlState: string | undefined, message = ''): Error | u
 export function isUniqueViolationOf(err: unknown, field: string): boolean {
   return (translateDatabaseError(err) as { problem?: { field?: unknown } } | undefined)?.problem?.field === field
 }
+
+/** The database refused a slug as taken (its unique index): a generated one is tried again. */
+export const isSlugClash = (err: unknown) => isUniqueViolationOf(err, 'slug')

@@ -3,7 +3,7 @@
 // what the route sends and what its headers need, never with database records.
 
 import type { PrismaClient } from '../../db/database.js'
-import { isUniqueViolationOf } from '../../db/errors.js'
+import { isSlugClash } from '../../db/errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { retryGeneratedSlug } from '../../lib/slug.js'
 import type { IfMatch } from '../../lib/versions.js'
@@ -38,9 +38,6 @@ export interface Written {
 export interface ArticlesServiceOptions {
   clock: () => Date
 }
-
-/** The database refused a slug as taken (its unique index). */
-const isSlugClash = (err: unknown) => isUniqueViolationOf(err, 'slug')
 
 export function createArticlesService(db: PrismaClient, { clock }: ArticlesServiceOptions) {
   const written = (record: ArticleRecord): Written => ({

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../db/database.js'
-import { isUniqueViolationOf } from '../../db/errors.js'
+import { isSlugClash } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
 import { ConflictError, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
@@ -8,9 +8,6 @@ import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import * as repo from './sources.repository.js'
 import type { Source, SourceCreate, SourceListQuery, SourceUpdate } from './sources.schemas.js'
-
-/** The database refused a slug as taken (its unique index). */
-const isSlugClash = (err: unknown) => isUniqueViolationOf(err, 'slug')
 
 export function nameKey(name: string): string {
   return name.toLowerCase()
