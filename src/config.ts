@@ -97,6 +97,38 @@ const variables = {
     schema: Type.Integer({ minimum: 0, maximum: 4096, default: 32 }),
     expected: 'megabytes of memory for cached public responses, between 0 (off) and 4096',
   },
+  CHANGES_RETENTION_DAYS: {
+    schema: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+    expected: 'days between 1 and 3650',
+  },
+  WEBHOOK_ALLOW_HTTP: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+    expected: 'true or false',
+  },
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+    expected: 'true or false',
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    schema: Type.Integer({ minimum: 100, maximum: 60000, default: 10000 }),
+    expected: 'milliseconds between 100 and 60000',
+  },
+  WEBHOOK_FAILURE_LIMIT: {
+    schema: Type.Integer({ minimum: 1, maximum: 10000, default: 20 }),
+    expected: 'consecutive failed attempts between 1 and 10000',
+  },
+  WEBHOOK_WORKER: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
+    expected: 'true or false',
+  },
+  WEBHOOK_CONCURRENCY: {
+    schema: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
+    expected: 'deliveries at once per instance, between 1 and 100',
+  },
+  WORKER_POLL_MS: {
+    schema: Type.Integer({ minimum: 20, maximum: 60000, default: 1000 }),
+    expected: 'milliseconds between 20 and 60000',
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }),
     expected: 'milliseconds between 0 and 600000',
@@ -141,6 +173,24 @@ export interface Config {
   publicUrl?: string
   /** Memory for the response cache of public reads, in bytes (0: off). */
   responseCacheBytes: number
+  /** The change feed keeps events this many days; an older cursor is answered 410. */
+  changesRetentionDays: number
+  webhooks: {
+    /** Plain http:// webhook URLs are accepted (otherwise https only). */
+    allowHttp: boolean
+    /** The address check is off: webhooks may reach loopback and private networks (development, tests). */
+    allowPrivateTargets: boolean
+    /** Time allowed for one delivery attempt, connection to response. */
+    timeoutMs: number
+    /** Consecutive failed attempts after which a webhook is disabled. */
+    failureLimit: number
+    /** This instance runs the background worker (deliveries, scheduled changes, retention). */
+    worker: boolean
+    /** Deliveries attempted at once by this instance. */
+    concurrency: number
+  }
+  /** How often the background worker looks for due work when not woken by a change. */
+  workerPollMs: number
 }
 
 export class ConfigError extends Error {
@@ -251,6 +301,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: read('REQUEST_TIMEOUT_MS'),
     keepAliveTimeoutMs: read('KEEP_ALIVE_TIMEOUT_MS'),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS'),
+    changesRetentionDays: read('CHANGES_RETENTION_DAYS'),
+    webhooks: {
+      allowHttp: read('WEBHOOK_ALLOW_HTTP') === 'true',
+      allowPrivateTargets: read('WEBHOOK_ALLOW_PRIVATE_TARGETS') === 'true',
+      timeoutMs: read('WEBHOOK_TIMEOUT_MS'),
+      failureLimit: read('WEBHOOK_FAILURE_LIMIT'),
+      worker: read('WEBHOOK_WORKER') === 'true',
+      concurrency: read('WEBHOOK_CONCURRENCY'),
+    },
+    workerPollMs: read('WORKER_POLL_MS'),
     publicRead: read('PUBLIC_READ') === 'true',
     rateLimit: {
       max: read('RATE_LIMIT_MAX'),

@@ -17,6 +17,11 @@ export const InvalidCursorError = createError(
   'The cursor is invalid or belongs to another query',
   400,
 )
+export const CursorExpiredError = createError<[days: number]>(
+  'ND_CURSOR_EXPIRED',
+  'The cursor points before the oldest change the feed keeps (%s days): resync from the lists, then follow the feed from its current end',
+  410,
+)
 export const DatabaseUnavailableError = createError(
   'ND_DATABASE_UNAVAILABLE',
   'The database is not available; retry shortly',

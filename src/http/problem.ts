@@ -18,6 +18,7 @@ const titles: Record<number, string> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  410: 'Gone',
   412: 'Precondition Failed',
   408: 'Request Timeout',
   413: 'Content Too Large',

@@ -37,6 +37,7 @@ const problemDescriptions: Record<number, string> = {
   404: 'No such resource',
   409: 'The request conflicts with the current state of the resource',
   412: 'The resource changed since the version given in If-Match',
+  410: 'The cursor is older than the change feed keeps (CHANGES_RETENTION_DAYS): resync from the lists',
   413: 'The request body is larger than the configured limit',
   415: 'The request body is not JSON',
   422: 'The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX)',

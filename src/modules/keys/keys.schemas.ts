@@ -8,11 +8,12 @@ export const ScopeSchema = Type.Union(
     Type.Literal('content:preview'),
     Type.Literal('content:write'),
     Type.Literal('keys:manage'),
+    Type.Literal('webhooks:manage'),
   ],
   {
     description:
       'content:read (published content), content:preview (also drafts and scheduled content, read-only), ' +
-      'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log)',
+      'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log), webhooks:manage (webhooks and their deliveries)',
   },
 )
 

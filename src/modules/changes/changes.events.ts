@@ -1,0 +1,136 @@
+// Which events a change makes, from the record before and after it: pure functions, so each write
+// path states what happened and these decide the event type, who may see it and what to purge.
+import type { NewEvent } from './changes.repository.js'
+import type { EventType } from './changes.schemas.js'
+
+/** What an event needs of an article (its record satisfies it). */
+export interface ArticleState {
+  id: string
+  slug: string
+  version: number
+  status: string
+  sourceId: string | null
+  credits: { sourceId: string }[]
+  tags: { slug: string }[]
+}
+
+export interface ArticleChange {
+  action: 'create' | 'update' | 'publish' | 'unpublish' | 'archive' | 'delete' | 'restore'
+  before: ArticleState | null
+  after: ArticleState
+  /** Whether an anonymous reader could see the article before and after the change. */
+  wasPublic: boolean
+  isPublic: boolean
+  changedFields: string[]
+  at: Date
+}
+
+function articleEventType(c: ArticleChange): EventType {
+  if (c.action === 'create') return 'article.created'
+  if (c.action === 'delete') return 'article.deleted'
+  if (c.action === 'restore') return 'article.restored'
+  if (!c.wasPublic && c.isPublic) return 'article.published'
+  if (c.wasPublic && !c.isPublic) return c.after.status === 'archived' ? 'article.archived' : 'article.unpublished'
+  if (c.wasPublic) return 'article.updated'
+  if (c.action === 'publish') return 'article.scheduled'
+  if (c.action === 'unpublish') return 'article.unpublished'
+  return 'article.draft_updated'
+}
+
+function sourcesOf(a: ArticleState): string[] {
+  return [...(a.sourceId ? [a.sourceId] : []), ...a.credits.map((c) => c.sourceId)]
+}
+
+/** The surrogate keys of an article's public responses: itself, the lists, its sources and tags. */
+export function articleSurrogateKeys(a: Pick<ArticleState, 'id'>, sourceIds: string[], tags: string[]): string[] {
+  return [
+    `article:${a.id}`,
+    'articles',
+    ...new Set(sourceIds.map((s) => `source:${s}`)),
+    ...new Set(tags.map((t) => `tag:${t}`)),
+    'tags',
+  ]
+}
+
+/**
+ * The event of a change to an article. It is public when the article was public before or after
+ * (its slug was or is public then); otherwise only preview scopes see it, and it purges nothing.
+ */
+export function articleEvent(c: ArticleChange): NewEvent {
+  const states = c.before ? [c.before, c.after] : [c.after]
+  const sourceIds = [...new Set(states.flatMap(sourcesOf))]
+  const tags = [...new Set(states.flatMap((s) => s.tags.map((t) => t.slug)))]
+  const visible = c.wasPublic || c.isPublic
+  // A public event names the slug readers knew: the new one if it is public now, else the old one.
+  const named = c.isPublic || !c.before ? c.after : c.before
+  return {
+    type: articleEventType(c),
+    occurredAt: c.at,
+    resourceType: 'article',
+    resourceId: c.after.id,
+    resourceSlug: named.slug,
+    resourceVersion: c.after.version,
+    changedFields: c.changedFields,
+    surrogateKeys: visible ? articleSurrogateKeys(c.after, sourceIds, tags) : [],
+    public: visible,
+    sourceIds,
+    tags,
+    collectionIds: [],
+  }
+}
+
+export interface CollectionState {
+  id: string
+  key: string
+  version: number
+}
+
+export function collectionEvent(
+  type: 'collection.created' | 'collection.updated' | 'collection.deleted',
+  collection: CollectionState,
+  changedFields: string[],
+  at: Date,
+): NewEvent {
+  return {
+    type,
+    occurredAt: at,
+    resourceType: 'collection',
+    resourceId: collection.id,
+    resourceSlug: collection.key,
+    resourceVersion: collection.version,
+    changedFields,
+    surrogateKeys: [`collection:${collection.key}`, 'collections'],
+    public: true,
+    sourceIds: [],
+    tags: [],
+    collectionIds: [collection.id],
+  }
+}
+
+export interface SourceState {
+  id: string
+  slug: string
+}
+
+export function sourceEvent(
+  type: 'source.created' | 'source.updated' | 'source.deleted',
+  source: SourceState,
+  changedFields: string[],
+  at: Date,
+): NewEvent {
+  return {
+    type,
+    occurredAt: at,
+    resourceType: 'source',
+    resourceId: source.id,
+    resourceSlug: source.slug,
+    resourceVersion: null,
+    changedFields,
+    // Articles embed their source (include=source): those responses carry source:<id> too.
+    surrogateKeys: [`source:${source.id}`, 'sources'],
+    public: true,
+    sourceIds: [source.id],
+    tags: [],
+    collectionIds: [],
+  }
+}

@@ -1,0 +1,245 @@
+// The change feed's queries: numbering, writing events (and enqueueing their webhook deliveries)
+// in the caller's transaction, the moments that fall due, reading the feed, and retention.
+import type { Db } from '../../db/types.js'
+import { Prisma } from '../../generated/prisma/client.js'
+import { uuidPattern } from '../../lib/uuid.js'
+import type { EventRow } from './changes.mapper.js'
+import type { EventType, ResourceType } from './changes.schemas.js'
+
+/** An event to write: its row without the id (the numbering gives it) and the actor. */
+export interface NewEvent {
+  type: EventType
+  occurredAt: Date
+  resourceType: ResourceType
+  resourceId: string
+  resourceSlug: string | null
+  resourceVersion: number | null
+  changedFields: string[]
+  surrogateKeys: string[]
+  public: boolean
+  sourceIds: string[]
+  tags: string[]
+  /** The collection itself for a collection event; for an article, those linking to it are added here. */
+  collectionIds: string[]
+}
+
+/**
+ * Takes the numbering lock until the transaction ends. Events are numbered after it and the lock
+ * is released after the commit is visible, so ids become visible in order: a reader that sees
+ * event n sees every committed event below n, and a cursor never passes an event that commits later.
+ */
+export async function lockNumbering(tx: Db): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('newsdesk.change_events')::bigint)`
+}
+
+/**
+ * Writes the events in order and, in the same statement, one delivery for each enabled webhook
+ * that wants it (its types, filters and visibility). An article event carries the collections
+ * linking to the article, read here.
+ */
+export async function insertEvents(
+  tx: Db,
+  events: NewEvent[],
+  actor: { keyId: string | null; requestId: string | null },
+  now: Date,
+): Promise<void> {
+  if (events.length === 0) return
+  const rows = JSON.stringify(
+    events.map((e, ord) => ({
+      ord,
+      type: e.type,
+      occurred_at: e.occurredAt.toISOString(),
+      resource_type: e.resourceType,
+      resource_id: e.resourceId,
+      resource_slug: e.resourceSlug,
+      resource_version: e.resourceVersion,
+      changed_fields: e.changedFields,
+      surrogate_keys: e.surrogateKeys,
+      public: e.public,
+      source_ids: [...new Set(e.sourceIds)],
+      tags: [...new Set(e.tags)],
+      collection_ids: e.collectionIds,
+    })),
+  )
+  await tx.$executeRaw`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS x(ord int, type text, occurred_at timestamptz,
+        resource_type text, resource_id uuid, resource_slug text, resource_version int, changed_fields text[],
+        surrogate_keys text[], public boolean, source_ids uuid[], tags text[], collection_ids uuid[])
+    ), inserted AS (
+      INSERT INTO change_events (type, occurred_at, resource_type, resource_id, resource_slug, resource_version,
+        changed_fields, surrogate_keys, public, source_ids, tags, collection_ids, key_id, request_id)
+      SELECT type, occurred_at, resource_type, resource_id, resource_slug, resource_version, changed_fields,
+        surrogate_keys, public, source_ids, tags,
+        CASE WHEN resource_type = 'article'
+          THEN ARRAY(SELECT DISTINCT t.collection_id FROM teasers t WHERE t.article_id = input.resource_id)
+          ELSE collection_ids END,
+        ${actor.keyId}::uuid, ${actor.requestId}
+      FROM input ORDER BY ord
+      RETURNING id, type, public, source_ids, tags, collection_ids
+    )
+    INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, next_attempt_at,
+      created_at, updated_at)
+    SELECT gen_random_uuid(), w.id, e.id, e.type, 'pending', 0, ${now}, ${now}, ${now}
+    FROM inserted e JOIN webhooks w ON w.enabled
+      AND (e.public OR w.preview)
+      AND (e.type = ANY (w.events) OR '*' = ANY (w.events) OR split_part(e.type, '.', 1) || '.*' = ANY (w.events))
+      AND (w.filter_source_id IS NULL OR w.filter_source_id = ANY (e.source_ids))
+      AND (w.filter_tag IS NULL OR w.filter_tag = ANY (e.tags))
+      AND (w.filter_collection_id IS NULL OR w.filter_collection_id = ANY (e.collection_ids))
+    ORDER BY e.id, w.id`
+}
+
+export interface Scheduled {
+  resourceType: 'article' | 'teaser'
+  resourceId: string
+  dueAt: Date
+}
+
+/** Records moments when public content will change with no write (each once). */
+export async function scheduleChanges(tx: Db, items: Scheduled[]): Promise<void> {
+  if (items.length === 0) return
+  await tx.scheduledChange.createMany({ data: items, skipDuplicates: true })
+}
+
+/** True when some scheduled moment is due (cheap: the start of the due_at index). */
+export async function anyDue(db: Db, now: Date): Promise<boolean> {
+  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM scheduled_changes WHERE due_at <= ${now} LIMIT 1`
+  return rows.length > 0
+}
+
+/** Removes and returns the moments due by `now`, oldest first: whoever removes one writes its events. */
+export async function takeDue(tx: Db, now: Date): Promise<Scheduled[]> {
+  const rows = await tx.$queryRaw<Scheduled[]>`
+    DELETE FROM scheduled_changes WHERE due_at <= ${now}
+    RETURNING resource_type AS "resourceType", resource_id AS "resourceId", due_at AS "dueAt"`
+  return rows.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+}
+
+export interface DueArticle {
+  id: string
+  slug: string
+  version: number
+  publishedAt: Date
+  sourceIds: string[]
+  tags: string[]
+}
+
+/** The live articles among these that are published or scheduled, with their sources and tag slugs. */
+export function dueArticles(tx: Db, ids: string[]): Promise<DueArticle[]> {
+  return tx.$queryRaw<DueArticle[]>`
+    SELECT a.id, a.slug, a.version, a.published_at AS "publishedAt",
+      array_remove(ARRAY[a.source_id] || ARRAY(SELECT c.source_id FROM article_credits c WHERE c.article_id = a.id),
+        NULL)::text[] AS "sourceIds",
+      ARRAY(SELECT t.slug FROM article_tags x JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id)::text[] AS tags
+    FROM articles a
+    WHERE a.id = ANY (${ids}::uuid[]) AND a.deleted_at IS NULL AND a.status IN ('scheduled', 'published')
+      AND a.published_at IS NOT NULL`
+}
+
+export interface LinkingCollection {
+  id: string
+  key: string
+  version: number
+  /** The article (or teaser) that links it. */
+  via: string
+  startsAt: Date | null
+  endsAt: Date | null
+}
+
+/** The collections whose teasers link to these articles. */
+export function collectionsLinking(tx: Db, articleIds: string[]): Promise<LinkingCollection[]> {
+  return tx.$queryRaw<LinkingCollection[]>`
+    SELECT DISTINCT c.id, c.key, c.version, t.article_id AS via, NULL::timestamptz AS "startsAt",
+      NULL::timestamptz AS "endsAt"
+    FROM teasers t JOIN collections c ON c.id = t.collection_id WHERE t.article_id = ANY (${articleIds}::uuid[])`
+}
+
+/** The collections of these teasers, with each teaser's window. */
+export function collectionsOfTeasers(tx: Db, teaserIds: string[]): Promise<LinkingCollection[]> {
+  return tx.$queryRaw<LinkingCollection[]>`
+    SELECT c.id, c.key, c.version, t.id AS via, t.starts_at AS "startsAt", t.ends_at AS "endsAt"
+    FROM teasers t JOIN collections c ON c.id = t.collection_id WHERE t.id = ANY (${teaserIds}::uuid[])`
+}
+
+export interface FeedFilter {
+  after: bigint
+  limit: number
+  /** Public events only (callers without content:preview). */
+  publicOnly: boolean
+  types?: string[]
+  resourceType?: ResourceType
+  source?: string
+  tag?: string
+  collection?: string
+}
+
+export interface FeedRead {
+  rows: EventRow[]
+  /** The highest event id committed when the page was read (0: none yet). */
+  head: bigint
+  /** Events up to this id were removed by retention. */
+  prunedThrough: bigint
+}
+
+const eventColumns = Prisma.sql`e.id, e.type, e.occurred_at AS "occurredAt", e.resource_type AS "resourceType",
+  e.resource_id AS "resourceId", e.resource_slug AS "resourceSlug", e.resource_version AS "resourceVersion",
+  e.changed_fields AS "changedFields", e.surrogate_keys AS "surrogateKeys"`
+
+function feedConditions(f: FeedFilter): Prisma.Sql[] {
+  const where = [Prisma.sql`e.id > ${f.after}`]
+  if (f.publicOnly) where.push(Prisma.sql`e.public`)
+  if (f.types) where.push(Prisma.sql`e.type = ANY (${f.types}::text[])`)
+  if (f.resourceType) where.push(Prisma.sql`e.resource_type = ${f.resourceType}`)
+  if (f.source) {
+    const id = uuidPattern.test(f.source)
+      ? Prisma.sql`${f.source.toLowerCase()}::uuid`
+      : Prisma.sql`(SELECT id FROM sources WHERE slug = ${f.source})`
+    where.push(Prisma.sql`e.source_ids @> ARRAY[${id}]`)
+  }
+  if (f.tag) where.push(Prisma.sql`e.tags @> ARRAY[${f.tag}::text]`)
+  if (f.collection) {
+    where.push(Prisma.sql`e.collection_ids @> ARRAY[(SELECT id FROM collections WHERE key = ${f.collection})]`)
+  }
+  return where
+}
+
+/**
+ * A page of events after a position, with the head and the retention mark read in the same
+ * statement (one snapshot): a page that reaches the head can move the cursor to it safely.
+ */
+export async function readFeed(db: Db, f: FeedFilter): Promise<FeedRead> {
+  const rows = await db.$queryRaw<(Partial<EventRow> & { head: bigint | null; pruned: bigint })[]>`
+    SELECT h.head, h.pruned, p.* FROM (
+      SELECT (SELECT max(id) FROM change_events) AS head,
+        (SELECT pruned_through FROM change_log WHERE id = 1) AS pruned) h
+    LEFT JOIN LATERAL (
+      SELECT ${eventColumns} FROM change_events e WHERE ${Prisma.join(feedConditions(f), ' AND ')}
+      ORDER BY e.id LIMIT ${f.limit + 1}) p ON true
+    ORDER BY p.id`
+  const first = rows[0]
+  return {
+    rows: rows.filter((r) => r.id !== null && r.id !== undefined) as EventRow[],
+    head: first?.head ?? 0n,
+    prunedThrough: first?.pruned ?? 0n,
+  }
+}
+
+/**
+ * Removes up to `batch` events that occurred before `cutoff` (with their deliveries), and test
+ * deliveries as old; moves the retention mark past the removed ids. Returns how many events went.
+ */
+export async function pruneBefore(db: Db, cutoff: Date, batch: number): Promise<number> {
+  const rows = await db.$queryRaw<{ removed: number }[]>`
+    WITH gone AS (
+      DELETE FROM change_events WHERE id IN (
+        SELECT id FROM change_events WHERE occurred_at < ${cutoff} ORDER BY occurred_at LIMIT ${batch})
+      RETURNING id
+    ), mark AS (
+      UPDATE change_log SET pruned_through = greatest(pruned_through, (SELECT max(id) FROM gone)), pruned_at = now()
+      WHERE id = 1 AND EXISTS (SELECT 1 FROM gone)
+    )
+    SELECT count(*)::int AS removed FROM gone`
+  await db.$executeRaw`DELETE FROM webhook_deliveries WHERE event_id IS NULL AND created_at < ${cutoff}`
+  return rows[0]?.removed ?? 0
+}

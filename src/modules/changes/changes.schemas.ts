@@ -1,0 +1,137 @@
+// The change feed's representation: one event per change to content, as GET /v1/changes lists
+// it and as webhooks deliver it.
+import Type, { type Static } from 'typebox'
+import { paginationQuery } from '../../http/pagination.js'
+import { nullable, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+
+/** Events every reader sees when they are about public content. */
+export const publicEventTypes = [
+  'article.published',
+  'article.updated',
+  'article.unpublished',
+  'article.archived',
+  'article.deleted',
+  'article.restored',
+  'collection.created',
+  'collection.updated',
+  'collection.deleted',
+  'source.created',
+  'source.updated',
+  'source.deleted',
+] as const
+
+/** Events about drafts and scheduled articles: preview and write scopes only. */
+export const draftEventTypes = ['article.created', 'article.draft_updated', 'article.scheduled'] as const
+
+export const eventTypes = [...draftEventTypes, ...publicEventTypes] as const
+export type EventType = (typeof eventTypes)[number] | 'webhook.test'
+
+export const resourceTypes = ['article', 'collection', 'source'] as const
+export type ResourceType = (typeof resourceTypes)[number]
+
+const EventTypeSchema = Type.Enum([...eventTypes, 'webhook.test'], {
+  description:
+    'What happened. article.published: an article became public (at its scheduled time for a scheduled ' +
+    'one); article.updated: a public article changed; article.unpublished / article.archived / ' +
+    'article.deleted: it left the public reads; article.restored: an earlier version was restored; ' +
+    'collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an ' +
+    'article in it going public or leaving); source.*: a source. Seen only with content:preview: ' +
+    'article.created, article.draft_updated, article.scheduled, and any event about an article that ' +
+    'was not public before or after the change. webhook.test: sent by POST /v1/webhooks/{id}/test only.',
+})
+
+export const ChangeEventSchema = Type.Object(
+  {
+    id: Type.String({
+      pattern: '^[0-9]{1,19}$',
+      description: 'Position in the feed: events are numbered in the order their changes committed',
+    }),
+    type: EventTypeSchema,
+    occurredAt: { ...TimestampSchema, description: 'When the change happened (a scheduled one: when it fell due)' },
+    resource: Type.Object(
+      {
+        type: Type.Enum([...resourceTypes, 'webhook'], {
+          description: 'article, collection or source (webhook: a test event)',
+        }),
+        id: UuidSchema,
+        slug: nullable(Type.String({ description: "The article's or source's slug, the collection's key" })),
+        version: nullable(Type.Integer({ description: 'The version after the change (the ETag is "v<version>")' })),
+      },
+      { additionalProperties: false },
+    ),
+    changedFields: Type.Array(Type.String(), { description: 'Fields the change set (every field for a new record)' }),
+    surrogateKeys: Type.Array(Type.String(), {
+      description: 'Surrogate keys of the cached responses the change makes stale: what a CDN should purge',
+    }),
+  },
+  {
+    $id: 'ChangeEvent',
+    additionalProperties: false,
+    examples: [
+      {
+        id: '1042',
+        type: 'article.published',
+        occurredAt: '2026-11-29T09:00:00.000Z',
+        resource: {
+          type: 'article',
+          id: '019ac0de-7a1e-7000-8000-00000000a001',
+          slug: 'arab-league-chief-warns-of-regional-war',
+          version: 4,
+        },
+        changedFields: ['status', 'publishedAt'],
+        surrogateKeys: ['article:019ac0de-7a1e-7000-8000-00000000a001', 'articles', 'tag:iraq'],
+      },
+    ],
+  },
+)
+export type ChangeEvent = Static<typeof ChangeEventSchema>
+
+export const ChangeListSchema = Type.Object(
+  {
+    data: Type.Array(Type.Ref('ChangeEvent')),
+    page: Type.Object(
+      {
+        limit: Type.Integer(),
+        nextCursor: Type.String({
+          description:
+            'Where to continue: after the last event of this page, or, on the last page, after every ' +
+            'event there is now. Never null: poll it to receive the next changes.',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const ChangeListQuerySchema = Type.Object(
+  {
+    ...paginationQuery,
+    types: Type.Optional(
+      Type.Array(Type.Enum(eventTypes), {
+        maxItems: eventTypes.length,
+        description: 'Only these event types (repeat the parameter: types=article.published&types=article.updated)',
+      }),
+    ),
+    resource: Type.Optional(Type.Enum(resourceTypes, { description: 'Only events about this kind of resource' })),
+    source: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'Source id or slug: events about articles from or crediting it, and about the source itself',
+      }),
+    ),
+    tag: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'Tag slug: events about articles with the tag' }),
+    ),
+    collection: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'Collection key: events about the collection and about articles it links to',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type ChangeListQuery = Static<typeof ChangeListQuerySchema>

@@ -1,0 +1,115 @@
+// Writing events inside the transaction of the change they report (the outbox), and the events
+// of moments that fall due with no write (scheduled articles going live, teaser windows).
+import type { PrismaClient } from '../../db/database.js'
+import type { Db } from '../../db/types.js'
+import type { Actor } from '../../lib/principal.js'
+import { type ArticleChange, articleEvent, articleSurrogateKeys, collectionEvent } from './changes.events.js'
+import * as repo from './changes.repository.js'
+
+/**
+ * Writes events in the caller's transaction, after the events of any moment that has fallen due
+ * (so the feed shows an article going live before an edit made after it), and records the
+ * future moments the change scheduled. Call it last in the transaction: it takes the numbering
+ * lock, held to the commit.
+ */
+export async function recordEvents(
+  tx: Db,
+  events: repo.NewEvent[],
+  context: { actor: Actor; now: Date; scheduled?: repo.Scheduled[] },
+): Promise<void> {
+  const { actor, now } = context
+  await repo.lockNumbering(tx)
+  await writeDue(tx, now)
+  await repo.insertEvents(tx, events, actor, now)
+  await repo.scheduleChanges(
+    tx,
+    (context.scheduled ?? []).filter((s) => s.dueAt > now),
+  )
+}
+
+/**
+ * The event of a change to an article, and `collection.updated` for the boxes linking to it when
+ * it became public or left the public reads (their public line-up changed with it).
+ */
+export async function recordArticleChange(
+  tx: Db,
+  change: ArticleChange,
+  context: { actor: Actor; goesLiveAt?: Date | null },
+): Promise<void> {
+  const events = [articleEvent(change)]
+  if (change.wasPublic !== change.isPublic) {
+    const boxes = await repo.collectionsLinking(tx, [change.after.id])
+    events.push(...boxes.map((b) => collectionEvent('collection.updated', b, ['teasers'], change.at)))
+  }
+  const goesLiveAt = context.goesLiveAt
+  const scheduled = goesLiveAt
+    ? [{ resourceType: 'article' as const, resourceId: change.after.id, dueAt: goesLiveAt }]
+    : []
+  await recordEvents(tx, events, { actor: context.actor, now: change.at, scheduled })
+}
+
+const sameInstant = (a: Date | null, b: Date) => a !== null && a.getTime() === b.getTime()
+
+/**
+ * Removes the moments due by `now` and writes their events, checked against the records as they
+ * are: an article unpublished, rescheduled or deleted since, or a teaser moved or removed, writes
+ * nothing. Runs under the numbering lock, so each moment is written once, by one instance.
+ */
+async function writeDue(tx: Db, now: Date): Promise<void> {
+  const due = await repo.takeDue(tx, now)
+  if (due.length === 0) return
+  const articleIds = due.filter((d) => d.resourceType === 'article').map((d) => d.resourceId)
+  const teaserIds = due.filter((d) => d.resourceType === 'teaser').map((d) => d.resourceId)
+  const articles = articleIds.length > 0 ? await repo.dueArticles(tx, articleIds) : []
+  const boxesOfArticles = articleIds.length > 0 ? await repo.collectionsLinking(tx, articleIds) : []
+  const boxesOfTeasers = teaserIds.length > 0 ? await repo.collectionsOfTeasers(tx, teaserIds) : []
+  const events: repo.NewEvent[] = []
+  const boxesWritten = new Set<string>()
+  const boxChanged = (box: repo.LinkingCollection, at: Date) => {
+    const key = `${box.id}@${at.getTime()}`
+    if (boxesWritten.has(key)) return
+    boxesWritten.add(key)
+    events.push(collectionEvent('collection.updated', box, ['teasers'], at))
+  }
+  for (const moment of due) {
+    if (moment.resourceType === 'article') {
+      const article = articles.find((a) => a.id === moment.resourceId && sameInstant(a.publishedAt, moment.dueAt))
+      if (!article) continue
+      events.push(goneLive(article, moment.dueAt))
+      for (const box of boxesOfArticles.filter((b) => b.via === article.id)) boxChanged(box, moment.dueAt)
+    } else {
+      const box = boxesOfTeasers.find(
+        (b) =>
+          b.via === moment.resourceId && (sameInstant(b.startsAt, moment.dueAt) || sameInstant(b.endsAt, moment.dueAt)),
+      )
+      if (box) boxChanged(box, moment.dueAt)
+    }
+  }
+  await repo.insertEvents(tx, events, { keyId: null, requestId: null }, now)
+}
+
+function goneLive(article: repo.DueArticle, at: Date): repo.NewEvent {
+  return {
+    type: 'article.published',
+    occurredAt: at,
+    resourceType: 'article',
+    resourceId: article.id,
+    resourceSlug: article.slug,
+    resourceVersion: article.version,
+    changedFields: ['status'],
+    surrogateKeys: articleSurrogateKeys(article, article.sourceIds, article.tags),
+    public: true,
+    sourceIds: article.sourceIds,
+    tags: article.tags,
+    collectionIds: [],
+  }
+}
+
+/** Writes the events of the moments due by `now`, if any (the worker and feed reads call it). */
+export async function writeDueChanges(db: PrismaClient, now: Date): Promise<void> {
+  if (!(await repo.anyDue(db, now))) return
+  await db.$transaction(async (tx) => {
+    await repo.lockNumbering(tx)
+    await writeDue(tx, now)
+  })
+}
