@@ -22,6 +22,8 @@ export const CursorExpiredError = createError<[days: number]>(
   'The cursor points before the oldest change the feed keeps (%s days): resync from the lists, then follow the feed from its current end',
   410,
 )
+/** A webhook URL the API will not call: not https, or reaching a loopback, private or metadata address. */
+export const WebhookTargetRefusedError = createError<[detail: string]>('ND_WEBHOOK_TARGET_REFUSED', '%s', 422)
 export const DatabaseUnavailableError = createError(
   'ND_DATABASE_UNAVAILABLE',
   'The database is not available; retry shortly',
