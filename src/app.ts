@@ -155,7 +155,7 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
   )
   if (config.webhooks.worker)
     await startWorker(app, db, config, [
-      { name: 'scheduled changes', run: async () => void (await changes.writeDue()) },
+      { name: 'change feed', run: () => changes.keep() },
       { name: 'retention', run: () => changes.prune() },
     ])
   return app

@@ -24,12 +24,34 @@ export interface NewEvent {
 }
 
 /**
- * Takes the numbering lock until the transaction ends. Events are numbered after it and the lock
- * is released after the commit is visible, so ids become visible in order: a reader that sees
- * event n sees every committed event below n, and a cursor never passes an event that commits later.
+ * Gives feed positions, in id order, to the committed events that have none. Positions are given
+ * only after commit, by one sequencer at a time (a lock held to its commit): an event whose
+ * transaction commits late gets a later position than every event already served, so a cursor
+ * never passes an event that becomes visible afterwards, and a reader that sees position n sees
+ * every position below it. A reader that finds events without a position waits for a running
+ * sequencer (milliseconds); writers never wait for it. Returns how many events it positioned.
  */
-export async function lockNumbering(tx: Db): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('newsdesk.change_events')::bigint)`
+export async function sequenceEvents(tx: Db, batch: number): Promise<number> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('newsdesk.change_events.sequencer')::bigint)`
+  const rows = await tx.$queryRaw<{ sequenced: number }[]>`
+    WITH ready AS (
+      SELECT id, row_number() OVER (ORDER BY id) AS n FROM change_events
+      WHERE position IS NULL ORDER BY id LIMIT ${batch}
+    ), base AS (SELECT last_position AS p FROM change_log WHERE id = 1),
+    placed AS (
+      UPDATE change_events e SET position = base.p + ready.n FROM ready, base WHERE e.id = ready.id RETURNING e.position
+    ), moved AS (
+      UPDATE change_log SET last_position = (SELECT max(position) FROM placed)
+      WHERE id = 1 AND EXISTS (SELECT 1 FROM placed)
+    )
+    SELECT count(*)::int AS sequenced FROM placed`
+  return rows[0]?.sequenced ?? 0
+}
+
+/** True when some committed event has no position yet (the start of the position index). */
+export async function anyUnsequenced(db: Db): Promise<boolean> {
+  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM change_events WHERE position IS NULL LIMIT 1`
+  return rows.length > 0
 }
 
 /**
@@ -163,6 +185,7 @@ export function collectionsOfTeasers(tx: Db, teaserIds: string[]): Promise<Linki
 }
 
 export interface FeedFilter {
+  /** The position after which to read. */
   after: bigint
   limit: number
   /** Public events only (callers without content:preview). */
@@ -174,20 +197,22 @@ export interface FeedFilter {
   collection?: string
 }
 
+export type FeedRow = EventRow & { position: bigint }
+
 export interface FeedRead {
-  rows: EventRow[]
-  /** The highest event id committed when the page was read (0: none yet). */
+  rows: FeedRow[]
+  /** The last position given when the page was read (0: none yet). */
   head: bigint
-  /** Events up to this id were removed by retention. */
+  /** Events up to this position were removed by retention. */
   prunedThrough: bigint
 }
 
-const eventColumns = Prisma.sql`e.id, e.type, e.occurred_at AS "occurredAt", e.resource_type AS "resourceType",
+const eventColumns = Prisma.sql`e.id, e.position, e.type, e.occurred_at AS "occurredAt", e.resource_type AS "resourceType",
   e.resource_id AS "resourceId", e.resource_slug AS "resourceSlug", e.resource_version AS "resourceVersion",
   e.changed_fields AS "changedFields", e.surrogate_keys AS "surrogateKeys"`
 
 function feedConditions(f: FeedFilter): Prisma.Sql[] {
-  const where = [Prisma.sql`e.id > ${f.after}`]
+  const where = [Prisma.sql`e.position > ${f.after}`]
   if (f.publicOnly) where.push(Prisma.sql`e.public`)
   if (f.types) where.push(Prisma.sql`e.type = ANY (${f.types}::text[])`)
   if (f.resourceType) where.push(Prisma.sql`e.resource_type = ${f.resourceType}`)
@@ -205,42 +230,45 @@ function feedConditions(f: FeedFilter): Prisma.Sql[] {
 }
 
 /**
- * A page of events after a position, with the head and the retention mark read in the same
- * statement (one snapshot): a page that reaches the head can move the cursor to it safely.
+ * A page of positioned events after a position, with the head and the retention mark read in the
+ * same statement (one snapshot): a page that reaches the head can move the cursor to it safely.
  */
 export async function readFeed(db: Db, f: FeedFilter): Promise<FeedRead> {
-  const rows = await db.$queryRaw<(Partial<EventRow> & { head: bigint | null; pruned: bigint })[]>`
-    SELECT h.head, h.pruned, p.* FROM (
-      SELECT (SELECT max(id) FROM change_events) AS head,
-        (SELECT pruned_through FROM change_log WHERE id = 1) AS pruned) h
+  const rows = await db.$queryRaw<(Partial<FeedRow> & { head: bigint; pruned: bigint })[]>`
+    SELECT l.last_position AS head, l.pruned_through AS pruned, p.* FROM change_log l
     LEFT JOIN LATERAL (
       SELECT ${eventColumns} FROM change_events e WHERE ${Prisma.join(feedConditions(f), ' AND ')}
-      ORDER BY e.id LIMIT ${f.limit + 1}) p ON true
-    ORDER BY p.id`
+      ORDER BY e.position LIMIT ${f.limit + 1}) p ON true
+    WHERE l.id = 1
+    ORDER BY p.position`
   const first = rows[0]
   return {
-    rows: rows.filter((r) => r.id !== null && r.id !== undefined) as EventRow[],
+    rows: rows.filter((r) => r.id !== null && r.id !== undefined) as FeedRow[],
     head: first?.head ?? 0n,
     prunedThrough: first?.pruned ?? 0n,
   }
 }
 
 /**
- * Removes up to `batch` events that occurred before `cutoff` (with their deliveries), and test
- * deliveries as old; moves the retention mark past the removed ids. Returns how many events went.
+ * Removes up to `batch` positioned events that occurred before `cutoff` (with their deliveries),
+ * and test deliveries as old; moves the retention mark past the removed positions. Returns how
+ * many events went.
  */
 export async function pruneBefore(db: Db, cutoff: Date, batch: number): Promise<number> {
   await db.$executeRaw`DELETE FROM webhook_deliveries WHERE event_id IS NULL AND created_at < ${cutoff}`
   // A DELETE notifies every instance even when it removes nothing (the trigger is per statement).
-  const old = await db.$queryRaw<unknown[]>`SELECT 1 FROM change_events WHERE occurred_at < ${cutoff} LIMIT 1`
+  const old = await db.$queryRaw<unknown[]>`
+    SELECT 1 FROM change_events WHERE occurred_at < ${cutoff} AND position IS NOT NULL LIMIT 1`
   if (old.length === 0) return 0
   const rows = await db.$queryRaw<{ removed: number }[]>`
     WITH gone AS (
       DELETE FROM change_events WHERE id IN (
-        SELECT id FROM change_events WHERE occurred_at < ${cutoff} ORDER BY occurred_at LIMIT ${batch})
-      RETURNING id
+        SELECT id FROM change_events WHERE occurred_at < ${cutoff} AND position IS NOT NULL
+        ORDER BY occurred_at LIMIT ${batch})
+      RETURNING position
     ), mark AS (
-      UPDATE change_log SET pruned_through = greatest(pruned_through, (SELECT max(id) FROM gone)), pruned_at = now()
+      UPDATE change_log SET pruned_through = greatest(pruned_through, (SELECT max(position) FROM gone)),
+        pruned_at = now()
       WHERE id = 1 AND EXISTS (SELECT 1 FROM gone)
     )
     SELECT count(*)::int AS removed FROM gone`

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from '../../lib/pagination.js'
 import { toChangeEvent } from './changes.mapper.js'
 import * as repo from './changes.repository.js'
 import type { ChangeEvent, ChangeListQuery } from './changes.schemas.js'
-import { writeDueChanges } from './changes.writer.js'
+import { sequenceChanges, writeDueChanges } from './changes.writer.js'
 
 const cursorKey = 'changes'
 const dayMs = 86_400_000
@@ -46,6 +46,7 @@ export function createChangesService(db: PrismaClient, { clock, retentionDays }:
     async list(query: ChangeListQuery, preview: boolean): Promise<ChangeList> {
       const after = positionOf(query.cursor)
       await writeDueChanges(db, clock())
+      await sequenceChanges(db)
       const read = await repo.readFeed(db, {
         after,
         limit: query.limit,
@@ -60,8 +61,8 @@ export function createChangesService(db: PrismaClient, { clock, retentionDays }:
       const more = read.rows.length > query.limit
       const rows = read.rows.slice(0, query.limit)
       // A page that reached the end moves the cursor to the head read in the same snapshot: the
-      // events it skips are ones this query does not show, and none below it can commit later.
-      const last = rows.at(-1)?.id ?? after
+      // events it skips are ones this query does not show, and none can be positioned below it later.
+      const last = rows.at(-1)?.position ?? after
       const next = more ? last : latest(last, read.head, after)
       return {
         data: rows.map(toChangeEvent),
@@ -69,8 +70,11 @@ export function createChangesService(db: PrismaClient, { clock, retentionDays }:
       }
     },
 
-    /** Writes the events of the moments that have fallen due (a background task). */
-    writeDue: () => writeDueChanges(db, clock()),
+    /** Writes the events of the moments that have fallen due, then positions new events (a background task). */
+    async keep(): Promise<boolean> {
+      await writeDueChanges(db, clock())
+      return sequenceChanges(db)
+    },
 
     /**
      * Removes events older than the retention, at most once a minute unless a full batch went

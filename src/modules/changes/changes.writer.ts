@@ -9,8 +9,8 @@ import * as repo from './changes.repository.js'
 /**
  * Writes events in the caller's transaction, after the events of any moment that has fallen due
  * (so the feed shows an article going live before an edit made after it), and records the
- * future moments the change scheduled. Call it last in the transaction: it takes the numbering
- * lock, held to the commit.
+ * future moments the change scheduled. Nothing here waits on other writers: the feed positions
+ * events after they commit (sequenceEvents).
  */
 export async function recordEvents(
   tx: Db,
@@ -18,7 +18,6 @@ export async function recordEvents(
   context: { actor: Actor; now: Date; scheduled?: repo.Scheduled[] },
 ): Promise<void> {
   const { actor, now } = context
-  await repo.lockNumbering(tx)
   await writeDue(tx, now)
   await repo.insertEvents(tx, events, actor, now)
   await repo.scheduleChanges(
@@ -53,7 +52,8 @@ const sameInstant = (a: Date | null, b: Date) => a !== null && a.getTime() === b
 /**
  * Removes the moments due by `now` and writes their events, checked against the records as they
  * are: an article unpublished, rescheduled or deleted since, or a teaser moved or removed, writes
- * nothing. Runs under the numbering lock, so each moment is written once, by one instance.
+ * nothing. The delete is the claim: of two transactions removing one moment, the second waits for
+ * the first and then finds nothing, so each moment is written once, by one instance.
  */
 async function writeDue(tx: Db, now: Date): Promise<void> {
   const due = await repo.takeDue(tx, now)
@@ -108,8 +108,14 @@ function goneLive(article: repo.DueArticle, at: Date): repo.NewEvent {
 /** Writes the events of the moments due by `now`, if any (the worker and feed reads call it). */
 export async function writeDueChanges(db: PrismaClient, now: Date): Promise<void> {
   if (!(await repo.anyDue(db, now))) return
-  await db.$transaction(async (tx) => {
-    await repo.lockNumbering(tx)
-    await writeDue(tx, now)
-  })
+  await db.$transaction((tx) => writeDue(tx, now))
+}
+
+/** Events positioned per sequencer run (a backlog is worked off over several runs). */
+const sequenceBatch = 5000
+
+/** Gives feed positions to the events of ended transactions; true when a full batch went. */
+export async function sequenceChanges(db: PrismaClient): Promise<boolean> {
+  if (!(await repo.anyUnsequenced(db))) return false
+  return (await db.$transaction((tx) => repo.sequenceEvents(tx, sequenceBatch))) === sequenceBatch
 }

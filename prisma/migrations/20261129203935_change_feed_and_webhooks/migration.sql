@@ -1,6 +1,7 @@
 -- CreateTable
 CREATE TABLE "change_events" (
     "id" BIGSERIAL NOT NULL,
+    "position" BIGINT,
     "type" VARCHAR(50) NOT NULL,
     "occurred_at" TIMESTAMPTZ(3) NOT NULL,
     "resource_type" VARCHAR(20) NOT NULL,
@@ -31,6 +32,7 @@ CREATE TABLE "scheduled_changes" (
 -- CreateTable
 CREATE TABLE "change_log" (
     "id" INTEGER NOT NULL DEFAULT 1,
+    "last_position" BIGINT NOT NULL DEFAULT 0,
     "pruned_through" BIGINT NOT NULL DEFAULT 0,
     "pruned_at" TIMESTAMPTZ(3),
 
@@ -95,13 +97,16 @@ CREATE TABLE "webhook_attempts" (
 );
 
 -- CreateIndex
-CREATE INDEX "change_events_public_id_idx" ON "change_events"("public", "id");
+CREATE UNIQUE INDEX "change_events_position_key" ON "change_events"("position");
 
 -- CreateIndex
-CREATE INDEX "change_events_type_id_idx" ON "change_events"("type", "id");
+CREATE INDEX "change_events_public_position_idx" ON "change_events"("public", "position");
 
 -- CreateIndex
-CREATE INDEX "change_events_resource_type_id_idx" ON "change_events"("resource_type", "id");
+CREATE INDEX "change_events_type_position_idx" ON "change_events"("type", "position");
+
+-- CreateIndex
+CREATE INDEX "change_events_resource_type_position_idx" ON "change_events"("resource_type", "position");
 
 -- CreateIndex
 CREATE INDEX "change_events_source_ids_idx" ON "change_events" USING GIN ("source_ids");
