@@ -33,6 +33,9 @@ import { sourcesRoutes } from './modules/sources/sources.routes.js'
 import { createSourcesService } from './modules/sources/sources.service.js'
 import { tagsRoutes } from './modules/tags/tags.routes.js'
 import { createTagsService } from './modules/tags/tags.service.js'
+import type { Resolve } from './modules/webhooks/webhooks.address.js'
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js'
+import { createWebhooksService } from './modules/webhooks/webhooks.service.js'
 import { openapiInfo } from './openapi.js'
 
 export interface BuildAppOptions {
@@ -44,6 +47,8 @@ export interface BuildAppOptions {
   loggerInstance?: FastifyBaseLogger
   /** The current time; tests inject a clock to cross expiry and publish times without sleeping. */
   clock?: () => Date
+  /** Resolves webhook host names (tests inject DNS answers); the system resolver by default. */
+  resolveHost?: Resolve
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
@@ -57,7 +62,14 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): L
   }
 }
 
-export async function buildApp({ config, db, logger, loggerInstance, clock = () => new Date() }: BuildAppOptions) {
+export async function buildApp({
+  config,
+  db,
+  logger,
+  loggerInstance,
+  clock = () => new Date(),
+  resolveHost,
+}: BuildAppOptions) {
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
@@ -140,6 +152,8 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
       await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
       await v1.register(keysRoutes, { keys })
       await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
+      const webhooks = createWebhooksService(db.prisma, { clock, policy: config.webhooks, resolve: resolveHost })
+      await v1.register(webhooksRoutes, { webhooks })
     },
     { prefix: '/v1' },
   )

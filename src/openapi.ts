@@ -34,6 +34,11 @@ export const openapiInfo = {
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
     { name: 'API keys', description: 'Keys, their scopes and limits (scope keys:manage)' },
+    {
+      name: 'Webhooks',
+      description:
+        'Change events POSTed to your URLs, signed as Standard Webhooks, retried for a day (scope webhooks:manage)',
+    },
     { name: 'Audit log', description: 'Every write made through the API (scope keys:manage)' },
     { name: 'Health', description: 'Liveness and readiness probes' },
   ],
