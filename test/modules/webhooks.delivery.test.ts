@@ -1,6 +1,7 @@
 // Sending: real receivers on 127.0.0.1, the delivery task run by hand and time moved with the
 // clock. Signatures (and rotation), change events, retries, timeouts, disabling and re-enabling,
 // redelivery, the retry schedule's end and the batch the task claims.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'tap'
 import { createKey } from '../helper.js'
 import {
@@ -231,6 +232,84 @@ test('delivering', async (t) => {
     const [delivery] = await deliveriesOf(api, hook.id)
     t.match(delivery, { status: 'succeeded', attempts: 1 })
     t.equal(delivery?.attemptLog.length, 2, 'the log keeps every attempt')
+  })
+})
+
+test('changes while an attempt is in flight, and the deliveries list', async (t) => {
+  const clock = testClock()
+  const { api, app, manager, task } = await buildHooks(t, { clock, env: deliveryEnv })
+
+  /** Runs the task until the receiver holds the request, then calls `meanwhile`. */
+  async function duringAttempt(received: unknown[], meanwhile: () => Promise<void>) {
+    const run = task.run()
+    while (received.length === 0) await sleep(5)
+    await meanwhile()
+    await run
+  }
+
+  await t.test('a webhook deleted mid-attempt: the attempt ends quietly, nothing is left', async (t) => {
+    const receiver = await startReceiver(t, () => ({ status: 500, delayMs: 100 }))
+    const hook = await createHook(api, { url: receiver.url, events: ['*'] })
+    await api.post(`${hook.id}/test`)
+    await duringAttempt(receiver.received, async () => {
+      const res = await app.inject({ method: 'DELETE', url: `/v1/webhooks/${hook.id}`, headers: manager.headers })
+      t.equal(res.statusCode, 204)
+    })
+    t.equal((await api.get(hook.id)).statusCode, 404)
+  })
+
+  await t.test('a redelivery mid-attempt keeps its fresh schedule', async (t) => {
+    const receiver = await startReceiver(t, (n) => (n === 1 ? { status: 500, delayMs: 100 } : { status: 200 }))
+    const hook = await createHook(api, { url: receiver.url, events: ['*'] })
+    const queued = json<DeliveryBody>(await api.post(`${hook.id}/test`))
+    await duringAttempt(receiver.received, async () => {
+      t.equal((await api.post(`${hook.id}/deliveries/${queued.id}/redeliver`)).statusCode, 202)
+    })
+    let [delivery] = await deliveriesOf(api, hook.id)
+    t.match(delivery, { status: 'pending', attempts: 0, nextAttemptAt: clock().toISOString() })
+    t.equal(delivery?.attemptLog.length, 1, 'the attempt is logged all the same')
+    await task.run()
+    ;[delivery] = await deliveriesOf(api, hook.id)
+    t.match(delivery, { status: 'succeeded', attempts: 1 })
+    t.equal(receiver.received.length, 2)
+  })
+
+  await t.test('the deliveries list: newest first, by status, with a cursor', async (t) => {
+    const receiver = await startReceiver(t, (n) => ({ status: n === 2 ? 500 : 200 }))
+    const hook = await createHook(api, { url: receiver.url, events: ['*'] })
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000)
+      ids.push(json<DeliveryBody>(await api.post(`${hook.id}/test`)).id)
+      await task.run()
+    }
+    const page = async (query: string) => {
+      const res = await api.deliveries(hook.id, query)
+      t.equal(res.statusCode, 200)
+      return { res, body: json<{ data: DeliveryBody[]; page: { nextCursor: string | null } }>(res) }
+    }
+    const first = await page('?limit=2')
+    t.same(
+      first.body.data.map((d) => d.id),
+      [ids[2], ids[1]],
+    )
+    t.match(first.res.headers.link, /rel="next"/)
+    const rest = await page(`?limit=2&cursor=${first.body.page.nextCursor}`)
+    t.same(
+      rest.body.data.map((d) => d.id),
+      [ids[0]],
+    )
+    t.equal(rest.body.page.nextCursor, null)
+    t.same(
+      (await page('?status=pending')).body.data.map((d) => d.id),
+      [ids[1]],
+    )
+    t.same(
+      (await page('?status=succeeded')).body.data.map((d) => d.id),
+      [ids[2], ids[0]],
+    )
+    t.same((await page('?status=failed')).body.data, [])
+    t.equal((await api.deliveries(hook.id, '?status=lost')).statusCode, 400)
   })
 })
 
