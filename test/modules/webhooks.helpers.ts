@@ -84,7 +84,9 @@ export interface HooksOptions {
 /** An app on its own database (or the one given), a webhooks:manage key, and the delivery task. */
 export async function buildHooks(t: Test, options: HooksOptions = {}) {
   const database = options.database ?? (await createTestDatabase(t))
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
+  // The tests run the delivery task themselves (task.run(), or a worker of their own), so the
+  // app's background worker would only race them.
+  const config = loadConfig({ LOG_LEVEL: 'silent', WEBHOOK_WORKER: 'false', ...options.env })
   const clock = options.clock ?? (() => new Date())
   const app = await buildApp({ config, db: database.db, clock, resolveHost })
   t.teardown(() => app.close())
