@@ -83,7 +83,6 @@ export const WebhookDeliverySchema = Type.Object(
   },
 )
 export type WebhookDelivery = Static<typeof WebhookDeliverySchema>
-export type WebhookAttempt = Static<typeof WebhookAttemptSchema>
 
 export const DeliveryListQuerySchema = Type.Object(
   { ...paginationQuery, status: Type.Optional(DeliveryStatusSchema) },

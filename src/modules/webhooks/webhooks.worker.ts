@@ -16,8 +16,7 @@ import { signedHeaders } from './webhooks.signing.js'
  * ±20% (so retries of many deliveries spread out). Seven attempts in all over about a day; when
  * the last fails the delivery is 'failed'.
  */
-export const retryDelaysMs = [5_000, 60_000, 600_000, 3_600_000, 21_600_000, 57_600_000]
-export const maxAttempts = retryDelaysMs.length + 1
+const retryDelaysMs = [5_000, 60_000, 600_000, 3_600_000, 21_600_000, 57_600_000]
 
 /** Held beyond the attempt's timeout, so the claim outlasts recording its outcome. */
 const claimMarginMs = 30_000
@@ -34,7 +33,7 @@ export interface DeliveryTaskOptions {
 }
 
 /** The wait before the attempt after failed attempt number `attempt` (1-based), or null: no more. */
-export function retryDelay(attempt: number, random: () => number = Math.random): number | null {
+function retryDelay(attempt: number, random: () => number = Math.random): number | null {
   const base = retryDelaysMs[attempt - 1]
   if (base === undefined) return null
   return Math.round(base * (0.8 + 0.4 * random()))
