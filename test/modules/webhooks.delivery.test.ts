@@ -192,25 +192,38 @@ test('delivering', async (t) => {
     const disabled = json<WebhookBody>(await api.get(hook.id))
     t.match(disabled, { enabled: false, consecutiveFailures: 3, disabledAt: clock().toISOString(), version: 2 })
     t.match(disabled.disabledReason, /^3 consecutive failed attempts; the last: .*(ECONNREFUSED|connection refused)/)
-    let [delivery] = await deliveriesOf(api, hook.id)
-    t.match(delivery, { status: 'pending', attempts: 3 })
+    const [delivery] = await deliveriesOf(api, hook.id)
+    t.match(delivery, { status: 'pending', attempts: 3, nextAttemptAt: null })
     t.match(delivery?.attemptLog, [{ error: /ECONNREFUSED|connection refused/, statusCode: null }, {}, {}])
+    const waiting = json<DeliveryBody>(await api.post(`${hook.id}/test`))
+    t.match(waiting, { status: 'pending', nextAttemptAt: null }, 'a test waits for the webhook too')
 
     clock.advance(3600_000)
     await task.run()
-    ;[delivery] = await deliveriesOf(api, hook.id)
-    t.equal(delivery?.attempts, 3, 'a disabled webhook is sent nothing')
+    t.match(await deliveriesOf(api, hook.id), [{ attempts: 0 }, { attempts: 3 }], 'a disabled webhook is sent nothing')
 
     const receiver = await startReceiver(t)
     const res = await api.patch(hook.id, { url: receiver.url, enabled: true }, { 'if-match': '"v2"' })
     t.match(json(res), { enabled: true, consecutiveFailures: 0, disabledReason: null, disabledAt: null })
-    ;[delivery] = await deliveriesOf(api, hook.id)
-    t.equal(delivery?.nextAttemptAt, clock().toISOString(), 'its pending delivery is due now')
+    const due = await deliveriesOf(api, hook.id)
+    t.same(
+      due.map((d) => d.nextAttemptAt),
+      [clock().toISOString(), clock().toISOString()],
+      'its pending deliveries are due now',
+    )
     await task.run()
-    t.equal(receiver.received.length, 1)
-    t.equal(receiver.received[0]?.headers['webhook-id'], delivery?.id)
-    ;[delivery] = await deliveriesOf(api, hook.id)
-    t.match(delivery, { status: 'succeeded', attempts: 4 })
+    t.same(receiver.received.map((r) => r.headers['webhook-id']).sort(), due.map((d) => d.id).sort())
+    t.match(await deliveriesOf(api, hook.id), [
+      { status: 'succeeded', attempts: 1 },
+      { status: 'succeeded', attempts: 4 },
+    ])
+
+    const off = json<WebhookBody>(await api.patch(hook.id, { enabled: false }))
+    t.equal(off.enabled, false)
+    const parked = json<DeliveryBody>(await api.post(`${hook.id}/deliveries/${delivery?.id}/redeliver`))
+    t.match(parked, { status: 'pending', attempts: 0, nextAttemptAt: null }, 'a redelivery waits as well')
+    await task.run()
+    t.equal(receiver.received.length, 2)
   })
 
   await t.test('redeliver: sent again with the same webhook-id, its schedule starting over', async (t) => {

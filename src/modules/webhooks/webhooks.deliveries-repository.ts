@@ -16,10 +16,10 @@ const withAttempts = {
 
 export type DeliveryRow = Prisma.WebhookDeliveryGetPayload<{ include: typeof withAttempts }>
 
-/** Enqueues a delivery with its own body (a webhook.test), due now. */
+/** Enqueues a delivery with its own body (a webhook.test), due at `dueAt` (null: when its webhook is enabled). */
 export function insertDelivery(
   db: Db,
-  data: { webhookId: string; eventType: string; payload: Prisma.InputJsonValue; now: Date },
+  data: { webhookId: string; eventType: string; payload: Prisma.InputJsonValue; dueAt: Date | null; now: Date },
 ): Promise<DeliveryRow> {
   return db.webhookDelivery.create({
     data: {
@@ -29,7 +29,7 @@ export function insertDelivery(
       payload: data.payload,
       status: 'pending',
       attempts: 0,
-      nextAttemptAt: data.now,
+      nextAttemptAt: data.dueAt,
       createdAt: data.now,
       updatedAt: data.now,
     },
@@ -63,13 +63,20 @@ export function findDelivery(db: Db, webhookId: string, id: string): Promise<Del
 }
 
 /**
- * Makes the delivery pending and due now with its retry schedule starting over. A claim held on
- * it is dropped: an attempt in flight records its own outcome no more (see finishAttempt).
+ * Makes the delivery pending and due at `dueAt` (null: when its webhook is enabled) with its retry
+ * schedule starting over. A claim held on it is dropped: an attempt in flight records its own
+ * outcome no more (see finishAttempt).
  */
-export async function restartDelivery(db: Db, webhookId: string, id: string, now: Date): Promise<boolean> {
+export async function restartDelivery(
+  db: Db,
+  webhookId: string,
+  id: string,
+  dueAt: Date | null,
+  now: Date,
+): Promise<boolean> {
   const { count } = await db.webhookDelivery.updateMany({
     where: { id, webhookId },
-    data: { status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, updatedAt: now },
+    data: { status: 'pending', attempts: 0, nextAttemptAt: dueAt, lockedUntil: null, updatedAt: now },
   })
   return count > 0
 }

@@ -48,7 +48,10 @@ export const WebhookDeliverySchema = Type.Object(
     eventType: Type.String({ description: 'The type of the event sent' }),
     status: DeliveryStatusSchema,
     attempts: Type.Integer({ description: 'Attempts made since the delivery was enqueued or last redelivered' }),
-    nextAttemptAt: nullable({ ...TimestampSchema, description: 'When a pending delivery is attempted next' }),
+    nextAttemptAt: nullable({
+      ...TimestampSchema,
+      description: 'When a pending delivery is attempted next (null while its webhook is disabled)',
+    }),
     lastAttemptAt: nullable(TimestampSchema),
     createdAt: TimestampSchema,
     attemptLog: Type.Array(ref(WebhookAttemptSchema), {

@@ -51,9 +51,13 @@ export function createDeliveriesService(db: PrismaClient, options: { clock: () =
     async test(id: string, actor: Actor): Promise<WebhookDelivery> {
       const now = clock()
       const row = await db.$transaction(async (tx) => {
-        await requireWebhook(tx, id)
+        const webhook = await requireWebhook(tx, id)
         const payload = testEvent(id, now)
-        const created = await repo.insertDelivery(tx, { webhookId: id, eventType: payload.type, payload, now })
+        const created = await repo.insertDelivery(tx, {
+          ...{ webhookId: id, eventType: payload.type, payload, now },
+          // A disabled webhook's deliveries are due when it is enabled again.
+          dueAt: webhook.enabled ? now : null,
+        })
         await recordAudit(tx, actor, { action: 'test', resourceType: 'webhook', resourceId: id })
         return created
       })
@@ -65,8 +69,8 @@ export function createDeliveriesService(db: PrismaClient, options: { clock: () =
     async redeliver(id: string, deliveryId: string, actor: Actor): Promise<WebhookDelivery> {
       const now = clock()
       const row = await db.$transaction(async (tx) => {
-        await requireWebhook(tx, id)
-        const restarted = await repo.restartDelivery(tx, id, deliveryId, now)
+        const webhook = await requireWebhook(tx, id)
+        const restarted = await repo.restartDelivery(tx, id, deliveryId, webhook.enabled ? now : null, now)
         const found = restarted ? await repo.findDelivery(tx, id, deliveryId) : null
         if (!found) throw new NotFoundError('delivery of this webhook', deliveryId)
         await recordAudit(tx, actor, { action: 'redeliver', resourceType: 'webhook', resourceId: id })

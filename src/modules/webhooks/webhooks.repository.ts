@@ -42,11 +42,14 @@ export async function deleteWebhook(db: Db, id: string): Promise<void> {
   await db.webhook.delete({ where: { id } })
 }
 
-/** Makes the webhook's pending deliveries due now (it was enabled again). */
-export async function makePendingDue(db: Db, webhookId: string, now: Date): Promise<void> {
+/**
+ * Schedules the webhook's pending deliveries: due `at` (it was enabled again), or at no time
+ * (null: it was disabled), which takes them out of the claim's index range until then.
+ */
+export async function schedulePending(db: Db, webhookId: string, at: Date | null, now: Date): Promise<void> {
   await db.webhookDelivery.updateMany({
     where: { webhookId, status: 'pending' },
-    data: { nextAttemptAt: now, updatedAt: now },
+    data: { nextAttemptAt: at, updatedAt: now },
   })
 }
 

@@ -110,7 +110,10 @@ function createWebhookWrites(db: PrismaClient, options: WebhooksServiceOptions) 
           ...enabledColumns(locked, input.enabled, now),
           ...{ updatedById: actor.keyId, updatedAt: now },
         })
-        if (reenabled) await repo.makePendingDue(tx, id, now)
+        // Pending deliveries wait while the webhook is disabled, and are due at once when it is enabled.
+        if (input.enabled !== undefined && input.enabled !== locked.enabled) {
+          await repo.schedulePending(tx, id, input.enabled ? now : null, now)
+        }
         await recordAudit(tx, actor, { action: 'update', resourceType: 'webhook', resourceId: id })
         return updated
       })

@@ -74,7 +74,9 @@ export function createDeliveryTask(db: PrismaClient, options: DeliveryTaskOption
         await webhooks.resetFailures(tx, claimed.webhookId)
         return false
       }
-      return webhooks.countFailure(tx, claimed.webhookId, settings.failureLimit, failureOf(result), now)
+      const disabled = await webhooks.countFailure(tx, claimed.webhookId, settings.failureLimit, failureOf(result), now)
+      if (disabled) await webhooks.schedulePending(tx, claimed.webhookId, null, now)
+      return disabled
     })
     if (disabled) {
       log.warn({ webhookId: claimed.webhookId, failure: failureOf(result) }, 'webhook disabled after failed attempts')
