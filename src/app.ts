@@ -6,10 +6,15 @@ import etag from '@fastify/etag'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify'
 import type { LoggerOptions } from 'pino'
 import type { Config } from './config.js'
-import type { Database } from './db/database.js'
+import type { ChangeSubscription, Database } from './db/database.js'
 import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
 import { useBoundedJsonParser } from './http/json-body.js'
@@ -24,6 +29,8 @@ import { articlesRoutes } from './modules/articles/articles.routes.js'
 import { createArticlesService } from './modules/articles/articles.service.js'
 import { auditRoutes } from './modules/audit/audit.routes.js'
 import { createAuditService } from './modules/audit/audit.service.js'
+import { changesRoutes } from './modules/changes/changes.routes.js'
+import { createChangesService } from './modules/changes/changes.service.js'
 import { collectionsRoutes } from './modules/collections/collections.routes.js'
 import { createCollectionsService } from './modules/collections/collections.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
@@ -36,7 +43,9 @@ import { createTagsService } from './modules/tags/tags.service.js'
 import type { Resolve } from './modules/webhooks/webhooks.address.js'
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js'
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js'
+import { createDeliveryTask } from './modules/webhooks/webhooks.worker.js'
 import { openapiInfo } from './openapi.js'
+import { createWorker, type WorkerTask } from './worker.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -70,6 +79,7 @@ export async function buildApp({
   clock = () => new Date(),
   resolveHost,
 }: BuildAppOptions) {
+  const changes = createChangesService(db.prisma, { clock, retentionDays: config.changesRetentionDays })
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
@@ -145,17 +155,52 @@ export async function buildApp({
   await app.register(healthRoutes, { db, rateLimitStatus: () => app.rateLimitStatus() })
   await app.register(
     async (v1) => {
-      const sources = createSourcesService(db.prisma)
+      const sources = createSourcesService(db.prisma, { clock })
       await v1.register(sourcesRoutes, { sources })
       await v1.register(articlesRoutes, { articles: createArticlesService(db.prisma, { clock }), sources })
       await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
       await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
       await v1.register(keysRoutes, { keys })
       await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
-      const webhooks = createWebhooksService(db.prisma, { clock, policy: config.webhooks, resolve: resolveHost })
+      await v1.register(changesRoutes, { changes })
+      const webhooks = createWebhooksService(db.prisma, {
+        clock,
+        policy: config.webhooks,
+        resolve: resolveHost,
+        wake: () => worker?.kick(),
+      })
       await v1.register(webhooksRoutes, { webhooks })
     },
     { prefix: '/v1' },
   )
+  const worker = !config.webhooks.worker
+    ? undefined
+    : await startWorker(app, db, config, [
+        { name: 'scheduled changes', run: async () => void (await changes.writeDue()) },
+        createDeliveryTask(db.prisma, { clock, settings: config.webhooks, resolve: resolveHost, log: app.log }),
+        { name: 'retention', run: () => changes.prune() },
+      ])
   return app
+}
+
+/**
+ * Runs the background worker while the app is up: started when it is ready, woken by every
+ * change notification (and when the notification connection comes back), stopped on close.
+ */
+async function startWorker(app: FastifyInstance, db: Database, config: Config, tasks: WorkerTask[]) {
+  const worker = createWorker(tasks, { pollMs: config.workerPollMs, log: app.log })
+  let subscription: ChangeSubscription | undefined
+  app.addHook('onReady', async () => {
+    subscription = await db.listenForChanges({
+      onChange: () => worker.kick(),
+      onState: (connected) => connected && worker.kick(),
+      onError: (err) => app.log.debug({ err }, 'worker change subscription error'),
+    })
+    worker.start()
+  })
+  app.addHook('onClose', async () => {
+    await subscription?.close()
+    await worker.stop()
+  })
+  return worker
 }

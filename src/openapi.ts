@@ -33,6 +33,10 @@ export const openapiInfo = {
     { name: 'Tags', description: 'Topics articles are tagged with' },
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
+    {
+      name: 'Changes',
+      description: 'The change feed: every change to content, in commit order, for partners and frontends to follow',
+    },
     { name: 'API keys', description: 'Keys, their scopes and limits (scope keys:manage)' },
     {
       name: 'Webhooks',

@@ -140,7 +140,7 @@ export interface Batch {
 // with one parameter whatever the batch size (a VALUES list would need 19 per article), which
 // costs the client little more than a JSON.stringify.
 export async function insertBatch(prisma: PrismaClient, batch: Batch): Promise<[number, number, number]> {
-  return prisma.$transaction(
+  const [articles, credits, tags] = await prisma.$transaction(
     [
       prisma.$executeRaw`
       INSERT INTO articles (id, slug, headline, summary, body, body_text, body_html, dateline, bylines, language, status,
@@ -160,8 +160,15 @@ export async function insertBatch(prisma: PrismaClient, batch: Batch): Promise<[
       prisma.$executeRaw`
       INSERT INTO article_tags (article_id, tag_id)
       SELECT article_id, tag_id FROM json_to_recordset(${JSON.stringify(batch.tags)}::json) AS x(article_id uuid, tag_id uuid)`,
+      // Scheduled articles go live later: the change feed writes their events then.
+      prisma.$executeRaw`
+      INSERT INTO scheduled_changes (resource_type, resource_id, due_at)
+      SELECT 'article', id, published_at FROM json_to_recordset(${JSON.stringify(batch.articles)}::json)
+        AS x(id uuid, status text, published_at timestamptz)
+      WHERE status = 'scheduled' AND published_at IS NOT NULL`,
     ],
     // A batch takes about a second; far more on a busy or small server, which must not abort the run.
     { maxWait: 60_000, timeout: 600_000 },
   )
+  return [articles, credits, tags]
 }

@@ -145,6 +145,14 @@ ALTER TABLE "webhook_attempts" ADD CONSTRAINT "webhook_attempts_delivery_id_fkey
 -- The feed's one row of state.
 INSERT INTO "change_log" ("id", "pruned_through") VALUES (1, 0);
 
+-- Articles already scheduled, and teaser windows not yet turned, write their events when due.
+INSERT INTO "scheduled_changes" ("resource_type", "resource_id", "due_at")
+  SELECT 'article', "id", "published_at" FROM "articles"
+  WHERE "status" IN ('scheduled', 'published') AND "published_at" > now() AND "deleted_at" IS NULL;
+INSERT INTO "scheduled_changes" ("resource_type", "resource_id", "due_at")
+  SELECT 'teaser', "id", "starts_at" FROM "teasers" WHERE "starts_at" > now()
+  UNION SELECT 'teaser', "id", "ends_at" FROM "teasers" WHERE "ends_at" > now();
+
 -- An event written with no content change (a scheduled article going live, found when it falls
 -- due) changes the feed: caches of it are dropped as for any other change, and every instance's
 -- delivery worker wakes.

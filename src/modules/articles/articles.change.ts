@@ -8,10 +8,12 @@ import { NotFoundError } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import type { ArticleChange } from '../changes/changes.events.js'
+import { recordArticleChange } from '../changes/changes.writer.js'
 import type { ArticleRecord } from './articles.record.js'
 import { findArticle } from './articles.repository.js'
 import { insertRevision } from './articles.revisions-repository.js'
-import { type Snapshot, snapshotOf } from './articles.view.js'
+import { isPublic, type Snapshot, snapshotOf } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
 
 /** The live article with this id, with every relation: 404 if none. */
@@ -27,32 +29,52 @@ function changedFields(before: Snapshot, after: Snapshot): string[] {
   )
 }
 
-/** Records the article as it is now, naming the fields that differ from `before` (all: a new article). */
-export async function writeRevision(tx: Db, before: Snapshot | null, record: ArticleRecord, actor: Actor) {
+/**
+ * Records the article as it is now, naming the fields that differ from `before` (all: a new
+ * article); returns those fields.
+ */
+export async function writeRevision(
+  tx: Db,
+  before: Snapshot | null,
+  record: ArticleRecord,
+  actor: Actor,
+): Promise<string[]> {
   const after = snapshotOf(record)
+  const fields = before ? changedFields(before, after) : Object.keys(after)
   await insertRevision(tx, {
     articleId: record.id,
     version: record.version,
-    changedFields: before ? changedFields(before, after) : Object.keys(after),
+    changedFields: fields,
     snapshot: after,
     keyId: actor.keyId,
     requestId: actor.requestId,
   })
+  return fields
+}
+
+/** When a scheduled article goes live (its event is written then), if it is scheduled. */
+export function goesLiveAt(record: ArticleRecord, now: Date): Date | null {
+  return record.status === 'scheduled' && record.publishedAt && record.publishedAt > now ? record.publishedAt : null
 }
 
 /** Turns the current state into the column changes of one change (throwing when it may not happen). */
 export type Apply = (tx: Db, current: ArticleRecord) => Promise<writes.ArticleChanges>
 
+export interface Change {
+  id: string
+  ifMatch: IfMatch
+  actor: Actor
+  action: Exclude<ArticleChange['action'], 'create' | 'delete'>
+  now: Date
+}
+
 /**
  * Applies a change to an article inside one transaction: row lock, If-Match check, conditional
- * update on the version read (so two concurrent saves of one version cannot both win), revision, audit.
+ * update on the version read (so two concurrent saves of one version cannot both win), revision,
+ * audit, and the change's event.
  */
-export function changeArticle(
-  db: PrismaClient,
-  change: { id: string; ifMatch: IfMatch; actor: Actor; action: string },
-  apply: Apply,
-): Promise<ArticleRecord> {
-  const { id, ifMatch, actor, action } = change
+export function changeArticle(db: PrismaClient, change: Change, apply: Apply): Promise<ArticleRecord> {
+  const { id, ifMatch, actor, action, now } = change
   return db.$transaction(async (tx) => {
     await writes.lockArticle(tx, id)
     const current = await loadArticle(tx, id)
@@ -62,8 +84,14 @@ export function changeArticle(
       checkIfMatch([current.version], (await writes.articleVersion(tx, id)) ?? current.version + 1)
     }
     const updated = await loadArticle(tx, id)
-    await writeRevision(tx, snapshotOf(current), updated, actor)
+    const changedFields = await writeRevision(tx, snapshotOf(current), updated, actor)
     await recordAudit(tx, actor, { action, resourceType: 'article', resourceId: id })
+    const visibility = { wasPublic: isPublic(current, now), isPublic: isPublic(updated, now) }
+    await recordArticleChange(
+      tx,
+      { action, before: current, after: updated, ...visibility, changedFields, at: now },
+      { actor, goesLiveAt: goesLiveAt(updated, now) },
+    )
     return updated
   })
 }

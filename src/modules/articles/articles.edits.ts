@@ -4,6 +4,7 @@ import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
 import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { recordArticleChange } from '../changes/changes.writer.js'
 import { resolveSourceId } from '../sources/sources.service.js'
 import { resolveTagIds } from '../tags/tags.service.js'
 import { renderBodyHtml, renderBodyText } from './articles.body.js'
@@ -75,8 +76,9 @@ export async function createArticle(
   tx: Db,
   input: ArticleCreate,
   rendered: RenderedBody | undefined,
-  actor: Actor,
+  context: { actor: Actor; now: Date },
 ): Promise<ArticleRecord> {
+  const { actor, now } = context
   const data = await columnsOf(tx, input, rendered)
   if (input.slug !== undefined) await assertSlugFree(tx, input.slug)
   const slug = input.slug ?? (await generateSlug(tx, input.headline))
@@ -89,8 +91,10 @@ export async function createArticle(
   })
   await replaceRelations(tx, id, input)
   const record = await loadArticle(tx, id)
-  await writeRevision(tx, null, record, actor)
+  const changedFields = await writeRevision(tx, null, record, actor)
   await recordAudit(tx, actor, { action: 'create', resourceType: 'article', resourceId: id })
+  const created = { before: null, after: record, wasPublic: false, isPublic: false, changedFields, at: now }
+  await recordArticleChange(tx, { action: 'create', ...created }, { actor })
   return record
 }
 
@@ -99,9 +103,9 @@ export function createDraft(
   db: PrismaClient,
   input: ArticleCreate,
   rendered: RenderedBody | undefined,
-  actor: Actor,
+  context: { actor: Actor; now: Date },
 ): Promise<ArticleRecord> {
-  return db.$transaction((tx) => createArticle(tx, input, rendered, actor))
+  return db.$transaction((tx) => createArticle(tx, input, rendered, context))
 }
 
 /** The change an update makes; a changed slug keeps the old one resolving to the article. */

@@ -5,10 +5,11 @@ import { InvalidTransitionError, NotFoundError, NotPublishableError, withProblem
 import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { recordArticleChange } from '../changes/changes.writer.js'
 import { type Apply, loadArticle } from './articles.change.js'
 import type { ArticleRecord } from './articles.record.js'
 import type { Publish } from './articles.schemas.js'
-import { effectiveStatus } from './articles.view.js'
+import { effectiveStatus, isPublic } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
 
 function publishable(record: ArticleRecord): void {
@@ -71,5 +72,8 @@ export async function removeArticle(db: PrismaClient, id: string, ifMatch: IfMat
     checkIfMatch(ifMatch, current.version)
     if (!(await writes.markDeleted(tx, id, current.version, now, actor.keyId))) throw new NotFoundError('article', id)
     await recordAudit(tx, actor, { action: 'delete', resourceType: 'article', resourceId: id })
+    // Public only when it was public: the event of a draft's deletion would name a slug never shown.
+    const deletion = { before: current, after: current, wasPublic: isPublic(current, now), isPublic: false }
+    await recordArticleChange(tx, { action: 'delete', ...deletion, changedFields: ['deletedAt'], at: now }, { actor })
   })
 }

@@ -7,7 +7,7 @@ import { isSlugClash } from '../../db/errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { retryGeneratedSlug } from '../../lib/slug.js'
 import type { IfMatch } from '../../lib/versions.js'
-import { changeArticle } from './articles.change.js'
+import { type Change, changeArticle } from './articles.change.js'
 import { createArticle, createDraft, renderBody, updateArticle } from './articles.edits.js'
 import { createOnce } from './articles.idempotency.js'
 import * as lifecycle from './articles.lifecycle.js'
@@ -44,7 +44,13 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
     article: toArticle(record, clock(), fullView),
     version: record.version,
   })
-  const change = (id: string, ifMatch: IfMatch, actor: Actor, action: string) => ({ id, ifMatch, actor, action })
+  const change = (id: string, ifMatch: IfMatch, actor: Actor, action: Change['action']): Change => ({
+    id,
+    ifMatch,
+    actor,
+    action,
+    now: clock(),
+  })
 
   return {
     get: (idOrSlug: string, view: ViewOptions) => getArticle(db, idOrSlug, view, clock()),
@@ -57,9 +63,9 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
     async create(input: ArticleCreate, actor: Actor, idempotencyKey?: string): Promise<Written> {
       const rendered = renderBody(input.body)
       return retryGeneratedSlug(input.slug, isSlugClash, async () => {
-        if (!idempotencyKey) return written(await createDraft(db, input, rendered, actor))
+        if (!idempotencyKey) return written(await createDraft(db, input, rendered, { actor, now: clock() }))
         const once = await createOnce(db, { key: idempotencyKey, input, actor }, async (tx) =>
-          toArticle(await createArticle(tx, input, rendered, actor), clock(), fullView),
+          toArticle(await createArticle(tx, input, rendered, { actor, now: clock() }), clock(), fullView),
         )
         return { article: once.body, version: once.body.version as number, replayed: once.replayed }
       })

@@ -61,8 +61,8 @@ export function articleEvent(c: ArticleChange): NewEvent {
   const sourceIds = [...new Set(states.flatMap(sourcesOf))]
   const tags = [...new Set(states.flatMap((s) => s.tags.map((t) => t.slug)))]
   const visible = c.wasPublic || c.isPublic
-  // A public event names the slug readers knew: the new one if it is public now, else the old one.
-  const named = c.isPublic || !c.before ? c.after : c.before
+  // The slug after the change, unless the change hid the article: readers knew the one before.
+  const named = c.isPublic || !c.wasPublic || !c.before ? c.after : c.before
   return {
     type: articleEventType(c),
     occurredAt: c.at,

@@ -230,6 +230,10 @@ export async function readFeed(db: Db, f: FeedFilter): Promise<FeedRead> {
  * deliveries as old; moves the retention mark past the removed ids. Returns how many events went.
  */
 export async function pruneBefore(db: Db, cutoff: Date, batch: number): Promise<number> {
+  await db.$executeRaw`DELETE FROM webhook_deliveries WHERE event_id IS NULL AND created_at < ${cutoff}`
+  // A DELETE notifies every instance even when it removes nothing (the trigger is per statement).
+  const old = await db.$queryRaw<unknown[]>`SELECT 1 FROM change_events WHERE occurred_at < ${cutoff} LIMIT 1`
+  if (old.length === 0) return 0
   const rows = await db.$queryRaw<{ removed: number }[]>`
     WITH gone AS (
       DELETE FROM change_events WHERE id IN (
@@ -240,6 +244,5 @@ export async function pruneBefore(db: Db, cutoff: Date, batch: number): Promise<
       WHERE id = 1 AND EXISTS (SELECT 1 FROM gone)
     )
     SELECT count(*)::int AS removed FROM gone`
-  await db.$executeRaw`DELETE FROM webhook_deliveries WHERE event_id IS NULL AND created_at < ${cutoff}`
   return rows[0]?.removed ?? 0
 }

@@ -6,6 +6,8 @@ import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import type { IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { collectionEvent } from '../changes/changes.events.js'
+import { recordEvents } from '../changes/changes.writer.js'
 import { createBoxReader } from './collections.box.js'
 import { claim, requireCollection } from './collections.claim.js'
 import { createHistory } from './collections.history.js'
@@ -40,6 +42,8 @@ export function createCollectionsService(db: PrismaClient, { clock }: { clock: (
           updatedById: actor.keyId,
         })
         await recordAudit(tx, actor, { action: 'create', resourceType: 'collection', resourceId: created.id })
+        const event = collectionEvent('collection.created', created, Object.keys(input), clock())
+        await recordEvents(tx, [event], { actor, now: clock() })
         return created
       })
       return toCollection(row)
@@ -51,6 +55,11 @@ export function createCollectionsService(db: PrismaClient, { clock }: { clock: (
         await claim(tx, current, ifMatch)
         const updated = await repo.updateCollection(tx, current.id, { ...input, updatedById: actor.keyId })
         await recordAudit(tx, actor, { action: 'update', resourceType: 'collection', resourceId: current.id })
+        const changed = Object.keys(input).filter((k) => input[k as keyof CollectionUpdate] !== undefined)
+        await recordEvents(tx, [collectionEvent('collection.updated', updated, changed, clock())], {
+          actor,
+          now: clock(),
+        })
         return updated
       })
       return toCollection(row)
@@ -69,6 +78,7 @@ export function createCollectionsService(db: PrismaClient, { clock }: { clock: (
         }
         await repo.deleteCollection(tx, current.id)
         await recordAudit(tx, actor, { action: 'delete', resourceType: 'collection', resourceId: current.id })
+        await recordEvents(tx, [collectionEvent('collection.deleted', current, [], clock())], { actor, now: clock() })
       })
     },
 

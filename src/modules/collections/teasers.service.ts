@@ -16,6 +16,8 @@ import {
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
+import { collectionEvent } from '../changes/changes.events.js'
+import { recordEvents } from '../changes/changes.writer.js'
 import { resolveSourceId } from '../sources/sources.service.js'
 import { type Box, boxOf } from './collections.box.js'
 import { claim, requireCollection } from './collections.claim.js'
@@ -96,15 +98,17 @@ function teaserIn(lineup: TeaserRow[], id: string): TeaserRow {
 
 /**
  * Ends a change: positions 0..n-1 in the order of `lineup` (the line-up after the change), the
- * collection's version bumped, the change recorded. Returns the collection and line-up as stored.
+ * collection's version bumped, the change recorded with its event (and the moments the changed
+ * teaser's window opens and closes). Returns the collection and line-up as stored.
  */
 async function commit(
   tx: Db,
   history: History,
   collection: CollectionRow,
   change: { action: string; teaserId: string | null; lineup: TeaserRow[] },
-  actor: Actor,
+  context: { actor: Actor; now: Date },
 ) {
+  const { actor, now } = context
   await repo.setPositions(
     tx,
     collection.id,
@@ -113,6 +117,15 @@ async function commit(
   const lineup = change.lineup.map((r, position) => (r.position === position ? r : { ...r, position }))
   const updated = await repo.updateCollection(tx, collection.id, { updatedById: actor.keyId })
   await history.record(tx, collection.id, change, lineup, actor)
+  const teaser = lineup.find((r) => r.id === change.teaserId)
+  const scheduled = [teaser?.startsAt, teaser?.endsAt]
+    .filter((d): d is Date => d instanceof Date)
+    .map((dueAt) => ({ resourceType: 'teaser' as const, resourceId: teaser?.id as string, dueAt }))
+  await recordEvents(tx, [collectionEvent('collection.updated', updated, ['teasers'], now)], {
+    actor,
+    now,
+    scheduled,
+  })
   return { collection: updated, lineup }
 }
 
@@ -161,7 +174,13 @@ export function createTeasersService(db: PrismaClient, { clock, history }: { clo
         })
         const ordered = inLineupOrder([...rows, created])
         const lineup = moved(ordered, created.id, input.position ?? ordered.length - 1)
-        const after = await commit(tx, history, collection, { action: 'add', teaserId: created.id, lineup }, actor)
+        const after = await commit(
+          tx,
+          history,
+          collection,
+          { action: 'add', teaserId: created.id, lineup },
+          { actor, now: clock() },
+        )
         return toTeaser(teaserIn(after.lineup, created.id))
       })
     },
@@ -191,7 +210,7 @@ export function createTeasersService(db: PrismaClient, { clock, history }: { clo
           history,
           collection,
           { action: updateAction(input, current), teaserId: id, lineup },
-          actor,
+          { actor, now: clock() },
         )
         return toTeaser(teaserIn(after.lineup, id))
       })
@@ -203,7 +222,7 @@ export function createTeasersService(db: PrismaClient, { clock, history }: { clo
         checkIfMatch(ifMatch, teaserIn(rows, id).version)
         await repo.deleteTeaser(tx, id)
         const lineup = rows.filter((r) => r.id !== id)
-        await commit(tx, history, collection, { action: 'remove', teaserId: id, lineup }, actor)
+        await commit(tx, history, collection, { action: 'remove', teaserId: id, lineup }, { actor, now: clock() })
       })
     },
 
@@ -214,7 +233,16 @@ export function createTeasersService(db: PrismaClient, { clock, history }: { clo
         await claim(tx, collection, ifMatch)
         const rows = await repo.findLineup(tx, collection.id)
         const lineup = reordered(rows, teaserIds)
-        const after = await commit(tx, history, collection, { action: 'reorder', teaserId: null, lineup }, actor)
+        const after = await commit(
+          tx,
+          history,
+          collection,
+          { action: 'reorder', teaserId: null, lineup },
+          {
+            actor,
+            now: clock(),
+          },
+        )
         return boxOf(after.collection, after.lineup, true, clock())
       })
     },

@@ -6,6 +6,8 @@ import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { sourceEvent } from '../changes/changes.events.js'
+import { recordEvents } from '../changes/changes.writer.js'
 import * as repo from './sources.repository.js'
 import type { Source, SourceCreate, SourceListQuery, SourceUpdate } from './sources.schemas.js'
 
@@ -35,7 +37,7 @@ export function toSource(row: repo.SourceRow): Source {
   }
 }
 
-export function createSourcesService(db: PrismaClient) {
+export function createSourcesService(db: PrismaClient, { clock }: { clock: () => Date }) {
   /** A slug for a new source from its name: the first free of base, base-2, … (see allocateSlug). */
   function generateSlug(tx: Db, name: string): Promise<string> {
     return allocateSlug(
@@ -87,6 +89,10 @@ export function createSourcesService(db: PrismaClient) {
             updatedById: actor.keyId,
           })
           await recordAudit(tx, actor, { action: 'create', resourceType: 'source', resourceId: created.id })
+          await recordEvents(tx, [sourceEvent('source.created', created, Object.keys(input), clock())], {
+            actor,
+            now: clock(),
+          })
           return created
         }),
       )
@@ -103,6 +109,8 @@ export function createSourcesService(db: PrismaClient) {
         .$transaction(async (tx) => {
           const updated = await repo.updateSource(tx, id, data)
           await recordAudit(tx, actor, { action: 'update', resourceType: 'source', resourceId: id })
+          const changed = Object.keys(input).filter((k) => input[k as keyof SourceUpdate] !== undefined)
+          await recordEvents(tx, [sourceEvent('source.updated', updated, changed, clock())], { actor, now: clock() })
           return updated
         })
         .catch((err: { code?: string }) => {
@@ -125,8 +133,9 @@ export function createSourcesService(db: PrismaClient) {
       }
       await db
         .$transaction(async (tx) => {
-          await repo.deleteSource(tx, id)
+          const deleted = await repo.deleteSource(tx, id)
           await recordAudit(tx, actor, { action: 'delete', resourceType: 'source', resourceId: id })
+          await recordEvents(tx, [sourceEvent('source.deleted', deleted, [], clock())], { actor, now: clock() })
         })
         .catch((err: { code?: string }) => {
           if (err.code === 'P2025') throw new NotFoundError('source', id)

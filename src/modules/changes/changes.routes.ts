@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { read } from '../../http/access.js'
+import { canPreview } from '../../http/auth.js'
+import { setCacheHeaders } from '../../http/caching.js'
+import { setNextLink } from '../../http/pagination.js'
+import { problemResponses } from '../../http/schemas.js'
+import { ChangeEventSchema, ChangeListQuerySchema, ChangeListSchema } from './changes.schemas.js'
+import type { ChangesService } from './changes.service.js'
+
+export const changesRoutes: FastifyPluginAsyncTypebox<{ changes: ChangesService }> = async (app, { changes }) => {
+  app.addSchema(ChangeEventSchema)
+  app.get(
+    '/changes',
+    {
+      config: read,
+      schema: {
+        operationId: 'listChanges',
+        tags: ['Changes'],
+        summary: 'Follow every change to content, oldest first',
+        description:
+          'The change feed: one event per change to an article, collection or source, in the order the ' +
+          'changes committed. Start without a cursor (the oldest event kept), then keep following ' +
+          '`page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` ' +
+          'means you are at the end — poll the same cursor later. Following cursors never misses an event: ' +
+          'an event becomes visible only after every event numbered before it. A scheduled article appears ' +
+          '(`article.published`) when it goes live, once. Anonymous and content:read callers see events about ' +
+          'public content only; content:preview sees every event, including `article.created`, ' +
+          '`article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. ' +
+          'Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, ' +
+          'then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), ' +
+          '`tag` (slug), `collection` (key).',
+        querystring: ChangeListQuerySchema,
+        response: { 200: ChangeListSchema, ...problemResponses(410) },
+      },
+    },
+    async (request, reply) => {
+      const preview = canPreview(request)
+      const page = await changes.list(request.query, preview)
+      setNextLink(request, reply, page.page.nextCursor)
+      setCacheHeaders(reply, { shared: !preview, surrogateKeys: ['changes'] })
+      return page
+    },
+  )
+}
