@@ -40,6 +40,10 @@ import { sourcesRoutes } from './modules/sources/sources.routes.js'
 import { createSourcesService } from './modules/sources/sources.service.js'
 import { tagsRoutes } from './modules/tags/tags.routes.js'
 import { createTagsService } from './modules/tags/tags.service.js'
+import type { Resolve } from './modules/webhooks/webhooks.address.js'
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js'
+import { createWebhooksService } from './modules/webhooks/webhooks.service.js'
+import { createDeliveryTask } from './modules/webhooks/webhooks.worker.js'
 import { openapiInfo } from './openapi.js'
 import { createWorker, type WorkerTask } from './worker.js'
 
@@ -52,6 +56,8 @@ export interface BuildAppOptions {
   loggerInstance?: FastifyBaseLogger
   /** The current time; tests inject a clock to cross expiry and publish times without sleeping. */
   clock?: () => Date
+  /** Resolves webhook host names (tests inject DNS answers); the system resolver by default. */
+  resolveHost?: Resolve
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
@@ -65,7 +71,14 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): L
   }
 }
 
-export async function buildApp({ config, db, logger, loggerInstance, clock = () => new Date() }: BuildAppOptions) {
+export async function buildApp({
+  config,
+  db,
+  logger,
+  loggerInstance,
+  clock = () => new Date(),
+  resolveHost,
+}: BuildAppOptions) {
   const changes = createChangesService(db.prisma, { clock, retentionDays: config.changesRetentionDays })
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
@@ -150,14 +163,23 @@ export async function buildApp({ config, db, logger, loggerInstance, clock = () 
       await v1.register(keysRoutes, { keys })
       await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
       await v1.register(changesRoutes, { changes })
+      const webhooks = createWebhooksService(db.prisma, {
+        clock,
+        policy: config.webhooks,
+        resolve: resolveHost,
+        wake: () => worker?.kick(),
+      })
+      await v1.register(webhooksRoutes, { webhooks })
     },
     { prefix: '/v1' },
   )
-  if (config.webhooks.worker)
-    await startWorker(app, db, config, [
-      { name: 'change feed', run: () => changes.keep() },
-      { name: 'retention', run: () => changes.prune() },
-    ])
+  const worker = !config.webhooks.worker
+    ? undefined
+    : await startWorker(app, db, config, [
+        { name: 'change feed', run: () => changes.keep() },
+        createDeliveryTask(db.prisma, { clock, settings: config.webhooks, resolve: resolveHost, log: app.log }),
+        { name: 'retention', run: () => changes.prune() },
+      ])
   return app
 }
 
@@ -180,4 +202,5 @@ async function startWorker(app: FastifyInstance, db: Database, config: Config, t
     await subscription?.close()
     await worker.stop()
   })
+  return worker
 }

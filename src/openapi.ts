@@ -38,6 +38,11 @@ export const openapiInfo = {
       description: 'The change feed: every change to content, in commit order, for partners and frontends to follow',
     },
     { name: 'API keys', description: 'Keys, their scopes and limits (scope keys:manage)' },
+    {
+      name: 'Webhooks',
+      description:
+        'Change events POSTed to your URLs, signed as Standard Webhooks, retried for a day (scope webhooks:manage)',
+    },
     { name: 'Audit log', description: 'Every write made through the API (scope keys:manage)' },
     { name: 'Health', description: 'Liveness and readiness probes' },
   ],
