@@ -28,11 +28,25 @@ const stream = new Writable({
   },
 })
 const database = await createTestDatabase(t)
-const config = loadConfig({ LOG_LEVEL: 'error', RATE_LIMIT_MAX: '1000000', RATE_LIMIT_ANONYMOUS_MAX: '1000000' })
-const app = await buildApp({ config, db: database.db, logger: { level: 'error', stream } })
+const config = loadConfig({
+  LOG_LEVEL: 'error',
+  RATE_LIMIT_MAX: '1000000',
+  RATE_LIMIT_ANONYMOUS_MAX: '1000000',
+  // Deliveries of test events would go to the generated URLs: the worker stays off.
+  WEBHOOK_WORKER: 'false',
+})
+// Webhook URLs resolve to a public documentation address: generated requests never reach DNS.
+const resolveHost = async () => [{ address: '93.184.216.34', family: 4 }]
+const app = await buildApp({ config, db: database.db, logger: { level: 'error', stream }, resolveHost })
 t.teardown(() => app.close())
 await app.ready()
-const admin = await createKey(database.db, ['content:read', 'content:preview', 'content:write', 'keys:manage'])
+const admin = await createKey(database.db, [
+  'content:read',
+  'content:preview',
+  'content:write',
+  'keys:manage',
+  'webhooks:manage',
+])
 const known = await createRecords()
 
 /** Records for generated requests to reach: ids and slugs of every kind, revisions, a tombstone. */
