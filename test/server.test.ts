@@ -1,57 +1,11 @@
 // The real process: configuration errors, start-up on a fresh embedded database (migrate + seed),
 // a restart that neither migrates nor seeds again, and graceful shutdown.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'tap'
-
-interface Running {
-  child: ChildProcess
-  port: number
-  lines: Record<string, unknown>[]
-  /** Standard output lines that are not JSON log lines (the first-start banner). */
-  plain: string[]
-  stderr: () => string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-function startServer(env: NodeJS.ProcessEnv, port: number): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_FORMAT: 'json', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: Record<string, unknown>[] = []
-  const plain: string[] = []
-  let err = ''
-  let buffer = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString()
-    const parts = buffer.split('\n')
-    buffer = parts.pop() ?? ''
-    for (const line of parts) {
-      if (line.startsWith('{')) lines.push(JSON.parse(line))
-      else if (line.trim()) plain.push(line.trim())
-    }
-  })
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString()
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  )
-  return { child, port, lines, plain, stderr: () => err, exited }
-}
+import { freePort, type Running, startServer } from './processes.js'
 
 async function waitFor(check: () => boolean, what: string, ms = 60000) {
   const until = Date.now() + ms

@@ -3,10 +3,9 @@
 // database it is sent again once the claim lapses (WEBHOOK_TIMEOUT_MS + 30 s), with the same
 // webhook-id and a valid signature, and recorded as succeeded. On a PostgreSQL server and on an
 // embedded PGlite data folder.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
-import net from 'node:net'
+import type net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -15,16 +14,7 @@ import { type Test, test } from 'tap'
 import { type Database, openDatabase } from '../src/db/database.js'
 import { serverUrl } from './db-url.js'
 import { createKey, createTestDatabase } from './helper.js'
-
-interface Running {
-  child: ChildProcess
-  base: string
-  lines: Record<string, unknown>[]
-  /** Standard output lines that are not JSON log lines (the first-start banner with its admin key). */
-  plain: string[]
-  stderr: () => string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
+import { freePort, type Running, startServer as startProcess } from './processes.js'
 
 interface Receipt {
   headers: Record<string, string>
@@ -57,45 +47,12 @@ const settings = {
   RATE_LIMIT_ANONYMOUS_MAX: '1000000',
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-/** Starts src/server.ts as `npm start` runs it; killed at the end of the test if still running. */
+/** Starts the server on a free port; killed at the end of the test if still running. */
 async function startServer(t: Test, env: NodeJS.ProcessEnv): Promise<Running> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: Record<string, unknown>[] = []
-  const plain: string[] = []
-  let err = ''
-  let buffer = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString()
-    const parts = buffer.split('\n')
-    buffer = parts.pop() ?? ''
-    for (const line of parts) {
-      if (line.startsWith('{')) lines.push(JSON.parse(line))
-      else if (line.trim()) plain.push(line.trim())
-    }
-  })
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString()
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  )
-  const running = { child, base: `http://127.0.0.1:${port}`, lines, plain, stderr: () => err, exited }
+  const running = startProcess(env, await freePort())
   t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await exited
+    if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL')
+    await running.exited
   })
   return running
 }

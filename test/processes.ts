@@ -1,0 +1,53 @@
+// The real server process for the tests that start it: `src/server.ts` through tsx, its JSON log
+// lines collected, on a free loopback port.
+import { type ChildProcess, spawn } from 'node:child_process'
+import net from 'node:net'
+
+export interface Running {
+  child: ChildProcess
+  port: number
+  /** http://127.0.0.1:<port> */
+  base: string
+  lines: Record<string, unknown>[]
+  /** Standard output lines that are not JSON log lines (the first-start banner with its admin key). */
+  plain: string[]
+  stderr: () => string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts src/server.ts as `npm start` runs it, with only PATH, HOST, PORT and LOG_FORMAT besides `env`. */
+export function startServer(env: NodeJS.ProcessEnv, port: number): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: Record<string, unknown>[] = []
+  const plain: string[] = []
+  let err = ''
+  let buffer = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString()
+    const parts = buffer.split('\n')
+    buffer = parts.pop() ?? ''
+    for (const line of parts) {
+      if (line.startsWith('{')) lines.push(JSON.parse(line))
+      else if (line.trim()) plain.push(line.trim())
+    }
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  )
+  return { child, port, base: `http://127.0.0.1:${port}`, lines, plain, stderr: () => err, exited }
+}
