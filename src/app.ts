@@ -14,6 +14,7 @@ import Fastify, {
 } from 'fastify'
 import type { LoggerOptions } from 'pino'
 import type { Config } from './config.js'
+import { type ChangeSource, sharedChanges } from './db/change-subscription.js'
 import type { ChangeSubscription, Database } from './db/database.js'
 import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
@@ -80,6 +81,8 @@ export async function buildApp({
   resolveHost,
 }: BuildAppOptions) {
   const changes = createChangesService(db.prisma, { clock, retentionDays: config.changesRetentionDays })
+  // One listening connection for the response cache and the worker.
+  const changeSource = sharedChanges(db)
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
@@ -139,7 +142,7 @@ export async function buildApp({
   // not give a version ETag itself.
   await app.register(etag)
   await app.register(responseCache, {
-    db,
+    db: changeSource,
     clock,
     maxBytes: config.responseCacheBytes,
     nextScheduledChange: (now) => nextScheduledChange(db.prisma, now),
@@ -175,7 +178,7 @@ export async function buildApp({
   )
   const worker = !config.webhooks.worker
     ? undefined
-    : await startWorker(app, db, config, [
+    : await startWorker(app, changeSource, config, [
         { name: 'change feed', run: () => changes.keep() },
         createDeliveryTask(db.prisma, { clock, settings: config.webhooks, resolve: resolveHost, log: app.log }),
         { name: 'retention', run: () => changes.prune() },
@@ -187,7 +190,7 @@ export async function buildApp({
  * Runs the background worker while the app is up: started when it is ready, woken by every
  * change notification (and when the notification connection comes back), stopped on close.
  */
-async function startWorker(app: FastifyInstance, db: Database, config: Config, tasks: WorkerTask[]) {
+async function startWorker(app: FastifyInstance, db: ChangeSource, config: Config, tasks: WorkerTask[]) {
   const worker = createWorker(tasks, { pollMs: config.workerPollMs, log: app.log })
   let subscription: ChangeSubscription | undefined
   app.addHook('onReady', async () => {
