@@ -1,7 +1,7 @@
 // The background worker each instance runs: a loop of tasks (writing the events of moments that
-// fell due, webhook deliveries, retention) woken by change notifications and by a poll timer.
-// Tasks coordinate through the database (row claims, locks), never through this process, so any
-// number of instances may run one and a crash loses nothing.
+// fell due, positioning new events, webhook deliveries, retention) woken by change notifications
+// and by a poll timer. Tasks coordinate through the database (row claims, locks), never through
+// this process, so any number of instances may run one and a crash loses nothing.
 import type { FastifyBaseLogger } from 'fastify'
 
 export interface WorkerTask {
@@ -16,15 +16,26 @@ export interface Worker {
   kick(): void
   /** Stops the loop and waits for the run in progress. */
   stop(): Promise<void>
-  /** Runs every task once now (after the run in progress): for tests and shutdown-free callers. */
-  runOnce(): Promise<void>
 }
 
-export function createWorker(tasks: WorkerTask[], options: { pollMs: number; log: FastifyBaseLogger }): Worker {
+export interface WorkerOptions {
+  pollMs: number
+  log: FastifyBaseLogger
+  /**
+   * Least time between the end of one run and the start of the next when woken by changes: under
+   * a stream of writes, one run takes up the changes of many (default 50 ms).
+   */
+  minGapMs?: number
+}
+
+export function createWorker(tasks: WorkerTask[], options: WorkerOptions): Worker {
+  const minGapMs = options.minGapMs ?? 50
   let timer: NodeJS.Timeout | undefined
+  let timerAt = Number.POSITIVE_INFINITY
   let running: Promise<void> | null = null
   let again = false
   let stopped = true
+  let lastEnd = 0
 
   const runTasks = async (): Promise<boolean> => {
     let more = false
@@ -38,29 +49,35 @@ export function createWorker(tasks: WorkerTask[], options: { pollMs: number; log
     return more
   }
 
+  /** Runs in `ms` unless a run is already set for sooner. */
   const schedule = (ms: number) => {
-    clearTimeout(timer)
     if (stopped) return
-    timer = setTimeout(() => void loop(), ms)
+    const at = Date.now() + ms
+    if (timer && timerAt <= at) return
+    clearTimeout(timer)
+    timerAt = at
+    timer = setTimeout(() => {
+      timer = undefined
+      timerAt = Number.POSITIVE_INFINITY
+      loop()
+    }, ms)
     timer.unref()
   }
 
-  const loop = (): Promise<void> => {
+  const loop = () => {
     if (running) {
       again = true
-      return running
+      return
     }
+    again = false
     running = (async () => {
-      let more = true
-      while (more && !stopped) {
-        again = false
-        more = (await runTasks()) || again
-      }
+      // A task with more work runs again at once: a backlog is worked off without waiting.
+      while (!stopped && (await runTasks())) {}
     })().finally(() => {
       running = null
-      schedule(options.pollMs)
+      lastEnd = Date.now()
+      schedule(again ? minGapMs : options.pollMs)
     })
-    return running
   }
 
   return {
@@ -69,16 +86,14 @@ export function createWorker(tasks: WorkerTask[], options: { pollMs: number; log
       schedule(0)
     },
     kick() {
-      if (!stopped) void loop()
+      if (running) again = true
+      else schedule(Math.max(0, lastEnd + minGapMs - Date.now()))
     },
     async stop() {
       stopped = true
       clearTimeout(timer)
+      timer = undefined
       await running
-    },
-    async runOnce() {
-      await running
-      await runTasks()
     },
   }
 }
