@@ -24,22 +24,24 @@ export interface NewEvent {
 }
 
 /**
- * Gives feed positions, in id order, to the committed events that have none. Positions are given
+ * Gives feed positions, in id order, to the committed events in the queue. Positions are given
  * only after commit, by one sequencer at a time (a lock held to its commit): an event whose
  * transaction commits late gets a later position than every event already served, so a cursor
  * never passes an event that becomes visible afterwards, and a reader that sees position n sees
- * every position below it. A reader that finds events without a position waits for a running
- * sequencer (milliseconds); writers never wait for it. Returns how many events it positioned.
+ * every position below it. A reader that finds queued events waits for a running sequencer
+ * (milliseconds); writers never wait for it. Returns how many events it positioned.
  */
 export async function sequenceEvents(tx: Db, batch: number): Promise<number> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('newsdesk.change_events.sequencer')::bigint)`
   const rows = await tx.$queryRaw<{ sequenced: number }[]>`
-    WITH ready AS (
-      SELECT id, row_number() OVER (ORDER BY id) AS n FROM change_events
-      WHERE position IS NULL ORDER BY id LIMIT ${batch}
-    ), base AS (SELECT last_position AS p FROM change_log WHERE id = 1),
+    WITH taken AS (
+      DELETE FROM change_queue WHERE event_id IN (SELECT event_id FROM change_queue ORDER BY event_id LIMIT ${batch})
+      RETURNING event_id
+    ), ordered AS (SELECT event_id, row_number() OVER (ORDER BY event_id) AS n FROM taken),
+    base AS (SELECT last_position AS p FROM change_log WHERE id = 1),
     placed AS (
-      UPDATE change_events e SET position = base.p + ready.n FROM ready, base WHERE e.id = ready.id RETURNING e.position
+      INSERT INTO change_positions (position, event_id)
+      SELECT base.p + ordered.n, ordered.event_id FROM ordered, base RETURNING position
     ), moved AS (
       UPDATE change_log SET last_position = (SELECT max(position) FROM placed)
       WHERE id = 1 AND EXISTS (SELECT 1 FROM placed)
@@ -48,10 +50,12 @@ export async function sequenceEvents(tx: Db, batch: number): Promise<number> {
   return rows[0]?.sequenced ?? 0
 }
 
-/** True when some committed event has no position yet (the start of the position index). */
-export async function anyUnsequenced(db: Db): Promise<boolean> {
-  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM change_events WHERE position IS NULL LIMIT 1`
-  return rows.length > 0
+/** What the feed's upkeep has to do: moments due by `now`, events waiting for a position. */
+export async function pendingWork(db: Db, now: Date): Promise<{ due: boolean; queued: boolean }> {
+  const rows = await db.$queryRaw<{ due: boolean; queued: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM scheduled_changes WHERE due_at <= ${now}) AS due,
+      EXISTS (SELECT 1 FROM change_queue) AS queued`
+  return rows[0] ?? { due: false, queued: false }
 }
 
 /**
@@ -99,6 +103,8 @@ export async function insertEvents(
         ${actor.keyId}::uuid, ${actor.requestId}
       FROM input ORDER BY ord
       RETURNING id, type, public, source_ids, tags, collection_ids
+    ), queued AS (
+      INSERT INTO change_queue (event_id) SELECT id FROM inserted
     )
     INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, next_attempt_at,
       created_at, updated_at)
@@ -122,12 +128,6 @@ export interface Scheduled {
 export async function scheduleChanges(tx: Db, items: Scheduled[]): Promise<void> {
   if (items.length === 0) return
   await tx.scheduledChange.createMany({ data: items, skipDuplicates: true })
-}
-
-/** True when some scheduled moment is due (cheap: the start of the due_at index). */
-export async function anyDue(db: Db, now: Date): Promise<boolean> {
-  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM scheduled_changes WHERE due_at <= ${now} LIMIT 1`
-  return rows.length > 0
 }
 
 /** Removes and returns the moments due by `now`, oldest first: whoever removes one writes its events. */
@@ -207,12 +207,12 @@ export interface FeedRead {
   prunedThrough: bigint
 }
 
-const eventColumns = Prisma.sql`e.id, e.position, e.type, e.occurred_at AS "occurredAt", e.resource_type AS "resourceType",
+const eventColumns = Prisma.sql`e.id, f.position, e.type, e.occurred_at AS "occurredAt", e.resource_type AS "resourceType",
   e.resource_id AS "resourceId", e.resource_slug AS "resourceSlug", e.resource_version AS "resourceVersion",
   e.changed_fields AS "changedFields", e.surrogate_keys AS "surrogateKeys"`
 
 function feedConditions(f: FeedFilter): Prisma.Sql[] {
-  const where = [Prisma.sql`e.position > ${f.after}`]
+  const where = [Prisma.sql`f.position > ${f.after}`]
   if (f.publicOnly) where.push(Prisma.sql`e.public`)
   if (f.types) where.push(Prisma.sql`e.type = ANY (${f.types}::text[])`)
   if (f.resourceType) where.push(Prisma.sql`e.resource_type = ${f.resourceType}`)
@@ -237,8 +237,9 @@ export async function readFeed(db: Db, f: FeedFilter): Promise<FeedRead> {
   const rows = await db.$queryRaw<(Partial<FeedRow> & { head: bigint; pruned: bigint })[]>`
     SELECT l.last_position AS head, l.pruned_through AS pruned, p.* FROM change_log l
     LEFT JOIN LATERAL (
-      SELECT ${eventColumns} FROM change_events e WHERE ${Prisma.join(feedConditions(f), ' AND ')}
-      ORDER BY e.position LIMIT ${f.limit + 1}) p ON true
+      SELECT ${eventColumns} FROM change_positions f JOIN change_events e ON e.id = f.event_id
+      WHERE ${Prisma.join(feedConditions(f), ' AND ')}
+      ORDER BY f.position LIMIT ${f.limit + 1}) p ON true
     WHERE l.id = 1
     ORDER BY p.position`
   const first = rows[0]
@@ -250,22 +251,21 @@ export async function readFeed(db: Db, f: FeedFilter): Promise<FeedRead> {
 }
 
 /**
- * Removes up to `batch` positioned events that occurred before `cutoff` (with their deliveries),
- * and test deliveries as old; moves the retention mark past the removed positions. Returns how
- * many events went.
+ * Removes up to `batch` positioned events that occurred before `cutoff` (their positions and
+ * deliveries go with them), and test deliveries as old; moves the retention mark past the removed
+ * positions. Returns how many events went.
  */
 export async function pruneBefore(db: Db, cutoff: Date, batch: number): Promise<number> {
   await db.$executeRaw`DELETE FROM webhook_deliveries WHERE event_id IS NULL AND created_at < ${cutoff}`
   // A DELETE notifies every instance even when it removes nothing (the trigger is per statement).
-  const old = await db.$queryRaw<unknown[]>`
-    SELECT 1 FROM change_events WHERE occurred_at < ${cutoff} AND position IS NOT NULL LIMIT 1`
+  const old = await db.$queryRaw<unknown[]>`SELECT 1 FROM change_events WHERE occurred_at < ${cutoff} LIMIT 1`
   if (old.length === 0) return 0
   const rows = await db.$queryRaw<{ removed: number }[]>`
-    WITH gone AS (
-      DELETE FROM change_events WHERE id IN (
-        SELECT id FROM change_events WHERE occurred_at < ${cutoff} AND position IS NOT NULL
-        ORDER BY occurred_at LIMIT ${batch})
-      RETURNING position
+    WITH old AS (
+      SELECT f.position, f.event_id FROM change_positions f JOIN change_events e ON e.id = f.event_id
+      WHERE e.occurred_at < ${cutoff} ORDER BY f.position LIMIT ${batch}
+    ), gone AS (
+      DELETE FROM change_events e USING old WHERE e.id = old.event_id RETURNING old.position
     ), mark AS (
       UPDATE change_log SET pruned_through = greatest(pruned_through, (SELECT max(position) FROM gone)),
         pruned_at = now()

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from '../../lib/pagination.js'
 import { toChangeEvent } from './changes.mapper.js'
 import * as repo from './changes.repository.js'
 import type { ChangeEvent, ChangeListQuery } from './changes.schemas.js'
-import { sequenceChanges, writeDueChanges } from './changes.writer.js'
+import { keepFeed } from './changes.writer.js'
 
 const cursorKey = 'changes'
 const dayMs = 86_400_000
@@ -45,8 +45,7 @@ export function createChangesService(db: PrismaClient, { clock, retentionDays }:
      */
     async list(query: ChangeListQuery, preview: boolean): Promise<ChangeList> {
       const after = positionOf(query.cursor)
-      await writeDueChanges(db, clock())
-      await sequenceChanges(db)
+      await keepFeed(db, clock())
       const read = await repo.readFeed(db, {
         after,
         limit: query.limit,
@@ -71,10 +70,7 @@ export function createChangesService(db: PrismaClient, { clock, retentionDays }:
     },
 
     /** Writes the events of the moments that have fallen due, then positions new events (a background task). */
-    async keep(): Promise<boolean> {
-      await writeDueChanges(db, clock())
-      return sequenceChanges(db)
-    },
+    keep: () => keepFeed(db, clock()),
 
     /**
      * Removes events older than the retention, at most once a minute unless a full batch went

@@ -7,10 +7,9 @@ import { type ArticleChange, articleEvent, articleSurrogateKeys, collectionEvent
 import * as repo from './changes.repository.js'
 
 /**
- * Writes events in the caller's transaction, after the events of any moment that has fallen due
- * (so the feed shows an article going live before an edit made after it), and records the
- * future moments the change scheduled. Nothing here waits on other writers: the feed positions
- * events after they commit (sequenceEvents).
+ * Writes events in the caller's transaction (queued for a feed position, and with their webhook
+ * deliveries) and records the future moments the change scheduled. Nothing here waits on other
+ * writers: the feed positions events after they commit (sequenceEvents).
  */
 export async function recordEvents(
   tx: Db,
@@ -18,7 +17,6 @@ export async function recordEvents(
   context: { actor: Actor; now: Date; scheduled?: repo.Scheduled[] },
 ): Promise<void> {
   const { actor, now } = context
-  await writeDue(tx, now)
   await repo.insertEvents(tx, events, actor, now)
   await repo.scheduleChanges(
     tx,
@@ -105,17 +103,17 @@ function goneLive(article: repo.DueArticle, at: Date): repo.NewEvent {
   }
 }
 
-/** Writes the events of the moments due by `now`, if any (the worker and feed reads call it). */
-export async function writeDueChanges(db: PrismaClient, now: Date): Promise<void> {
-  if (!(await repo.anyDue(db, now))) return
-  await db.$transaction((tx) => writeDue(tx, now))
-}
-
 /** Events positioned per sequencer run (a backlog is worked off over several runs). */
 const sequenceBatch = 5000
 
-/** Gives feed positions to the events of ended transactions; true when a full batch went. */
-export async function sequenceChanges(db: PrismaClient): Promise<boolean> {
-  if (!(await repo.anyUnsequenced(db))) return false
+/**
+ * The feed's upkeep, run by the worker and before every feed read: writes the events of the
+ * moments due by `now`, then positions the committed events. One query when there is nothing to
+ * do; true when a full batch was positioned (more may be waiting).
+ */
+export async function keepFeed(db: PrismaClient, now: Date): Promise<boolean> {
+  const pending = await repo.pendingWork(db, now)
+  if (pending.due) await db.$transaction((tx) => writeDue(tx, now))
+  if (!pending.due && !pending.queued) return false
   return (await db.$transaction((tx) => repo.sequenceEvents(tx, sequenceBatch))) === sequenceBatch
 }

@@ -1,7 +1,6 @@
 -- CreateTable
 CREATE TABLE "change_events" (
     "id" BIGSERIAL NOT NULL,
-    "position" BIGINT,
     "type" VARCHAR(50) NOT NULL,
     "occurred_at" TIMESTAMPTZ(3) NOT NULL,
     "resource_type" VARCHAR(20) NOT NULL,
@@ -18,6 +17,21 @@ CREATE TABLE "change_events" (
     "request_id" VARCHAR(128),
 
     CONSTRAINT "change_events_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "change_positions" (
+    "position" BIGINT NOT NULL,
+    "event_id" BIGINT NOT NULL,
+
+    CONSTRAINT "change_positions_pkey" PRIMARY KEY ("position")
+);
+
+-- CreateTable
+CREATE TABLE "change_queue" (
+    "event_id" BIGINT NOT NULL,
+
+    CONSTRAINT "change_queue_pkey" PRIMARY KEY ("event_id")
 );
 
 -- CreateTable
@@ -97,18 +111,6 @@ CREATE TABLE "webhook_attempts" (
 );
 
 -- CreateIndex
-CREATE UNIQUE INDEX "change_events_position_key" ON "change_events"("position");
-
--- CreateIndex
-CREATE INDEX "change_events_public_position_idx" ON "change_events"("public", "position");
-
--- CreateIndex
-CREATE INDEX "change_events_type_position_idx" ON "change_events"("type", "position");
-
--- CreateIndex
-CREATE INDEX "change_events_resource_type_position_idx" ON "change_events"("resource_type", "position");
-
--- CreateIndex
 CREATE INDEX "change_events_source_ids_idx" ON "change_events" USING GIN ("source_ids");
 
 -- CreateIndex
@@ -119,6 +121,9 @@ CREATE INDEX "change_events_collection_ids_idx" ON "change_events" USING GIN ("c
 
 -- CreateIndex
 CREATE INDEX "change_events_occurred_at_idx" ON "change_events"("occurred_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "change_positions_event_id_key" ON "change_positions"("event_id");
 
 -- CreateIndex
 CREATE INDEX "scheduled_changes_due_at_idx" ON "scheduled_changes"("due_at");
@@ -137,6 +142,12 @@ CREATE INDEX "webhook_deliveries_event_id_idx" ON "webhook_deliveries"("event_id
 
 -- CreateIndex
 CREATE INDEX "webhook_attempts_delivery_id_attempted_at_idx" ON "webhook_attempts"("delivery_id", "attempted_at");
+
+-- AddForeignKey
+ALTER TABLE "change_positions" ADD CONSTRAINT "change_positions_event_id_fkey" FOREIGN KEY ("event_id") REFERENCES "change_events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "change_queue" ADD CONSTRAINT "change_queue_event_id_fkey" FOREIGN KEY ("event_id") REFERENCES "change_events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_webhook_id_fkey" FOREIGN KEY ("webhook_id") REFERENCES "webhooks"("id") ON DELETE CASCADE ON UPDATE CASCADE;
