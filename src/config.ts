@@ -1,143 +1,14 @@
-// The only reader of process.env. Every variable is declared here once, with its schema, its
-// default and the sentence that documents it (the README and .env.example say the same).
+// The only reader of process.env: reads and checks every variable src/config.variables.ts declares
+// (one line naming the first bad one) and builds the typed configuration the server runs on.
 import { isIP } from 'node:net'
-import Type, { type Static, type TSchema } from 'typebox'
+import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 
-const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))
-const Switch = Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')])
-
-interface VariableSpec {
-  schema: TSchema
-  expected: string
-}
-
-const variables = {
-  HOST: { schema: Type.String({ minLength: 1, default: '127.0.0.1' }), expected: 'a host name or IP address' },
-  PORT: {
-    schema: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-    expected: 'an integer between 0 and 65535',
-  },
-  LOG_LEVEL: {
-    schema: { ...LogLevel, default: 'info' },
-    expected: 'one of fatal, error, warn, info, debug, trace, silent',
-  },
-  LOG_FORMAT: {
-    schema: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], { default: 'auto' }),
-    expected: 'one of auto, json, pretty',
-  },
-  DATABASE_URL: {
-    schema: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-    expected: 'a postgres:// or postgresql:// connection URL',
-  },
-  DATABASE_POOL_MAX: {
-    schema: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-    expected: 'an integer between 1 and 1000',
-  },
-  DATA_DIR: {
-    schema: Type.String({ minLength: 1, default: './.data/pglite' }),
-    expected: 'a folder path, or memory:// for an in-memory database',
-  },
-  MIGRATE_ON_START: { schema: { ...Switch, default: 'auto' }, expected: 'one of auto, true, false' },
-  SEED_ON_START: { schema: { ...Switch, default: 'auto' }, expected: 'one of auto, true, false' },
-  BODY_LIMIT: {
-    schema: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576 }),
-    expected: 'a number of bytes between 1024 and 104857600',
-  },
-  REQUEST_TIMEOUT_MS: {
-    schema: Type.Integer({ minimum: 0, maximum: 600000, default: 30000 }),
-    expected: 'milliseconds between 0 and 600000',
-  },
-  KEEP_ALIVE_TIMEOUT_MS: {
-    schema: Type.Integer({ minimum: 0, maximum: 600000, default: 72000 }),
-    expected: 'milliseconds between 0 and 600000',
-  },
-  PUBLIC_READ: {
-    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
-    expected: 'true or false',
-  },
-  RATE_LIMIT_MAX: {
-    schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 600 }),
-    expected: 'requests per window for an API key, between 1 and 1000000',
-  },
-  RATE_LIMIT_ANONYMOUS_MAX: {
-    schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 120 }),
-    expected: 'requests per window for one anonymous client IP, between 1 and 1000000',
-  },
-  RATE_LIMIT_WINDOW_MS: {
-    schema: Type.Integer({ minimum: 1000, maximum: 86400000, default: 60000 }),
-    expected: 'milliseconds between 1000 and 86400000',
-  },
-  AUTH_FAILURE_MAX: {
-    schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 20 }),
-    expected: 'failed authentications per window for one client IP, between 1 and 1000000',
-  },
-  AUTH_FAILURE_WINDOW_MS: {
-    schema: Type.Integer({ minimum: 1000, maximum: 86400000, default: 60000 }),
-    expected: 'milliseconds between 1000 and 86400000',
-  },
-  REDIS_URL: {
-    schema: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-    expected: 'a redis:// or rediss:// URL',
-  },
-  CORS_ORIGINS: {
-    schema: Type.String({ minLength: 1, default: '*' }),
-    expected: '* or a comma-separated list of origins such as https://www.example.com',
-  },
-  TRUST_PROXY: {
-    schema: Type.String({ minLength: 1, default: 'false' }),
-    expected:
-      'false, the number of proxies in front of the API (1-10), a comma-separated list of proxy addresses or CIDR ranges, or true',
-  },
-  PUBLIC_URL: {
-    schema: Type.Optional(Type.String({ pattern: '^https?://' })),
-    expected: 'an absolute http or https URL with a host and no query or fragment, such as https://api.example.com',
-  },
-  RESPONSE_CACHE_MB: {
-    schema: Type.Integer({ minimum: 0, maximum: 4096, default: 32 }),
-    expected: 'megabytes of memory for cached public responses, between 0 (off) and 4096',
-  },
-  CHANGES_RETENTION_DAYS: {
-    schema: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
-    expected: 'days between 1 and 3650',
-  },
-  WEBHOOK_ALLOW_HTTP: {
-    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
-    expected: 'true or false',
-  },
-  WEBHOOK_ALLOW_PRIVATE_TARGETS: {
-    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
-    expected: 'true or false',
-  },
-  WEBHOOK_TIMEOUT_MS: {
-    schema: Type.Integer({ minimum: 100, maximum: 60000, default: 10000 }),
-    expected: 'milliseconds between 100 and 60000',
-  },
-  WEBHOOK_FAILURE_LIMIT: {
-    schema: Type.Integer({ minimum: 1, maximum: 10000, default: 20 }),
-    expected: 'consecutive failed attempts between 1 and 10000',
-  },
-  WEBHOOK_WORKER: {
-    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
-    expected: 'true or false',
-  },
-  WEBHOOK_CONCURRENCY: {
-    schema: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
-    expected: 'deliveries at once per instance, between 1 and 100',
-  },
-  WORKER_POLL_MS: {
-    schema: Type.Integer({ minimum: 20, maximum: 60000, default: 1000 }),
-    expected: 'milliseconds between 20 and 60000',
-  },
-  SHUTDOWN_TIMEOUT_MS: {
-    schema: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }),
-    expected: 'milliseconds between 0 and 600000',
-  },
-} satisfies Record<string, VariableSpec>
+import { type LogLevelSchema, type VariableSpec, variables } from './config.variables.js'
 
 export type ConfigVariable = keyof typeof variables
 
-export type LogLevel = Static<typeof LogLevel>
+export type LogLevel = Static<typeof LogLevelSchema>
 
 export interface Config {
   host: string
