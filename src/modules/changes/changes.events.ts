@@ -85,26 +85,34 @@ export interface CollectionState {
   version: number
 }
 
+/** A public event about a whole record (a collection or a source), with no article filters of its own. */
+function recordEvent(
+  event: Pick<NewEvent, 'type' | 'resourceType' | 'resourceId' | 'resourceSlug' | 'resourceVersion' | 'surrogateKeys'>,
+  changedFields: string[],
+  at: Date,
+  filters: Pick<NewEvent, 'sourceIds' | 'collectionIds'>,
+): NewEvent {
+  return { ...event, occurredAt: at, changedFields, public: true, tags: [], ...filters }
+}
+
 export function collectionEvent(
   type: 'collection.created' | 'collection.updated' | 'collection.deleted',
   collection: CollectionState,
   changedFields: string[],
   at: Date,
 ): NewEvent {
-  return {
+  const { id, key, version } = collection
+  const event = {
     type,
-    occurredAt: at,
-    resourceType: 'collection',
-    resourceId: collection.id,
-    resourceSlug: collection.key,
-    resourceVersion: collection.version,
-    changedFields,
-    surrogateKeys: [`collection:${collection.key}`, 'collections'],
-    public: true,
-    sourceIds: [],
-    tags: [],
-    collectionIds: [collection.id],
+    resourceType: 'collection' as const,
+    resourceId: id,
+    resourceSlug: key,
+    resourceVersion: version,
   }
+  return recordEvent({ ...event, surrogateKeys: [`collection:${key}`, 'collections'] }, changedFields, at, {
+    sourceIds: [],
+    collectionIds: [id],
+  })
 }
 
 export interface SourceState {
@@ -118,19 +126,11 @@ export function sourceEvent(
   changedFields: string[],
   at: Date,
 ): NewEvent {
-  return {
-    type,
-    occurredAt: at,
-    resourceType: 'source',
-    resourceId: source.id,
-    resourceSlug: source.slug,
-    resourceVersion: null,
-    changedFields,
-    // Articles embed their source (include=source): those responses carry source:<id> too.
-    surrogateKeys: [`source:${source.id}`, 'sources'],
-    public: true,
+  const event = { type, resourceType: 'source' as const, resourceId: source.id, resourceSlug: source.slug }
+  // Articles embed their source (include=source): those responses carry source:<id> too.
+  const surrogateKeys = [`source:${source.id}`, 'sources']
+  return recordEvent({ ...event, resourceVersion: null, surrogateKeys }, changedFields, at, {
     sourceIds: [source.id],
-    tags: [],
     collectionIds: [],
-  }
+  })
 }

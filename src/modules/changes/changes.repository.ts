@@ -1,12 +1,12 @@
-// The change feed's queries: numbering, writing events (and enqueueing their webhook deliveries)
-// in the caller's transaction, the moments that fall due, reading the feed, and retention.
+// The change feed's queries: writing events (queued for a position, with their webhook deliveries)
+// in the caller's transaction, the moments that fall due, positioning, reading the feed, retention.
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import type { EventRow } from './changes.mapper.js'
 import type { EventType, ResourceType } from './changes.schemas.js'
 
-/** An event to write: its row without the id (the numbering gives it) and the actor. */
+/** An event to write: its row without the id (the database gives it) and the actor. */
 export interface NewEvent {
   type: EventType
   occurredAt: Date
