@@ -132,7 +132,8 @@ export async function startReceiver(t: Test, answer: (n: number, r: Receipt) => 
       const receipt = { headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') }
       received.push(receipt)
       const { status, body = 'ok', delayMs = 0 } = answer(received.length, receipt)
-      if (delayMs > 0) await sleep(delayMs)
+      // Unreferenced: a receiver still waiting does not hold the test process open.
+      if (delayMs > 0) await sleep(delayMs, undefined, { ref: false })
       if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end(body)
     })
   })

@@ -65,7 +65,7 @@ test('sends one POST and reports the answer', async (t) => {
     const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': 'v1,abc=' }
     const result = await post(`${hook.origin}/hooks/newsdesk?x=1`, local, headers, body)
     t.match(result, { ok: true, statusCode: 200, error: null, responseBody: 'thanks' })
-    t.ok(result.durationMs >= 0 && result.durationMs < 2000, 'durationMs measured')
+    t.ok(result.durationMs >= 0 && result.durationMs < 5000, 'durationMs measured')
     t.equal(hook.requests.length, 1, 'one request')
     const [got] = hook.requests
     t.equal(got?.method, 'POST')
@@ -151,14 +151,14 @@ test('fails without throwing', async (t) => {
     const hook = await receiver(t, () => {})
     const result = await post(hook.origin, { ...local, timeoutMs: 200 })
     t.match(result, { ok: false, statusCode: null, error: 'timed out after 200 ms', responseBody: null })
-    t.ok(result.durationMs >= 190 && result.durationMs < 1000, `took ${result.durationMs} ms`)
+    t.ok(result.durationMs >= 190 && result.durationMs < 3000, `took ${result.durationMs} ms`)
   })
 
   await t.test('a body that stalls: the one timeout covers reading it too', async (t) => {
     const hook = await receiver(t, (_req, res) => res.writeHead(200, { 'content-length': '100' }).write('partial'))
     const result = await post(hook.origin, { ...local, timeoutMs: 200 })
     t.match(result, { ok: false, statusCode: 200, error: 'timed out after 200 ms' })
-    t.ok(result.durationMs < 1000)
+    t.ok(result.durationMs < 3000)
   })
 
   await t.test('a redirect is not followed', async (t) => {
