@@ -27,9 +27,12 @@ const exposedHeaders = [
   'X-Request-Id',
 ].join(', ')
 
-// Helmet's middleware is built once here: the Fastify wrapper builds it again on every request
-// (a CSP parse each time, measured at ~2% of a cached read).
-function securityHeaders() {
+// Helmet's middleware is built once per variant here: the Fastify wrapper builds it again on
+// every request (a CSP parse each time, measured at ~2% of a cached read). Over plain HTTP the
+// CSP has no upgrade-insecure-requests (it made a browser fetch Swagger UI's files over https
+// from any host but localhost: a blank page), and there is no HSTS (RFC 6797: only over a secure
+// transport) nor Cross-Origin-Opener-Policy.
+function securityHeaders(https: boolean) {
   return helmet({
     // Strict enough for an API, loose enough for Swagger UI at /docs (its scripts are files
     // served from 'self'; its styles are partly inline; its logo is a data: URL).
@@ -45,27 +48,36 @@ function securityHeaders() {
         objectSrc: ["'none'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
+        upgradeInsecureRequests: https ? [] : null,
       },
     },
     crossOriginResourcePolicy: { policy: 'cross-origin' },
+    // Browsers ignore both over plain HTTP (and say so in the console, for COOP).
+    crossOriginOpenerPolicy: https,
+    strictTransportSecurity: https,
   })
 }
 
-/** The headers every response carries: helmet's, and CORS for an allowed Origin. */
+/**
+ * The headers every response carries, chosen per request: helmet's (by the request's protocol,
+ * which honours X-Forwarded-Proto under TRUST_PROXY) and CORS for an allowed Origin.
+ */
 export function createBrowserHeaders(corsOrigins: Config['corsOrigins']) {
-  const helmetHeaders = securityHeaders()
+  const secure = securityHeaders(true)
+  const plain = securityHeaders(false)
   /** The Access-Control-Allow-Origin for this Origin, or false: no CORS header at all. */
   const allowOrigin = (origin: string | undefined): string | false =>
     corsOrigins === '*' ? '*' : origin !== undefined && corsOrigins.includes(origin) ? origin : false
   const applySecurity = (request: FastifyRequest, reply: FastifyReply, done: (err?: unknown) => void) =>
-    helmetHeaders(request.raw, reply.raw, done)
+    (request.protocol === 'https' ? secure : plain)(request.raw, reply.raw, done)
   return {
     anyOrigin: corsOrigins === '*',
     applySecurity,
     allowOrigin,
     /**
      * Both sets of headers, for answers no hook runs for: errors the router raises before a
-     * route is found.
+     * route is found. Those requests skip Fastify's trust-proxy handling, so they count as
+     * plain HTTP behind a proxy: an error answer without HSTS, which earlier answers set.
      */
     applyAll(request: FastifyRequest, reply: FastifyReply): void {
       applySecurity(request, reply, () => {})
