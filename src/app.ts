@@ -21,9 +21,10 @@ import auth from './http/auth.js'
 import { useBoundedJsonParser } from './http/json-body.js'
 import { publicLinks } from './http/pagination.js'
 import problem, { clientErrorHandler, routerErrorHandler } from './http/problem.js'
+import rateLimit from './http/rate-limit.js'
 import responseCache from './http/response-cache.js'
 import { ProblemSchema } from './http/schemas.js'
-import security from './http/security.js'
+import security, { createBrowserHeaders } from './http/security.js'
 import { buildSerializer } from './http/serialization.js'
 import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
 import { articlesRoutes } from './modules/articles/articles.routes.js'
@@ -83,6 +84,7 @@ export async function buildApp({
   const changes = createChangesService(db.prisma, { clock, retentionDays: config.changesRetentionDays })
   // One listening connection for the response cache and the worker.
   const changeSource = sharedChanges(db)
+  const browserHeaders = createBrowserHeaders(config.corsOrigins)
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
@@ -105,8 +107,12 @@ export async function buildApp({
     schemaController: { compilersFactory: { buildSerializer } },
     // Slugs may be 200 characters; Fastify's default (100) answered a long slug with a 414.
     routerOptions: { maxParamLength: 256 },
-    // Errors raised before routing (a bad path, an unparseable request) are problems too.
-    frameworkErrors: routerErrorHandler,
+    // Errors raised before routing (a bad path, an unparseable request) are problems too, with
+    // the security and CORS headers that no hook adds to them (none runs).
+    frameworkErrors: (error, request, reply) => {
+      browserHeaders.applyAll(request, reply)
+      routerErrorHandler(error, request, reply)
+    },
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -126,6 +132,8 @@ export async function buildApp({
   app.addSchema(ProblemSchema)
   await app.register(problem)
   await app.register(publicLinks, { publicUrl: config.publicUrl })
+  // Before anything that may refuse a request, so that refusals carry the CORS headers too.
+  await app.register(security, { headers: browserHeaders })
   const keys = createKeysService(db.prisma, {
     clock,
     onBackgroundError: (err) => app.log.warn({ err }, 'could not record API key use'),
@@ -137,7 +145,7 @@ export async function buildApp({
     failureBudget: config.authFailures,
     clock,
   })
-  await app.register(security, { config, clock })
+  await app.register(rateLimit, { config, clock })
   // Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did
   // not give a version ETag itself.
   await app.register(etag)

@@ -33,11 +33,11 @@ export interface AuthOptions {
 
 const anonymous: Principal = { kind: 'anonymous' }
 
-// Routes that plugins add: Swagger UI's page and static files, and @fastify/cors's preflight
-// answer. Both are public by nature; every other route must declare its rule.
+// Routes that plugins add: Swagger UI's page and static files, public by nature; every other
+// route must declare its rule. (@fastify/cors's preflight route is added before this plugin, so
+// that its hook runs first: it answers preflights itself, and its handler only ever says 404.)
 function isPluginPublicRoute(route: RouteOptions): boolean {
-  if (route.url === '/docs' || route.url.startsWith('/docs/')) return true
-  return route.url === '*' && [route.method].flat().every((m) => m === 'OPTIONS')
+  return route.url === '/docs' || route.url.startsWith('/docs/')
 }
 
 function describeAccess(access: Access): string {

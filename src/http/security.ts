@@ -1,156 +1,123 @@
-// Abuse limits and browser-facing headers: security headers (helmet), CORS, rate limits
-// (per API key, or per client IP for anonymous callers; in Redis when configured, so that
-// several instances share one budget, and in memory while Redis is unreachable: see
-// rate-limit-store.ts) and a bound on the request URI.
+// Browser-facing headers and a bound on the request URI: security headers (helmet) and CORS on
+// every response, errors included. Registered before authentication, so that a 401, a 403 or a
+// 414 reaches a browser on another origin as a readable problem, not as "Failed to fetch".
 import cors from '@fastify/cors'
-import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet from 'helmet'
 import type { Config } from '../config.js'
-import { RateLimitedError, UriTooLongError } from '../errors.js'
-import { commandTimeoutMs, createResilientStore } from './rate-limit-store.js'
+import { UriTooLongError } from '../errors.js'
 
-export const maxUriLength = 4096
+const maxUriLength = 4096
 
+// Every response header the README tells clients to read. Surrogate-Key is for CDNs and is not
+// exposed; Cache-Control, Content-Type and the like are readable by every page anyway.
 const exposedHeaders = [
+  'Age',
   'ETag',
+  'Idempotent-Replayed',
+  'Last-Modified',
   'Link',
   'Location',
-  'Retry-After',
   'RateLimit-Limit',
   'RateLimit-Remaining',
   'RateLimit-Reset',
+  'Retry-After',
+  'WWW-Authenticate',
   'X-Request-Id',
-]
+].join(', ')
 
-export interface SecurityOptions {
-  config: Config
-  clock: () => Date
+// Helmet's middleware is built once per variant here: the Fastify wrapper builds it again on
+// every request (a CSP parse each time, measured at ~2% of a cached read). Over plain HTTP the
+// CSP has no upgrade-insecure-requests (it made a browser fetch Swagger UI's files over https
+// from any host but localhost: a blank page), and there is no HSTS (RFC 6797: only over a secure
+// transport) nor Cross-Origin-Opener-Policy.
+function securityHeaders(https: boolean) {
+  return helmet({
+    // Strict enough for an API, loose enough for Swagger UI at /docs (its scripts are files
+    // served from 'self'; its styles are partly inline; its logo is a data: URL).
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        upgradeInsecureRequests: https ? [] : null,
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    // Browsers ignore both over plain HTTP (and say so in the console, for COOP).
+    crossOriginOpenerPolicy: https,
+    strictTransportSecurity: https,
+  })
 }
 
-/** Where rate limits are counted now, for readiness. */
-export interface RateLimitStatus {
-  /** 'shared': in Redis, across instances; 'local': in this instance's memory. */
-  counting: 'shared' | 'local'
-  store: 'memory' | 'redis'
-  /** With Redis: when counting last changed between shared and local. */
-  since?: string
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    rateLimitStatus(): RateLimitStatus
+/**
+ * The headers every response carries, chosen per request: helmet's (by the request's protocol,
+ * which honours X-Forwarded-Proto under TRUST_PROXY) and CORS for an allowed Origin.
+ */
+export function createBrowserHeaders(corsOrigins: Config['corsOrigins']) {
+  const secure = securityHeaders(true)
+  const plain = securityHeaders(false)
+  /** The Access-Control-Allow-Origin for this Origin, or false: no CORS header at all. */
+  const allowOrigin = (origin: string | undefined): string | false =>
+    corsOrigins === '*' ? '*' : origin !== undefined && corsOrigins.includes(origin) ? origin : false
+  const applySecurity = (request: FastifyRequest, reply: FastifyReply, done: (err?: unknown) => void) =>
+    (request.protocol === 'https' ? secure : plain)(request.raw, reply.raw, done)
+  return {
+    anyOrigin: corsOrigins === '*',
+    applySecurity,
+    allowOrigin,
+    /**
+     * Both sets of headers, for answers no hook runs for: errors the router raises before a
+     * route is found. Those requests skip Fastify's trust-proxy handling, so they count as
+     * plain HTTP behind a proxy: an error answer without HSTS, which earlier answers set.
+     */
+    applyAll(request: FastifyRequest, reply: FastifyReply): void {
+      applySecurity(request, reply, () => {})
+      if (corsOrigins !== '*') reply.header('vary', 'Origin')
+      const allowed = allowOrigin(request.headers.origin)
+      if (allowed)
+        reply.header('access-control-allow-origin', allowed).header('access-control-expose-headers', exposedHeaders)
+    },
   }
 }
 
-const nameSpace = 'newsdesk-rate-limit:'
+export type BrowserHeaders = ReturnType<typeof createBrowserHeaders>
 
-// Fail fast: nothing is queued while disconnected, every command is bounded, and the client
-// reconnects in the background (at most every 2 s) while the circuit breaker keeps requests
-// away from it.
-async function sharedStore(app: FastifyInstance, url: string, clock: () => Date) {
-  const { Redis } = await import('ioredis')
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1000,
-    commandTimeout: commandTimeoutMs,
-    retryStrategy: (attempt) => Math.min(2000, 50 * 2 ** attempt),
-  })
-  // Every reconnection attempt emits an error; the breaker logs the outage once instead.
-  redis.on('error', (err) => app.log.debug({ err }, 'rate limit store (Redis) error'))
-  // Commands fail at once until the connection is ready: wait for it (briefly) so that a
-  // healthy Redis is not taken for a down one by the first requests after start-up.
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 1000)
-    redis.once('ready', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-  })
-  app.addHook('onClose', async () => {
-    await redis.quit().catch(() => redis.disconnect())
-  })
-  return createResilientStore({
-    redis,
-    nameSpace,
-    clock,
-    onOpen: (err) =>
-      app.log.warn(
-        { err },
-        'rate limit store (Redis) unreachable: counting rate limits per instance, in memory, until it answers again',
-      ),
-    onClose: () => app.log.info('rate limit store (Redis) answers again: rate limits are shared again'),
-  })
-}
-
-export default fp<SecurityOptions>(
-  async (app: FastifyInstance, { config, clock }) => {
-    app.addHook('onRequest', async (request) => {
-      if (request.url.length > maxUriLength) throw new UriTooLongError(maxUriLength)
-    })
-
-    // Security headers from helmet, whose middleware is built once here: the Fastify wrapper
-    // builds it again on every request (a CSP parse each time, measured at ~2% of a cached read).
-    const securityHeaders = helmet({
-      // Strict enough for an API, loose enough for Swagger UI at /docs (its scripts are files
-      // served from 'self'; its styles are partly inline; its logo is a data: URL).
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          baseUri: ["'self'"],
-          connectSrc: ["'self'"],
-          fontSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          imgSrc: ["'self'", 'data:'],
-          objectSrc: ["'none'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-        },
-      },
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    })
+export default fp<{ headers: BrowserHeaders }>(
+  async (app: FastifyInstance, { headers }) => {
     app.addHook('onRequest', (request, reply, done) => {
-      securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined))
+      headers.applySecurity(request, reply, (err) => done(err as Error | undefined))
     })
 
+    // Its onRequest hook answers preflights (before authentication: a browser sends no
+    // credentials with them) and adds the CORS headers to every other response, problems
+    // included: this plugin is registered before anything that may refuse a request.
     await app.register(cors, {
-      origin: config.corsOrigins,
+      // A list: the request's Origin is allowed or not, and every answer varies on it (so that a
+      // cache never hands one origin's answer to another); a disallowed origin gets no CORS
+      // header at all. '*': the same answer for everyone, no Vary.
+      origin: headers.anyOrigin ? '*' : (origin, callback) => callback(null, headers.allowOrigin(origin)),
       credentials: false,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
       exposedHeaders,
       maxAge: 600,
+      // An OPTIONS request that is not a full preflight gets the same answer, rather than the
+      // plugin's text/plain 400 (every error of this API is a problem).
+      strictPreflight: false,
     })
 
-    // Loaded only when configured: the client costs ~60 ms of start-up otherwise.
-    const shared = config.rateLimit.redisUrl ? await sharedStore(app, config.rateLimit.redisUrl, clock) : undefined
-    app.decorate('rateLimitStatus', (): RateLimitStatus => {
-      if (!shared) return { counting: 'local', store: 'memory' }
-      const { counting, since } = shared.status()
-      return { counting, store: 'redis', since: since.toISOString() }
-    })
-
-    await app.register(rateLimit, {
-      global: true,
-      hook: 'onRequest',
-      timeWindow: config.rateLimit.windowMs,
-      // Runs after authentication (an instance hook, before this route-level one), so the
-      // principal is known: keys have their own budget, anonymous callers one per IP.
-      keyGenerator: (request) =>
-        request.principal?.kind === 'key' ? `key:${request.principal.id}` : `ip:${request.ip}`,
-      max: async (request) =>
-        request.principal?.kind === 'key'
-          ? (request.principal.rateLimit ?? config.rateLimit.max)
-          : config.rateLimit.anonymousMax,
-      enableDraftSpec: true,
-      ...(shared ? { store: shared.Store } : {}),
-      // The store answers from memory when Redis fails; this only guards against the unforeseen.
-      skipOnError: true,
-      errorResponseBuilder: (_request, context) => new RateLimitedError(context.max, context.after),
+    app.addHook('onRequest', async (request) => {
+      if (request.url.length > maxUriLength) throw new UriTooLongError(maxUriLength)
     })
   },
-  { name: 'newsdesk-security', fastify: '5.x', dependencies: ['newsdesk-auth'] },
+  { name: 'newsdesk-security', fastify: '5.x', dependencies: ['newsdesk-problem'] },
 )

@@ -1,4 +1,5 @@
-// Abuse limits and browser-facing headers: rate limits (memory and Redis), URI length, CORS, helmet.
+// Abuse limits and browser-facing headers: rate limits (memory and Redis), URI length, helmet
+// (CORS: cors.test.ts).
 import { randomInt } from 'node:crypto'
 import { test } from 'tap'
 import { build, createKey, createTestDatabase, json } from '../helper.js'
@@ -76,54 +77,12 @@ test('bounded requests: URI length', async (t) => {
   t.equal(json(res).code, 'ND_URI_TOO_LONG')
 })
 
-test('CORS', async (t) => {
-  const { app } = await build(t)
-  const preflight = await app.inject({
-    method: 'OPTIONS',
-    url: '/v1/sources',
-    headers: {
-      origin: 'https://www.example.com',
-      'access-control-request-method': 'POST',
-      'access-control-request-headers': 'authorization,content-type,if-match',
-    },
-  })
-  t.equal(preflight.statusCode, 204)
-  t.equal(preflight.headers['access-control-allow-origin'], '*')
-  t.match(preflight.headers['access-control-allow-methods'], /PATCH/)
-  t.match(
-    String(preflight.headers['access-control-allow-headers']).toLowerCase(),
-    /authorization.*content-type.*if-match/,
-  )
-  t.notOk(preflight.headers['access-control-allow-credentials'], 'no credentials')
-
-  const get = await app.inject({ url: '/v1/sources', headers: { origin: 'https://www.example.com' } })
-  t.equal(get.headers['access-control-allow-origin'], '*')
-  const exposed = String(get.headers['access-control-expose-headers'])
-  for (const h of [
-    'ETag',
-    'Link',
-    'Location',
-    'RateLimit-Limit',
-    'RateLimit-Remaining',
-    'RateLimit-Reset',
-    'Retry-After',
-  ]) {
-    t.match(exposed, h, `exposes ${h}`)
-  }
-
-  const { app: strict } = await build(t, { env: { CORS_ORIGINS: 'https://www.example.com, https://m.example.com' } })
-  const allowed = await strict.inject({ url: '/v1/sources', headers: { origin: 'https://m.example.com' } })
-  t.equal(allowed.headers['access-control-allow-origin'], 'https://m.example.com')
-  const other = await strict.inject({ url: '/v1/sources', headers: { origin: 'https://evil.example' } })
-  t.notOk(other.headers['access-control-allow-origin'], 'other origins are not allowed')
-})
-
 test('security headers on every response, and a CSP Swagger UI works under', async (t) => {
   const { app } = await build(t)
-  for (const url of ['/v1/sources', '/health/live', '/v1/nope', '/docs/']) {
-    const res = await app.inject(url)
+  const urls = ['/v1/sources', '/health/live', '/v1/nope', '/docs', '/docs/', '/v1/keys', '/v1/sources/%E0%A4%A']
+  for (const url of urls) {
+    const res = await app.inject({ url, headers: { host: '10.0.0.5:3000' } })
     t.equal(res.headers['x-content-type-options'], 'nosniff', `${url}: nosniff`)
-    t.ok(res.headers['strict-transport-security'], `${url}: HSTS`)
     t.match(res.headers['content-security-policy'], /default-src 'self'/, `${url}: CSP`)
     t.match(res.headers['content-security-policy'], /frame-ancestors 'none'/)
   }
@@ -138,4 +97,51 @@ test('security headers on every response, and a CSP Swagger UI works under', asy
   }
   const initializer = await app.inject('/docs/static/swagger-initializer.js')
   t.equal(initializer.statusCode, 200)
+})
+
+// Over plain HTTP, upgrade-insecure-requests made the browser fetch Swagger UI's files over
+// https from any host but localhost (a blank page), and HSTS is only for secure transports.
+test('upgrade-insecure-requests and HSTS only over https', async (t) => {
+  const docs = [
+    '/docs',
+    '/docs/',
+    '/docs/static/swagger-ui-bundle.js',
+    '/docs/static/swagger-initializer.js',
+    '/v1/sources',
+  ]
+  const plain = await build(t)
+  const behindProxy = await build(t, { env: { TRUST_PROXY: 'true' } })
+  const cases = [
+    { what: 'plain HTTP', app: plain.app, headers: {}, https: false },
+    {
+      what: 'X-Forwarded-Proto: https, not trusted',
+      app: plain.app,
+      headers: { 'x-forwarded-proto': 'https' },
+      https: false,
+    },
+    {
+      what: 'plain HTTP behind a trusted proxy',
+      app: behindProxy.app,
+      headers: { 'x-forwarded-proto': 'http' },
+      https: false,
+    },
+    {
+      what: 'https behind a trusted proxy',
+      app: behindProxy.app,
+      headers: { 'x-forwarded-proto': 'https' },
+      https: true,
+    },
+  ]
+  for (const { what, app, headers, https } of cases) {
+    for (const url of docs) {
+      const res = await app.inject({ url, headers: { host: '10.0.0.5:3000', ...headers } })
+      t.ok(res.statusCode < 400, `${what} ${url}: served`)
+      const csp = String(res.headers['content-security-policy'])
+      t.match(csp, /default-src 'self'/, `${what} ${url}: a CSP`)
+      t.equal(/upgrade-insecure-requests/.test(csp), https, `${what} ${url}: upgrade-insecure-requests: ${https}`)
+      t.equal(res.headers['strict-transport-security'] !== undefined, https, `${what} ${url}: HSTS: ${https}`)
+    }
+  }
+  const secure = await behindProxy.app.inject({ url: '/docs/', headers: { 'x-forwarded-proto': 'https' } })
+  t.match(secure.headers['strict-transport-security'], /max-age=\d+/)
 })
