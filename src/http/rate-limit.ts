@@ -44,14 +44,17 @@ async function sharedStore(app: FastifyInstance, url: string, clock: () => Date)
   })
   // Every reconnection attempt emits an error; the breaker logs the outage once instead.
   redis.on('error', (err) => app.log.debug({ err }, 'rate limit store (Redis) error'))
-  // Commands fail at once until the connection is ready: wait for it (briefly) so that a
-  // healthy Redis is not taken for a down one by the first requests after start-up.
+  // Commands fail at once until the connection is ready: wait for it so that a healthy Redis is
+  // not taken for a down one by the first requests after start-up. A refused or timed-out first
+  // connection ends the wait at once; a slow but healthy one (a loaded machine) gets up to 5 s.
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 1000)
-    redis.once('ready', () => {
+    const done = () => {
       clearTimeout(timer)
+      redis.off('ready', done).off('error', done)
       resolve()
-    })
+    }
+    const timer = setTimeout(done, 5000)
+    redis.once('ready', done).once('error', done)
   })
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => redis.disconnect())
