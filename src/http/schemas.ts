@@ -63,7 +63,7 @@ export function problemResponses(...statuses: number[]): Record<number, TSchema>
   return problemResponsesOnly(400, 500, 503, ...statuses)
 }
 
-export const UuidSchema = Type.String({ format: 'uuid' })
+export const UuidSchema = Type.String({ format: 'uuid', maxLength: 36 })
 
 // A slug shaped like a UUID would be read as an id where a path takes either (GET
 // /v1/articles/{idOrSlug}): the record would be unreachable by its slug, or another record's.
@@ -84,7 +84,7 @@ export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProper
  * Every date-time, in and out. Accepted input is stricter than format 'date-time' alone (see
  * src/lib/ranges.ts, applied by src/http/validation.ts): years 1000-9999, no leap second.
  */
-export const TimestampSchema = Type.String({ format: 'date-time' })
+export const TimestampSchema = Type.String({ format: 'date-time', maxLength: 64 })
 
 /**
  * An absolute http(s) URL with a host, for every URL a client stores. Format 'uri' alone takes

@@ -55,6 +55,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         operationId: 'getLiveness',
         tags: ['Health'],
         summary: 'Liveness: the process is serving requests',
+        description:
+          'Answers 200 while the process serves requests, without looking at the database: a failing ' +
+          'liveness probe restarts the process, which a database outage would not cure (see readiness).',
         response: { 200: LiveSchema, ...problemResponsesOnly(500) },
       },
     },
