@@ -10,6 +10,7 @@ import type { Problem as ProblemSchemaType } from '../src/http/schemas.js'
 import type { Page } from '../src/lib/pagination.js'
 import type { Scope } from '../src/lib/principal.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
+import type { Resolve } from '../src/modules/webhooks/webhooks.address.js'
 import { serverUrl, templateName, withDatabase } from './db-url.js'
 
 export interface TestDatabase {
@@ -49,6 +50,8 @@ export interface BuildOptions {
   env?: NodeJS.ProcessEnv
   database?: TestDatabase
   clock?: () => Date
+  /** DNS answers for webhook addresses (the system resolver by default). */
+  resolveHost?: Resolve
 }
 
 /** A clock the test moves by hand: time-dependent behaviour is tested without sleeping. */
@@ -76,7 +79,7 @@ export async function createKey(db: Database, scopes: Scope[], extra: { expiresA
 export async function build(t: Test, options: BuildOptions = {}) {
   const database = options.database ?? (await createTestDatabase(t))
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
-  const app = await buildApp({ config, db: database.db, clock: options.clock })
+  const app = await buildApp({ config, db: database.db, clock: options.clock, resolveHost: options.resolveHost })
   t.teardown(() => app.close())
   await app.ready()
   const writer = await createKey(database.db, ['content:write'])
