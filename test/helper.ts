@@ -12,6 +12,7 @@ import type { Scope } from '../src/lib/principal.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
 import type { Resolve } from '../src/modules/webhooks/webhooks.address.js'
 import { serverUrl, templateName, withDatabase } from './db-url.js'
+import { checkEveryResponse } from './spec-check.js'
 
 export interface TestDatabase {
   db: Database
@@ -82,6 +83,7 @@ export async function build(t: Test, options: BuildOptions = {}) {
   const app = await buildApp({ config, db: database.db, clock: options.clock, resolveHost: options.resolveHost })
   t.teardown(() => app.close())
   await app.ready()
+  if (process.env.CHECK_RESPONSES === '1') checkEveryResponse(app)
   const writer = await createKey(database.db, ['content:write'])
   return { app, db: database.db, database, writer, auth: writer.headers }
 }

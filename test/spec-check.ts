@@ -147,3 +147,33 @@ export function createResponseChecker(spec: Spec) {
     return problems
   }
 }
+
+/**
+ * CHECK_RESPONSES=1: every app.inject answer of a test built with build() is checked against the
+ * spec, and one that does not conform fails that request with the reasons. Off by default: some
+ * tests provoke answers on purpose that no operation documents (a body over the limit, a header
+ * too large), and the table-driven test/conformance.test.ts is the check that CI runs.
+ */
+export function checkEveryResponse(app: { inject: (...args: never[]) => unknown }): void {
+  const spec = loadSpec()
+  const check = createResponseChecker(spec)
+  // Literal segments first: /v1/articles/deletions is not /v1/articles/{idOrSlug}.
+  const routes = operationsOf(spec)
+    .map((op) => ({ op, pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`) }))
+    .sort((a, b) => a.op.path.split('{').length - b.op.path.split('{').length)
+  const inject = app.inject.bind(app) as (options: unknown, callback?: unknown) => unknown
+  app.inject = ((options: unknown, callback?: unknown) => {
+    if (options === undefined || callback !== undefined) return inject(options, callback)
+    const request = typeof options === 'string' ? { url: options } : (options as { url?: string; method?: string })
+    const path = String(request.url ?? '/').split('?')[0] ?? '/'
+    const method = (request.method ?? 'GET').toLowerCase()
+    const route = routes.find((r) => r.op.method === method && r.pattern.test(path))
+    return (inject(options) as Promise<Answer>).then((res) => {
+      const problems = route ? check(route.op, res) : []
+      if (problems.length > 0) {
+        throw new Error(`${method.toUpperCase()} ${request.url} does not conform to the spec:\n${problems.join('\n')}`)
+      }
+      return res
+    })
+  }) as never
+}
