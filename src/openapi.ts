@@ -15,6 +15,7 @@ export const openapiInfo = {
       'Errors are `application/problem+json` (RFC 9457) with a stable `code`; validation errors list every ' +
       'offending field in `errors`. Lists return `{ data, page }` with an opaque `page.nextCursor` and a ' +
       '`Link: rel="next"` header.',
+    contact: { name: 'Newsdesk', url: 'https://newsdesk.dev' },
     license: { name: 'MIT', identifier: 'MIT' },
   },
   components: {

@@ -10,7 +10,9 @@ import type { Problem as ProblemSchemaType } from '../src/http/schemas.js'
 import type { Page } from '../src/lib/pagination.js'
 import type { Scope } from '../src/lib/principal.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
+import type { Resolve } from '../src/modules/webhooks/webhooks.address.js'
 import { serverUrl, templateName, withDatabase } from './db-url.js'
+import { checkEveryResponse } from './spec-check.js'
 
 export interface TestDatabase {
   db: Database
@@ -49,6 +51,8 @@ export interface BuildOptions {
   env?: NodeJS.ProcessEnv
   database?: TestDatabase
   clock?: () => Date
+  /** DNS answers for webhook addresses (the system resolver by default). */
+  resolveHost?: Resolve
 }
 
 /** A clock the test moves by hand: time-dependent behaviour is tested without sleeping. */
@@ -76,9 +80,10 @@ export async function createKey(db: Database, scopes: Scope[], extra: { expiresA
 export async function build(t: Test, options: BuildOptions = {}) {
   const database = options.database ?? (await createTestDatabase(t))
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
-  const app = await buildApp({ config, db: database.db, clock: options.clock })
+  const app = await buildApp({ config, db: database.db, clock: options.clock, resolveHost: options.resolveHost })
   t.teardown(() => app.close())
   await app.ready()
+  if (process.env.CHECK_RESPONSES === '1') checkEveryResponse(app)
   const writer = await createKey(database.db, ['content:write'])
   return { app, db: database.db, database, writer, auth: writer.headers }
 }

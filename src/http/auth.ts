@@ -56,6 +56,8 @@ function documentRoute(route: RouteOptions, access: Access): void {
   }
   schema.security = access === 'content:read' ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [] }]
   const note = describeAccess(access)
+  // Fastify passes a GET route's schema object again for its HEAD route: note it once.
+  if (typeof schema.description === 'string' && schema.description.endsWith(note)) return
   schema.description = schema.description ? `${schema.description}\n\n${note}` : note
   schema.response = { ...(schema.response as object), ...problemResponsesOnly(401, 403, 429) }
 }

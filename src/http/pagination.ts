@@ -26,6 +26,7 @@ export const paginationQuery = {
   limit: Type.Integer({
     minimum: 1,
     maximum: maxLimit,
+    format: 'int32',
     default: defaultLimit,
     description: `Items per page (1-${maxLimit}, default ${defaultLimit})`,
   }),

@@ -39,6 +39,7 @@ const problemDescriptions: Record<number, string> = {
   412: 'The resource changed since the version given in If-Match',
   410: 'The cursor is older than the change feed keeps (CHANGES_RETENTION_DAYS): resync from the lists',
   413: 'The request body is larger than the configured limit',
+  414: 'The request URI is longer than the server accepts',
   415: 'The request body is not JSON',
   422: 'The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX)',
   429: 'Too many requests',
@@ -58,12 +59,12 @@ export function problemResponsesOnly(...statuses: number[]): Record<number, TSch
   return Object.fromEntries([...new Set(statuses)].sort().map((status) => [status, problemResponse(status)]))
 }
 
-/** Problem responses for the given statuses, plus those every API route can return (400, 500, 503). */
+/** Problem responses for the given statuses, plus those every API route can return (400, 414, 500, 503). */
 export function problemResponses(...statuses: number[]): Record<number, TSchema> {
-  return problemResponsesOnly(400, 500, 503, ...statuses)
+  return problemResponsesOnly(400, 414, 500, 503, ...statuses)
 }
 
-export const UuidSchema = Type.String({ format: 'uuid' })
+export const UuidSchema = Type.String({ format: 'uuid', maxLength: 36 })
 
 // A slug shaped like a UUID would be read as an id where a path takes either (GET
 // /v1/articles/{idOrSlug}): the record would be unreachable by its slug, or another record's.
@@ -84,7 +85,7 @@ export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProper
  * Every date-time, in and out. Accepted input is stricter than format 'date-time' alone (see
  * src/lib/ranges.ts, applied by src/http/validation.ts): years 1000-9999, no leap second.
  */
-export const TimestampSchema = Type.String({ format: 'date-time' })
+export const TimestampSchema = Type.String({ format: 'date-time', maxLength: 64 })
 
 /**
  * An absolute http(s) URL with a host, for every URL a client stores. Format 'uri' alone takes

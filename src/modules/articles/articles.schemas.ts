@@ -132,6 +132,7 @@ const fieldsParam = Type.String({
 })
 const includeParam = Type.String({
   pattern: `^(${articleIncludes.join('|')})(,(${articleIncludes.join('|')}))*$`,
+  maxLength: 100,
   description: `Related records to embed: ${articleIncludes.join(', ')}`,
 })
 export const ReadQuerySchema = Type.Object(
@@ -276,7 +277,7 @@ export type Revision = Static<typeof RevisionSchema>
 export const RevisionListSchema = listEnvelope(RevisionSchema)
 export const RevisionListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
 export const RevisionParamsSchema = Type.Object(
-  { id: UuidSchema, version: Type.Integer({ minimum: 1, maximum: maxInt4 }) },
+  { id: UuidSchema, version: Type.Integer({ minimum: 1, maximum: maxInt4, format: 'int32' }) },
   { additionalProperties: false },
 )
 

@@ -41,7 +41,7 @@ export const CollectionCreateSchema = Type.Object(
     key: SlugSchema,
     title: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.Optional(nullable(Type.String({ maxLength: 2000 }))),
-    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, format: 'int32', default: 10 })),
   },
   { additionalProperties: false, examples: [{ key: 'top-stories', title: 'Top stories', maxItems: 4 }] },
 )
@@ -51,7 +51,7 @@ export const CollectionUpdateSchema = Type.Object(
   {
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     description: Type.Optional(nullable(Type.String({ maxLength: 2000 }))),
-    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, format: 'int32' })),
   },
   { additionalProperties: false, minProperties: 1, examples: [{ maxItems: 5 }] },
 )
@@ -163,7 +163,12 @@ const teaserFields = {
   startsAt: Type.Optional(nullable(TimestampSchema)),
   endsAt: Type.Optional(nullable(TimestampSchema)),
   position: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: 10000, description: 'Where to place it (0 = first); default: last' }),
+    Type.Integer({
+      minimum: 0,
+      maximum: 10000,
+      format: 'int32',
+      description: 'Where to place it (0 = first); default: last',
+    }),
   ),
 }
 

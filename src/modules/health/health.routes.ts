@@ -55,7 +55,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         operationId: 'getLiveness',
         tags: ['Health'],
         summary: 'Liveness: the process is serving requests',
-        response: { 200: LiveSchema, ...problemResponsesOnly(500) },
+        description:
+          'Answers 200 while the process serves requests, without looking at the database: a failing ' +
+          'liveness probe restarts the process, which a database outage would not cure (see readiness).',
+        response: { 200: LiveSchema, ...problemResponsesOnly(414, 500) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -75,7 +78,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
           'instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until ' +
           'Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a ' +
           'partial loss of shared counting into a full outage.',
-        response: { 200: ReadySchema, ...problemResponsesOnly(500, 503) },
+        response: { 200: ReadySchema, ...problemResponsesOnly(414, 500, 503) },
       },
     },
     async () => {

@@ -68,7 +68,7 @@ export const ApiKeyCreateSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: 4, uniqueItems: true }),
     expiresAt: Type.Optional(nullable(TimestampSchema)),
-    rateLimit: Type.Optional(nullable(Type.Integer({ minimum: 1, maximum: 1000000 }))),
+    rateLimit: Type.Optional(nullable(Type.Integer({ minimum: 1, maximum: 1000000, format: 'int32' }))),
   },
   { additionalProperties: false, examples: [{ name: 'Frontend (production)', scopes: ['content:read'] }] },
 )
@@ -86,7 +86,7 @@ export const ApiKeyUpdateSchema = Type.Object(
       }),
     ),
     expiresAt: Type.Optional(nullable(TimestampSchema)),
-    rateLimit: Type.Optional(nullable(Type.Integer({ minimum: 1, maximum: 1000000 }))),
+    rateLimit: Type.Optional(nullable(Type.Integer({ minimum: 1, maximum: 1000000, format: 'int32' }))),
   },
   { additionalProperties: false, minProperties: 1, examples: [{ scopes: ['content:read'] }] },
 )

@@ -1,0 +1,8874 @@
+// Generated from openapi/openapi.json by `npm run openapi` (openapi-typescript): do not edit.
+export interface paths {
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: the process is serving requests
+         * @description Answers 200 while the process serves requests, without looking at the database: a failing liveness probe restarts the process, which a database outage would not cure (see readiness).
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the database answers
+         * @description Returns 503 with a problem body while the database cannot be reached. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sources
+         * @description Publishers, news agencies and partners, ordered by `sort` and paginated with an opaque cursor. The `Link` header carries the next page.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listSources"];
+        put?: never;
+        /**
+         * Create a source
+         * @description The slug is generated from the name when omitted; a slug already in use is a 409.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["createSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{idOrSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a source by id or slug
+         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["getSource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a source
+         * @description Refused with 409 while articles, wire credits or teasers still reference the source.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        delete: operations["deleteSource"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a source
+         * @description Sends only the fields to change; `null` clears an optional field.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        patch: operations["updateSource"];
+        trace?: never;
+    };
+    "/v1/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List and search articles
+         * @description Newest published first. Filters combine (AND); `tag` may repeat (any of them). `q` is full-text search (web search syntax; headline weighs more than summary, summary more than body; stemmed in the `language` filter's language, words as written otherwise) and adds a `snippet`. `fields` trims each article (list views should not ship bodies); `include` embeds related records. Unknown parameters are rejected. `count=true` adds an exact `page.total`, which costs a full count.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listArticles"];
+        put?: never;
+        /**
+         * Create an article (a draft)
+         * @description Creates a draft; publish it with POST /v1/articles/{id}/publish. The slug is generated from the headline when omitted. Unknown sources are a 422; new tags are created. Send `Idempotency-Key` to make retries safe.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["createArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{idOrSlug}/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a source's articles
+         * @description The same list as GET /v1/articles, published by this source.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listSourceArticles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/deletions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List deleted articles (tombstones)
+         * @description Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listArticleDeletions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{idOrSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an article by id, slug or former slug
+         * @description Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["getArticle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an article
+         * @description It leaves every read (404) and is listed in GET /v1/articles/deletions.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        delete: operations["deleteArticle"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an article
+         * @description Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the current version. Every change writes a revision. A changed slug keeps the old one resolving.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        patch: operations["updateArticle"];
+        trace?: never;
+    };
+    "/v1/articles/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish or schedule an article
+         * @description From draft or scheduled. A future `publishAt` schedules it: it becomes public at that time, with no further request. Needs a headline and a body (422). An invalid transition is a 409 naming the current status.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["publishArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unpublish an article
+         * @description Back to draft, from published, scheduled or archived. An invalid transition is a 409 naming the current status.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["unpublishArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive (withdraw) an article
+         * @description From published. Archived articles are not public. An invalid transition is a 409 naming the current status.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["archiveArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an article's revisions
+         * @description Newest first: version, changed fields, who and when.
+         *
+         *     Access: requires an API key with the `content:preview` scope (or content:write).
+         */
+        get: operations["listArticleRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/revisions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one revision of an article
+         * @description Access: requires an API key with the `content:preview` scope (or content:write).
+         */
+        get: operations["getArticleRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/revisions/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore an earlier revision
+         * @description Its content becomes a new version; the publication state is kept.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["restoreArticleRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tags with article counts
+         * @description By slug. Public callers see the tags of published articles, each counting its published articles. Callers with content:preview (or content:write) see every tag, counting every article not deleted (drafts and scheduled ones too), and tags no article uses any more.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List collections
+         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listCollections"];
+        put?: never;
+        /**
+         * Create a collection
+         * @description Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["createCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a collection
+         * @description Its ETag ("v<version>") is what If-Match takes on edits and reorders.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["getCollection"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a collection
+         * @description A collection that holds teasers is a 409 unless `withTeasers=true`.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        delete: operations["deleteCollection"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a collection
+         * @description Access: requires an API key with the `content:write` scope.
+         */
+        patch: operations["updateCollection"];
+        trace?: never;
+    };
+    "/v1/collections/{key}/teasers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The box: visible teasers in order
+         * @description Pinned teasers first, then by position; only those inside their time window whose article is public, capped at the collection’s maxItems, each with its article (or URL) and source resolved. Preview and write scopes get every teaser with `visible` and `hiddenReason`, and may pass `at` for the box as it was.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listCollectionTeasers"];
+        put?: never;
+        /**
+         * Add a teaser to a collection
+         * @description Links to exactly one of an article (`articleId`; unknown: 422) or an http(s) `url`. `position` places it (default: last); positions of the others shift to stay dense. If-Match takes the collection’s ETag.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["addTeaser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{key}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder a collection’s teasers atomically
+         * @description The body lists every teaser id of the collection in the new order (409 listing `missing` and `unexpected` ids otherwise). Pinned teasers stay first. With If-Match (the collection’s ETag), two editors reordering from the same version: one wins, the other gets 412.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        put: operations["reorderTeasers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{key}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Changes to a collection’s line-up
+         * @description Newest first: each add, remove, move, pin, update and reorder, who made it and the line-up after it.
+         *
+         *     Access: requires an API key with the `content:preview` scope (or content:write).
+         */
+        get: operations["listCollectionHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/teasers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a teaser
+         * @description Access: requires an API key with the `content:preview` scope (or content:write).
+         */
+        get: operations["getTeaser"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a teaser
+         * @description Access: requires an API key with the `content:write` scope.
+         */
+        delete: operations["deleteTeaser"];
+        options?: never;
+        head?: never;
+        /**
+         * Update, move, pin or reschedule a teaser
+         * @description If-Match takes the teaser’s version as "v<version>" (the `version` field).
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        patch: operations["updateTeaser"];
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description Newest first. Never includes secrets or their hashes.
+         *
+         *     Access: requires an API key with the `keys:manage` scope.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description The response holds the key itself in `secret`, shown this once; only its hash is stored.
+         *
+         *     The new key may only hold scopes the calling key holds itself (directly or by implication: content:write covers content:preview and content:read). keys:manage implies no other scope: a key with only keys:manage can create keys:manage keys; to create a content:write key it must also hold content:write. Asking for a scope the caller does not hold is a 403 (`ND_SCOPE_NOT_HELD`, listing them in `scopesNotHeld`).
+         *
+         *     Access: requires an API key with the `keys:manage` scope.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an API key
+         * @description Access: requires an API key with the `keys:manage` scope.
+         */
+        get: operations["getApiKey"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description The key stops working from the next request. Revoking a revoked key changes nothing.
+         *
+         *     Access: requires an API key with the `keys:manage` scope.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename, narrow or re-limit an API key
+         * @description Scopes can only be narrowed (409 otherwise): a wider key is a new key.
+         *
+         *     Access: requires an API key with the `keys:manage` scope.
+         */
+        patch: operations["updateApiKey"];
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List writes made through the API
+         * @description Newest first: which key did what to which record, when, in which request.
+         *
+         *     Access: requires an API key with the `keys:manage` scope.
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow every change to content, oldest first
+         * @description The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks
+         * @description Newest first. Never includes secrets.
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Create a webhook
+         * @description The response holds the signing `secret`, shown this once (and on rotation). The URL must be https (http only with WEBHOOK_ALLOW_HTTP) and reach a public address: a loopback, private, link-local or metadata address is a 422 (`ND_WEBHOOK_TARGET_REFUSED`) unless WEBHOOK_ALLOW_PRIVATE_TARGETS is on. A filter naming a source or collection that does not exist is a 422 (`ND_REFERENCE_MISSING`). When the calling key holds content:preview, the webhook also receives events about drafts (`receivesDrafts`).
+         *
+         *     Each delivery is a POST of the event as JSON (the ChangeEvent of GET /v1/changes), signed as Standard Webhooks: `webhook-id` (the delivery id, the same on every attempt: use it to drop duplicates), `webhook-timestamp` and `webhook-signature` (HMAC-SHA256 under the secret; during a rotation two signatures, separated by a space).
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook
+         * @description Its ETag ("v<version>") is what If-Match takes on changes. Never includes the secret.
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description Its deliveries, pending or not, are deleted with it.
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook
+         * @description Sends only the fields to change; `null` clears an optional one. A new URL is checked as on creation. `enabled: true` re-enables a webhook disabled after failed attempts: its failure count starts again and its pending deliveries are attempted at once.
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's signing secret
+         * @description The response holds the new `secret`, shown this once. For 24 hours the previous secret signs every delivery too (`webhook-signature` then carries two signatures), so receivers can switch without missing one; rotating again within that time drops the oldest.
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Enqueues a `webhook.test` event for the webhook, whatever events it asked for, and sends it at once (a disabled webhook: when it is enabled again). Its body is shaped like every event, with `resource.type` "webhook". The response is the delivery; follow it in the deliveries list.
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a webhook's deliveries
+         * @description Newest first, each with the log of its attempts.
+         *
+         *     A delivery is attempted until the receiver answers 2xx within WEBHOOK_TIMEOUT_MS (redirects are not followed). After a failed attempt it is retried after 5 s, 1 min, 10 min, 1 h, 6 h and 16 h (each ±20%): seven attempts over about a day, then it is 'failed'. Every failed attempt counts against the webhook: after WEBHOOK_FAILURE_LIMIT in a row it is disabled, and its pending deliveries wait until it is enabled again.
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a delivery
+         * @description Access: requires an API key with the `webhooks:manage` scope.
+         */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description The delivery becomes pending and is attempted at once, with the same `webhook-id` (receivers that already processed it can tell), its retry schedule starting over. Any status may be redelivered.
+         *
+         *     Access: requires an API key with the `webhooks:manage` scope.
+         */
+        post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** Problem */
+        Problem: {
+            /** @description URI identifying the kind of problem */
+            type: string;
+            /** @description Short summary of the kind of problem */
+            title: string;
+            /** @description HTTP status code */
+            status: number;
+            /** @description Explanation specific to this occurrence */
+            detail: string;
+            /** @description The request path this problem occurred on */
+            instance: string;
+            /**
+             * @description Stable machine-readable error code
+             * @example ND_NOT_FOUND
+             */
+            code: string;
+            /** @description The request id, also sent as X-Request-Id */
+            requestId: string;
+            /** @description Every offending field (validation errors) */
+            errors?: {
+                /** @description The part of the request the field belongs to */
+                in: "body" | "query" | "path" | "header";
+                /** @description JSON Pointer (RFC 6901) to the offending field within that part */
+                pointer: string;
+                message: string;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @example {
+         *       "id": "1042",
+         *       "type": "article.published",
+         *       "occurredAt": "2026-11-29T09:00:00.000Z",
+         *       "resource": {
+         *         "type": "article",
+         *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+         *         "slug": "arab-league-chief-warns-of-regional-war",
+         *         "version": 4
+         *       },
+         *       "changedFields": [
+         *         "status",
+         *         "publishedAt"
+         *       ],
+         *       "surrogateKeys": [
+         *         "article:019ac0de-7a1e-7000-8000-00000000a001",
+         *         "articles",
+         *         "tag:iraq"
+         *       ]
+         *     }
+         */
+        ChangeEvent: {
+            /** @description Position in the feed: events are numbered in the order their changes committed */
+            id: string;
+            /**
+             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*: a source. Seen only with content:preview: article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change. webhook.test: sent by POST /v1/webhooks/{id}/test only.
+             * @enum {unknown}
+             */
+            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "webhook.test";
+            /**
+             * Format: date-time
+             * @description When the change happened (a scheduled one: when it fell due)
+             */
+            occurredAt: string;
+            resource: {
+                /**
+                 * @description article, collection or source (webhook: a test event)
+                 * @enum {unknown}
+                 */
+                type: "article" | "collection" | "source" | "webhook";
+                /** Format: uuid */
+                id: string;
+                slug: string | null;
+                version: number | null;
+            };
+            /** @description Fields the change set (every field for a new record) */
+            changedFields: string[];
+            /** @description Surrogate keys of the cached responses the change makes stale: what a CDN should purge */
+            surrogateKeys: string[];
+        };
+        /**
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+         *       "url": "https://cdn-purger.example.com/newsdesk",
+         *       "description": "Purges the CDN when public content changes",
+         *       "events": [
+         *         "article.*",
+         *         "collection.updated"
+         *       ],
+         *       "filter": {
+         *         "source": null,
+         *         "tag": null,
+         *         "collection": null
+         *       },
+         *       "receivesDrafts": false,
+         *       "enabled": true,
+         *       "disabledReason": null,
+         *       "disabledAt": null,
+         *       "consecutiveFailures": 0,
+         *       "previousSecretExpiresAt": null,
+         *       "version": 1,
+         *       "createdBy": "019ac0de-7a1e-7000-8000-00000000b001",
+         *       "updatedBy": "019ac0de-7a1e-7000-8000-00000000b001",
+         *       "createdAt": "2026-11-29T09:00:00.000Z",
+         *       "updatedAt": "2026-11-29T09:00:00.000Z"
+         *     }
+         */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            /** @description Where events are POSTed */
+            url: string;
+            description: string | null;
+            /** @description Event types, families (`article.*`) or `*` */
+            events: string[];
+            filter: {
+                source: string | null;
+                tag: string | null;
+                collection: string | null;
+            };
+            /** @description Also receives events about drafts: the key that created the webhook held content:preview */
+            receivesDrafts: boolean;
+            /** @description A disabled webhook is sent nothing; its pending deliveries wait until it is enabled again */
+            enabled: boolean;
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description Failed attempts since the last success; at WEBHOOK_FAILURE_LIMIT the webhook is disabled */
+            consecutiveFailures: number;
+            previousSecretExpiresAt: string | null;
+            /** @description Changes with every change to the webhook; the ETag is "v<version>" */
+            version: number;
+            createdBy: string | null;
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+         *       "url": "https://cdn-purger.example.com/newsdesk",
+         *       "description": "Purges the CDN when public content changes",
+         *       "events": [
+         *         "article.*",
+         *         "collection.updated"
+         *       ],
+         *       "filter": {
+         *         "source": null,
+         *         "tag": null,
+         *         "collection": null
+         *       },
+         *       "receivesDrafts": false,
+         *       "enabled": true,
+         *       "disabledReason": null,
+         *       "disabledAt": null,
+         *       "consecutiveFailures": 0,
+         *       "previousSecretExpiresAt": null,
+         *       "version": 1,
+         *       "createdBy": "019ac0de-7a1e-7000-8000-00000000b001",
+         *       "updatedBy": "019ac0de-7a1e-7000-8000-00000000b001",
+         *       "createdAt": "2026-11-29T09:00:00.000Z",
+         *       "updatedAt": "2026-11-29T09:00:00.000Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/Z8lN2WRKgE="
+         *     }
+         */
+        WebhookWithSecret: {
+            /** Format: uuid */
+            id: string;
+            /** @description Where events are POSTed */
+            url: string;
+            description: string | null;
+            /** @description Event types, families (`article.*`) or `*` */
+            events: string[];
+            filter: {
+                source: string | null;
+                tag: string | null;
+                collection: string | null;
+            };
+            /** @description Also receives events about drafts: the key that created the webhook held content:preview */
+            receivesDrafts: boolean;
+            /** @description A disabled webhook is sent nothing; its pending deliveries wait until it is enabled again */
+            enabled: boolean;
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description Failed attempts since the last success; at WEBHOOK_FAILURE_LIMIT the webhook is disabled */
+            consecutiveFailures: number;
+            previousSecretExpiresAt: string | null;
+            /** @description Changes with every change to the webhook; the ETag is "v<version>" */
+            version: number;
+            createdBy: string | null;
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The signing secret (Standard Webhooks: whsec_ and base64). Shown only when the webhook is created and when the secret is rotated: store it now. */
+            secret: string;
+        };
+        /**
+         * @example {
+         *       "attemptedAt": "2026-11-29T09:00:01.000Z",
+         *       "statusCode": 503,
+         *       "durationMs": 48,
+         *       "error": null,
+         *       "responseBody": "Service Unavailable"
+         *     }
+         */
+        WebhookAttempt: {
+            /** Format: date-time */
+            attemptedAt: string;
+            statusCode: number | null;
+            /** @description From the start of the request to the answer or the failure */
+            durationMs: number;
+            error: string | null;
+            responseBody: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000d001",
+         *       "webhookId": "019ac0de-7a1e-7000-8000-00000000c001",
+         *       "eventId": "1042",
+         *       "eventType": "article.published",
+         *       "status": "pending",
+         *       "attempts": 1,
+         *       "nextAttemptAt": "2026-11-29T09:00:06.000Z",
+         *       "lastAttemptAt": "2026-11-29T09:00:01.000Z",
+         *       "createdAt": "2026-11-29T09:00:00.000Z",
+         *       "attemptLog": [
+         *         {
+         *           "attemptedAt": "2026-11-29T09:00:01.000Z",
+         *           "statusCode": 503,
+         *           "durationMs": 48,
+         *           "error": null,
+         *           "responseBody": "Service Unavailable"
+         *         }
+         *       ]
+         *     }
+         */
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description Sent as the webhook-id header, the same on every attempt
+             */
+            id: string;
+            /** Format: uuid */
+            webhookId: string;
+            eventId: string | null;
+            /** @description The type of the event sent */
+            eventType: string;
+            /**
+             * @description pending: not yet answered with a 2xx (attempted again at nextAttemptAt); succeeded: a 2xx; failed: every attempt of the retry schedule failed
+             * @enum {unknown}
+             */
+            status: "pending" | "succeeded" | "failed";
+            /** @description Attempts made since the delivery was enqueued or last redelivered */
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Every attempt, oldest first (the latest 50 when there were more) */
+            attemptLog: components["schemas"]["WebhookAttempt"][];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "degraded",
+                     *       "database": "server",
+                     *       "rateLimiting": {
+                     *         "counting": "local",
+                     *         "store": "redis",
+                     *         "since": "2026-11-29T17:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description degraded: serving, with a dependency other than the database unavailable (see rateLimiting) */
+                        status: "ok" | "degraded";
+                        database: "server" | "embedded";
+                        rateLimiting: {
+                            /** @description shared: counted in Redis across every instance; local: counted in this instance only (no REDIS_URL, or Redis unreachable) */
+                            counting: "shared" | "local";
+                            /** @description The configured store */
+                            store: "memory" | "redis";
+                            /**
+                             * Format: date-time
+                             * @description With Redis: when counting last changed
+                             */
+                            since?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSources: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                kind?: "publisher" | "agency" | "partner";
+                /** @description Case-insensitive substring of the name */
+                q?: string;
+                /** @description Sort field; a leading "-" sorts descending */
+                sort: "name" | "-name" | "createdAt" | "-createdAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Associated Press",
+                 *       "kind": "agency",
+                 *       "homepageUrl": "https://apnews.com/",
+                 *       "description": "American news agency; credited on wire copy as \"the Associated Press reports\"."
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Generated from the name when omitted */
+                    slug?: string;
+                    name: string;
+                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                    kind: "publisher" | "agency" | "partner";
+                    homepageUrl?: string | null;
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "slug": "panarmenian-net",
+                     *       "name": "PanARMENIAN.Net",
+                     *       "kind": "publisher",
+                     *       "homepageUrl": "https://www.panarmenian.net/",
+                     *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                        slug: string;
+                        name: string;
+                        /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                        kind: "publisher" | "agency" | "partner";
+                        homepageUrl: string | null;
+                        description: string | null;
+                        /** @description The API key that created the source (null: seed or command line) */
+                        createdBy: string | null;
+                        /** @description The API key that last changed the source */
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "slug": "panarmenian-net",
+                     *       "name": "PanARMENIAN.Net",
+                     *       "kind": "publisher",
+                     *       "homepageUrl": "https://www.panarmenian.net/",
+                     *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                        slug: string;
+                        name: string;
+                        /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                        kind: "publisher" | "agency" | "partner";
+                        homepageUrl: string | null;
+                        description: string | null;
+                        /** @description The API key that created the source (null: seed or command line) */
+                        createdBy: string | null;
+                        /** @description The API key that last changed the source */
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "Armenian news portal (English edition)."
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                    slug?: string;
+                    name?: string;
+                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                    kind?: "publisher" | "agency" | "partner";
+                    homepageUrl?: string | null;
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "slug": "panarmenian-net",
+                     *       "name": "PanARMENIAN.Net",
+                     *       "kind": "publisher",
+                     *       "homepageUrl": "https://www.panarmenian.net/",
+                     *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                        slug: string;
+                        name: string;
+                        /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                        kind: "publisher" | "agency" | "partner";
+                        homepageUrl: string | null;
+                        description: string | null;
+                        /** @description The API key that created the source (null: seed or command line) */
+                        createdBy: string | null;
+                        /** @description The API key that last changed the source */
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listArticles: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description Publishing source id or slug */
+                source?: string;
+                /** @description Credited (wire) source id or slug */
+                credit?: string;
+                /** @description Tag slug; repeat for any of several tags */
+                tag?: string[];
+                language?: string;
+                /** @description Needs content:preview or content:write */
+                status?: "draft" | "scheduled" | "published" | "archived";
+                /** @description Published at or after this time */
+                publishedAfter?: string;
+                /** @description Published before this time */
+                publishedBefore?: string;
+                /** @description Full-text search, web search syntax: words, "a phrase", -excluded, or. At most 200 characters, 32 words and 16 hyphens. */
+                q?: string;
+                /** @description Newest published first (default), most recently updated first, or best match (needs q) */
+                sort?: "-publishedAt" | "-updatedAt" | "relevance";
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                fields?: string;
+                /** @description Related records to embed: source, credits, tags */
+                include?: string;
+                /** @description Also return the exact number of matches in page.total (costs a full count) */
+                count?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            slug?: string;
+                            headline?: string;
+                            summary?: string | null;
+                            /** @description Markdown, the canonical form */
+                            body?: string;
+                            /** @description Rendered and sanitised HTML, safe to inject into a page */
+                            bodyHtml?: string;
+                            /** @description Plain text */
+                            bodyText?: string;
+                            dateline?: string | null;
+                            bylines?: string[];
+                            language?: string;
+                            /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                            status?: "draft" | "scheduled" | "published" | "archived";
+                            publishedAt?: string | null;
+                            firstPublishedAt?: string | null;
+                            canonicalUrl?: string | null;
+                            leadImage?: {
+                                /**
+                                 * Format: uri
+                                 * @description An absolute http or https URL with a host (no user name or password)
+                                 */
+                                url: string;
+                                caption?: string | null;
+                                credit?: string | null;
+                            } | null;
+                            sourceId?: string | null;
+                            /** @description With include=source */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            /** @description Wire credits in order; sources embedded with include=credits */
+                            credits?: {
+                                /** Format: uuid */
+                                sourceId: string;
+                                role: string;
+                                /**
+                                 * @example {
+                                 *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                                 *       "slug": "panarmenian-net",
+                                 *       "name": "PanARMENIAN.Net",
+                                 *       "kind": "publisher",
+                                 *       "homepageUrl": "https://www.panarmenian.net/",
+                                 *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                                 *       "createdBy": null,
+                                 *       "updatedBy": null,
+                                 *       "createdAt": "2026-11-26T09:00:00.000Z",
+                                 *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                                 *     }
+                                 */
+                                source?: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                    slug: string;
+                                    name: string;
+                                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                    kind: "publisher" | "agency" | "partner";
+                                    homepageUrl: string | null;
+                                    description: string | null;
+                                    /** @description The API key that created the source (null: seed or command line) */
+                                    createdBy: string | null;
+                                    /** @description The API key that last changed the source */
+                                    updatedBy: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                            }[];
+                            /** @description Tag slugs; tag objects with include=tags */
+                            tags?: string[] | {
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                            }[];
+                            version?: number;
+                            createdBy?: string | null;
+                            updatedBy?: string | null;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                            snippet?: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                            /** @description With count=true */
+                            total?: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createArticle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+                 *       "dateline": "Sunday, September 27",
+                 *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran …",
+                 *       "language": "en",
+                 *       "source": "panarmenian-net",
+                 *       "credits": [
+                 *         {
+                 *           "source": "associated-press",
+                 *           "role": "wire"
+                 *         }
+                 *       ],
+                 *       "tags": [
+                 *         "iraq",
+                 *         "syria"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                    slug?: string;
+                    headline: string;
+                    summary?: string | null;
+                    /** @description Markdown */
+                    body?: string;
+                    dateline?: string | null;
+                    bylines?: string[];
+                    /** @description BCP 47 language tag, e.g. en, hy, ru, pt-BR */
+                    language?: string;
+                    canonicalUrl?: string | null;
+                    leadImage?: {
+                        /**
+                         * Format: uri
+                         * @description An absolute http or https URL with a host (no user name or password)
+                         */
+                        url: string;
+                        caption?: string | null;
+                        credit?: string | null;
+                    } | null;
+                    source?: string | null;
+                    credits?: {
+                        /** @description Source id or slug */
+                        source: string;
+                        /** @default wire */
+                        role?: string;
+                    }[];
+                    tags?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+                     *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+                     *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+                     *       "summary": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.",
+                     *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information …\n\nA statement issued by the Joint Operations Command said …",
+                     *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+                     *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
+                     *       "dateline": "Sunday, September 27",
+                     *       "bylines": [],
+                     *       "language": "en",
+                     *       "status": "published",
+                     *       "publishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "canonicalUrl": null,
+                     *       "leadImage": null,
+                     *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "source": {
+                     *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *         "slug": "panarmenian-net",
+                     *         "name": "PanARMENIAN.Net",
+                     *         "kind": "publisher",
+                     *         "homepageUrl": "https://www.panarmenian.net/",
+                     *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *         "createdBy": null,
+                     *         "updatedBy": null,
+                     *         "createdAt": "2026-11-26T09:00:00.000Z",
+                     *         "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *       },
+                     *       "credits": [
+                     *         {
+                     *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
+                     *           "role": "wire"
+                     *         }
+                     *       ],
+                     *       "tags": [
+                     *         "iraq",
+                     *         "syria",
+                     *         "russia",
+                     *         "iran",
+                     *         "islamic-state"
+                     *       ],
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        slug?: string;
+                        headline?: string;
+                        summary?: string | null;
+                        /** @description Markdown, the canonical form */
+                        body?: string;
+                        /** @description Rendered and sanitised HTML, safe to inject into a page */
+                        bodyHtml?: string;
+                        /** @description Plain text */
+                        bodyText?: string;
+                        dateline?: string | null;
+                        bylines?: string[];
+                        language?: string;
+                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                        status?: "draft" | "scheduled" | "published" | "archived";
+                        publishedAt?: string | null;
+                        firstPublishedAt?: string | null;
+                        canonicalUrl?: string | null;
+                        leadImage?: {
+                            /**
+                             * Format: uri
+                             * @description An absolute http or https URL with a host (no user name or password)
+                             */
+                            url: string;
+                            caption?: string | null;
+                            credit?: string | null;
+                        } | null;
+                        sourceId?: string | null;
+                        /** @description With include=source */
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Wire credits in order; sources embedded with include=credits */
+                        credits?: {
+                            /** Format: uuid */
+                            sourceId: string;
+                            role: string;
+                            /**
+                             * @example {
+                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                             *       "slug": "panarmenian-net",
+                             *       "name": "PanARMENIAN.Net",
+                             *       "kind": "publisher",
+                             *       "homepageUrl": "https://www.panarmenian.net/",
+                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                             *       "createdBy": null,
+                             *       "updatedBy": null,
+                             *       "createdAt": "2026-11-26T09:00:00.000Z",
+                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                             *     }
+                             */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        }[];
+                        /** @description Tag slugs; tag objects with include=tags */
+                        tags?: string[] | {
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                        }[];
+                        version?: number;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                        snippet?: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSourceArticles: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description Credited (wire) source id or slug */
+                credit?: string;
+                /** @description Tag slug; repeat for any of several tags */
+                tag?: string[];
+                language?: string;
+                /** @description Needs content:preview or content:write */
+                status?: "draft" | "scheduled" | "published" | "archived";
+                /** @description Published at or after this time */
+                publishedAfter?: string;
+                /** @description Published before this time */
+                publishedBefore?: string;
+                /** @description Full-text search, web search syntax: words, "a phrase", -excluded, or. At most 200 characters, 32 words and 16 hyphens. */
+                q?: string;
+                /** @description Newest published first (default), most recently updated first, or best match (needs q) */
+                sort?: "-publishedAt" | "-updatedAt" | "relevance";
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                fields?: string;
+                /** @description Related records to embed: source, credits, tags */
+                include?: string;
+                /** @description Also return the exact number of matches in page.total (costs a full count) */
+                count?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            slug?: string;
+                            headline?: string;
+                            summary?: string | null;
+                            /** @description Markdown, the canonical form */
+                            body?: string;
+                            /** @description Rendered and sanitised HTML, safe to inject into a page */
+                            bodyHtml?: string;
+                            /** @description Plain text */
+                            bodyText?: string;
+                            dateline?: string | null;
+                            bylines?: string[];
+                            language?: string;
+                            /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                            status?: "draft" | "scheduled" | "published" | "archived";
+                            publishedAt?: string | null;
+                            firstPublishedAt?: string | null;
+                            canonicalUrl?: string | null;
+                            leadImage?: {
+                                /**
+                                 * Format: uri
+                                 * @description An absolute http or https URL with a host (no user name or password)
+                                 */
+                                url: string;
+                                caption?: string | null;
+                                credit?: string | null;
+                            } | null;
+                            sourceId?: string | null;
+                            /** @description With include=source */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            /** @description Wire credits in order; sources embedded with include=credits */
+                            credits?: {
+                                /** Format: uuid */
+                                sourceId: string;
+                                role: string;
+                                /**
+                                 * @example {
+                                 *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                                 *       "slug": "panarmenian-net",
+                                 *       "name": "PanARMENIAN.Net",
+                                 *       "kind": "publisher",
+                                 *       "homepageUrl": "https://www.panarmenian.net/",
+                                 *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                                 *       "createdBy": null,
+                                 *       "updatedBy": null,
+                                 *       "createdAt": "2026-11-26T09:00:00.000Z",
+                                 *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                                 *     }
+                                 */
+                                source?: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                    slug: string;
+                                    name: string;
+                                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                    kind: "publisher" | "agency" | "partner";
+                                    homepageUrl: string | null;
+                                    description: string | null;
+                                    /** @description The API key that created the source (null: seed or command line) */
+                                    createdBy: string | null;
+                                    /** @description The API key that last changed the source */
+                                    updatedBy: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                            }[];
+                            /** @description Tag slugs; tag objects with include=tags */
+                            tags?: string[] | {
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                            }[];
+                            version?: number;
+                            createdBy?: string | null;
+                            updatedBy?: string | null;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                            snippet?: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                            /** @description With count=true */
+                            total?: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listArticleDeletions: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description Deleted at or after this time */
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            slug: string;
+                            /** Format: date-time */
+                            deletedAt: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArticle: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                fields?: string;
+                /** @description Related records to embed: source, credits, tags */
+                include?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+                     *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+                     *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+                     *       "summary": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.",
+                     *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information …\n\nA statement issued by the Joint Operations Command said …",
+                     *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+                     *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
+                     *       "dateline": "Sunday, September 27",
+                     *       "bylines": [],
+                     *       "language": "en",
+                     *       "status": "published",
+                     *       "publishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "canonicalUrl": null,
+                     *       "leadImage": null,
+                     *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "source": {
+                     *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *         "slug": "panarmenian-net",
+                     *         "name": "PanARMENIAN.Net",
+                     *         "kind": "publisher",
+                     *         "homepageUrl": "https://www.panarmenian.net/",
+                     *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *         "createdBy": null,
+                     *         "updatedBy": null,
+                     *         "createdAt": "2026-11-26T09:00:00.000Z",
+                     *         "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *       },
+                     *       "credits": [
+                     *         {
+                     *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
+                     *           "role": "wire"
+                     *         }
+                     *       ],
+                     *       "tags": [
+                     *         "iraq",
+                     *         "syria",
+                     *         "russia",
+                     *         "iran",
+                     *         "islamic-state"
+                     *       ],
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        slug?: string;
+                        headline?: string;
+                        summary?: string | null;
+                        /** @description Markdown, the canonical form */
+                        body?: string;
+                        /** @description Rendered and sanitised HTML, safe to inject into a page */
+                        bodyHtml?: string;
+                        /** @description Plain text */
+                        bodyText?: string;
+                        dateline?: string | null;
+                        bylines?: string[];
+                        language?: string;
+                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                        status?: "draft" | "scheduled" | "published" | "archived";
+                        publishedAt?: string | null;
+                        firstPublishedAt?: string | null;
+                        canonicalUrl?: string | null;
+                        leadImage?: {
+                            /**
+                             * Format: uri
+                             * @description An absolute http or https URL with a host (no user name or password)
+                             */
+                            url: string;
+                            caption?: string | null;
+                            credit?: string | null;
+                        } | null;
+                        sourceId?: string | null;
+                        /** @description With include=source */
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Wire credits in order; sources embedded with include=credits */
+                        credits?: {
+                            /** Format: uuid */
+                            sourceId: string;
+                            role: string;
+                            /**
+                             * @example {
+                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                             *       "slug": "panarmenian-net",
+                             *       "name": "PanARMENIAN.Net",
+                             *       "kind": "publisher",
+                             *       "homepageUrl": "https://www.panarmenian.net/",
+                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                             *       "createdBy": null,
+                             *       "updatedBy": null,
+                             *       "createdAt": "2026-11-26T09:00:00.000Z",
+                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                             *     }
+                             */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        }[];
+                        /** @description Tag slugs; tag objects with include=tags */
+                        tags?: string[] | {
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                        }[];
+                        version?: number;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                        snippet?: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteArticle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateArticle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "dateline": "BAGHDAD, Sunday, September 27"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                    slug?: string;
+                    headline?: string;
+                    summary?: string | null;
+                    /** @description Markdown */
+                    body?: string;
+                    dateline?: string | null;
+                    bylines?: string[];
+                    /** @description BCP 47 language tag, e.g. en, hy, ru, pt-BR */
+                    language?: string;
+                    canonicalUrl?: string | null;
+                    leadImage?: {
+                        /**
+                         * Format: uri
+                         * @description An absolute http or https URL with a host (no user name or password)
+                         */
+                        url: string;
+                        caption?: string | null;
+                        credit?: string | null;
+                    } | null;
+                    source?: string | null;
+                    credits?: {
+                        /** @description Source id or slug */
+                        source: string;
+                        /** @default wire */
+                        role?: string;
+                    }[];
+                    tags?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+                     *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+                     *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+                     *       "summary": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.",
+                     *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information …\n\nA statement issued by the Joint Operations Command said …",
+                     *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+                     *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
+                     *       "dateline": "Sunday, September 27",
+                     *       "bylines": [],
+                     *       "language": "en",
+                     *       "status": "published",
+                     *       "publishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "canonicalUrl": null,
+                     *       "leadImage": null,
+                     *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "source": {
+                     *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *         "slug": "panarmenian-net",
+                     *         "name": "PanARMENIAN.Net",
+                     *         "kind": "publisher",
+                     *         "homepageUrl": "https://www.panarmenian.net/",
+                     *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *         "createdBy": null,
+                     *         "updatedBy": null,
+                     *         "createdAt": "2026-11-26T09:00:00.000Z",
+                     *         "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *       },
+                     *       "credits": [
+                     *         {
+                     *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
+                     *           "role": "wire"
+                     *         }
+                     *       ],
+                     *       "tags": [
+                     *         "iraq",
+                     *         "syria",
+                     *         "russia",
+                     *         "iran",
+                     *         "islamic-state"
+                     *       ],
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        slug?: string;
+                        headline?: string;
+                        summary?: string | null;
+                        /** @description Markdown, the canonical form */
+                        body?: string;
+                        /** @description Rendered and sanitised HTML, safe to inject into a page */
+                        bodyHtml?: string;
+                        /** @description Plain text */
+                        bodyText?: string;
+                        dateline?: string | null;
+                        bylines?: string[];
+                        language?: string;
+                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                        status?: "draft" | "scheduled" | "published" | "archived";
+                        publishedAt?: string | null;
+                        firstPublishedAt?: string | null;
+                        canonicalUrl?: string | null;
+                        leadImage?: {
+                            /**
+                             * Format: uri
+                             * @description An absolute http or https URL with a host (no user name or password)
+                             */
+                            url: string;
+                            caption?: string | null;
+                            credit?: string | null;
+                        } | null;
+                        sourceId?: string | null;
+                        /** @description With include=source */
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Wire credits in order; sources embedded with include=credits */
+                        credits?: {
+                            /** Format: uuid */
+                            sourceId: string;
+                            role: string;
+                            /**
+                             * @example {
+                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                             *       "slug": "panarmenian-net",
+                             *       "name": "PanARMENIAN.Net",
+                             *       "kind": "publisher",
+                             *       "homepageUrl": "https://www.panarmenian.net/",
+                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                             *       "createdBy": null,
+                             *       "updatedBy": null,
+                             *       "createdAt": "2026-11-26T09:00:00.000Z",
+                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                             *     }
+                             */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        }[];
+                        /** @description Tag slugs; tag objects with include=tags */
+                        tags?: string[] | {
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                        }[];
+                        version?: number;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                        snippet?: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publishArticle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description When the article becomes public; in the future it is scheduled. Default: now.
+                     */
+                    publishAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+                     *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+                     *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+                     *       "summary": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.",
+                     *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information …\n\nA statement issued by the Joint Operations Command said …",
+                     *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+                     *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
+                     *       "dateline": "Sunday, September 27",
+                     *       "bylines": [],
+                     *       "language": "en",
+                     *       "status": "published",
+                     *       "publishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "canonicalUrl": null,
+                     *       "leadImage": null,
+                     *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "source": {
+                     *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *         "slug": "panarmenian-net",
+                     *         "name": "PanARMENIAN.Net",
+                     *         "kind": "publisher",
+                     *         "homepageUrl": "https://www.panarmenian.net/",
+                     *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *         "createdBy": null,
+                     *         "updatedBy": null,
+                     *         "createdAt": "2026-11-26T09:00:00.000Z",
+                     *         "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *       },
+                     *       "credits": [
+                     *         {
+                     *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
+                     *           "role": "wire"
+                     *         }
+                     *       ],
+                     *       "tags": [
+                     *         "iraq",
+                     *         "syria",
+                     *         "russia",
+                     *         "iran",
+                     *         "islamic-state"
+                     *       ],
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        slug?: string;
+                        headline?: string;
+                        summary?: string | null;
+                        /** @description Markdown, the canonical form */
+                        body?: string;
+                        /** @description Rendered and sanitised HTML, safe to inject into a page */
+                        bodyHtml?: string;
+                        /** @description Plain text */
+                        bodyText?: string;
+                        dateline?: string | null;
+                        bylines?: string[];
+                        language?: string;
+                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                        status?: "draft" | "scheduled" | "published" | "archived";
+                        publishedAt?: string | null;
+                        firstPublishedAt?: string | null;
+                        canonicalUrl?: string | null;
+                        leadImage?: {
+                            /**
+                             * Format: uri
+                             * @description An absolute http or https URL with a host (no user name or password)
+                             */
+                            url: string;
+                            caption?: string | null;
+                            credit?: string | null;
+                        } | null;
+                        sourceId?: string | null;
+                        /** @description With include=source */
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Wire credits in order; sources embedded with include=credits */
+                        credits?: {
+                            /** Format: uuid */
+                            sourceId: string;
+                            role: string;
+                            /**
+                             * @example {
+                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                             *       "slug": "panarmenian-net",
+                             *       "name": "PanARMENIAN.Net",
+                             *       "kind": "publisher",
+                             *       "homepageUrl": "https://www.panarmenian.net/",
+                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                             *       "createdBy": null,
+                             *       "updatedBy": null,
+                             *       "createdAt": "2026-11-26T09:00:00.000Z",
+                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                             *     }
+                             */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        }[];
+                        /** @description Tag slugs; tag objects with include=tags */
+                        tags?: string[] | {
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                        }[];
+                        version?: number;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                        snippet?: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unpublishArticle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+                     *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+                     *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+                     *       "summary": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.",
+                     *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information …\n\nA statement issued by the Joint Operations Command said …",
+                     *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+                     *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
+                     *       "dateline": "Sunday, September 27",
+                     *       "bylines": [],
+                     *       "language": "en",
+                     *       "status": "published",
+                     *       "publishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "canonicalUrl": null,
+                     *       "leadImage": null,
+                     *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "source": {
+                     *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *         "slug": "panarmenian-net",
+                     *         "name": "PanARMENIAN.Net",
+                     *         "kind": "publisher",
+                     *         "homepageUrl": "https://www.panarmenian.net/",
+                     *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *         "createdBy": null,
+                     *         "updatedBy": null,
+                     *         "createdAt": "2026-11-26T09:00:00.000Z",
+                     *         "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *       },
+                     *       "credits": [
+                     *         {
+                     *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
+                     *           "role": "wire"
+                     *         }
+                     *       ],
+                     *       "tags": [
+                     *         "iraq",
+                     *         "syria",
+                     *         "russia",
+                     *         "iran",
+                     *         "islamic-state"
+                     *       ],
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        slug?: string;
+                        headline?: string;
+                        summary?: string | null;
+                        /** @description Markdown, the canonical form */
+                        body?: string;
+                        /** @description Rendered and sanitised HTML, safe to inject into a page */
+                        bodyHtml?: string;
+                        /** @description Plain text */
+                        bodyText?: string;
+                        dateline?: string | null;
+                        bylines?: string[];
+                        language?: string;
+                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                        status?: "draft" | "scheduled" | "published" | "archived";
+                        publishedAt?: string | null;
+                        firstPublishedAt?: string | null;
+                        canonicalUrl?: string | null;
+                        leadImage?: {
+                            /**
+                             * Format: uri
+                             * @description An absolute http or https URL with a host (no user name or password)
+                             */
+                            url: string;
+                            caption?: string | null;
+                            credit?: string | null;
+                        } | null;
+                        sourceId?: string | null;
+                        /** @description With include=source */
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Wire credits in order; sources embedded with include=credits */
+                        credits?: {
+                            /** Format: uuid */
+                            sourceId: string;
+                            role: string;
+                            /**
+                             * @example {
+                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                             *       "slug": "panarmenian-net",
+                             *       "name": "PanARMENIAN.Net",
+                             *       "kind": "publisher",
+                             *       "homepageUrl": "https://www.panarmenian.net/",
+                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                             *       "createdBy": null,
+                             *       "updatedBy": null,
+                             *       "createdAt": "2026-11-26T09:00:00.000Z",
+                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                             *     }
+                             */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        }[];
+                        /** @description Tag slugs; tag objects with include=tags */
+                        tags?: string[] | {
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                        }[];
+                        version?: number;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                        snippet?: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveArticle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+                     *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+                     *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+                     *       "summary": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.",
+                     *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information …\n\nA statement issued by the Joint Operations Command said …",
+                     *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+                     *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
+                     *       "dateline": "Sunday, September 27",
+                     *       "bylines": [],
+                     *       "language": "en",
+                     *       "status": "published",
+                     *       "publishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "canonicalUrl": null,
+                     *       "leadImage": null,
+                     *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "source": {
+                     *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *         "slug": "panarmenian-net",
+                     *         "name": "PanARMENIAN.Net",
+                     *         "kind": "publisher",
+                     *         "homepageUrl": "https://www.panarmenian.net/",
+                     *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *         "createdBy": null,
+                     *         "updatedBy": null,
+                     *         "createdAt": "2026-11-26T09:00:00.000Z",
+                     *         "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *       },
+                     *       "credits": [
+                     *         {
+                     *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
+                     *           "role": "wire"
+                     *         }
+                     *       ],
+                     *       "tags": [
+                     *         "iraq",
+                     *         "syria",
+                     *         "russia",
+                     *         "iran",
+                     *         "islamic-state"
+                     *       ],
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        slug?: string;
+                        headline?: string;
+                        summary?: string | null;
+                        /** @description Markdown, the canonical form */
+                        body?: string;
+                        /** @description Rendered and sanitised HTML, safe to inject into a page */
+                        bodyHtml?: string;
+                        /** @description Plain text */
+                        bodyText?: string;
+                        dateline?: string | null;
+                        bylines?: string[];
+                        language?: string;
+                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                        status?: "draft" | "scheduled" | "published" | "archived";
+                        publishedAt?: string | null;
+                        firstPublishedAt?: string | null;
+                        canonicalUrl?: string | null;
+                        leadImage?: {
+                            /**
+                             * Format: uri
+                             * @description An absolute http or https URL with a host (no user name or password)
+                             */
+                            url: string;
+                            caption?: string | null;
+                            credit?: string | null;
+                        } | null;
+                        sourceId?: string | null;
+                        /** @description With include=source */
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Wire credits in order; sources embedded with include=credits */
+                        credits?: {
+                            /** Format: uuid */
+                            sourceId: string;
+                            role: string;
+                            /**
+                             * @example {
+                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                             *       "slug": "panarmenian-net",
+                             *       "name": "PanARMENIAN.Net",
+                             *       "kind": "publisher",
+                             *       "homepageUrl": "https://www.panarmenian.net/",
+                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                             *       "createdBy": null,
+                             *       "updatedBy": null,
+                             *       "createdAt": "2026-11-26T09:00:00.000Z",
+                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                             *     }
+                             */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        }[];
+                        /** @description Tag slugs; tag objects with include=tags */
+                        tags?: string[] | {
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                        }[];
+                        version?: number;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                        snippet?: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listArticleRevisions: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            version: number;
+                            changedFields: string[];
+                            keyId: string | null;
+                            requestId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The article at this version */
+                            snapshot?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArticleRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version: number;
+                        changedFields: string[];
+                        keyId: string | null;
+                        requestId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The article at this version */
+                        snapshot?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreArticleRevision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+                     *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+                     *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+                     *       "summary": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.",
+                     *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information …\n\nA statement issued by the Joint Operations Command said …",
+                     *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+                     *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
+                     *       "dateline": "Sunday, September 27",
+                     *       "bylines": [],
+                     *       "language": "en",
+                     *       "status": "published",
+                     *       "publishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+                     *       "canonicalUrl": null,
+                     *       "leadImage": null,
+                     *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *       "source": {
+                     *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                     *         "slug": "panarmenian-net",
+                     *         "name": "PanARMENIAN.Net",
+                     *         "kind": "publisher",
+                     *         "homepageUrl": "https://www.panarmenian.net/",
+                     *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                     *         "createdBy": null,
+                     *         "updatedBy": null,
+                     *         "createdAt": "2026-11-26T09:00:00.000Z",
+                     *         "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *       },
+                     *       "credits": [
+                     *         {
+                     *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
+                     *           "role": "wire"
+                     *         }
+                     *       ],
+                     *       "tags": [
+                     *         "iraq",
+                     *         "syria",
+                     *         "russia",
+                     *         "iran",
+                     *         "islamic-state"
+                     *       ],
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        slug?: string;
+                        headline?: string;
+                        summary?: string | null;
+                        /** @description Markdown, the canonical form */
+                        body?: string;
+                        /** @description Rendered and sanitised HTML, safe to inject into a page */
+                        bodyHtml?: string;
+                        /** @description Plain text */
+                        bodyText?: string;
+                        dateline?: string | null;
+                        bylines?: string[];
+                        language?: string;
+                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
+                        status?: "draft" | "scheduled" | "published" | "archived";
+                        publishedAt?: string | null;
+                        firstPublishedAt?: string | null;
+                        canonicalUrl?: string | null;
+                        leadImage?: {
+                            /**
+                             * Format: uri
+                             * @description An absolute http or https URL with a host (no user name or password)
+                             */
+                            url: string;
+                            caption?: string | null;
+                            credit?: string | null;
+                        } | null;
+                        sourceId?: string | null;
+                        /** @description With include=source */
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Wire credits in order; sources embedded with include=credits */
+                        credits?: {
+                            /** Format: uuid */
+                            sourceId: string;
+                            role: string;
+                            /**
+                             * @example {
+                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+                             *       "slug": "panarmenian-net",
+                             *       "name": "PanARMENIAN.Net",
+                             *       "kind": "publisher",
+                             *       "homepageUrl": "https://www.panarmenian.net/",
+                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+                             *       "createdBy": null,
+                             *       "updatedBy": null,
+                             *       "createdAt": "2026-11-26T09:00:00.000Z",
+                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                             *     }
+                             */
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        }[];
+                        /** @description Tag slugs; tag objects with include=tags */
+                        tags?: string[] | {
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                        }[];
+                        version?: number;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+                        snippet?: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTags: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            slug: string;
+                            name: string;
+                            /** @description Articles the caller can see */
+                            articleCount: number;
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCollections: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            key: string;
+                            title: string;
+                            description: string | null;
+                            maxItems: number;
+                            version: number;
+                            createdBy: string | null;
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "key": "top-stories",
+                 *       "title": "Top stories",
+                 *       "maxItems": 4
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                    key: string;
+                    title: string;
+                    description?: string | null;
+                    /**
+                     * Format: int32
+                     * @default 10
+                     */
+                    maxItems?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000d001",
+                     *       "key": "top-stories",
+                     *       "title": "Top stories",
+                     *       "description": "One-sentence teasers of other stories, shown under every article.",
+                     *       "maxItems": 4,
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        key: string;
+                        title: string;
+                        description: string | null;
+                        maxItems: number;
+                        version: number;
+                        createdBy: string | null;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000d001",
+                     *       "key": "top-stories",
+                     *       "title": "Top stories",
+                     *       "description": "One-sentence teasers of other stories, shown under every article.",
+                     *       "maxItems": 4,
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        key: string;
+                        title: string;
+                        description: string | null;
+                        maxItems: number;
+                        version: number;
+                        createdBy: string | null;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCollection: {
+        parameters: {
+            query?: {
+                /** @description Also delete its teasers (otherwise a collection with teasers is a 409) */
+                withTeasers?: boolean;
+            };
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCollection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "maxItems": 5
+                 *     }
+                 */
+                "application/json": {
+                    title?: string;
+                    description?: string | null;
+                    /** Format: int32 */
+                    maxItems?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000d001",
+                     *       "key": "top-stories",
+                     *       "title": "Top stories",
+                     *       "description": "One-sentence teasers of other stories, shown under every article.",
+                     *       "maxItems": 4,
+                     *       "version": 1,
+                     *       "createdBy": null,
+                     *       "updatedBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        key: string;
+                        title: string;
+                        description: string | null;
+                        maxItems: number;
+                        version: number;
+                        createdBy: string | null;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCollectionTeasers: {
+        parameters: {
+            query?: {
+                /** @description The box as it was at this time (content:preview): line-up, windows and article visibility */
+                at?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            collectionId: string;
+                            text: string;
+                            title: string | null;
+                            articleId: string | null;
+                            url: string | null;
+                            sourceId: string | null;
+                            image: {
+                                url: string;
+                                alt: string | null;
+                            } | null;
+                            /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
+                            position: number;
+                            pinned: boolean;
+                            startsAt: string | null;
+                            endsAt: string | null;
+                            version: number;
+                            article?: {
+                                /** Format: uuid */
+                                id: string;
+                                slug: string;
+                                headline: string;
+                                summary: string | null;
+                                publishedAt: string | null;
+                                source: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                    slug: string;
+                                    name: string;
+                                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                    kind: "publisher" | "agency" | "partner";
+                                    homepageUrl: string | null;
+                                    description: string | null;
+                                    /** @description The API key that created the source (null: seed or command line) */
+                                    createdBy: string | null;
+                                    /** @description The API key that last changed the source */
+                                    updatedBy: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                } | null;
+                                leadImage: {
+                                    url: string;
+                                    caption: string | null;
+                                    credit: string | null;
+                                } | null;
+                            } | null;
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            /** @description Preview views: whether public readers see it now */
+                            visible?: boolean;
+                            /** @description Preview views: why public readers do not see it */
+                            hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
+                            createdBy: string | null;
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            nextCursor: null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addTeaser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                key: string;
+            };
+            cookie?: never;
+        };
+        /** @description Links to exactly one of `articleId` or `url`. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "Authorities said a total of 192 Azerbaijani troops were killed and 511 were wounded during Azerbaijan’s offensive.",
+                 *       "articleId": "019ac0de-7a1e-7000-8000-00000000c002"
+                 *     }
+                 */
+                "application/json": {
+                    text: string;
+                    title?: string | null;
+                    articleId?: string | null;
+                    url?: string | null;
+                    source?: string | null;
+                    image?: {
+                        /**
+                         * Format: uri
+                         * @description An absolute http or https URL with a host (no user name or password)
+                         */
+                        url: string;
+                        alt?: string | null;
+                    } | null;
+                    pinned?: boolean;
+                    startsAt?: string | null;
+                    endsAt?: string | null;
+                    /**
+                     * Format: int32
+                     * @description Where to place it (0 = first); default: last
+                     */
+                    position?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        collectionId: string;
+                        text: string;
+                        title: string | null;
+                        articleId: string | null;
+                        url: string | null;
+                        sourceId: string | null;
+                        image: {
+                            url: string;
+                            alt: string | null;
+                        } | null;
+                        /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
+                        position: number;
+                        pinned: boolean;
+                        startsAt: string | null;
+                        endsAt: string | null;
+                        version: number;
+                        article?: {
+                            /** Format: uuid */
+                            id: string;
+                            slug: string;
+                            headline: string;
+                            summary: string | null;
+                            publishedAt: string | null;
+                            source: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            leadImage: {
+                                url: string;
+                                caption: string | null;
+                                credit: string | null;
+                            } | null;
+                        } | null;
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Preview views: whether public readers see it now */
+                        visible?: boolean;
+                        /** @description Preview views: why public readers do not see it */
+                        hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
+                        createdBy: string | null;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reorderTeasers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Every teaser id of the collection, in the new order */
+                    teaserIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            collectionId: string;
+                            text: string;
+                            title: string | null;
+                            articleId: string | null;
+                            url: string | null;
+                            sourceId: string | null;
+                            image: {
+                                url: string;
+                                alt: string | null;
+                            } | null;
+                            /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
+                            position: number;
+                            pinned: boolean;
+                            startsAt: string | null;
+                            endsAt: string | null;
+                            version: number;
+                            article?: {
+                                /** Format: uuid */
+                                id: string;
+                                slug: string;
+                                headline: string;
+                                summary: string | null;
+                                publishedAt: string | null;
+                                source: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                    slug: string;
+                                    name: string;
+                                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                    kind: "publisher" | "agency" | "partner";
+                                    homepageUrl: string | null;
+                                    description: string | null;
+                                    /** @description The API key that created the source (null: seed or command line) */
+                                    createdBy: string | null;
+                                    /** @description The API key that last changed the source */
+                                    updatedBy: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                } | null;
+                                leadImage: {
+                                    url: string;
+                                    caption: string | null;
+                                    credit: string | null;
+                                } | null;
+                            } | null;
+                            source?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            /** @description Preview views: whether public readers see it now */
+                            visible?: boolean;
+                            /** @description Preview views: why public readers do not see it */
+                            hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
+                            createdBy: string | null;
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            nextCursor: null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCollectionHistory: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @example add
+                             * @example remove
+                             * @example update
+                             * @example reorder
+                             * @example pin
+                             * @example unpin
+                             * @example seed
+                             */
+                            action: string;
+                            teaserId: string | null;
+                            keyId: string | null;
+                            requestId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The line-up after the change, in order */
+                            teaserIds: string[];
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTeaser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        collectionId: string;
+                        text: string;
+                        title: string | null;
+                        articleId: string | null;
+                        url: string | null;
+                        sourceId: string | null;
+                        image: {
+                            url: string;
+                            alt: string | null;
+                        } | null;
+                        /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
+                        position: number;
+                        pinned: boolean;
+                        startsAt: string | null;
+                        endsAt: string | null;
+                        version: number;
+                        article?: {
+                            /** Format: uuid */
+                            id: string;
+                            slug: string;
+                            headline: string;
+                            summary: string | null;
+                            publishedAt: string | null;
+                            source: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            leadImage: {
+                                url: string;
+                                caption: string | null;
+                                credit: string | null;
+                            } | null;
+                        } | null;
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Preview views: whether public readers see it now */
+                        visible?: boolean;
+                        /** @description Preview views: why public readers do not see it */
+                        hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
+                        createdBy: string | null;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTeaser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTeaser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "pinned": true
+                 *     }
+                 */
+                "application/json": {
+                    text?: string;
+                    title?: string | null;
+                    articleId?: string | null;
+                    url?: string | null;
+                    source?: string | null;
+                    image?: {
+                        /**
+                         * Format: uri
+                         * @description An absolute http or https URL with a host (no user name or password)
+                         */
+                        url: string;
+                        alt?: string | null;
+                    } | null;
+                    pinned?: boolean;
+                    startsAt?: string | null;
+                    endsAt?: string | null;
+                    /**
+                     * Format: int32
+                     * @description Where to place it (0 = first); default: last
+                     */
+                    position?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        collectionId: string;
+                        text: string;
+                        title: string | null;
+                        articleId: string | null;
+                        url: string | null;
+                        sourceId: string | null;
+                        image: {
+                            url: string;
+                            alt: string | null;
+                        } | null;
+                        /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
+                        position: number;
+                        pinned: boolean;
+                        startsAt: string | null;
+                        endsAt: string | null;
+                        version: number;
+                        article?: {
+                            /** Format: uuid */
+                            id: string;
+                            slug: string;
+                            headline: string;
+                            summary: string | null;
+                            publishedAt: string | null;
+                            source: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                                slug: string;
+                                name: string;
+                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                                kind: "publisher" | "agency" | "partner";
+                                homepageUrl: string | null;
+                                description: string | null;
+                                /** @description The API key that created the source (null: seed or command line) */
+                                createdBy: string | null;
+                                /** @description The API key that last changed the source */
+                                updatedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            leadImage: {
+                                url: string;
+                                caption: string | null;
+                                credit: string | null;
+                            } | null;
+                        } | null;
+                        source?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug: string;
+                            name: string;
+                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                            kind: "publisher" | "agency" | "partner";
+                            homepageUrl: string | null;
+                            description: string | null;
+                            /** @description The API key that created the source (null: seed or command line) */
+                            createdBy: string | null;
+                            /** @description The API key that last changed the source */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description Preview views: whether public readers see it now */
+                        visible?: boolean;
+                        /** @description Preview views: why public readers do not see it */
+                        hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
+                        createdBy: string | null;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The public start of the key, to recognise it: nd_<id> */
+                            prefix: string;
+                            name: string;
+                            scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                            status: "active" | "revoked" | "expired";
+                            rateLimit: number | null;
+                            expiresAt: string | null;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Frontend (production)",
+                 *       "scopes": [
+                 *         "content:read"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                    scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    expiresAt?: string | null;
+                    rateLimit?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
+                     *       "prefix": "nd_019ac0de7a1e7000800000000000b001",
+                     *       "name": "Frontend (production)",
+                     *       "scopes": [
+                     *         "content:read"
+                     *       ],
+                     *       "status": "active",
+                     *       "rateLimit": null,
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": "2026-11-26T09:30:00.000Z",
+                     *       "revokedAt": null,
+                     *       "createdBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z",
+                     *       "secret": "nd_019ac0de7a1e7000800000000000b001_3q2-7w…"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description The public start of the key, to recognise it: nd_<id> */
+                        prefix: string;
+                        name: string;
+                        scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                        status: "active" | "revoked" | "expired";
+                        rateLimit: number | null;
+                        expiresAt: string | null;
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                        createdBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The key itself. Shown only in this response: store it now. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
+                     *       "prefix": "nd_019ac0de7a1e7000800000000000b001",
+                     *       "name": "Frontend (production)",
+                     *       "scopes": [
+                     *         "content:read"
+                     *       ],
+                     *       "status": "active",
+                     *       "rateLimit": null,
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": "2026-11-26T09:30:00.000Z",
+                     *       "revokedAt": null,
+                     *       "createdBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description The public start of the key, to recognise it: nd_<id> */
+                        prefix: string;
+                        name: string;
+                        scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                        status: "active" | "revoked" | "expired";
+                        rateLimit: number | null;
+                        expiresAt: string | null;
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                        createdBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "scopes": [
+                 *         "content:read"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    /** @description May only narrow the key: every scope must already be held */
+                    scopes?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    expiresAt?: string | null;
+                    rateLimit?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
+                     *       "prefix": "nd_019ac0de7a1e7000800000000000b001",
+                     *       "name": "Frontend (production)",
+                     *       "scopes": [
+                     *         "content:read"
+                     *       ],
+                     *       "status": "active",
+                     *       "rateLimit": null,
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": "2026-11-26T09:30:00.000Z",
+                     *       "revokedAt": null,
+                     *       "createdBy": null,
+                     *       "createdAt": "2026-11-26T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description The public start of the key, to recognise it: nd_<id> */
+                        prefix: string;
+                        name: string;
+                        scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                        status: "active" | "revoked" | "expired";
+                        rateLimit: number | null;
+                        expiresAt: string | null;
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                        createdBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                keyId?: string;
+                resourceType?: string;
+                resourceId?: string;
+                /** @description Entries at or after this time */
+                since?: string;
+                /** @description Entries before this time */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The key that made the change; null for the command line */
+                            keyId: string | null;
+                            /**
+                             * @example create
+                             * @example update
+                             * @example delete
+                             * @example revoke
+                             */
+                            action: string;
+                            /**
+                             * @example source
+                             * @example key
+                             */
+                            resourceType: string;
+                            resourceId: string;
+                            requestId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChanges: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted")[];
+                /** @description Only events about this kind of resource */
+                resource?: "article" | "collection" | "source";
+                /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
+                source?: string;
+                /** @description Tag slug: events about articles with the tag */
+                tag?: string;
+                /** @description Collection key: events about the collection and about articles it links to */
+                collection?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ChangeEvent"][];
+                        page: {
+                            limit: number;
+                            /** @description Where to continue: after the last event of this page, or, on the last page, after every event there is now. Never null: poll it to receive the next changes. */
+                            nextCursor: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cursor is older than the change feed keeps (CHANGES_RETENTION_DAYS): resync from the lists */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Webhook"][];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://cdn-purger.example.com/newsdesk",
+                 *       "events": [
+                 *         "article.*",
+                 *         "collection.updated"
+                 *       ],
+                 *       "description": "Purges the CDN when public content changes"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description An absolute http or https URL with a host (no user name or password)
+                     */
+                    url: string;
+                    /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change) are sent only when `receivesDrafts` is true. */
+                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "article.*" | "collection.*" | "source.*" | "*")[];
+                    /** @description Only events that match every filter given: null or omitted matches any */
+                    filter?: {
+                        source?: string | null;
+                        tag?: string | null;
+                        collection?: string | null;
+                    };
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description An absolute http or https URL with a host (no user name or password)
+                     */
+                    url?: string;
+                    /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change) are sent only when `receivesDrafts` is true. */
+                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "article.*" | "collection.*" | "source.*" | "*")[];
+                    /** @description The filters given replace theirs (null clears one); those omitted stay */
+                    filter?: {
+                        source?: string | null;
+                        tag?: string | null;
+                        collection?: string | null;
+                    };
+                    description?: string | null;
+                    /** @description true re-enables a disabled webhook: its failure count starts again and its pending deliveries are due now */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query: {
+                /** @description Items per page (1-100, default 20) */
+                limit: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description pending: not yet answered with a 2xx (attempted again at nextAttemptAt); succeeded: a 2xx; failed: every attempt of the retry schedule failed */
+                status?: "pending" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookDelivery"][];
+                        page: {
+                            limit: number;
+                            /** @description Cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,197 @@
+// The conformance test's data: records to call operations on (the seeded content plus records
+// made through the API), and for each operation a valid request. Path parameters are given in
+// the order the path names them, so a renamed parameter needs no change here.
+import type { FastifyInstance } from 'fastify'
+import { scopes } from '../src/lib/principal.js'
+import { seed } from '../src/seed/seed.js'
+import { type BuildOptions, build, createKey, json } from './helper.js'
+
+export interface Case {
+  params?: (string | number)[]
+  query?: Record<string, string>
+  /** The request body; by default the spec's example for the operation. */
+  body?: unknown
+  headers?: Record<string, string>
+  /** The success status expected; by default the lowest 2xx the operation documents. */
+  status?: number
+}
+
+/** Records the table calls operations on, and helpers making fresh ones for destructive calls. */
+export class Fixtures {
+  private n = 0
+  source = { id: '', slug: 'panarmenian-net' }
+  article = { id: '', slug: '' }
+  /** An article made through the API and edited once: it has revisions 1 and 2. */
+  revised = { id: '' }
+  collection = 'top-stories'
+  teaser = ''
+  keyId = ''
+  webhook = ''
+  delivery = ''
+
+  constructor(
+    readonly app: FastifyInstance,
+    readonly auth: Record<string, string>,
+  ) {}
+
+  unique(prefix: string): string {
+    this.n += 1
+    return `${prefix}-${this.n}`
+  }
+
+  async call(method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) {
+    const res = await this.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...this.auth, ...headers },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    })
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
+    return json<Record<string, unknown> & { id: string; version: number }>(res)
+  }
+
+  async newArticle(publish = false) {
+    const article = await this.call('POST', '/v1/articles', {
+      headline: this.unique('Conformance article'),
+      body: 'A paragraph.',
+      source: this.source.slug,
+    })
+    return publish ? this.call('POST', `/v1/articles/${article.id}/publish`, {}) : article
+  }
+
+  newSource() {
+    return this.call('POST', '/v1/sources', { name: this.unique('Conformance source'), kind: 'partner' })
+  }
+
+  async newCollection(): Promise<string> {
+    const key = this.unique('conformance')
+    await this.call('POST', '/v1/collections', { key, title: key })
+    return key
+  }
+
+  async newTeaser(key?: string): Promise<string> {
+    const collection = key ?? (await this.newCollection())
+    return (
+      await this.call('POST', `/v1/collections/${collection}/teasers`, {
+        text: this.unique('Teaser'),
+        articleId: this.article.id,
+      })
+    ).id
+  }
+
+  async newKey(): Promise<string> {
+    return (await this.call('POST', '/v1/keys', { name: this.unique('key'), scopes: ['content:read'] })).id
+  }
+
+  async newWebhook(): Promise<string> {
+    const url = `https://hooks.example.com/${this.unique('hook')}`
+    return (await this.call('POST', '/v1/webhooks', { url, events: ['article.*'] })).id
+  }
+}
+
+/** Any host name resolves to a public address, so webhooks can be created without DNS. */
+const publicResolver: NonNullable<BuildOptions['resolveHost']> = async () => [{ address: '93.184.216.34', family: 4 }]
+
+/** A test app on a seeded database, a key with every scope, and the records the table uses. */
+export async function setUp(t: Parameters<typeof build>[0]) {
+  const env = {
+    // Every operation is called several times in a row by one key and one client address.
+    RATE_LIMIT_MAX: '1000000',
+    RATE_LIMIT_ANONYMOUS_MAX: '1000000',
+    // Deliveries stay pending: nothing is sent anywhere.
+    WEBHOOK_WORKER: 'false',
+  }
+  const { app, db } = await build(t, { env, resolveHost: publicResolver })
+  await seed(db.prisma)
+  const admin = await createKey(db, [...scopes])
+  const reader = await createKey(db, ['content:read'])
+  const f = new Fixtures(app, admin.headers)
+  f.keyId = admin.id
+  f.source.id = (await f.call('GET', `/v1/sources/${f.source.slug}`)).id
+  const seeded = (await f.call('GET', `/v1/sources/${f.source.slug}/articles?limit=1`)).data as { id: string }[]
+  f.article = (await f.call('GET', `/v1/articles/${seeded[0]?.id}`)) as never
+  f.revised.id = (await f.newArticle()).id
+  await f.call('PATCH', `/v1/articles/${f.revised.id}`, { summary: 'Edited once.' })
+  f.teaser = ((await f.call('GET', `/v1/collections/${f.collection}/teasers`)).data as { id: string }[])[0]?.id ?? ''
+  f.webhook = await f.newWebhook()
+  f.delivery = (await f.call('POST', `/v1/webhooks/${f.webhook}/test`)).id
+  return { app, fixtures: f, reader: reader.headers }
+}
+
+type Entry = (f: Fixtures, example: Record<string, unknown>) => Case | Promise<Case>
+
+/** A valid request for every operation, by operationId. */
+export const table: Record<string, Entry> = {
+  getLiveness: () => ({}),
+  getReadiness: () => ({}),
+
+  listSources: () => ({ query: { kind: 'publisher', sort: '-name' } }),
+  createSource: (f, example) => ({ body: { ...example, name: f.unique('Conformance Press') } }),
+  getSource: (f) => ({ params: [f.source.slug] }),
+  updateSource: (f) => ({ params: [f.source.id] }),
+  deleteSource: async (f) => ({ params: [(await f.newSource()).id] }),
+
+  listArticles: () => ({ query: { include: 'source,credits,tags', count: 'true' } }),
+  createArticle: (f, example) => ({ body: { ...example, headline: f.unique('Conformance headline') } }),
+  listSourceArticles: (f) => ({ params: [f.source.slug], query: { status: 'published' } }),
+  listArticleDeletions: () => ({ query: { since: '2020-01-01T00:00:00.000Z' } }),
+  getArticle: (f) => ({ params: [f.article.slug], query: { include: 'source,credits,tags' } }),
+  updateArticle: async (f) => ({ params: [(await f.newArticle()).id] }),
+  deleteArticle: async (f) => {
+    const article = await f.newArticle()
+    return { params: [article.id], headers: { 'if-match': `"v${article.version}"` } }
+  },
+  publishArticle: async (f) => ({ params: [(await f.newArticle()).id], body: {} }),
+  unpublishArticle: async (f) => ({ params: [(await f.newArticle(true)).id] }),
+  archiveArticle: async (f) => ({ params: [(await f.newArticle(true)).id] }),
+  listArticleRevisions: (f) => ({ params: [f.revised.id] }),
+  getArticleRevision: (f) => ({ params: [f.revised.id, 1] }),
+  restoreArticleRevision: async (f) => {
+    const article = await f.newArticle()
+    await f.call('PATCH', `/v1/articles/${article.id}`, { summary: 'Edited.' })
+    return { params: [article.id, 1] }
+  },
+
+  listTags: () => ({}),
+
+  listCollections: () => ({}),
+  createCollection: (f, example) => ({ body: { ...example, key: f.unique('conformance') } }),
+  getCollection: (f) => ({ params: [f.collection] }),
+  updateCollection: async (f) => ({ params: [await f.newCollection()] }),
+  deleteCollection: async (f) => ({ params: [await f.newCollection()] }),
+  listCollectionTeasers: (f) => ({ params: [f.collection] }),
+  addTeaser: async (f, example) => ({
+    params: [await f.newCollection()],
+    body: { ...example, articleId: f.article.id },
+  }),
+  reorderTeasers: async (f) => {
+    const key = await f.newCollection()
+    const first = await f.newTeaser(key)
+    const second = await f.newTeaser(key)
+    return { params: [key], body: { teaserIds: [second, first] } }
+  },
+  listCollectionHistory: (f) => ({ params: [f.collection] }),
+  getTeaser: (f) => ({ params: [f.teaser] }),
+  updateTeaser: async (f) => ({ params: [await f.newTeaser()] }),
+  deleteTeaser: async (f) => ({ params: [await f.newTeaser()] }),
+
+  createApiKey: () => ({}),
+  listApiKeys: () => ({}),
+  getApiKey: (f) => ({ params: [f.keyId] }),
+  updateApiKey: async (f) => ({ params: [await f.newKey()] }),
+  revokeApiKey: async (f) => ({ params: [await f.newKey()] }),
+
+  listAuditEntries: () => ({ query: { resourceType: 'article' } }),
+  listChanges: () => ({ query: { resource: 'article' } }),
+
+  listWebhooks: () => ({}),
+  createWebhook: () => ({}),
+  getWebhook: (f) => ({ params: [f.webhook] }),
+  updateWebhook: async (f) => ({ params: [await f.newWebhook()] }),
+  deleteWebhook: async (f) => ({ params: [await f.newWebhook()] }),
+  rotateWebhookSecret: async (f) => ({ params: [await f.newWebhook()] }),
+  testWebhook: (f) => ({ params: [f.webhook] }),
+  listWebhookDeliveries: (f) => ({ params: [f.webhook] }),
+  getWebhookDelivery: (f) => ({ params: [f.webhook, f.delivery] }),
+  redeliverWebhookDelivery: (f) => ({ params: [f.webhook, f.delivery] }),
+}
