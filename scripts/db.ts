@@ -6,6 +6,7 @@
 //   npm run db:reset -- --force        drop everything, migrate and seed again
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
+import { DataDirInUseError } from '../src/db/data-dir-lock.js'
 import { openDatabase } from '../src/db/database.js'
 import { applyMigrations, createMigration, MigrationError, resetDatabase } from '../src/db/migrations.js'
 import { seed } from '../src/seed/seed.js'
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
 try {
   await main()
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof MigrationError) {
+  if (err instanceof ConfigError || err instanceof MigrationError || err instanceof DataDirInUseError) {
     console.error(err.message)
     process.exit(1)
   }

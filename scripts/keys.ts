@@ -3,7 +3,8 @@
 // Prints the new key on standard output (and nothing else there), its details on standard error.
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/database.js'
+import { DataDirInUseError } from '../src/db/data-dir-lock.js'
+import { type Database, openDatabase } from '../src/db/database.js'
 import { type Scope, scopes } from '../src/lib/principal.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
 
@@ -48,7 +49,19 @@ try {
   if (err instanceof ConfigError) usage(err.message)
   throw err
 }
-const db = await openDatabase(config.database)
+let db: Database
+try {
+  db = await openDatabase(config.database)
+} catch (err) {
+  if (!(err instanceof DataDirInUseError)) throw err
+  // Most likely the server: a key written beside it would be lost, so refuse with what to do instead.
+  console.error(
+    `Cannot create a key: the embedded database ${err.dataDir} is open in process ${err.pid} (the running server?), ` +
+      'and an embedded database cannot be shared with a running server. Stop the server and run this again, ' +
+      'or create the key through the server: POST /v1/keys with a keys:manage key (such as the admin key printed on first start).',
+  )
+  process.exit(1)
+}
 try {
   const keys = createKeysService(db.prisma, { clock: () => new Date() })
   const key = await keys.createFromCli({

@@ -5,7 +5,8 @@ import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { buildApp, loggerOptions } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
-import { openDatabase } from './db/database.js'
+import { DataDirInUseError } from './db/data-dir-lock.js'
+import { type Database, openDatabase } from './db/database.js'
 import { applyMigrations } from './db/migrations.js'
 import { scopes } from './lib/principal.js'
 import { createKeysService } from './modules/keys/keys.service.js'
@@ -27,10 +28,17 @@ try {
 }
 
 const log = pino(loggerOptions(config))
-const db = await openDatabase(config.database, {
-  // An idle pooled connection dropped by a restarting server is not fatal: the pool reconnects.
-  onConnectionError: (err) => log.warn({ err }, 'database connection error'),
-})
+let db: Database
+try {
+  db = await openDatabase(config.database, {
+    // An idle pooled connection dropped by a restarting server is not fatal: the pool reconnects.
+    onConnectionError: (err) => log.warn({ err }, 'database connection error'),
+  })
+} catch (err) {
+  // The embedded folder is open in another process (a second server, a script): one line, as for configuration.
+  if (err instanceof DataDirInUseError) fail(err.message)
+  throw err
+}
 
 try {
   if (config.migrateOnStart) {

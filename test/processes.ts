@@ -51,3 +51,18 @@ export function startServer(env: NodeJS.ProcessEnv, port: number): Running {
   )
   return { child, port, base: `http://127.0.0.1:${port}`, lines, plain, stderr: () => err, exited }
 }
+
+/** Polls `check` every 50 ms until it holds; throws naming `what` after `ms`. */
+export async function waitFor(check: () => boolean, what: string, ms = 60000): Promise<void> {
+  const until = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** The server has logged that it listens. */
+export const ready = (s: Running) => s.lines.some((l) => String(l.msg).startsWith('Newsdesk ready'))
+
+/** The admin key a first start on a new embedded database prints, if it printed one. */
+export const printedKey = (s: Running) => s.plain.find((l) => /^nd_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/.test(l))

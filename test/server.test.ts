@@ -5,17 +5,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'tap'
-import { freePort, type Running, startServer } from './processes.js'
-
-async function waitFor(check: () => boolean, what: string, ms = 60000) {
-  const until = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-const ready = (s: Running) => s.lines.some((l) => String(l.msg).startsWith('Newsdesk ready'))
+import { freePort, ready, startServer, waitFor } from './processes.js'
 
 test('a bad configuration stops the process with one line naming the variable', async (t) => {
   const s = startServer({ PORT: 'abc' }, 0)

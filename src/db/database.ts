@@ -12,6 +12,7 @@ import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Config } from '../config.js'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js'
 
 export type { PrismaClient }
 
@@ -188,18 +189,29 @@ export function createPGlite(dataDir: string): PGlite {
   return new PGlite(dataDir, { extensions: { pg_trgm } })
 }
 
+/**
+ * PGlite in a folder, locked against every other process (see data-dir-lock.ts: DataDirInUseError
+ * when one has it open), or in memory, which no other process can reach.
+ */
 async function openEmbedded(dataDir: string): Promise<Database> {
   let created = true
   let pglite: PGlite
+  let lock: DataDirLock | undefined
   if (dataDir === 'memory://') {
     pglite = createPGlite('memory://')
   } else {
     const dir = resolve(dataDir)
     created = !existsSync(join(dir, 'PG_VERSION'))
     await mkdir(dir, { recursive: true })
+    lock = await lockDataDir(dir)
     pglite = createPGlite(dir)
   }
-  await pglite.waitReady
+  try {
+    await pglite.waitReady
+  } catch (err) {
+    lock?.release()
+    throw err
+  }
   const adapterFactory = new PrismaPGlite(pglite)
   const prisma = new PrismaClient({ adapter: adapterFactory })
   return {
@@ -217,9 +229,13 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       return { close: () => unlisten() }
     },
     async close() {
-      await prisma.$disconnect()
-      // The adapter does not own the PGlite instance, and an open one keeps the process alive.
-      await pglite.close()
+      try {
+        await prisma.$disconnect()
+        // The adapter does not own the PGlite instance, and an open one keeps the process alive.
+        await pglite.close()
+      } finally {
+        lock?.release()
+      }
     },
   }
 }
