@@ -45,7 +45,7 @@ import type { Resolve } from './modules/webhooks/webhooks.address.js'
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js'
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js'
 import { createDeliveryTask } from './modules/webhooks/webhooks.worker.js'
-import { openapiInfo } from './openapi.js'
+import { finishDocument, openapiInfo, transformRoute } from './openapi.js'
 import { createWorker, type WorkerTask } from './worker.js'
 
 export interface BuildAppOptions {
@@ -151,6 +151,10 @@ export async function buildApp({
     openapi: openapiInfo,
     // Shared schemas (added with addSchema) become named components instead of def-N.
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // HEAD is served for every GET (revalidation, CDNs): the spec says so.
+    exposeHeadRoutes: true,
+    transform: transformRoute,
+    transformObject: finishDocument,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 

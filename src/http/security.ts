@@ -10,6 +10,7 @@ import helmet from 'helmet'
 import type { Config } from '../config.js'
 import { RateLimitedError, UriTooLongError } from '../errors.js'
 import { commandTimeoutMs, createResilientStore } from './rate-limit-store.js'
+import { withHeadersOnAll } from './responses.js'
 
 export const maxUriLength = 4096
 
@@ -87,6 +88,11 @@ async function sharedStore(app: FastifyInstance, url: string, clock: () => Date)
 
 export default fp<SecurityOptions>(
   async (app: FastifyInstance, { config, clock }) => {
+    // The spec: CORS answers every request (see below).
+    app.addHook('onRoute', (route) => {
+      const schema = route.schema as { hide?: boolean; response?: Record<string, object> } | undefined
+      if (schema && !schema.hide) schema.response = withHeadersOnAll(schema.response, ['Access-Control-Allow-Origin'])
+    })
     app.addHook('onRequest', async (request) => {
       if (request.url.length > maxUriLength) throw new UriTooLongError(maxUriLength)
     })
