@@ -87,7 +87,7 @@ const collectionWriteRoutes: FastifyPluginAsyncTypebox<{ collections: Collection
         operationId: 'createCollection',
         tags,
         summary: 'Create a collection',
-        description: 'A key already in use is a 409.',
+        description: 'A key already in use is a 409 (so the example succeeds once on the example content).',
         body: CollectionCreateSchema,
         response: {
           201: success('Created; Location names it', CollectionSchema, ['Location']),
