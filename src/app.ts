@@ -46,8 +46,8 @@ import type { Resolve } from './modules/webhooks/webhooks.address.js'
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js'
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js'
 import { createDeliveryTask } from './modules/webhooks/webhooks.worker.js'
-import { openapiInfo } from './openapi.js'
-import { createWorker, type WorkerTask } from './worker.js'
+import { finishDocument, openapiInfo, transformRoute } from './openapi.js'
+import { createWorker, type Worker, type WorkerTask } from './worker.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -159,32 +159,20 @@ export async function buildApp({
     openapi: openapiInfo,
     // Shared schemas (added with addSchema) become named components instead of def-N.
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // HEAD is served for every GET (revalidation, CDNs): the spec says so.
+    exposeHeadRoutes: true,
+    transform: transformRoute,
+    transformObject: finishDocument,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
   await app.register(healthRoutes, { db, rateLimitStatus: () => app.rateLimitStatus() })
-  await app.register(
-    async (v1) => {
-      const sources = createSourcesService(db.prisma, { clock })
-      await v1.register(sourcesRoutes, { sources })
-      await v1.register(articlesRoutes, { articles: createArticlesService(db.prisma, { clock }), sources })
-      await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
-      await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
-      await v1.register(keysRoutes, { keys })
-      await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
-      await v1.register(changesRoutes, { changes })
-      const webhooks = createWebhooksService(db.prisma, {
-        clock,
-        policy: config.webhooks,
-        resolve: resolveHost,
-        wake: () => worker?.kick(),
-      })
-      await v1.register(webhooksRoutes, { webhooks })
-    },
-    { prefix: '/v1' },
-  )
-  const worker = !config.webhooks.worker
+  const worker = { current: undefined as Worker | undefined }
+  await app.register(v1Routes({ db, config, clock, keys, changes, resolveHost, wake: () => worker.current?.kick() }), {
+    prefix: '/v1',
+  })
+  worker.current = !config.webhooks.worker
     ? undefined
     : await startWorker(app, changeSource, config, [
         { name: 'change feed', run: () => changes.keep() },
@@ -192,6 +180,33 @@ export async function buildApp({
         { name: 'retention', run: () => changes.prune() },
       ])
   return app
+}
+
+interface ModuleDeps {
+  db: Database
+  config: Config
+  clock: () => Date
+  keys: ReturnType<typeof createKeysService>
+  changes: ReturnType<typeof createChangesService>
+  resolveHost?: Resolve
+  /** Wakes the background worker (a webhook test delivery is due). */
+  wake: () => void
+}
+
+/** The resources under /v1, each registered explicitly with what it needs. */
+function v1Routes({ db, config, clock, keys, changes, resolveHost, wake }: ModuleDeps) {
+  return async (v1: FastifyInstance) => {
+    const sources = createSourcesService(db.prisma, { clock })
+    await v1.register(sourcesRoutes, { sources })
+    await v1.register(articlesRoutes, { articles: createArticlesService(db.prisma, { clock }), sources })
+    await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
+    await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
+    await v1.register(keysRoutes, { keys })
+    await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
+    await v1.register(changesRoutes, { changes })
+    const webhooks = createWebhooksService(db.prisma, { clock, policy: config.webhooks, resolve: resolveHost, wake })
+    await v1.register(webhooksRoutes, { webhooks })
+  }
 }
 
 /**

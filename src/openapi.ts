@@ -1,7 +1,18 @@
-// The document-level parts of the OpenAPI spec; operations come from the route schemas.
+// The document-level parts of the OpenAPI spec; operations come from the route schemas, with the
+// few adjustments @fastify/swagger cannot be asked for in a route schema (transformRoute,
+// finishDocument).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger'
 import { projectRoot } from './db/paths.js'
+import { ConditionalHeadersSchema, headerDefinitions } from './http/responses.js'
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** The request body may be left out (the spec says `requestBody.required: false`). */
+    'x-optional-body'?: true
+  }
+}
 
 const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }
 
@@ -18,7 +29,16 @@ export const openapiInfo = {
     contact: { name: 'Newsdesk', url: 'https://newsdesk.dev' },
     license: { name: 'MIT', identifier: 'MIT' },
   },
+  // Relative: Try it out in Swagger UI (/docs) calls the host that served the page, whatever it is.
+  servers: [
+    {
+      url: '/',
+      description: 'The server this document was fetched from (local, staging or production alike)',
+      'x-internal': false,
+    },
+  ],
   components: {
+    headers: headerDefinitions,
     securitySchemes: {
       bearerAuth: {
         type: 'http' as const,
@@ -47,4 +67,94 @@ export const openapiInfo = {
     { name: 'Audit log', description: 'Every write made through the API (scope keys:manage)' },
     { name: 'Health', description: 'Liveness and readiness probes' },
   ],
+}
+
+interface ObjectSchema {
+  properties?: Record<string, object & { default?: unknown }>
+  required?: string[]
+}
+type RouteSchema = Record<string, unknown> & {
+  operationId?: string
+  summary?: string
+  description?: string
+  querystring?: ObjectSchema
+  headers?: ObjectSchema
+  response?: Record<string, { description?: string; headers?: object }>
+}
+
+/** A query parameter with a default is optional to the caller: the server fills it in. */
+function optionalDefaults(querystring: NonNullable<RouteSchema['querystring']>) {
+  const required = (querystring.required ?? []).filter((name) => querystring.properties?.[name]?.default === undefined)
+  const { required: _, ...rest } = querystring
+  return required.length > 0 ? { ...rest, required } : rest
+}
+
+/**
+ * HEAD is served for every GET (Fastify's automatic HEAD routes): the same answer without the
+ * body. @fastify/swagger names it "<operationId>-head"; camelCase keeps generated clients tidy.
+ */
+function headOperation(schema: RouteSchema): RouteSchema {
+  const get = (schema.operationId ?? '').replace(/-head$/, '')
+  return {
+    ...schema,
+    operationId: `${get}Head`,
+    summary: `${schema.summary} (headers only)`,
+    description:
+      `The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.` +
+      (schema.description ? `\n\n${schema.description}` : ''),
+    response: Object.fromEntries(
+      Object.entries(schema.response ?? {}).map(([status, { description, headers }]) => {
+        // The response cache answers GET only: HEAD never carries its Age.
+        const { Age: _, ...sent } = (headers ?? {}) as Record<string, unknown>
+        return [status, { type: 'null', description, headers: sent }]
+      }),
+    ),
+  }
+}
+
+/** Adjusts one route's schema for the spec only (validation and serialization keep the original). */
+export const transformRoute: SwaggerTransform = ({ schema, url, route }) => {
+  if (!schema) return { schema, url }
+  let documented = schema as RouteSchema
+  if (documented.querystring) documented = { ...documented, querystring: optionalDefaults(documented.querystring) }
+  // A read documents its 304 (src/http/responses.ts): @fastify/etag answers it for If-None-Match.
+  if (documented.response?.['304']) {
+    const headers: ObjectSchema & { type?: string } = documented.headers ?? { type: 'object' }
+    documented = {
+      ...documented,
+      headers: { ...headers, properties: { ...headers.properties, ...ConditionalHeadersSchema.properties } },
+    }
+  }
+  if (route.method === 'HEAD') documented = headOperation(documented)
+  return { schema: documented as typeof schema, url }
+}
+
+type Operation = {
+  'x-optional-body'?: true
+  requestBody?: { required?: boolean }
+  responses?: Record<string, { headers?: Record<string, unknown> }>
+}
+
+/**
+ * The finished document: response headers refer to their components.headers entry, and a body
+ * marked optional (x-optional-body) is not required.
+ */
+export const finishDocument: SwaggerTransformObject = (document) => {
+  const spec = (document as { openapiObject: { paths?: Record<string, Record<string, Operation>> } }).openapiObject
+  for (const item of Object.values(spec.paths ?? {})) {
+    for (const operation of Object.values(item)) {
+      if (operation['x-optional-body']) {
+        delete operation['x-optional-body']
+        if (operation.requestBody) operation.requestBody.required = false
+      }
+      for (const response of Object.values(operation.responses ?? {})) {
+        for (const name of Object.keys(response.headers ?? {})) {
+          if (name in headerDefinitions && response.headers) {
+            response.headers[name] = { $ref: `#/components/headers/${name}` }
+          }
+        }
+      }
+    }
+  }
+  return spec
 }

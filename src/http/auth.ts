@@ -7,6 +7,7 @@ import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../
 import { type Actor, grants, type KeyPrincipal, type Principal } from '../lib/principal.js'
 import type { Access } from './access.js'
 import { createAuthFailureGuard, type FailureBudget } from './auth-failures.js'
+import { rateLimitHeaders, withHeadersOnAll } from './responses.js'
 import { problemResponsesOnly } from './schemas.js'
 
 declare module 'fastify' {
@@ -47,9 +48,13 @@ function describeAccess(access: Access): string {
   return `Access: requires an API key with the \`${access}\` scope${access === 'content:preview' ? ' (or content:write)' : ''}.`
 }
 
+// A GET's automatic HEAD route shares its schema object: each schema is documented once.
+const documented = new WeakSet<object>()
+
 function documentRoute(route: RouteOptions, access: Access): void {
   const schema = route.schema as Record<string, unknown> | undefined
-  if (!schema || schema.hide) return
+  if (!schema || schema.hide || documented.has(schema)) return
+  documented.add(schema)
   if (access === 'public') {
     schema.security = []
     return
@@ -59,7 +64,9 @@ function documentRoute(route: RouteOptions, access: Access): void {
   // Fastify passes a GET route's schema object again for its HEAD route: note it once.
   if (typeof schema.description === 'string' && schema.description.endsWith(note)) return
   schema.description = schema.description ? `${schema.description}\n\n${note}` : note
-  schema.response = { ...(schema.response as object), ...problemResponsesOnly(401, 403, 429) }
+  const responses: Record<string, object> = { ...(schema.response as object), ...problemResponsesOnly(401, 403, 429) }
+  // The rate limiter counts every request past authentication, and says so in headers: all but a 401.
+  schema.response = withHeadersOnAll(responses, rateLimitHeaders, ['401'])
 }
 
 export function actorOf(request: FastifyRequest): Actor {

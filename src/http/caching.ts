@@ -3,6 +3,7 @@
 // sets a version ETag itself. If-Match parsing lives here; the version check in src/lib/versions.ts.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { IfMatch } from '../lib/versions.js'
+import type { HeaderName } from './responses.js'
 
 export const publicCacheControl = 'public, max-age=60, stale-while-revalidate=300'
 export const privateCacheControl = 'private, no-store'
@@ -13,6 +14,9 @@ export interface CacheOptions {
   surrogateKeys: string[]
   lastModified?: Date | null
 }
+
+/** The headers setCacheHeaders sends, for the spec (and Last-Modified when given a time). */
+export const cacheHeaders: HeaderName[] = ['Cache-Control', 'Vary', 'Surrogate-Key']
 
 export function setCacheHeaders(reply: FastifyReply, { shared, surrogateKeys, lastModified }: CacheOptions): void {
   reply.header('cache-control', shared ? publicCacheControl : privateCacheControl)

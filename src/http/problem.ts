@@ -98,6 +98,10 @@ function describeAjvError(e: AjvError, where: ProblemField['in']): { pointer: st
     case 'anyOf':
       return { pointer: e.instancePath, message: 'is not one of the allowed values' }
     case 'format':
+      // {idOrSlug} of a change (WriteIdParamsSchema): reads of the same path take a slug, changes do not.
+      if (where === 'path' && e.instancePath === '/idOrSlug') {
+        return { pointer: e.instancePath, message: 'must be the record id (a UUID): changes do not take a slug' }
+      }
       return { pointer: e.instancePath, message: `must be a valid ${String(e.params.format)}` }
     case 'pattern':
       return { pointer: e.instancePath, message: 'has an invalid format' }

@@ -19,6 +19,7 @@ import fp from 'fastify-plugin'
 import type { ChangeSubscription, Database } from '../db/database.js'
 import { canPreview } from './auth.js'
 import { varyOnAuthorization } from './caching.js'
+import { withHeadersOnAll } from './responses.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -186,6 +187,13 @@ export interface ResponseCachePluginOptions extends ResponseCacheOptions {
   db: Pick<Database, 'listenForChanges'>
 }
 
+/** The spec: a hit is a 200 (or a 304) with Age and Vary (see lookup). */
+function documentHits(schema: { response?: Record<string, object> } | undefined): void {
+  if (!schema?.response) return
+  const misses = Object.keys(schema.response).filter((status) => status !== '200' && status !== '304')
+  schema.response = withHeadersOnAll(schema.response, ['Vary', 'Age'], misses)
+}
+
 function appendHook<T>(existing: T | T[] | undefined, hook: T): T[] {
   return [...(existing === undefined ? [] : [existing].flat()), hook] as T[]
 }
@@ -234,6 +242,7 @@ export default fp<ResponseCachePluginOptions>(
       if (route.config?.cache) {
         route.onRequest = appendHook(route.onRequest, lookup)
         route.onSend = appendHook(route.onSend, store)
+        documentHits(route.schema as Parameters<typeof documentHits>[0])
       } else if (route.config?.access === 'content:write') {
         route.onSend = appendHook(route.onSend, invalidate)
       }

@@ -1,5 +1,6 @@
 // Schemas shared by every module: problem responses and the reusable bits of route schemas.
 import Type, { type Static, type TSchema } from 'typebox'
+import { type HeaderName, withHeaders } from './responses.js'
 
 export const ProblemFieldSchema = Type.Object(
   {
@@ -47,11 +48,16 @@ const problemDescriptions: Record<number, string> = {
   503: 'The database is not available; retry after the number of seconds in Retry-After',
 }
 
+const problemHeaders: Record<number, HeaderName[]> = { 429: ['Retry-After'], 503: ['Retry-After'] }
+
 function problemResponse(status: number) {
-  return {
-    description: problemDescriptions[status] ?? 'Error',
-    content: { 'application/problem+json': { schema: problemRef } },
-  } as unknown as TSchema
+  return withHeaders(
+    {
+      description: problemDescriptions[status] ?? 'Error',
+      content: { 'application/problem+json': { schema: problemRef } },
+    },
+    problemHeaders[status] ?? [],
+  ) as unknown as TSchema
 }
 
 /** Problem responses for exactly the given statuses. */
@@ -80,6 +86,14 @@ export const IdOrSlugParamsSchema = Type.Object(
   { additionalProperties: false },
 )
 export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false })
+/**
+ * The path parameter of a change to a record whose reads take an id or a slug: one name per path
+ * template (OpenAPI), but changes name the record by its id only; a slug is a 400.
+ */
+export const WriteIdParamsSchema = Type.Object(
+  { idOrSlug: { ...UuidSchema, description: 'The record id (UUID); changes take the id, not the slug' } },
+  { additionalProperties: false },
+)
 
 /**
  * Every date-time, in and out. Accepted input is stricter than format 'date-time' alone (see

@@ -1,7 +1,7 @@
 // Every operation of the generated OpenAPI spec, driven with generated input: valid requests,
 // requests with one value broken, hostile strings and numbers, forged cursors, deep JSON, garbage
 // headers; half with a key holding every scope, half anonymous. Whatever the input: never a 5xx,
-// every 4xx a well-formed problem, and the server still answers afterwards. A new route is fuzzed
+// every 4xx a well-formed problem (HEAD: its headers, no body), and the server still answers afterwards. A new route is fuzzed
 // without editing this file. FUZZ_RUNS (cases per operation), FUZZ_SEED, FUZZ_OP and FUZZ_PATH
 // (to replay one failure) are described in the README's Tests section.
 import { Writable } from 'node:stream'
@@ -101,7 +101,7 @@ interface OpenApiOperation {
 }
 
 // Reads first and deletions last: the records every operation reaches stay there for longer.
-const methodOrder = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+const methodOrder = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 function operations(): Operation[] {
   const spec = app.swagger() as unknown as OpenApi
@@ -146,10 +146,16 @@ function fill(path: string, value: string): string {
 }
 
 /** Why a response breaks the contract, or undefined. */
-function defect(res: { statusCode: number; headers: Record<string, unknown>; body: string }): string | undefined {
+function defect(
+  method: string,
+  res: { statusCode: number; headers: Record<string, unknown>; body: string },
+): string | undefined {
   if (res.statusCode >= 500) return `answered ${res.statusCode}`
+  if (method === 'HEAD' && res.body !== '') return 'a HEAD answer with a body'
   if (res.statusCode < 400) return undefined
   if (!/^application\/problem\+json/.test(String(res.headers['content-type']))) return 'a 4xx that is not a problem'
+  // HEAD: the headers of the problem GET would send, without it.
+  if (method === 'HEAD') return undefined
   let body: Record<string, unknown>
   try {
     body = JSON.parse(res.body) as Record<string, unknown>
@@ -189,7 +195,7 @@ for (const [op, learned] of learnedCursors) {
       const res = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) })
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
       console.log(describeRequest(request), res.body.slice(0, 300))
-      const problem = defect(res)
+      const problem = defect(method, res)
       if (!problem) return
       const id = String(res.headers['x-request-id'])
       const log = logLines.filter((line) => line.includes(id)).join('\n')

@@ -288,7 +288,7 @@ test('PATCH and If-Match', async (t) => {
     t.same(pointers(t, await api.patch(a.id, { language: 'not a language' })), ['/language'])
     t.ok(pointers(t, await api.patch(a.id, { leadImage: { url: 'javascript:alert(1)' } })).includes('/leadImage/url'))
     assertProblem(t, await api.patch(missingId, { headline: 'x' }), 404, 'ND_NOT_FOUND')
-    t.same(pointers(t, await api.patch('nope', { headline: 'x' })), ['/id'])
+    t.same(pointers(t, await api.patch('nope', { headline: 'x' })), ['/idOrSlug'])
     const unknownSource = assertProblem(t, await api.patch(a.id, { source: 'nobody' }), 422, 'ND_REFERENCE_MISSING')
     t.equal(unknownSource.field, 'source')
     const clash = assertProblem(

@@ -149,14 +149,19 @@ test('sources', async (t) => {
     })
     t.same(assertProblem(t, ownedPatch, 400, 'ND_VALIDATION_FAILED').errors?.[0]?.pointer, '/updatedAt')
 
-    const badId = await app.inject({
-      method: 'PATCH',
-      url: '/v1/sources/not-a-uuid',
-      headers: auth,
-      payload: { name: 'x' },
-    })
-    const badIdProblem = assertProblem(t, badId, 400, 'ND_VALIDATION_FAILED')
-    t.same(badIdProblem.errors?.[0], { in: 'path', pointer: '/id', message: 'must be a valid uuid' })
+    // Reads take the slug; changes to the same path take the id only: a slug is a 400 saying so.
+    const slugMessage = 'must be the record id (a UUID): changes do not take a slug'
+    for (const method of ['PATCH', 'DELETE'] as const) {
+      const bySlug = await app.inject({
+        method,
+        url: `/v1/sources/${some?.slug}`,
+        headers: auth,
+        ...(method === 'PATCH' ? { payload: { name: 'x' } } : {}),
+      })
+      const bySlugProblem = assertProblem(t, bySlug, 400, 'ND_VALIDATION_FAILED')
+      t.same(bySlugProblem.errors, [{ in: 'path', pointer: '/idOrSlug', message: slugMessage }], `${method} by slug`)
+    }
+    t.equal((await app.inject({ url: `/v1/sources/${some?.slug}` })).statusCode, 200, 'GET by slug')
     const missing = await app.inject({
       method: 'PATCH',
       url: `/v1/sources/${missingId}`,

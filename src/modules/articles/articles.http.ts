@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { canPreview } from '../../http/auth.js'
 import { setCacheHeaders } from '../../http/caching.js'
+import { success } from '../../http/responses.js'
 import { problemResponses } from '../../http/schemas.js'
 import { versionEtag } from '../../lib/versions.js'
 import type { Cacheable } from './articles.reads.js'
@@ -40,7 +41,8 @@ export function writeHeaders(reply: FastifyReply, { version }: Written) {
   reply.header('etag', versionEtag(version)).header('cache-control', 'private, no-store')
 }
 
-export const writeResponses = (...statuses: number[]) => ({
-  200: ArticleSchema,
+/** The responses of a change to an article: the article as it is now (see writeHeaders). */
+export const writeResponses = (description: string, ...statuses: number[]) => ({
+  200: success(description, ArticleSchema, ['Cache-Control']),
   ...problemResponses(404, 409, 412, ...statuses),
 })

@@ -12,14 +12,25 @@ export const articleLifecycleRoutes: FastifyPluginAsyncTypebox<{ articles: Artic
   app,
   { articles },
 ) => {
-  for (const [action, summary, description] of [
+  for (const [action, summary, description, answer] of [
     [
       'publish',
       'Publish or schedule an article',
-      'From draft or scheduled. A future `publishAt` schedules it: it becomes public at that time, with no further request. Needs a headline and a body (422).',
+      'From draft or scheduled. A future `publishAt` schedules it: it becomes public at that time, with no further request. Needs a headline and a body (422). The body is optional: without one (and without a Content-Type) it is published now.',
+      'The article, published or scheduled',
     ],
-    ['unpublish', 'Unpublish an article', 'Back to draft, from published, scheduled or archived.'],
-    ['archive', 'Archive (withdraw) an article', 'From published. Archived articles are not public.'],
+    [
+      'unpublish',
+      'Unpublish an article',
+      'Back to draft, from published, scheduled or archived.',
+      'The article, a draft again',
+    ],
+    [
+      'archive',
+      'Archive (withdraw) an article',
+      'From published. Archived articles are not public.',
+      'The article, archived',
+    ],
   ] as const) {
     app.post(
       `/articles/:id/${action}`,
@@ -36,8 +47,8 @@ export const articleLifecycleRoutes: FastifyPluginAsyncTypebox<{ articles: Artic
           description: `${description} An invalid transition is a 409 naming the current status.`,
           params: IdParamsSchema,
           headers: IfMatchHeadersSchema,
-          ...(action === 'publish' ? { body: PublishSchema } : {}),
-          response: writeResponses(...(action === 'publish' ? [422] : [])),
+          ...(action === 'publish' ? { body: PublishSchema, 'x-optional-body': true as const } : {}),
+          response: writeResponses(answer, ...(action === 'publish' ? [422] : [])),
         },
       },
       async (request, reply) => {

@@ -4,8 +4,9 @@ import Type from 'typebox'
 import { ForbiddenError, invalidRequest } from '../../errors.js'
 import { read } from '../../http/access.js'
 import { canPreview } from '../../http/auth.js'
-import { setCacheHeaders } from '../../http/caching.js'
+import { cacheHeaders, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
+import { type HeaderName, readResponses } from '../../http/responses.js'
 import { IdOrSlugParamsSchema, problemResponses } from '../../http/schemas.js'
 import type { SourcesService } from '../sources/sources.service.js'
 import { readHeaders, tags, viewOf } from './articles.http.js'
@@ -19,6 +20,9 @@ import {
   TombstoneQuerySchema,
 } from './articles.schemas.js'
 import type { ArticlesService } from './articles.service.js'
+
+/** The headers of an article read or list (readHeaders). */
+const readHeaderNames: HeaderName[] = [...cacheHeaders, 'Last-Modified']
 
 /** One list for GET /articles and a source's articles: the same filters, views and headers. */
 async function listArticles(
@@ -59,7 +63,10 @@ export const articleListRoutes: FastifyPluginAsyncTypebox<{
           'article (list views should not ship bodies); `include` embeds related records. Unknown parameters are ' +
           'rejected. `count=true` adds an exact `page.total`, which costs a full count.',
         querystring: ArticleListQuerySchema,
-        response: { 200: ArticleListSchema, ...problemResponses() },
+        response: {
+          ...readResponses('A page of articles', ArticleListSchema, ['Link', ...readHeaderNames]),
+          ...problemResponses(),
+        },
       },
     },
     async (request, reply) => listArticles(articles, request, reply, request.query),
@@ -77,7 +84,10 @@ export const articleListRoutes: FastifyPluginAsyncTypebox<{
         params: IdOrSlugParamsSchema,
         // Omit does not carry the object's options over: unknown parameters must stay a 400 here too.
         querystring: Type.Omit(ArticleListQuerySchema, ['source'], { additionalProperties: false }),
-        response: { 200: ArticleListSchema, ...problemResponses(404) },
+        response: {
+          ...readResponses("A page of the source's articles", ArticleListSchema, ['Link', ...readHeaderNames]),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
@@ -99,7 +109,13 @@ export const articleListRoutes: FastifyPluginAsyncTypebox<{
           'articles that were public at some time (never-published drafts were never theirs to forget); callers ' +
           'with content:preview (or content:write) see every deleted article.',
         querystring: TombstoneQuerySchema,
-        response: { 200: TombstoneListSchema, ...problemResponses() },
+        response: {
+          ...readResponses('A page of deleted articles, oldest deletion first', TombstoneListSchema, [
+            'Link',
+            ...cacheHeaders,
+          ]),
+          ...problemResponses(),
+        },
       },
     },
     async (request, reply) => {
@@ -130,7 +146,7 @@ export const articleReadRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesSe
           'representation is what If-Match takes on changes.',
         params: IdOrSlugParamsSchema,
         querystring: ReadQuerySchema,
-        response: { 200: ArticleSchema, ...problemResponses(404) },
+        response: { ...readResponses('The article', ArticleSchema, readHeaderNames), ...problemResponses(404) },
       },
     },
     async (request, reply) => {

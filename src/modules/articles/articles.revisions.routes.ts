@@ -3,6 +3,7 @@ import { write } from '../../http/access.js'
 import { actorOf } from '../../http/auth.js'
 import { parseIfMatch } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
+import { readResponses } from '../../http/responses.js'
 import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
 import { tags, writeHeaders, writeResponses } from './articles.http.js'
 import {
@@ -29,7 +30,10 @@ export const articleRevisionsRoutes: FastifyPluginAsyncTypebox<{ articles: Artic
         description: 'Newest first: version, changed fields, who and when.',
         params: IdParamsSchema,
         querystring: RevisionListQuerySchema,
-        response: { 200: RevisionListSchema, ...problemResponses(404) },
+        response: {
+          ...readResponses('A page of revisions, newest first', RevisionListSchema, ['Link', 'Cache-Control']),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
@@ -49,7 +53,7 @@ export const articleRevisionsRoutes: FastifyPluginAsyncTypebox<{ articles: Artic
         tags,
         summary: 'Get one revision of an article',
         params: RevisionParamsSchema,
-        response: { 200: RevisionSchema, ...problemResponses(404) },
+        response: { ...readResponses('The revision', RevisionSchema, ['Cache-Control']), ...problemResponses(404) },
       },
     },
     async (request, reply) => {
@@ -70,7 +74,7 @@ export const articleRevisionsRoutes: FastifyPluginAsyncTypebox<{ articles: Artic
         params: RevisionParamsSchema,
         headers: IfMatchHeadersSchema,
         // A revision's body is rendered again: one stored before today's budgets can be a 422.
-        response: writeResponses(422),
+        response: writeResponses('The article with the content restored, as a new version', 422),
       },
     },
     async (request, reply) => {

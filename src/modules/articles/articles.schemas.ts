@@ -175,7 +175,7 @@ export const ArticleCreateSchema = Type.Object(editable, {
   additionalProperties: false,
   examples: [
     {
-      headline: 'Iraq to share intelligence info on IS with Syria, Russia, Iran',
+      headline: 'Iraq says it will share security and intelligence information with Syria, Russia and Iran',
       dateline: 'Sunday, September 27',
       body: 'Iraq\'s military said Sunday, September 27, it will begin sharing "security and intelligence" information with Syria, Russia and Iran …',
       language: 'en',

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import { write } from '../../http/access.js'
 import { actorOf } from '../../http/auth.js'
 import { parseIfMatch } from '../../http/caching.js'
-import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
+import { empty, success } from '../../http/responses.js'
+import { IfMatchHeadersSchema, problemResponses, WriteIdParamsSchema } from '../../http/schemas.js'
 import { IdempotencyHeaders, tags, writeHeaders, writeResponses } from './articles.http.js'
 import { ArticleCreateSchema, ArticleSchema, ArticleUpdateSchema } from './articles.schemas.js'
 import type { ArticlesService } from './articles.service.js'
@@ -23,10 +23,17 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
         summary: 'Create an article (a draft)',
         description:
           'Creates a draft; publish it with POST /v1/articles/{id}/publish. The slug is generated from the headline ' +
-          'when omitted. Unknown sources are a 422; new tags are created. Send `Idempotency-Key` to make retries safe.',
+          'when omitted (the first free of headline, headline-2, …). Unknown sources are a 422; new tags are created. Send `Idempotency-Key` to make retries safe.',
         headers: IdempotencyHeaders,
         body: ArticleCreateSchema,
-        response: { 201: ArticleSchema, ...problemResponses(409, 413, 415, 422) },
+        response: {
+          201: success('Created (a draft); Location names it', ArticleSchema, [
+            'Location',
+            'Cache-Control',
+            'Idempotent-Replayed',
+          ]),
+          ...problemResponses(409, 413, 415, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -38,7 +45,7 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
   )
 
   app.patch(
-    '/articles/:id',
+    '/articles/:idOrSlug',
     {
       config: write,
       schema: {
@@ -48,21 +55,26 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
         description:
           'Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the ' +
           'current version. Every change writes a revision. A changed slug keeps the old one resolving.',
-        params: IdParamsSchema,
+        params: WriteIdParamsSchema,
         headers: IfMatchHeadersSchema,
         body: ArticleUpdateSchema,
-        response: writeResponses(413, 415, 422),
+        response: writeResponses('The article as changed', 413, 415, 422),
       },
     },
     async (request, reply) => {
-      const updated = await articles.update(request.params.id, request.body, parseIfMatch(request), actorOf(request))
+      const updated = await articles.update(
+        request.params.idOrSlug,
+        request.body,
+        parseIfMatch(request),
+        actorOf(request),
+      )
       writeHeaders(reply, updated)
       return updated.article
     },
   )
 
   app.delete(
-    '/articles/:id',
+    '/articles/:idOrSlug',
     {
       config: write,
       schema: {
@@ -70,13 +82,13 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
         tags,
         summary: 'Delete an article',
         description: 'It leaves every read (404) and is listed in GET /v1/articles/deletions.',
-        params: IdParamsSchema,
+        params: WriteIdParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404, 412) },
+        response: { 204: empty('Deleted'), ...problemResponses(404, 412) },
       },
     },
     async (request, reply) => {
-      await articles.remove(request.params.id, parseIfMatch(request), actorOf(request))
+      await articles.remove(request.params.idOrSlug, parseIfMatch(request), actorOf(request))
       return reply.code(204).send(null)
     },
   )

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { setNextLink } from '../../http/pagination.js'
+import { readResponses } from '../../http/responses.js'
 import { problemResponses } from '../../http/schemas.js'
 import { AuditListSchema, AuditQuerySchema } from './audit.schemas.js'
 import type { AuditService } from './audit.service.js'
@@ -15,7 +16,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
         summary: 'List writes made through the API',
         description: 'Newest first: which key did what to which record, when, in which request.',
         querystring: AuditQuerySchema,
-        response: { 200: AuditListSchema, ...problemResponses() },
+        response: {
+          ...readResponses('A page of audit entries, newest first', AuditListSchema, ['Link']),
+          ...problemResponses(),
+        },
       },
     },
     async (request, reply) => {

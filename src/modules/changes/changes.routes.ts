@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { canPreview } from '../../http/auth.js'
-import { setCacheHeaders } from '../../http/caching.js'
+import { cacheHeaders, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
+import { readResponses } from '../../http/responses.js'
 import { problemResponses } from '../../http/schemas.js'
 import { ChangeEventSchema, ChangeListQuerySchema, ChangeListSchema } from './changes.schemas.js'
 import type { ChangesService } from './changes.service.js'
@@ -31,7 +32,10 @@ export const changesRoutes: FastifyPluginAsyncTypebox<{ changes: ChangesService 
           'then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), ' +
           '`tag` (slug), `collection` (key).',
         querystring: ChangeListQuerySchema,
-        response: { 200: ChangeListSchema, ...problemResponses(410) },
+        response: {
+          ...readResponses('A page of change events, oldest first', ChangeListSchema, ['Link', ...cacheHeaders]),
+          ...problemResponses(410),
+        },
       },
     },
     async (request, reply) => {

@@ -3,11 +3,11 @@
 // the order they are first registered and a path's methods in theirs: reads go first, so GET comes
 // before POST on /collections and before PATCH and DELETE on /collections/{key}.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import { read, write } from '../../http/access.js'
 import { actorOf, canPreview } from '../../http/auth.js'
-import { parseIfMatch, setCacheHeaders } from '../../http/caching.js'
+import { cacheHeaders, parseIfMatch, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
+import { empty, readResponses, success } from '../../http/responses.js'
 import { IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
 import { versionEtag } from '../../lib/versions.js'
 import {
@@ -38,7 +38,10 @@ const collectionReadRoutes: FastifyPluginAsyncTypebox<{ collections: Collections
         tags,
         summary: 'List collections',
         querystring: CollectionListQuerySchema,
-        response: { 200: CollectionListSchema, ...problemResponses() },
+        response: {
+          ...readResponses('A page of collections', CollectionListSchema, ['Link', ...cacheHeaders]),
+          ...problemResponses(),
+        },
       },
     },
     async (request, reply) => {
@@ -59,7 +62,7 @@ const collectionReadRoutes: FastifyPluginAsyncTypebox<{ collections: Collections
         summary: 'Get a collection',
         description: 'Its ETag ("v<version>") is what If-Match takes on edits and reorders.',
         params: KeyParamsSchema,
-        response: { 200: CollectionSchema, ...problemResponses(404) },
+        response: { ...readResponses('The collection', CollectionSchema, cacheHeaders), ...problemResponses(404) },
       },
     },
     async (request, reply) => {
@@ -84,8 +87,12 @@ const collectionWriteRoutes: FastifyPluginAsyncTypebox<{ collections: Collection
         operationId: 'createCollection',
         tags,
         summary: 'Create a collection',
+        description: 'A key already in use is a 409 (so the example succeeds once on the example content).',
         body: CollectionCreateSchema,
-        response: { 201: CollectionSchema, ...problemResponses(409, 413, 415) },
+        response: {
+          201: success('Created; Location names it', CollectionSchema, ['Location']),
+          ...problemResponses(409, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -109,7 +116,10 @@ const collectionWriteRoutes: FastifyPluginAsyncTypebox<{ collections: Collection
         params: KeyParamsSchema,
         headers: IfMatchHeadersSchema,
         body: CollectionUpdateSchema,
-        response: { 200: CollectionSchema, ...problemResponses(404, 412, 413, 415) },
+        response: {
+          200: success('The collection as changed', CollectionSchema),
+          ...problemResponses(404, 412, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -136,7 +146,7 @@ const collectionWriteRoutes: FastifyPluginAsyncTypebox<{ collections: Collection
         params: KeyParamsSchema,
         querystring: CollectionDeleteQuerySchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404, 409, 412) },
+        response: { 204: empty('Deleted'), ...problemResponses(404, 409, 412) },
       },
     },
     async (request, reply) => {

@@ -43,7 +43,7 @@ export const CollectionCreateSchema = Type.Object(
     description: Type.Optional(nullable(Type.String({ maxLength: 2000 }))),
     maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, format: 'int32', default: 10 })),
   },
-  { additionalProperties: false, examples: [{ key: 'top-stories', title: 'Top stories', maxItems: 4 }] },
+  { additionalProperties: false, examples: [{ key: 'most-read', title: 'Most read', maxItems: 5 }] },
 )
 export type CollectionCreate = Static<typeof CollectionCreateSchema>
 
@@ -57,7 +57,10 @@ export const CollectionUpdateSchema = Type.Object(
 )
 export type CollectionUpdate = Static<typeof CollectionUpdateSchema>
 
-export const KeyParamsSchema = Type.Object({ key: SlugSchema }, { additionalProperties: false })
+export const KeyParamsSchema = Type.Object(
+  { key: { ...SlugSchema, description: 'The collection key', examples: ['top-stories'] } },
+  { additionalProperties: false },
+)
 export const CollectionListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
 export const CollectionListSchema = listEnvelope(CollectionSchema)
 export const CollectionDeleteQuerySchema = Type.Object(
@@ -177,8 +180,9 @@ export const TeaserCreateSchema = Type.Object(teaserFields, {
   description: 'Links to exactly one of `articleId` or `url`.',
   examples: [
     {
-      text: 'Authorities said a total of 192 Azerbaijani troops were killed and 511 were wounded during Azerbaijan’s offensive.',
-      articleId: '019ac0de-7a1e-7000-8000-00000000c002',
+      text: 'News from Armenia in English, from our partner Armenpress.',
+      url: 'https://armenpress.am/eng/',
+      source: 'armenpress',
     },
   ],
 })

@@ -2,12 +2,12 @@
 // line-up's history, and reading, editing and removing one teaser.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
-import Type from 'typebox'
 import { ForbiddenError } from '../../errors.js'
 import { read, write } from '../../http/access.js'
 import { actorOf, canPreview } from '../../http/auth.js'
-import { parseIfMatch, setCacheHeaders } from '../../http/caching.js'
+import { cacheHeaders, parseIfMatch, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
+import { empty, readResponses, success } from '../../http/responses.js'
 import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
 import { versionEtag } from '../../lib/versions.js'
 import type { Box } from './collections.box.js'
@@ -50,7 +50,10 @@ const boxRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> 
           'write scopes get every teaser with `visible` and `hiddenReason`, and may pass `at` for the box as it was.',
         params: KeyParamsSchema,
         querystring: TeaserBoxQuerySchema,
-        response: { 200: TeaserBoxSchema, ...problemResponses(404) },
+        response: {
+          ...readResponses('The box: its teasers in order', TeaserBoxSchema, [...cacheHeaders, 'Last-Modified']),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
@@ -82,7 +85,10 @@ const lineUpRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService 
         params: KeyParamsSchema,
         headers: IfMatchHeadersSchema,
         body: TeaserCreateSchema,
-        response: { 201: TeaserSchema, ...problemResponses(404, 412, 413, 415, 422) },
+        response: {
+          201: success('Added; Location names the teaser', TeaserSchema, ['Location']),
+          ...problemResponses(404, 412, 413, 415, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -112,7 +118,10 @@ const lineUpRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService 
         params: KeyParamsSchema,
         headers: IfMatchHeadersSchema,
         body: OrderSchema,
-        response: { 200: TeaserBoxSchema, ...problemResponses(404, 409, 412, 413, 415) },
+        response: {
+          200: success('The box in its new order', TeaserBoxSchema, ['Cache-Control']),
+          ...problemResponses(404, 409, 412, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -139,7 +148,10 @@ const lineUpRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService 
           'Newest first: each add, remove, move, pin, update and reorder, who made it and the line-up after it.',
         params: KeyParamsSchema,
         querystring: HistoryQuerySchema,
-        response: { 200: HistoryListSchema, ...problemResponses(404) },
+        response: {
+          ...readResponses('A page of line-up changes, newest first', HistoryListSchema, ['Link', 'Cache-Control']),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
@@ -162,7 +174,7 @@ const teaserRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService 
         tags,
         summary: 'Get a teaser',
         params: IdParamsSchema,
-        response: { 200: TeaserSchema, ...problemResponses(404) },
+        response: { ...readResponses('The teaser', TeaserSchema, ['Cache-Control']), ...problemResponses(404) },
       },
     },
     async (request, reply) => {
@@ -185,7 +197,10 @@ const teaserRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService 
         params: IdParamsSchema,
         headers: IfMatchHeadersSchema,
         body: TeaserUpdateSchema,
-        response: { 200: TeaserSchema, ...problemResponses(404, 412, 413, 415, 422) },
+        response: {
+          200: success('The teaser as changed', TeaserSchema),
+          ...problemResponses(404, 412, 413, 415, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -210,7 +225,7 @@ const teaserRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService 
         summary: 'Remove a teaser',
         params: IdParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: Type.Null({ description: 'Removed' }), ...problemResponses(404, 412) },
+        response: { 204: empty('Removed'), ...problemResponses(404, 412) },
       },
     },
     async (request, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
 import type { Database } from '../../db/database.js'
 import { DatabaseUnavailableError } from '../../errors.js'
+import { readResponses } from '../../http/responses.js'
 import { problemResponsesOnly } from '../../http/schemas.js'
 
 const LiveSchema = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
@@ -58,7 +59,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         description:
           'Answers 200 while the process serves requests, without looking at the database: a failing ' +
           'liveness probe restarts the process, which a database outage would not cure (see readiness).',
-        response: { 200: LiveSchema, ...problemResponsesOnly(414, 500) },
+        // A probe sends nothing to validate; an overlong URI is the one mistake it can make.
+        response: { ...readResponses('The process is serving', LiveSchema), ...problemResponsesOnly(414, 500) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -78,7 +80,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
           'instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until ' +
           'Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a ' +
           'partial loss of shared counting into a full outage.',
-        response: { 200: ReadySchema, ...problemResponsesOnly(414, 500, 503) },
+        response: {
+          ...readResponses('Ready: serving (`degraded`: with rate limits counted per instance)', ReadySchema),
+          ...problemResponsesOnly(414, 500, 503),
+        },
       },
     },
     async () => {

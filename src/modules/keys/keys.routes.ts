@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import { actorOf } from '../../http/auth.js'
 import { setNextLink } from '../../http/pagination.js'
+import { empty, readResponses, success } from '../../http/responses.js'
 import { IdParamsSchema, problemResponses } from '../../http/schemas.js'
 import {
   ApiKeyCreatedSchema,
@@ -33,7 +33,13 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: KeysService }> = asyn
           'hold content:write. Asking for a scope the caller does not hold is a 403 (`ND_SCOPE_NOT_HELD`, ' +
           'listing them in `scopesNotHeld`).',
         body: ApiKeyCreateSchema,
-        response: { 201: ApiKeyCreatedSchema, ...problemResponses(413, 415) },
+        response: {
+          201: success('Created; the secret is in this response only; Location names the key', ApiKeyCreatedSchema, [
+            'Location',
+            'Cache-Control',
+          ]),
+          ...problemResponses(413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -54,7 +60,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: KeysService }> = asyn
         summary: 'List API keys',
         description: 'Newest first. Never includes secrets or their hashes.',
         querystring: ApiKeyListQuerySchema,
-        response: { 200: ApiKeyListSchema, ...problemResponses() },
+        response: { ...readResponses('A page of API keys', ApiKeyListSchema, ['Link']), ...problemResponses() },
       },
     },
     async (request, reply) => {
@@ -73,7 +79,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: KeysService }> = asyn
         tags,
         summary: 'Get an API key',
         params: IdParamsSchema,
-        response: { 200: ApiKeySchema, ...problemResponses(404) },
+        response: { ...readResponses('The API key', ApiKeySchema), ...problemResponses(404) },
       },
     },
     async (request) => keys.get(request.params.id),
@@ -90,7 +96,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: KeysService }> = asyn
         description: 'Scopes can only be narrowed (409 otherwise): a wider key is a new key.',
         params: IdParamsSchema,
         body: ApiKeyUpdateSchema,
-        response: { 200: ApiKeySchema, ...problemResponses(404, 409, 413, 415) },
+        response: { 200: success('The API key as changed', ApiKeySchema), ...problemResponses(404, 409, 413, 415) },
       },
     },
     async (request) => keys.update(request.params.id, request.body, actorOf(request)),
@@ -106,7 +112,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: KeysService }> = asyn
         summary: 'Revoke an API key',
         description: 'The key stops working from the next request. Revoking a revoked key changes nothing.',
         params: IdParamsSchema,
-        response: { 204: Type.Null({ description: 'Revoked' }), ...problemResponses(404) },
+        response: { 204: empty('Revoked'), ...problemResponses(404) },
       },
     },
     async (request, reply) => {

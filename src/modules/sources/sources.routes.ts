@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import { read, write } from '../../http/access.js'
 import { actorOf } from '../../http/auth.js'
 import { setNextLink } from '../../http/pagination.js'
-import { IdOrSlugParamsSchema, IdParamsSchema, problemResponses } from '../../http/schemas.js'
+import { empty, readResponses, success } from '../../http/responses.js'
+import { IdOrSlugParamsSchema, problemResponses, WriteIdParamsSchema } from '../../http/schemas.js'
 import {
   SourceCreateSchema,
   SourceListQuerySchema,
@@ -28,7 +28,7 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
           'Publishers, news agencies and partners, ordered by `sort` and paginated with an opaque cursor. ' +
           'The `Link` header carries the next page.',
         querystring: SourceListQuerySchema,
-        response: { 200: SourceListSchema, ...problemResponses() },
+        response: { ...readResponses('A page of sources', SourceListSchema, ['Link']), ...problemResponses() },
       },
     },
     async (request, reply) => {
@@ -46,9 +46,14 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
         operationId: 'createSource',
         tags,
         summary: 'Create a source',
-        description: 'The slug is generated from the name when omitted; a slug already in use is a 409.',
+        description:
+          'The slug is generated from the name when omitted (the first free of name, name-2, …); a slug given ' +
+          'that is already in use is a 409.',
         body: SourceCreateSchema,
-        response: { 201: SourceSchema, ...problemResponses(409, 413, 415) },
+        response: {
+          201: success('Created; Location names it', SourceSchema, ['Location']),
+          ...problemResponses(409, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -67,14 +72,14 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
         tags,
         summary: 'Get a source by id or slug',
         params: IdOrSlugParamsSchema,
-        response: { 200: SourceSchema, ...problemResponses(404) },
+        response: { ...readResponses('The source', SourceSchema), ...problemResponses(404) },
       },
     },
     async (request) => sources.get(request.params.idOrSlug),
   )
 
   app.patch(
-    '/sources/:id',
+    '/sources/:idOrSlug',
     {
       config: write,
       schema: {
@@ -82,16 +87,16 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
         tags,
         summary: 'Update a source',
         description: 'Sends only the fields to change; `null` clears an optional field.',
-        params: IdParamsSchema,
+        params: WriteIdParamsSchema,
         body: SourceUpdateSchema,
-        response: { 200: SourceSchema, ...problemResponses(404, 409, 413, 415) },
+        response: { 200: success('The source as changed', SourceSchema), ...problemResponses(404, 409, 413, 415) },
       },
     },
-    async (request) => sources.update(request.params.id, request.body, actorOf(request)),
+    async (request) => sources.update(request.params.idOrSlug, request.body, actorOf(request)),
   )
 
   app.delete(
-    '/sources/:id',
+    '/sources/:idOrSlug',
     {
       config: write,
       schema: {
@@ -99,12 +104,12 @@ export const sourcesRoutes: FastifyPluginAsyncTypebox<{ sources: SourcesService 
         tags,
         summary: 'Delete a source',
         description: 'Refused with 409 while articles, wire credits or teasers still reference the source.',
-        params: IdParamsSchema,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404, 409) },
+        params: WriteIdParamsSchema,
+        response: { 204: empty('Deleted'), ...problemResponses(404, 409) },
       },
     },
     async (request, reply) => {
-      await sources.remove(request.params.id, actorOf(request))
+      await sources.remove(request.params.idOrSlug, actorOf(request))
       return reply.code(204).send(null)
     },
   )

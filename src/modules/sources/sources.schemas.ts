@@ -55,10 +55,10 @@ export const SourceCreateSchema = Type.Object(
     additionalProperties: false,
     examples: [
       {
-        name: 'Associated Press',
+        name: 'Agence France-Presse',
         kind: 'agency',
-        homepageUrl: 'https://apnews.com/',
-        description: 'American news agency; credited on wire copy as "the Associated Press reports".',
+        homepageUrl: 'https://www.afp.com/',
+        description: 'French news agency; credited on wire copy as AFP.',
       },
     ],
   },

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { read } from '../../http/access.js'
 import { canPreview } from '../../http/auth.js'
-import { setCacheHeaders } from '../../http/caching.js'
+import { cacheHeaders, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
+import { readResponses } from '../../http/responses.js'
 import { problemResponses } from '../../http/schemas.js'
 import { TagListQuerySchema, TagListSchema } from './tags.schemas.js'
 import type { TagsService } from './tags.service.js'
@@ -21,7 +22,10 @@ export const tagsRoutes: FastifyPluginAsyncTypebox<{ tags: TagsService }> = asyn
           'Callers with content:preview (or content:write) see every tag, counting every article not deleted ' +
           '(drafts and scheduled ones too), and tags no article uses any more.',
         querystring: TagListQuerySchema,
-        response: { 200: TagListSchema, ...problemResponses() },
+        response: {
+          ...readResponses('A page of tags', TagListSchema, ['Link', ...cacheHeaders]),
+          ...problemResponses(),
+        },
       },
     },
     async (request, reply) => {

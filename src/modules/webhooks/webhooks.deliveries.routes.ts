@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { actorOf } from '../../http/auth.js'
 import { setNextLink } from '../../http/pagination.js'
+import { readResponses, success } from '../../http/responses.js'
 import { IdParamsSchema, problemResponses } from '../../http/schemas.js'
 import {
   DeliveryListQuerySchema,
@@ -36,7 +37,10 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webh
         description: `Newest first, each with the log of its attempts.\n\n${retries}`,
         params: IdParamsSchema,
         querystring: DeliveryListQuerySchema,
-        response: { 200: DeliveryListSchema, ...problemResponses(404) },
+        response: {
+          ...readResponses('A page of deliveries, newest first', DeliveryListSchema, ['Link']),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
@@ -55,7 +59,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webh
         tags,
         summary: 'Get a delivery',
         params: DeliveryParamsSchema,
-        response: { 200: ref(WebhookDeliverySchema), ...problemResponses(404) },
+        response: { ...readResponses('The delivery', ref(WebhookDeliverySchema)), ...problemResponses(404) },
       },
     },
     async (request) => webhooks.delivery(request.params.id, request.params.deliveryId),
@@ -73,7 +77,12 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webh
           'The delivery becomes pending and is attempted at once, with the same `webhook-id` (receivers that ' +
           'already processed it can tell), its retry schedule starting over. Any status may be redelivered.',
         params: DeliveryParamsSchema,
-        response: { 202: ref(WebhookDeliverySchema), ...problemResponses(404) },
+        response: {
+          202: success('Accepted: the delivery, pending again; Location names it', ref(WebhookDeliverySchema), [
+            'Location',
+          ]),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {

@@ -1,10 +1,10 @@
 // Webhooks' routes: the webhooks themselves, their secrets and test events. Their deliveries are
 // in webhooks.deliveries.routes.ts. Reads are registered first, so the spec lists GET first.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import { actorOf, canPreview } from '../../http/auth.js'
 import { parseIfMatch } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
+import { empty, readResponses, success } from '../../http/responses.js'
 import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
 import { versionEtag } from '../../lib/versions.js'
 import { webhookDeliveriesRoutes } from './webhooks.deliveries.routes.js'
@@ -40,7 +40,7 @@ const webhookReadRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService }
         summary: 'List webhooks',
         description: 'Newest first. Never includes secrets.',
         querystring: WebhookListQuerySchema,
-        response: { 200: WebhookListSchema, ...problemResponses() },
+        response: { ...readResponses('A page of webhooks', WebhookListSchema, ['Link']), ...problemResponses() },
       },
     },
     async (request, reply) => {
@@ -60,7 +60,7 @@ const webhookReadRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService }
         summary: 'Get a webhook',
         description: 'Its ETag ("v<version>") is what If-Match takes on changes. Never includes the secret.',
         params: IdParamsSchema,
-        response: { 200: ref(WebhookSchema), ...problemResponses(404) },
+        response: { ...readResponses('The webhook', ref(WebhookSchema)), ...problemResponses(404) },
       },
     },
     async (request, reply) => {
@@ -88,7 +88,14 @@ const webhookWriteRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService 
           'When the calling key holds content:preview, the webhook also receives events about drafts ' +
           `(\`receivesDrafts\`).\n\n${signing}`,
         body: WebhookCreateSchema,
-        response: { 201: ref(WebhookWithSecretSchema), ...problemResponses(413, 415, 422) },
+        response: {
+          201: success(
+            'Created; the signing secret is in this response only; Location names the webhook',
+            ref(WebhookWithSecretSchema),
+            ['Location', 'Cache-Control'],
+          ),
+          ...problemResponses(413, 415, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -117,7 +124,10 @@ const webhookWriteRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService 
         params: IdParamsSchema,
         headers: IfMatchHeadersSchema,
         body: WebhookUpdateSchema,
-        response: { 200: ref(WebhookSchema), ...problemResponses(404, 412, 413, 415, 422) },
+        response: {
+          200: success('The webhook as changed', ref(WebhookSchema)),
+          ...problemResponses(404, 412, 413, 415, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -138,7 +148,7 @@ const webhookWriteRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService 
         description: 'Its deliveries, pending or not, are deleted with it.',
         params: IdParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404, 412) },
+        response: { 204: empty('Deleted'), ...problemResponses(404, 412) },
       },
     },
     async (request, reply) => {
@@ -163,7 +173,12 @@ const webhookActionRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService
           'delivery too (`webhook-signature` then carries two signatures), so receivers can switch without ' +
           'missing one; rotating again within that time drops the oldest.',
         params: IdParamsSchema,
-        response: { 200: ref(WebhookWithSecretSchema), ...problemResponses(404) },
+        response: {
+          200: success('The webhook with its new secret, in this response only', ref(WebhookWithSecretSchema), [
+            'Cache-Control',
+          ]),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
@@ -186,7 +201,12 @@ const webhookActionRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService
           '(a disabled webhook: when it is enabled again). Its body is shaped like every event, with ' +
           '`resource.type` "webhook". The response is the delivery; follow it in the deliveries list.',
         params: IdParamsSchema,
-        response: { 202: ref(WebhookDeliverySchema), ...problemResponses(404) },
+        response: {
+          202: success('Accepted: the test delivery, sent at once; Location names it', ref(WebhookDeliverySchema), [
+            'Location',
+          ]),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {

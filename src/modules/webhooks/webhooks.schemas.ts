@@ -29,7 +29,7 @@ const EventsSchema = Type.Array(EventSelectorSchema, {
 
 const webhookExample = {
   id: '019ac0de-7a1e-7000-8000-00000000c001',
-  url: 'https://cdn-purger.example.com/newsdesk',
+  url: 'https://example.com/newsdesk/webhooks',
   description: 'Purges the CDN when public content changes',
   events: ['article.*', 'collection.updated'],
   filter: { source: null, tag: null, collection: null },
@@ -138,7 +138,7 @@ export const WebhookCreateSchema = Type.Object(
     additionalProperties: false,
     examples: [
       {
-        url: 'https://cdn-purger.example.com/newsdesk',
+        url: 'https://example.com/newsdesk/webhooks',
         events: ['article.*', 'collection.updated'],
         description: 'Purges the CDN when public content changes',
       },
