@@ -136,7 +136,8 @@ type Operation = {
 }
 
 /**
- * The finished document: response headers refer to their components.headers entry, and a body
+ * The finished document: every response declares the CORS header, response headers refer to
+ * their components.headers entry, and a body
  * marked optional (x-optional-body) is not required.
  */
 export const finishDocument: SwaggerTransformObject = (document) => {
@@ -148,7 +149,9 @@ export const finishDocument: SwaggerTransformObject = (document) => {
         if (operation.requestBody) operation.requestBody.required = false
       }
       for (const response of Object.values(operation.responses ?? {})) {
-        for (const name of Object.keys(response.headers ?? {})) {
+        // CORS headers go on every answer, refusals included (src/http/security.ts runs first).
+        response.headers = { ...response.headers, 'Access-Control-Allow-Origin': {} }
+        for (const name of Object.keys(response.headers)) {
           if (name in headerDefinitions && response.headers) {
             response.headers[name] = { $ref: `#/components/headers/${name}` }
           }

@@ -63,21 +63,21 @@ test('the typed client against a live server', async (t) => {
     t.equal(created.data.status, 'draft')
     const id = created.data.id
 
-    const published = await client.POST('/v1/articles/{id}/publish', { params: { path: { id } }, body: {} })
+    const published = await client.POST('/v1/articles/{id}/publish', { params: { path: { id } } })
     t.equal(published.data?.status, 'published')
     const etag = published.response.headers.get('etag')
     t.equal(etag, `"v${published.data?.version}"`, 'the ETag names the version')
 
-    const edited = await client.PATCH('/v1/articles/{id}', {
-      params: { path: { id }, header: { 'if-match': etag ?? '' } },
+    const edited = await client.PATCH('/v1/articles/{idOrSlug}', {
+      params: { path: { idOrSlug: id }, header: { 'if-match': etag ?? '' } },
       body: { summary: 'Written through the typed client.' },
     })
     t.equal(edited.response.status, 200)
     t.equal(edited.data?.summary, 'Written through the typed client.')
     t.not(edited.response.headers.get('etag'), etag, 'a new version, a new ETag')
 
-    const stale = await client.PATCH('/v1/articles/{id}', {
-      params: { path: { id }, header: { 'if-match': etag ?? '' } },
+    const stale = await client.PATCH('/v1/articles/{idOrSlug}', {
+      params: { path: { idOrSlug: id }, header: { 'if-match': etag ?? '' } },
       body: { summary: 'Based on a version that is gone.' },
     })
     t.equal(stale.response.status, 412)

@@ -7,7 +7,6 @@ import fp from 'fastify-plugin'
 import helmet from 'helmet'
 import type { Config } from '../config.js'
 import { UriTooLongError } from '../errors.js'
-import { withHeadersOnAll } from './responses.js'
 
 const maxUriLength = 4096
 
@@ -94,11 +93,6 @@ export type BrowserHeaders = ReturnType<typeof createBrowserHeaders>
 
 export default fp<{ headers: BrowserHeaders }>(
   async (app: FastifyInstance, { headers }) => {
-    // The spec: CORS answers every request (see below).
-    app.addHook('onRoute', (route) => {
-      const schema = route.schema as { hide?: boolean; response?: Record<string, object> } | undefined
-      if (schema && !schema.hide) schema.response = withHeadersOnAll(schema.response, ['Access-Control-Allow-Origin'])
-    })
     app.addHook('onRequest', (request, reply, done) => {
       headers.applySecurity(request, reply, (err) => done(err as Error | undefined))
     })
