@@ -8,7 +8,7 @@ import { setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { IdOrSlugParamsSchema, problemResponses } from '../../http/schemas.js'
 import type { SourcesService } from '../sources/sources.service.js'
-import { readHeaders, tags, viewOf } from './articles.http.js'
+import { readHeaders, serializeTrimmed, tags, viewOf } from './articles.http.js'
 import {
   type ArticleListQuery,
   ArticleListQuerySchema,
@@ -137,6 +137,7 @@ export const articleReadRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesSe
       const view = viewOf(request, request.query)
       const read = await articles.get(request.params.idOrSlug, view)
       readHeaders(reply, read, view)
+      serializeTrimmed(reply, view)
       return read.body
     },
   )
