@@ -127,7 +127,7 @@ t.test('every record, as the spec declares it', async (t) => {
     canonicalUrl: 'https://daily.example/contract',
     leadImage: { url: 'https://img.example/lead.jpg', caption: 'Caption' },
     source: daily.slug,
-    credits: [{ source: wire.id }],
+    credits: [{ sourceId: wire.id }],
     tags: ['contract', 'armenia'],
   })
   const other = await post('/v1/articles', { headline: 'Contract draft' })
@@ -163,7 +163,7 @@ t.test('every record, as the spec declares it', async (t) => {
   const external = await post('/v1/collections/contract-box/teasers', {
     text: 'External',
     url: 'https://partner.example/story',
-    source: wire.id,
+    sourceId: wire.id,
     pinned: true,
     startsAt: '2026-01-01T00:00:00.000Z',
     endsAt: '2099-01-01T00:00:00.000Z',

@@ -75,12 +75,18 @@ export const ReadQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
+const sourceKey = Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' })
+
 const CreditInSchema = Type.Object(
   {
-    source: Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }),
+    sourceId: Type.Optional({ ...UuidSchema, description: 'The credited source, as reads name it' }),
+    source: Type.Optional({ ...sourceKey, description: 'The credited source by id or slug (instead of sourceId)' }),
     role: Type.Optional(Type.String({ minLength: 1, maxLength: 50, default: 'wire' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Names its source by `sourceId` or `source`; both may be given if they name the same source',
+  },
 )
 
 const LeadImageInSchema = Type.Object(
@@ -108,7 +114,13 @@ const editable = {
   ),
   canonicalUrl: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
   leadImage: Type.Optional(Type.Union([LeadImageInSchema, Type.Null()])),
-  source: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }))),
+  sourceId: Type.Optional(nullable({ ...UuidSchema, description: 'The publishing source, as reads name it' })),
+  source: Type.Optional(
+    nullable({
+      ...sourceKey,
+      description: 'The publishing source by id or slug (instead of sourceId; both must name the same source)',
+    }),
+  ),
   credits: Type.Optional(Type.Array(CreditInSchema, { maxItems: 20 })),
   tags: Type.Optional(
     Type.Array({ ...SlugSchema, description: 'Tag slug (created when new)' }, { maxItems: 50, uniqueItems: true }),

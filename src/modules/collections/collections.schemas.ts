@@ -179,7 +179,16 @@ const teaserFields = {
   title: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
   articleId: Type.Optional(nullable(UuidSchema)),
   url: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
-  source: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }))),
+  sourceId: Type.Optional(nullable({ ...UuidSchema, description: 'The source, as reads name it' })),
+  source: Type.Optional(
+    nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'The source by id or slug (instead of sourceId; both must name the same source)',
+      }),
+    ),
+  ),
   image: Type.Optional(Type.Union([ImageSchema, Type.Null()])),
   pinned: Type.Optional(Type.Boolean()),
   startsAt: Type.Optional(nullable(TimestampSchema)),

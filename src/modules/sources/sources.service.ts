@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../db/database.js'
 import { isSlugClash } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
-import { ConflictError, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
+import { ConflictError, invalidRequest, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
@@ -20,6 +20,31 @@ export async function resolveSourceId(db: Db, key: string, field: string): Promi
   const id = await repo.findSourceId(db, key)
   if (!id) throw withProblem(new MissingReferenceError(`No source matches "${key}" (${field})`), { field })
   return id
+}
+
+/**
+ * The source another record's input names, by `sourceId` (as reads show it) or `source` (an id or
+ * a slug) under `at` (a JSON pointer prefix such as "/credits/0"): undefined when it names none,
+ * null when it clears it. Both may be given if they name the same source; otherwise a 400.
+ */
+export async function resolveSourceReference(
+  db: Db,
+  input: { sourceId?: string | null; source?: string | null },
+  at = '',
+): Promise<string | null | undefined> {
+  const field = (name: string) => `${at}/${name}`.slice(1)
+  const resolve = (key: string | null | undefined, name: string) =>
+    key ? resolveSourceId(db, key, field(name)) : Promise.resolve(key)
+  const byId = await resolve(input.sourceId, 'sourceId')
+  const byKey = await resolve(input.source, 'source')
+  if (byId !== undefined && byKey !== undefined && byId !== byKey) {
+    const message = 'sourceId and source name different sources: give one, or the same source'
+    throw invalidRequest([
+      { in: 'body', pointer: `${at}/sourceId`, message },
+      { in: 'body', pointer: `${at}/source`, message },
+    ])
+  }
+  return byId !== undefined ? byId : byKey
 }
 
 export function toSource(row: repo.SourceRow): Source {
