@@ -1,6 +1,7 @@
 // A client that reads a record, changes it and sends it back: writes take the fields a read
-// shows by the names it shows them (sourceId, credits[].sourceId, tags as slugs), so the
-// writable fields of a read are accepted as they are. Read-only fields are not (a 400 naming them).
+// shows by the names it shows them (sourceId, credits[].sourceId, tags as slugs, and a source as
+// reads embed it), so the writable fields of a read are accepted as they are. Read-only fields
+// are not (a 400 naming them).
 import { test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
 import type { Teaser } from '../../src/modules/collections/collections.schemas.js'
@@ -23,6 +24,21 @@ const articleWritable = [
   'credits',
   'tags',
 ] as const
+// What a read has beyond them: the server's fields, and the embeds that only name the same sources.
+const articleReadOnly = [
+  'id',
+  'status',
+  'publishedAt',
+  'firstPublishedAt',
+  'bodyHtml',
+  'bodyText',
+  'version',
+  'createdBy',
+  'updatedBy',
+  'createdAt',
+  'updatedAt',
+  'tagDetails',
+] as const
 const sourceWritable = ['slug', 'name', 'kind', 'homepageUrl', 'description'] as const
 const teaserWritable = [
   'text',
@@ -39,6 +55,10 @@ const teaserWritable = [
 
 function pick<T extends object, K extends keyof T>(record: T, keys: readonly K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((k) => [k, record[k]])) as Pick<T, K>
+}
+
+function omit<T extends object, K extends keyof T>(record: T, keys: readonly K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => !keys.includes(k as K))) as Omit<T, K>
 }
 
 test('GET, change, PATCH: a read is sent back as it was read', async (t) => {
@@ -87,6 +107,13 @@ test('GET, change, PATCH: a read is sent back as it was read', async (t) => {
 
     const readOnly = await patch(`/v1/articles/${created.id}`, { ...pick(after, articleWritable), version: 2 })
     t.same(pointers(t, readOnly), ['/version'], 'read-only fields are refused, by name')
+
+    const embedded = await get<Article>(`/v1/articles/${created.id}?include=source,credits,tags`)
+    t.ok(embedded.body.source && embedded.body.credits[0]?.source, 'the read embeds its sources')
+    const whole = { ...omit(embedded.body, articleReadOnly), dateline: 'YEREVAN' }
+    const back = await patch(`/v1/articles/${created.id}`, whole)
+    t.equal(back.statusCode, 200, `a read with its embedded sources is accepted back: ${back.body.slice(0, 300)}`)
+    t.same(pick(json<Article>(back), articleWritable), pick({ ...after, dateline: 'YEREVAN' }, articleWritable))
   })
 
   await t.test('an article names its sources by sourceId or source', async (t) => {
@@ -113,6 +140,15 @@ test('GET, change, PATCH: a read is sent back as it was read', async (t) => {
     t.same(pointers(t, clash), ['/source', '/sourceId'], 'two different sources are a 400 naming both')
     const clearing = await patch(url, { sourceId: null, source: wire.slug })
     t.same(pointers(t, clearing), ['/source', '/sourceId'], 'clearing one and naming the other too')
+    const embeddedClash = await patch(url, { sourceId: wire.id, source: daily })
+    t.same(pointers(t, embeddedClash), ['/source', '/sourceId'], 'an embedded source counts by its id')
+    const embeddedCredit = await patch(url, { source: daily, credits: [{ source: wire, role: 'wire' }] })
+    t.equal(embeddedCredit.statusCode, 200, 'sources as reads embed them name them')
+    t.equal(json<Article>(embeddedCredit).sourceId, daily.id)
+    t.same(json<Article>(embeddedCredit).credits, [{ sourceId: wire.id, role: 'wire' }])
+    const renamed = await patch(url, { source: { ...daily, name: 'Not applied' } })
+    t.equal(renamed.statusCode, 200)
+    t.equal((await get<Source>(`/v1/sources/${daily.id}`)).body.name, daily.name, 'an embedded source is not edited')
     const creditClash = await patch(url, { credits: [{ sourceId: daily.id, source: wire.slug }] })
     t.same(pointers(t, creditClash), ['/credits/0/source', '/credits/0/sourceId'])
     const unnamed = await patch(url, { credits: [{ sourceId: wire.id }, { role: 'wire' }] })
@@ -121,7 +157,7 @@ test('GET, change, PATCH: a read is sent back as it was read', async (t) => {
     t.equal(assertProblem(t, missing, 422, 'ND_REFERENCE_MISSING').field, 'credits/0/sourceId')
     const cleared = await patch(url, { sourceId: null })
     t.equal(json<Article>(cleared).sourceId, null)
-    t.equal((await get<Article>(url)).body.version, created.version + 2, 'refused writes changed nothing')
+    t.equal((await get<Article>(url)).body.version, created.version + 4, 'refused writes changed nothing')
   })
 
   await t.test('a source', async (t) => {
@@ -152,6 +188,11 @@ test('GET, change, PATCH: a read is sent back as it was read', async (t) => {
     t.same(pick(json<Teaser>(res), teaserWritable), edited)
     const history = await get<{ data: { action: string }[] }>('/v1/collections/round-box/history')
     t.equal(history.body.data[0]?.action, 'update', 'a position sent back unchanged is no move')
+
+    const whole = { ...pick(read.body, [...teaserWritable, 'source']), title: 'Whole' }
+    const back = await patch(`/v1/teasers/${created.id}`, whole)
+    t.equal(back.statusCode, 200, `with the source it embeds: ${back.body.slice(0, 300)}`)
+    t.equal(json<Teaser>(back).sourceId, wire.id)
 
     const byId = await patch(`/v1/teasers/${created.id}`, { sourceId: daily.id })
     t.equal(json<Teaser>(byId).sourceId, daily.id)

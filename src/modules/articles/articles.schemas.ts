@@ -10,6 +10,7 @@ import {
   UuidSchema,
 } from '../../http/schemas.js'
 import { maxInt4 } from '../../lib/ranges.js'
+import { SourceReferenceSchema } from '../sources/sources.schemas.js'
 import {
   ArticleComponent,
   ArticleStatusSchema,
@@ -75,12 +76,13 @@ export const ReadQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
-const sourceKey = Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' })
-
 const CreditInSchema = Type.Object(
   {
     sourceId: Type.Optional({ ...UuidSchema, description: 'The credited source, as reads name it' }),
-    source: Type.Optional({ ...sourceKey, description: 'The credited source by id or slug (instead of sourceId)' }),
+    source: Type.Optional({
+      ...SourceReferenceSchema,
+      description: 'The credited source by id or slug, or as include=credits embeds it (instead of sourceId)',
+    }),
     role: Type.Optional(Type.String({ minLength: 1, maxLength: 50, default: 'wire' })),
   },
   {
@@ -116,9 +118,10 @@ const editable = {
   leadImage: Type.Optional(Type.Union([LeadImageInSchema, Type.Null()])),
   sourceId: Type.Optional(nullable({ ...UuidSchema, description: 'The publishing source, as reads name it' })),
   source: Type.Optional(
-    nullable({
-      ...sourceKey,
-      description: 'The publishing source by id or slug (instead of sourceId; both must name the same source)',
+    Type.Union([...SourceReferenceSchema.anyOf, Type.Null()], {
+      description:
+        'The publishing source by id or slug, or as include=source embeds it (instead of sourceId; both must ' +
+        'name the same source)',
     }),
   ),
   credits: Type.Optional(Type.Array(CreditInSchema, { maxItems: 20 })),

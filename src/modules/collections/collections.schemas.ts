@@ -10,7 +10,7 @@ import {
   UuidSchema,
 } from '../../http/schemas.js'
 import { LeadImageComponent } from '../articles/articles.view.schemas.js'
-import { SourceSchema } from '../sources/sources.schemas.js'
+import { SourceReferenceSchema, SourceSchema } from '../sources/sources.schemas.js'
 
 const CollectionComponent = Type.Object(
   {
@@ -181,13 +181,10 @@ const teaserFields = {
   url: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
   sourceId: Type.Optional(nullable({ ...UuidSchema, description: 'The source, as reads name it' })),
   source: Type.Optional(
-    nullable(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description: 'The source by id or slug (instead of sourceId; both must name the same source)',
-      }),
-    ),
+    Type.Union([...SourceReferenceSchema.anyOf, Type.Null()], {
+      description:
+        'The source by id or slug, or as reads embed it (instead of sourceId; both must name the same source)',
+    }),
   ),
   image: Type.Optional(Type.Union([ImageSchema, Type.Null()])),
   pinned: Type.Optional(Type.Boolean()),

@@ -48,6 +48,20 @@ const SourceComponent = Type.Object(
 export const SourceSchema = ref(SourceComponent)
 export type Source = Static<typeof SourceSchema>
 
+/**
+ * How another record's input names a source, beside its id (`sourceId`): by id or slug, or as the
+ * Source a read embeds, so that a read is accepted back as it is. Of an embedded source only the
+ * id counts: its other fields are the source's, which such a write does not change.
+ */
+export const SourceReferenceSchema = Type.Union([
+  Type.String({ minLength: 1, maxLength: 200, description: 'A source id or slug' }),
+  Type.Object(
+    { ...Type.Partial(SourceComponent).properties, id: UuidSchema },
+    { additionalProperties: false, description: 'The source as a read embeds it: its id names it' },
+  ),
+])
+export type SourceReference = Static<typeof SourceReferenceSchema>
+
 export const SourceCreateSchema = Type.Object(
   {
     slug: Type.Optional({ ...SlugSchema, description: 'Generated from the name when omitted' }),
