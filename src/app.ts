@@ -13,6 +13,7 @@ import Fastify, {
   LogController,
 } from 'fastify'
 import type { LoggerOptions } from 'pino'
+import { components } from './components.js'
 import type { Config } from './config.js'
 import { type ChangeSource, sharedChanges } from './db/change-subscription.js'
 import type { ChangeSubscription, Database } from './db/database.js'
@@ -23,7 +24,6 @@ import { publicLinks } from './http/pagination.js'
 import problem, { clientErrorHandler, routerErrorHandler } from './http/problem.js'
 import rateLimit from './http/rate-limit.js'
 import responseCache from './http/response-cache.js'
-import { ProblemSchema } from './http/schemas.js'
 import security, { createBrowserHeaders } from './http/security.js'
 import { buildSerializer } from './http/serialization.js'
 import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
@@ -129,7 +129,7 @@ export async function buildApp({
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
   })
 
-  app.addSchema(ProblemSchema)
+  for (const schema of components) app.addSchema(schema)
   await app.register(problem)
   await app.register(publicLinks, { publicUrl: config.publicUrl })
   // Before anything that may refuse a request, so that refusals carry the CORS headers too.

@@ -1,6 +1,48 @@
 // Every application error, declared once with a code and an HTTP status. Services throw these;
 // src/http/problem.ts turns them (and framework and database errors) into RFC 9457 responses.
 import createError from '@fastify/error'
+import type { ProblemMembers } from './http/schemas.js'
+
+/**
+ * Every code a problem can carry: those of the errors below, and those src/http/problem.ts gives
+ * framework, router and HTTP parser errors. The spec declares Problem.code as this enum, and a
+ * test checks that every error class's code is in it.
+ */
+export const problemCodes = [
+  'ND_VALIDATION_FAILED',
+  'ND_MALFORMED_JSON',
+  'ND_JSON_TOO_DEEP',
+  'ND_BAD_CONTENT_LENGTH',
+  'ND_BAD_URL',
+  'ND_BAD_REQUEST',
+  'ND_INVALID_CURSOR',
+  'ND_UNAUTHORIZED',
+  'ND_FORBIDDEN',
+  'ND_SCOPE_NOT_HELD',
+  'ND_NOT_FOUND',
+  'ND_ROUTE_NOT_FOUND',
+  'ND_REQUEST_TIMEOUT',
+  'ND_CONFLICT',
+  'ND_UNIQUE_VIOLATION',
+  'ND_INVALID_TRANSITION',
+  'ND_CURSOR_EXPIRED',
+  'ND_PRECONDITION_FAILED',
+  'ND_BODY_TOO_LARGE',
+  'ND_URI_TOO_LONG',
+  'ND_UNSUPPORTED_MEDIA_TYPE',
+  'ND_REFERENCE_MISSING',
+  'ND_NOT_PUBLISHABLE',
+  'ND_BODY_TOO_COMPLEX',
+  'ND_WEBHOOK_TARGET_REFUSED',
+  'ND_IDEMPOTENCY_KEY_REUSED',
+  'ND_RATE_LIMITED',
+  'ND_TOO_MANY_AUTH_FAILURES',
+  'ND_HEADERS_TOO_LARGE',
+  'ND_REQUEST_REJECTED',
+  'ND_INTERNAL',
+  'ND_DATABASE_UNAVAILABLE',
+] as const
+export type ProblemCode = (typeof problemCodes)[number]
 
 export const NotFoundError = createError<[resource: string, key: string]>('ND_NOT_FOUND', 'No %s matches "%s"', 404)
 export const ConflictError = createError<[detail: string]>('ND_CONFLICT', '%s', 409)
@@ -49,11 +91,14 @@ export function invalidRequest(fields: InvalidField[]): Error {
 
 /** Extra members an error carries into its problem body (RFC 9457 extension members). */
 export interface ProblemExtensions {
-  problem?: Record<string, unknown>
+  problem?: ProblemMembers
 }
 
-/** Attaches extension members (for example the field that clashed) to an error. */
-export function withProblem<E extends Error>(err: E, members: Record<string, unknown>): E & ProblemExtensions {
+/**
+ * Attaches extension members (for example the field that clashed) to an error. Only members the
+ * Problem schema declares: a new one is added there first, so the spec tells clients about it.
+ */
+export function withProblem<E extends Error>(err: E, members: ProblemMembers): E & ProblemExtensions {
   return Object.assign(err, { problem: members })
 }
 

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import Type, { type TSchema } from 'typebox'
+import { ref } from './schemas.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,16 +43,17 @@ export const paginationQuery = {
 
 export const PageSchema = Type.Object(
   {
-    limit: Type.Integer(),
+    limit: Type.Integer({ description: 'The page size asked for (or the default)' }),
     nextCursor: Type.Union([Type.String(), Type.Null()], {
       description: 'Cursor for the next page; null on the last page',
     }),
   },
-  { additionalProperties: false },
+  { $id: 'Page', additionalProperties: false },
 )
 
-export function listEnvelope<T extends TSchema>(item: T) {
-  return Type.Object({ data: Type.Array(item), page: PageSchema }, { additionalProperties: false })
+/** A list's `{ data, page }` envelope as a named component (`<Item>Page`): register it, refer to it with ref(). */
+export function listEnvelope<T extends TSchema>(item: T, $id: string) {
+  return Type.Object({ data: Type.Array(item), page: ref(PageSchema) }, { $id, additionalProperties: false })
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { translateDatabaseError } from '../db/errors.js'
-import { describeInvalidFields, type ProblemExtensions } from '../errors.js'
+import { describeInvalidFields, type ProblemCode, type ProblemExtensions } from '../errors.js'
 import type { Problem } from './schemas.js'
 
 export const problemContentType = 'application/problem+json; charset=utf-8'
@@ -24,6 +24,7 @@ const titles: Record<number, string> = {
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
@@ -32,7 +33,7 @@ const titles: Record<number, string> = {
 }
 
 // Framework error codes that deserve a clearer code and sentence than Fastify's own.
-const frameworkErrors: Record<string, { status: number; code: string; detail?: string }> = {
+const frameworkErrors: Record<string, { status: number; code: ProblemCode; detail?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: {
     status: 400,
     code: 'ND_MALFORMED_JSON',
@@ -130,9 +131,9 @@ function slugOf(code: string): string {
 export function buildProblem(
   request: FastifyRequest,
   status: number,
-  code: string,
+  code: ProblemCode,
   detail: string,
-  extra: Record<string, unknown> = {},
+  extra: Partial<Problem> = {},
 ): Problem {
   return {
     type: `${problemTypeBase}${slugOf(code)}`,
@@ -167,6 +168,7 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
     )
   }
 
+  // Every ND_ code is one of the errors of src/errors.ts, each in problemCodes (a test checks it).
   const known = error.code?.startsWith('ND_') ? error : (translateDatabaseError(error) as FastifyError | undefined)
   if (known) {
     const status = known.statusCode ?? 500
@@ -182,15 +184,15 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
       request.log.warn({ err: error }, `database refused the request: ${known.message}`)
     return sendProblem(
       reply,
-      buildProblem(request, status, known.code, known.message, (known as ProblemExtensions).problem),
+      buildProblem(request, status, known.code as ProblemCode, known.message, (known as ProblemExtensions).problem),
     )
   }
 
-  // Other client errors raised by Fastify or its plugins carry safe, specific messages.
+  // Other client errors raised by Fastify or its plugins carry safe, specific messages; their
+  // codes are not ours to promise, so they share one (the status and detail tell them apart).
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
-    const code = error.code?.startsWith('FST_') || !error.code ? `ND_HTTP_${status}` : error.code
-    return sendProblem(reply, buildProblem(request, status, code, error.message))
+    return sendProblem(reply, buildProblem(request, status, 'ND_REQUEST_REJECTED', error.message))
   }
 
   request.log.error({ err: error }, 'unexpected error')
@@ -215,7 +217,7 @@ export function routerErrorHandler(error: FastifyError, request: FastifyRequest,
   handleError(error, request, reply)
 }
 
-const clientErrors: Record<string, { status: number; code: string; detail: string }> = {
+const clientErrors: Record<string, { status: number; code: ProblemCode; detail: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: {
     status: 408,
     code: 'ND_REQUEST_TIMEOUT',

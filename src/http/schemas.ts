@@ -1,17 +1,95 @@
 // Schemas shared by every module: problem responses and the reusable bits of route schemas.
-import Type, { type Static, type TSchema } from 'typebox'
+import Type, { type Static, type TSchema, type TSchemaOptions } from 'typebox'
+import { problemCodes } from '../errors.js'
+import { ArticleStatus } from '../generated/prisma/enums.js'
+import { scopes } from '../lib/principal.js'
 import { type HeaderName, withHeaders } from './responses.js'
+
+/**
+ * A string out of a fixed list, emitted as `{ type: 'string', enum: [...] }`: a union of literals
+ * would be `anyOf: [{ const }]`, which Swagger UI offers as a dropdown of its first value only and
+ * generators turn into less readable types. Validation is the same (400 naming the field).
+ */
+export function StringEnum<const T extends readonly string[]>(values: T, options: TSchemaOptions = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
+}
+
+/**
+ * A reference to a named component (a schema with an $id, added with app.addSchema in
+ * src/components.ts), typed as the schema it names: the spec shows `#/components/schemas/<$id>`,
+ * and the serializer resolves it.
+ */
+export function ref<T extends TSchema>(schema: T & { $id?: string }) {
+  return Type.Unsafe<Static<T>>({ $ref: `${schema.$id}#` })
+}
+
+const fieldLocations = ['body', 'query', 'path', 'header'] as const
 
 export const ProblemFieldSchema = Type.Object(
   {
-    in: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header')], {
-      description: 'The part of the request the field belongs to',
-    }),
+    in: StringEnum(fieldLocations, { description: 'The part of the request the field belongs to' }),
     pointer: Type.String({ description: 'JSON Pointer (RFC 6901) to the offending field within that part' }),
     message: Type.String(),
   },
-  { additionalProperties: false },
+  { $id: 'ProblemField', title: 'ProblemField', additionalProperties: false },
 )
+
+const uuidList = (description: string) => Type.Array(Type.String({ format: 'uuid' }), { description })
+
+/** Extension members: each appears only on the problems named in its description. */
+const problemMembers = {
+  errors: Type.Optional(
+    Type.Array(ref(ProblemFieldSchema), {
+      description:
+        'Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX and ' +
+        'ND_WEBHOOK_TARGET_REFUSED',
+    }),
+  ),
+  field: Type.Optional(
+    Type.String({
+      description:
+        'ND_UNIQUE_VIOLATION: the field whose value another record uses (e.g. slug); ND_REFERENCE_MISSING: ' +
+        'the input field naming the record that does not exist (e.g. credits/0/source)',
+    }),
+  ),
+  currentVersion: Type.Optional(
+    Type.Integer({ description: 'ND_PRECONDITION_FAILED: the version the resource is at now' }),
+  ),
+  currentEtag: Type.Optional(
+    Type.String({ description: 'ND_PRECONDITION_FAILED: the ETag of that version, to send as If-Match' }),
+  ),
+  currentStatus: Type.Optional(
+    StringEnum(Object.values(ArticleStatus), {
+      description: 'ND_INVALID_TRANSITION: the status the article has now',
+    }),
+  ),
+  missing: Type.Optional(uuidList('ND_CONFLICT on a reorder: teasers of the collection the list leaves out')),
+  unexpected: Type.Optional(
+    uuidList('ND_CONFLICT on a reorder: ids in the list that are not teasers of the collection'),
+  ),
+  references: Type.Optional(
+    Type.Object(
+      { articles: Type.Integer(), credits: Type.Integer(), teasers: Type.Integer() },
+      {
+        additionalProperties: false,
+        description: 'ND_CONFLICT on deleting a source: the articles, wire credits and teasers that still name it',
+      },
+    ),
+  ),
+  teaserCount: Type.Optional(
+    Type.Integer({ description: 'ND_CONFLICT on deleting a collection: the teasers it still holds' }),
+  ),
+  scopesNotHeld: Type.Optional(
+    Type.Array(StringEnum(scopes), {
+      description: 'ND_SCOPE_NOT_HELD: the scopes asked for that the calling key does not hold',
+    }),
+  ),
+  widenedScopes: Type.Optional(
+    Type.Array(StringEnum(scopes), {
+      description: 'ND_CONFLICT on changing a key: the scopes that would widen it (scopes can only be narrowed)',
+    }),
+  ),
+}
 
 /** RFC 9457 problem details. Extension members beyond these may appear for specific errors. */
 export const ProblemSchema = Type.Object(
@@ -21,13 +99,20 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer({ description: 'HTTP status code' }),
     detail: Type.String({ description: 'Explanation specific to this occurrence' }),
     instance: Type.String({ description: 'The request path this problem occurred on' }),
-    code: Type.String({ description: 'Stable machine-readable error code', examples: ['ND_NOT_FOUND'] }),
+    code: StringEnum(problemCodes, {
+      description:
+        'Stable machine-readable error code. ND_REQUEST_REJECTED: a request the framework refused for a reason ' +
+        'without a code of its own (the status and detail say which).',
+      examples: ['ND_NOT_FOUND'],
+    }),
     requestId: Type.String({ description: 'The request id, also sent as X-Request-Id' }),
-    errors: Type.Optional(Type.Array(ProblemFieldSchema, { description: 'Every offending field (validation errors)' })),
+    ...problemMembers,
   },
   { $id: 'Problem', title: 'Problem', additionalProperties: true },
 )
 export type Problem = Static<typeof ProblemSchema>
+/** The extension members an error may attach (src/errors.ts withProblem). */
+export type ProblemMembers = Pick<Problem, keyof typeof problemMembers>
 
 const problemRef = Type.Unsafe<Problem>({ $ref: 'Problem#' })
 
@@ -124,5 +209,5 @@ export const IfMatchHeadersSchema = Type.Object({
   ),
 })
 
-/** A value or null (a field a client clears by sending null). */
+/** A value or null (a field a client clears by sending null, a field a read shows as null). */
 export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])

@@ -136,3 +136,11 @@ test('requests the HTTP parser rejects are answered with a problem body', async 
   t.match(headers, /^HTTP\/1\.1 431 /)
   t.match(headers, /"code":"ND_HEADERS_TOO_LARGE"/)
 })
+
+test('a client error the framework raises without a code of ours is ND_REQUEST_REJECTED', async (t) => {
+  const { app } = await build(t)
+  const res = await app.inject({ url: '/docs/static/swagger-ui.css', headers: { range: 'bytes=99999999-' } })
+  const problem = assertProblem(t, res, 416, 'ND_REQUEST_REJECTED')
+  t.equal(problem.title, 'Range Not Satisfiable')
+  t.equal(problem.type, 'https://newsdesk.dev/problems/request-rejected')
+})

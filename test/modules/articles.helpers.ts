@@ -1,5 +1,5 @@
 // Shared by the articles test files: request helpers bound to one app, problem assertions.
-import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import type { Article, SparseArticle } from '../../src/modules/articles/articles.schemas.js'
 import { assertProblem, type build, json, missingId, type Page, pointers, type Res } from '../helper.js'
 
 export interface Revision {
@@ -50,7 +50,7 @@ export function client(app: App, auth: Headers) {
     app.inject({ method: 'DELETE', url: `/v1/articles/${id}`, headers: { ...auth, ...headers } })
   const list = async (query: string, headers: Headers = {}) => {
     const res = await app.inject({ url: `/v1/articles?${query}`, headers })
-    return { res, page: json<Page<Article>>(res) }
+    return { res, page: json<Page<SparseArticle>>(res) }
   }
   const tagCounts = async (headers: Headers = {}) => {
     const res = await app.inject({ url: '/v1/tags?limit=100', headers })

@@ -2,7 +2,7 @@
 // other languages and sources, a draft, a scheduled and an archived article), and list walks.
 // Subtests that add or change articles put the data set back as they found it.
 import type { Test } from 'tap'
-import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import type { Article, SparseArticle } from '../../src/modules/articles/articles.schemas.js'
 import { seed } from '../../src/seed/seed.js'
 import { build, createKey, json, testClock } from '../helper.js'
 import { client, env, type Headers, seedSlug } from './articles.helpers.js'
@@ -18,7 +18,7 @@ export async function published(api: Api, payload: object, publishAt: string): P
 }
 
 /** Newest published first; the id breaks ties; unpublished (no publish time) last. */
-export function byPublishedDesc(a: Article, b: Article): number {
+export function byPublishedDesc(a: SparseArticle, b: SparseArticle): number {
   const pa = a.publishedAt ?? ''
   const pb = b.publishedAt ?? ''
   if (pa !== pb) return pa < pb ? 1 : -1

@@ -1,7 +1,7 @@
 // Article lists through HTTP: order, keyset pagination (also while articles are published between
 // pages), filters, sort=-updatedAt, per-source lists and tag counts.
 import { test } from 'tap'
-import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import type { Article, SparseArticle } from '../../src/modules/articles/articles.schemas.js'
 import { json, type Page } from '../helper.js'
 import { assertProblem, type Headers, pointers, type TagCount } from './articles.helpers.js'
 import { byPublishedDesc, listsFixture, published, walk } from './articles.lists.helpers.js'
@@ -186,21 +186,23 @@ test('article lists', async (t) => {
   })
 
   await t.test("a source's articles", async (t) => {
-    const bySlug = json<Page<Article>>(await app.inject('/v1/sources/panarmenian-net/articles?limit=100&fields=slug'))
+    const bySlug = json<Page<SparseArticle>>(
+      await app.inject('/v1/sources/panarmenian-net/articles?limit=100&fields=slug'),
+    )
     const expected = visible.filter((a) => a.sourceId === seedArticle.sourceId).map((a) => a.id)
     t.same(
       bySlug.data.map((a) => a.id),
       expected,
     )
     t.equal(expected.length, 6)
-    const byId = json<Page<Article>>(await app.inject(`/v1/sources/${seedArticle.sourceId}/articles?limit=100`))
+    const byId = json<Page<SparseArticle>>(await app.inject(`/v1/sources/${seedArticle.sourceId}/articles?limit=100`))
     t.same(
       byId.data.map((a) => a.id),
       expected,
     )
-    const filtered = json<Page<Article>>(await app.inject('/v1/sources/panarmenian-net/articles?tag=azerbaijan'))
+    const filtered = json<Page<SparseArticle>>(await app.inject('/v1/sources/panarmenian-net/articles?tag=azerbaijan'))
     t.equal(filtered.data.length, 2)
-    const ap = json<Page<Article>>(await app.inject('/v1/sources/associated-press/articles'))
+    const ap = json<Page<SparseArticle>>(await app.inject('/v1/sources/associated-press/articles'))
     t.same(
       ap.data.map((a) => a.id),
       [russian.id],
@@ -212,7 +214,7 @@ test('article lists', async (t) => {
     assertProblem(t, await app.inject('/v1/sources/no-such-source/articles'), 404, 'ND_NOT_FOUND')
     const withSource = await app.inject('/v1/sources/panarmenian-net/articles?source=associated-press')
     t.same(pointers(t, withSource), ['/source'])
-    const drafts = json<Page<Article>>(
+    const drafts = json<Page<SparseArticle>>(
       await app.inject({ url: '/v1/sources/panarmenian-net/articles?status=draft', headers: previewer }),
     )
     t.same(drafts.data, [])

@@ -993,22 +993,445 @@ export interface components {
             /** @description The request path this problem occurred on */
             instance: string;
             /**
-             * @description Stable machine-readable error code
+             * @description Stable machine-readable error code. ND_REQUEST_REJECTED: a request the framework refused for a reason without a code of its own (the status and detail say which).
              * @example ND_NOT_FOUND
+             * @enum {string}
              */
-            code: string;
+            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_REFERENCE_MISSING" | "ND_NOT_PUBLISHABLE" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE";
             /** @description The request id, also sent as X-Request-Id */
             requestId: string;
-            /** @description Every offending field (validation errors) */
-            errors?: {
-                /** @description The part of the request the field belongs to */
-                in: "body" | "query" | "path" | "header";
-                /** @description JSON Pointer (RFC 6901) to the offending field within that part */
-                pointer: string;
-                message: string;
-            }[];
+            /** @description Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX and ND_WEBHOOK_TARGET_REFUSED */
+            errors?: components["schemas"]["ProblemField"][];
+            /** @description ND_UNIQUE_VIOLATION: the field whose value another record uses (e.g. slug); ND_REFERENCE_MISSING: the input field naming the record that does not exist (e.g. credits/0/source) */
+            field?: string;
+            /** @description ND_PRECONDITION_FAILED: the version the resource is at now */
+            currentVersion?: number;
+            /** @description ND_PRECONDITION_FAILED: the ETag of that version, to send as If-Match */
+            currentEtag?: string;
+            /**
+             * @description ND_INVALID_TRANSITION: the status the article has now
+             * @enum {string}
+             */
+            currentStatus?: "draft" | "scheduled" | "published" | "archived";
+            /** @description ND_CONFLICT on a reorder: teasers of the collection the list leaves out */
+            missing?: string[];
+            /** @description ND_CONFLICT on a reorder: ids in the list that are not teasers of the collection */
+            unexpected?: string[];
+            /** @description ND_CONFLICT on deleting a source: the articles, wire credits and teasers that still name it */
+            references?: {
+                articles: number;
+                credits: number;
+                teasers: number;
+            };
+            /** @description ND_CONFLICT on deleting a collection: the teasers it still holds */
+            teaserCount?: number;
+            /** @description ND_SCOPE_NOT_HELD: the scopes asked for that the calling key does not hold */
+            scopesNotHeld?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            /** @description ND_CONFLICT on changing a key: the scopes that would widen it (scopes can only be narrowed) */
+            widenedScopes?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
         } & {
             [key: string]: unknown;
+        };
+        /** ProblemField */
+        ProblemField: {
+            /**
+             * @description The part of the request the field belongs to
+             * @enum {string}
+             */
+            in: "body" | "query" | "path" | "header";
+            /** @description JSON Pointer (RFC 6901) to the offending field within that part */
+            pointer: string;
+            message: string;
+        };
+        Page: {
+            /** @description The page size asked for (or the default) */
+            limit: number;
+            /** @description Cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
+         *       "slug": "panarmenian-net",
+         *       "name": "PanARMENIAN.Net",
+         *       "kind": "publisher",
+         *       "homepageUrl": "https://www.panarmenian.net/",
+         *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+         *       "createdBy": null,
+         *       "updatedBy": null,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        Source: {
+            /** Format: uuid */
+            id: string;
+            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+            slug: string;
+            name: string;
+            /**
+             * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+             * @enum {string}
+             */
+            kind: "publisher" | "agency" | "partner";
+            homepageUrl: string | null;
+            description: string | null;
+            createdBy: string | null;
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SourcePage: {
+            data: components["schemas"]["Source"][];
+            page: components["schemas"]["Page"];
+        };
+        /**
+         * @example {
+         *       "slug": "iraq",
+         *       "name": "Iraq"
+         *     }
+         */
+        Tag: {
+            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+            slug: string;
+            name: string;
+        };
+        /**
+         * @example {
+         *       "slug": "iraq",
+         *       "name": "Iraq",
+         *       "articleCount": 12
+         *     }
+         */
+        TagWithCount: {
+            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+            slug: string;
+            name: string;
+            /** @description Articles the caller can see */
+            articleCount: number;
+        };
+        TagPage: {
+            data: components["schemas"]["TagWithCount"][];
+            page: components["schemas"]["Page"];
+        };
+        LeadImage: {
+            url: string;
+            caption: string | null;
+            credit: string | null;
+        };
+        /** @description A wire credit; `source` (the credited source) is embedded with include=credits */
+        Credit: {
+            /** Format: uuid */
+            sourceId: string;
+            /** @example wire */
+            role: string;
+            source?: components["schemas"]["Source"];
+        };
+        /**
+         * @description An article, every field present: what writes answer and what a read without `fields` returns. `include` adds `source`, `tagDetails` and `credits[].source`.
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+         *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+         *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+         *       "summary": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.",
+         *       "body": "Iraq's military said Sunday, September 27, it will begin sharing \"security and intelligence\" information …\n\nA statement issued by the Joint Operations Command said …",
+         *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+         *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
+         *       "dateline": "Sunday, September 27",
+         *       "bylines": [],
+         *       "language": "en",
+         *       "status": "published",
+         *       "publishedAt": "2015-09-27T12:00:00.000Z",
+         *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+         *       "canonicalUrl": null,
+         *       "leadImage": null,
+         *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
+         *       "credits": [
+         *         {
+         *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
+         *           "role": "wire"
+         *         }
+         *       ],
+         *       "tags": [
+         *         "iraq",
+         *         "syria",
+         *         "russia",
+         *         "iran",
+         *         "islamic-state"
+         *       ],
+         *       "version": 1,
+         *       "createdBy": null,
+         *       "updatedBy": null,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z",
+         *       "source": {
+         *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+         *         "slug": "panarmenian-net",
+         *         "name": "PanARMENIAN.Net",
+         *         "kind": "publisher",
+         *         "homepageUrl": "https://www.panarmenian.net/",
+         *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+         *         "createdBy": null,
+         *         "updatedBy": null,
+         *         "createdAt": "2026-11-26T09:00:00.000Z",
+         *         "updatedAt": "2026-11-26T09:00:00.000Z"
+         *       }
+         *     }
+         */
+        Article: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            headline: string;
+            summary: string | null;
+            /** @description Markdown, the canonical form */
+            body: string;
+            /** @description Rendered and sanitised HTML, safe to inject into a page */
+            bodyHtml: string;
+            /** @description Plain text */
+            bodyText: string;
+            dateline: string | null;
+            bylines: string[];
+            /** @description BCP 47 language tag */
+            language: string;
+            /**
+             * @description scheduled: published with a future publish time; it becomes published when that time passes
+             * @enum {string}
+             */
+            status: "draft" | "scheduled" | "published" | "archived";
+            publishedAt: string | null;
+            firstPublishedAt: string | null;
+            canonicalUrl: string | null;
+            leadImage: components["schemas"]["LeadImage"] | null;
+            sourceId: string | null;
+            /** @description Wire credits, in order */
+            credits: components["schemas"]["Credit"][];
+            /** @description Tag slugs */
+            tags: string[];
+            /** @description Changes with every change; the ETag is "v<version>" */
+            version: number;
+            createdBy: string | null;
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description With include=source: the publishing source */
+            source?: components["schemas"]["Source"] | null;
+            /** @description With include=tags: the tags with their names, in the order of `tags` */
+            tagDetails?: components["schemas"]["Tag"][];
+        };
+        /**
+         * @description An article as lists return it: `id` always, and the fields `fields` names (every field of Article when it is not given), with what `include` embeds and, for a search, `snippet`.
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
+         *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+         *       "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran",
+         *       "publishedAt": "2015-09-27T12:00:00.000Z"
+         *     }
+         */
+        SparseArticle: {
+            /** Format: uuid */
+            id: string;
+            slug?: string;
+            headline?: string;
+            summary?: string | null;
+            /** @description Markdown, the canonical form */
+            body?: string;
+            /** @description Rendered and sanitised HTML, safe to inject into a page */
+            bodyHtml?: string;
+            /** @description Plain text */
+            bodyText?: string;
+            dateline?: string | null;
+            bylines?: string[];
+            /** @description BCP 47 language tag */
+            language?: string;
+            /**
+             * @description scheduled: published with a future publish time; it becomes published when that time passes
+             * @enum {string}
+             */
+            status?: "draft" | "scheduled" | "published" | "archived";
+            publishedAt?: string | null;
+            firstPublishedAt?: string | null;
+            canonicalUrl?: string | null;
+            leadImage?: components["schemas"]["LeadImage"] | null;
+            sourceId?: string | null;
+            /** @description Wire credits, in order */
+            credits?: components["schemas"]["Credit"][];
+            /** @description Tag slugs */
+            tags?: string[];
+            /** @description Changes with every change; the ETag is "v<version>" */
+            version?: number;
+            createdBy?: string | null;
+            updatedBy?: string | null;
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            /** @description With include=source: the publishing source */
+            source?: components["schemas"]["Source"] | null;
+            /** @description With include=tags: the tags with their names, in the order of `tags` */
+            tagDetails?: components["schemas"]["Tag"][];
+            /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
+            snippet?: string;
+        };
+        ArticlePage: {
+            data: components["schemas"]["SparseArticle"][];
+            page: {
+                /** @description The page size asked for (or the default) */
+                limit: number;
+                /** @description Cursor for the next page; null on the last page */
+                nextCursor: string | null;
+                /** @description With count=true */
+                total?: number;
+            };
+        };
+        Revision: {
+            version: number;
+            changedFields: string[];
+            keyId: string | null;
+            requestId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description With a single revision: its editable fields as an Article names them (credits without embedded sources) */
+            snapshot?: {
+                [key: string]: unknown;
+            };
+        };
+        RevisionPage: {
+            data: components["schemas"]["Revision"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A deleted article */
+        ArticleTombstone: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            /** Format: date-time */
+            deletedAt: string;
+        };
+        ArticleTombstonePage: {
+            data: components["schemas"]["ArticleTombstone"][];
+            page: components["schemas"]["Page"];
+        };
+        /**
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000d001",
+         *       "key": "top-stories",
+         *       "title": "Top stories",
+         *       "description": "One-sentence teasers of other stories, shown under every article.",
+         *       "maxItems": 4,
+         *       "version": 1,
+         *       "createdBy": null,
+         *       "updatedBy": null,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        Collection: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            title: string;
+            description: string | null;
+            maxItems: number;
+            version: number;
+            createdBy: string | null;
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CollectionPage: {
+            data: components["schemas"]["Collection"][];
+            page: components["schemas"]["Page"];
+        };
+        TeaserImage: {
+            url: string;
+            alt: string | null;
+        };
+        /** @description The article a teaser links to, as the teaser shows it */
+        TeaserArticle: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            headline: string;
+            summary: string | null;
+            publishedAt: string | null;
+            source: components["schemas"]["Source"] | null;
+            leadImage: components["schemas"]["LeadImage"] | null;
+        };
+        Teaser: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            collectionId: string;
+            text: string;
+            title: string | null;
+            articleId: string | null;
+            url: string | null;
+            sourceId: string | null;
+            image: components["schemas"]["TeaserImage"] | null;
+            /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
+            position: number;
+            pinned: boolean;
+            startsAt: string | null;
+            endsAt: string | null;
+            version: number;
+            /** @description The article (by articleId) */
+            article: components["schemas"]["TeaserArticle"] | null;
+            /** @description The source (by sourceId) */
+            source: components["schemas"]["Source"] | null;
+            /** @description Preview views of the box: whether public readers see it now */
+            visible?: boolean;
+            /**
+             * @description Preview views of the box, when hidden: why public readers do not see it
+             * @enum {string}
+             */
+            hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
+            createdBy: string | null;
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TeaserBox: {
+            data: components["schemas"]["Teaser"][];
+            page: {
+                /** @description The collection’s maxItems */
+                limit: number;
+                /** @description Always null: the box is one page */
+                nextCursor: null;
+            };
+        };
+        CollectionHistoryEntry: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @example add
+             * @example remove
+             * @example update
+             * @example reorder
+             * @example pin
+             * @example unpin
+             * @example seed
+             */
+            action: string;
+            teaserId: string | null;
+            keyId: string | null;
+            requestId: string | null;
+            /** Format: date-time */
+            at: string;
+            /** @description The line-up after the change, in order */
+            teaserIds: string[];
+        };
+        CollectionHistoryPage: {
+            data: components["schemas"]["CollectionHistoryEntry"][];
+            page: components["schemas"]["Page"];
         };
         /**
          * @example {
@@ -1037,7 +1460,7 @@ export interface components {
             id: string;
             /**
              * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*: a source. Seen only with content:preview: article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change. webhook.test: sent by POST /v1/webhooks/{id}/test only.
-             * @enum {unknown}
+             * @enum {string}
              */
             type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "webhook.test";
             /**
@@ -1048,7 +1471,7 @@ export interface components {
             resource: {
                 /**
                  * @description article, collection or source (webhook: a test event)
-                 * @enum {unknown}
+                 * @enum {string}
                  */
                 type: "article" | "collection" | "source" | "webhook";
                 /** Format: uuid */
@@ -1060,6 +1483,120 @@ export interface components {
             changedFields: string[];
             /** @description Surrogate keys of the cached responses the change makes stale: what a CDN should purge */
             surrogateKeys: string[];
+        };
+        ChangePage: {
+            data: components["schemas"]["ChangeEvent"][];
+            page: {
+                limit: number;
+                /** @description Where to continue: after the last event of this page, or, on the last page, after every event there is now. Never null: poll it to receive the next changes. */
+                nextCursor: string;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
+         *       "prefix": "nd_019ac0de7a1e7000800000000000b001",
+         *       "name": "Frontend (production)",
+         *       "scopes": [
+         *         "content:read"
+         *       ],
+         *       "status": "active",
+         *       "rateLimit": null,
+         *       "expiresAt": null,
+         *       "lastUsedAt": "2026-11-26T09:30:00.000Z",
+         *       "revokedAt": null,
+         *       "createdBy": null,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        ApiKey: {
+            /** Format: uuid */
+            id: string;
+            /** @description The public start of the key, to recognise it: nd_<id> */
+            prefix: string;
+            name: string;
+            scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            rateLimit: number | null;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
+         *       "prefix": "nd_019ac0de7a1e7000800000000000b001",
+         *       "name": "Frontend (production)",
+         *       "scopes": [
+         *         "content:read"
+         *       ],
+         *       "status": "active",
+         *       "rateLimit": null,
+         *       "expiresAt": null,
+         *       "lastUsedAt": "2026-11-26T09:30:00.000Z",
+         *       "revokedAt": null,
+         *       "createdBy": null,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z",
+         *       "secret": "nd_019ac0de7a1e7000800000000000b001_3q2-7w…"
+         *     }
+         */
+        ApiKeyWithSecret: {
+            /** Format: uuid */
+            id: string;
+            /** @description The public start of the key, to recognise it: nd_<id> */
+            prefix: string;
+            name: string;
+            scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            rateLimit: number | null;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The key itself. Shown only in this response: store it now. */
+            secret: string;
+        };
+        ApiKeyPage: {
+            data: components["schemas"]["ApiKey"][];
+            page: components["schemas"]["Page"];
+        };
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            keyId: string | null;
+            /**
+             * @example create
+             * @example update
+             * @example delete
+             * @example revoke
+             */
+            action: string;
+            /**
+             * @example source
+             * @example key
+             */
+            resourceType: string;
+            resourceId: string;
+            requestId: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        AuditEntryPage: {
+            data: components["schemas"]["AuditEntry"][];
+            page: components["schemas"]["Page"];
         };
         /**
          * @example {
@@ -1095,7 +1632,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: string[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "article.*" | "collection.*" | "source.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -1154,7 +1691,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: string[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "article.*" | "collection.*" | "source.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -1179,6 +1716,10 @@ export interface components {
             updatedAt: string;
             /** @description The signing secret (Standard Webhooks: whsec_ and base64). Shown only when the webhook is created and when the secret is rotated: store it now. */
             secret: string;
+        };
+        WebhookPage: {
+            data: components["schemas"]["Webhook"][];
+            page: components["schemas"]["Page"];
         };
         /**
          * @example {
@@ -1233,7 +1774,7 @@ export interface components {
             eventType: string;
             /**
              * @description pending: not yet answered with a 2xx (attempted again at nextAttemptAt); succeeded: a 2xx; failed: every attempt of the retry schedule failed
-             * @enum {unknown}
+             * @enum {string}
              */
             status: "pending" | "succeeded" | "failed";
             /** @description Attempts made since the delivery was enqueued or last redelivered */
@@ -1244,6 +1785,10 @@ export interface components {
             createdAt: string;
             /** @description Every attempt, oldest first (the latest 50 when there were more) */
             attemptLog: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookDeliveryPage: {
+            data: components["schemas"]["WebhookDelivery"][];
+            page: components["schemas"]["Page"];
         };
     };
     responses: never;
@@ -1420,13 +1965,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description degraded: serving, with a dependency other than the database unavailable (see rateLimiting) */
+                        /**
+                         * @description degraded: serving, with a dependency other than the database unavailable (see rateLimiting)
+                         * @enum {string}
+                         */
                         status: "ok" | "degraded";
+                        /** @enum {string} */
                         database: "server" | "embedded";
                         rateLimiting: {
-                            /** @description shared: counted in Redis across every instance; local: counted in this instance only (no REDIS_URL, or Redis unreachable) */
+                            /**
+                             * @description shared: counted in Redis across every instance; local: counted in this instance only (no REDIS_URL, or Redis unreachable)
+                             * @enum {string}
+                             */
                             counting: "shared" | "local";
-                            /** @description The configured store */
+                            /**
+                             * @description The configured store
+                             * @enum {string}
+                             */
                             store: "memory" | "redis";
                             /**
                              * Format: date-time
@@ -1583,32 +2138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["SourcePage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -1746,7 +2276,10 @@ export interface operations {
                     /** @description Generated from the name when omitted */
                     slug?: string;
                     name: string;
-                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                    /**
+                     * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+                     * @enum {string}
+                     */
                     kind: "publisher" | "agency" | "partner";
                     homepageUrl?: string | null;
                     description?: string | null;
@@ -1767,25 +2300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                        slug: string;
-                        name: string;
-                        /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                        kind: "publisher" | "agency" | "partner";
-                        homepageUrl: string | null;
-                        description: string | null;
-                        /** @description The API key that created the source (null: seed or command line) */
-                        createdBy: string | null;
-                        /** @description The API key that last changed the source */
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Source"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -2095,25 +2610,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                        slug: string;
-                        name: string;
-                        /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                        kind: "publisher" | "agency" | "partner";
-                        homepageUrl: string | null;
-                        description: string | null;
-                        /** @description The API key that created the source (null: seed or command line) */
-                        createdBy: string | null;
-                        /** @description The API key that last changed the source */
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Source"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -2556,7 +3053,10 @@ export interface operations {
                     /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
                     slug?: string;
                     name?: string;
-                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
+                    /**
+                     * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+                     * @enum {string}
+                     */
                     kind?: "publisher" | "agency" | "partner";
                     homepageUrl?: string | null;
                     description?: string | null;
@@ -2576,25 +3076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                        slug: string;
-                        name: string;
-                        /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                        kind: "publisher" | "agency" | "partner";
-                        homepageUrl: string | null;
-                        description: string | null;
-                        /** @description The API key that created the source (null: seed or command line) */
-                        createdBy: string | null;
-                        /** @description The API key that last changed the source */
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Source"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -2810,120 +3292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            slug?: string;
-                            headline?: string;
-                            summary?: string | null;
-                            /** @description Markdown, the canonical form */
-                            body?: string;
-                            /** @description Rendered and sanitised HTML, safe to inject into a page */
-                            bodyHtml?: string;
-                            /** @description Plain text */
-                            bodyText?: string;
-                            dateline?: string | null;
-                            bylines?: string[];
-                            language?: string;
-                            /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                            status?: "draft" | "scheduled" | "published" | "archived";
-                            publishedAt?: string | null;
-                            firstPublishedAt?: string | null;
-                            canonicalUrl?: string | null;
-                            leadImage?: {
-                                /**
-                                 * Format: uri
-                                 * @description An absolute http or https URL with a host (no user name or password)
-                                 */
-                                url: string;
-                                caption?: string | null;
-                                credit?: string | null;
-                            } | null;
-                            sourceId?: string | null;
-                            /** @description With include=source */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            /** @description Wire credits in order; sources embedded with include=credits */
-                            credits?: {
-                                /** Format: uuid */
-                                sourceId: string;
-                                role: string;
-                                /**
-                                 * @example {
-                                 *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                                 *       "slug": "panarmenian-net",
-                                 *       "name": "PanARMENIAN.Net",
-                                 *       "kind": "publisher",
-                                 *       "homepageUrl": "https://www.panarmenian.net/",
-                                 *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                                 *       "createdBy": null,
-                                 *       "updatedBy": null,
-                                 *       "createdAt": "2026-11-26T09:00:00.000Z",
-                                 *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                                 *     }
-                                 */
-                                source?: {
-                                    /** Format: uuid */
-                                    id: string;
-                                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                    slug: string;
-                                    name: string;
-                                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                    kind: "publisher" | "agency" | "partner";
-                                    homepageUrl: string | null;
-                                    description: string | null;
-                                    /** @description The API key that created the source (null: seed or command line) */
-                                    createdBy: string | null;
-                                    /** @description The API key that last changed the source */
-                                    updatedBy: string | null;
-                                    /** Format: date-time */
-                                    createdAt: string;
-                                    /** Format: date-time */
-                                    updatedAt: string;
-                                };
-                            }[];
-                            /** @description Tag slugs; tag objects with include=tags */
-                            tags?: string[] | {
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                            }[];
-                            version?: number;
-                            createdBy?: string | null;
-                            updatedBy?: string | null;
-                            /** Format: date-time */
-                            createdAt?: string;
-                            /** Format: date-time */
-                            updatedAt?: string;
-                            /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                            snippet?: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                            /** @description With count=true */
-                            total?: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["ArticlePage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -3095,10 +3464,55 @@ export interface operations {
                         caption?: string | null;
                         credit?: string | null;
                     } | null;
-                    source?: string | null;
+                    sourceId?: string | null;
+                    /** @description The publishing source by id or slug, or as include=source embeds it (instead of sourceId; both must name the same source) */
+                    source?: string | {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                        slug?: string;
+                        name?: string;
+                        /**
+                         * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+                         * @enum {string}
+                         */
+                        kind?: "publisher" | "agency" | "partner";
+                        homepageUrl?: string | null;
+                        description?: string | null;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                    } | null;
                     credits?: {
-                        /** @description Source id or slug */
-                        source: string;
+                        /**
+                         * Format: uuid
+                         * @description The credited source, as reads name it
+                         */
+                        sourceId?: string;
+                        /** @description The credited source by id or slug, or as include=credits embeds it (instead of sourceId) */
+                        source?: string | {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug?: string;
+                            name?: string;
+                            /**
+                             * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+                             * @enum {string}
+                             */
+                            kind?: "publisher" | "agency" | "partner";
+                            homepageUrl?: string | null;
+                            description?: string | null;
+                            createdBy?: string | null;
+                            updatedBy?: string | null;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
                         /** @default wire */
                         role?: string;
                     }[];
@@ -3122,111 +3536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        slug?: string;
-                        headline?: string;
-                        summary?: string | null;
-                        /** @description Markdown, the canonical form */
-                        body?: string;
-                        /** @description Rendered and sanitised HTML, safe to inject into a page */
-                        bodyHtml?: string;
-                        /** @description Plain text */
-                        bodyText?: string;
-                        dateline?: string | null;
-                        bylines?: string[];
-                        language?: string;
-                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                        status?: "draft" | "scheduled" | "published" | "archived";
-                        publishedAt?: string | null;
-                        firstPublishedAt?: string | null;
-                        canonicalUrl?: string | null;
-                        leadImage?: {
-                            /**
-                             * Format: uri
-                             * @description An absolute http or https URL with a host (no user name or password)
-                             */
-                            url: string;
-                            caption?: string | null;
-                            credit?: string | null;
-                        } | null;
-                        sourceId?: string | null;
-                        /** @description With include=source */
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Wire credits in order; sources embedded with include=credits */
-                        credits?: {
-                            /** Format: uuid */
-                            sourceId: string;
-                            role: string;
-                            /**
-                             * @example {
-                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                             *       "slug": "panarmenian-net",
-                             *       "name": "PanARMENIAN.Net",
-                             *       "kind": "publisher",
-                             *       "homepageUrl": "https://www.panarmenian.net/",
-                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                             *       "createdBy": null,
-                             *       "updatedBy": null,
-                             *       "createdAt": "2026-11-26T09:00:00.000Z",
-                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                             *     }
-                             */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        }[];
-                        /** @description Tag slugs; tag objects with include=tags */
-                        tags?: string[] | {
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                        }[];
-                        version?: number;
-                        createdBy?: string | null;
-                        updatedBy?: string | null;
-                        /** Format: date-time */
-                        createdAt?: string;
-                        /** Format: date-time */
-                        updatedAt?: string;
-                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                        snippet?: string;
-                    };
+                    "application/json": components["schemas"]["Article"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -3603,120 +3913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            slug?: string;
-                            headline?: string;
-                            summary?: string | null;
-                            /** @description Markdown, the canonical form */
-                            body?: string;
-                            /** @description Rendered and sanitised HTML, safe to inject into a page */
-                            bodyHtml?: string;
-                            /** @description Plain text */
-                            bodyText?: string;
-                            dateline?: string | null;
-                            bylines?: string[];
-                            language?: string;
-                            /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                            status?: "draft" | "scheduled" | "published" | "archived";
-                            publishedAt?: string | null;
-                            firstPublishedAt?: string | null;
-                            canonicalUrl?: string | null;
-                            leadImage?: {
-                                /**
-                                 * Format: uri
-                                 * @description An absolute http or https URL with a host (no user name or password)
-                                 */
-                                url: string;
-                                caption?: string | null;
-                                credit?: string | null;
-                            } | null;
-                            sourceId?: string | null;
-                            /** @description With include=source */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            /** @description Wire credits in order; sources embedded with include=credits */
-                            credits?: {
-                                /** Format: uuid */
-                                sourceId: string;
-                                role: string;
-                                /**
-                                 * @example {
-                                 *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                                 *       "slug": "panarmenian-net",
-                                 *       "name": "PanARMENIAN.Net",
-                                 *       "kind": "publisher",
-                                 *       "homepageUrl": "https://www.panarmenian.net/",
-                                 *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                                 *       "createdBy": null,
-                                 *       "updatedBy": null,
-                                 *       "createdAt": "2026-11-26T09:00:00.000Z",
-                                 *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                                 *     }
-                                 */
-                                source?: {
-                                    /** Format: uuid */
-                                    id: string;
-                                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                    slug: string;
-                                    name: string;
-                                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                    kind: "publisher" | "agency" | "partner";
-                                    homepageUrl: string | null;
-                                    description: string | null;
-                                    /** @description The API key that created the source (null: seed or command line) */
-                                    createdBy: string | null;
-                                    /** @description The API key that last changed the source */
-                                    updatedBy: string | null;
-                                    /** Format: date-time */
-                                    createdAt: string;
-                                    /** Format: date-time */
-                                    updatedAt: string;
-                                };
-                            }[];
-                            /** @description Tag slugs; tag objects with include=tags */
-                            tags?: string[] | {
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                            }[];
-                            version?: number;
-                            createdBy?: string | null;
-                            updatedBy?: string | null;
-                            /** Format: date-time */
-                            createdAt?: string;
-                            /** Format: date-time */
-                            updatedAt?: string;
-                            /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                            snippet?: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                            /** @description With count=true */
-                            total?: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["ArticlePage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -4059,20 +4256,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            slug: string;
-                            /** Format: date-time */
-                            deletedAt: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["ArticleTombstonePage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -4331,7 +4515,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, tags */
                 include?: string;
@@ -4365,111 +4549,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        slug?: string;
-                        headline?: string;
-                        summary?: string | null;
-                        /** @description Markdown, the canonical form */
-                        body?: string;
-                        /** @description Rendered and sanitised HTML, safe to inject into a page */
-                        bodyHtml?: string;
-                        /** @description Plain text */
-                        bodyText?: string;
-                        dateline?: string | null;
-                        bylines?: string[];
-                        language?: string;
-                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                        status?: "draft" | "scheduled" | "published" | "archived";
-                        publishedAt?: string | null;
-                        firstPublishedAt?: string | null;
-                        canonicalUrl?: string | null;
-                        leadImage?: {
-                            /**
-                             * Format: uri
-                             * @description An absolute http or https URL with a host (no user name or password)
-                             */
-                            url: string;
-                            caption?: string | null;
-                            credit?: string | null;
-                        } | null;
-                        sourceId?: string | null;
-                        /** @description With include=source */
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Wire credits in order; sources embedded with include=credits */
-                        credits?: {
-                            /** Format: uuid */
-                            sourceId: string;
-                            role: string;
-                            /**
-                             * @example {
-                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                             *       "slug": "panarmenian-net",
-                             *       "name": "PanARMENIAN.Net",
-                             *       "kind": "publisher",
-                             *       "homepageUrl": "https://www.panarmenian.net/",
-                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                             *       "createdBy": null,
-                             *       "updatedBy": null,
-                             *       "createdAt": "2026-11-26T09:00:00.000Z",
-                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                             *     }
-                             */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        }[];
-                        /** @description Tag slugs; tag objects with include=tags */
-                        tags?: string[] | {
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                        }[];
-                        version?: number;
-                        createdBy?: string | null;
-                        updatedBy?: string | null;
-                        /** Format: date-time */
-                        createdAt?: string;
-                        /** Format: date-time */
-                        updatedAt?: string;
-                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                        snippet?: string;
-                    };
+                    "application/json": components["schemas"]["Article"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -4760,7 +4840,7 @@ export interface operations {
     getArticleHead: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, tags */
                 include?: string;
@@ -4949,10 +5029,55 @@ export interface operations {
                         caption?: string | null;
                         credit?: string | null;
                     } | null;
-                    source?: string | null;
+                    sourceId?: string | null;
+                    /** @description The publishing source by id or slug, or as include=source embeds it (instead of sourceId; both must name the same source) */
+                    source?: string | {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                        slug?: string;
+                        name?: string;
+                        /**
+                         * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+                         * @enum {string}
+                         */
+                        kind?: "publisher" | "agency" | "partner";
+                        homepageUrl?: string | null;
+                        description?: string | null;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                    } | null;
                     credits?: {
-                        /** @description Source id or slug */
-                        source: string;
+                        /**
+                         * Format: uuid
+                         * @description The credited source, as reads name it
+                         */
+                        sourceId?: string;
+                        /** @description The credited source by id or slug, or as include=credits embeds it (instead of sourceId) */
+                        source?: string | {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug?: string;
+                            name?: string;
+                            /**
+                             * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+                             * @enum {string}
+                             */
+                            kind?: "publisher" | "agency" | "partner";
+                            homepageUrl?: string | null;
+                            description?: string | null;
+                            createdBy?: string | null;
+                            updatedBy?: string | null;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
                         /** @default wire */
                         role?: string;
                     }[];
@@ -4974,111 +5099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        slug?: string;
-                        headline?: string;
-                        summary?: string | null;
-                        /** @description Markdown, the canonical form */
-                        body?: string;
-                        /** @description Rendered and sanitised HTML, safe to inject into a page */
-                        bodyHtml?: string;
-                        /** @description Plain text */
-                        bodyText?: string;
-                        dateline?: string | null;
-                        bylines?: string[];
-                        language?: string;
-                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                        status?: "draft" | "scheduled" | "published" | "archived";
-                        publishedAt?: string | null;
-                        firstPublishedAt?: string | null;
-                        canonicalUrl?: string | null;
-                        leadImage?: {
-                            /**
-                             * Format: uri
-                             * @description An absolute http or https URL with a host (no user name or password)
-                             */
-                            url: string;
-                            caption?: string | null;
-                            credit?: string | null;
-                        } | null;
-                        sourceId?: string | null;
-                        /** @description With include=source */
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Wire credits in order; sources embedded with include=credits */
-                        credits?: {
-                            /** Format: uuid */
-                            sourceId: string;
-                            role: string;
-                            /**
-                             * @example {
-                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                             *       "slug": "panarmenian-net",
-                             *       "name": "PanARMENIAN.Net",
-                             *       "kind": "publisher",
-                             *       "homepageUrl": "https://www.panarmenian.net/",
-                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                             *       "createdBy": null,
-                             *       "updatedBy": null,
-                             *       "createdAt": "2026-11-26T09:00:00.000Z",
-                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                             *     }
-                             */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        }[];
-                        /** @description Tag slugs; tag objects with include=tags */
-                        tags?: string[] | {
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                        }[];
-                        version?: number;
-                        createdBy?: string | null;
-                        updatedBy?: string | null;
-                        /** Format: date-time */
-                        createdAt?: string;
-                        /** Format: date-time */
-                        updatedAt?: string;
-                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                        snippet?: string;
-                    };
+                    "application/json": components["schemas"]["Article"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -5301,111 +5322,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        slug?: string;
-                        headline?: string;
-                        summary?: string | null;
-                        /** @description Markdown, the canonical form */
-                        body?: string;
-                        /** @description Rendered and sanitised HTML, safe to inject into a page */
-                        bodyHtml?: string;
-                        /** @description Plain text */
-                        bodyText?: string;
-                        dateline?: string | null;
-                        bylines?: string[];
-                        language?: string;
-                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                        status?: "draft" | "scheduled" | "published" | "archived";
-                        publishedAt?: string | null;
-                        firstPublishedAt?: string | null;
-                        canonicalUrl?: string | null;
-                        leadImage?: {
-                            /**
-                             * Format: uri
-                             * @description An absolute http or https URL with a host (no user name or password)
-                             */
-                            url: string;
-                            caption?: string | null;
-                            credit?: string | null;
-                        } | null;
-                        sourceId?: string | null;
-                        /** @description With include=source */
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Wire credits in order; sources embedded with include=credits */
-                        credits?: {
-                            /** Format: uuid */
-                            sourceId: string;
-                            role: string;
-                            /**
-                             * @example {
-                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                             *       "slug": "panarmenian-net",
-                             *       "name": "PanARMENIAN.Net",
-                             *       "kind": "publisher",
-                             *       "homepageUrl": "https://www.panarmenian.net/",
-                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                             *       "createdBy": null,
-                             *       "updatedBy": null,
-                             *       "createdAt": "2026-11-26T09:00:00.000Z",
-                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                             *     }
-                             */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        }[];
-                        /** @description Tag slugs; tag objects with include=tags */
-                        tags?: string[] | {
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                        }[];
-                        version?: number;
-                        createdBy?: string | null;
-                        updatedBy?: string | null;
-                        /** Format: date-time */
-                        createdAt?: string;
-                        /** Format: date-time */
-                        updatedAt?: string;
-                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                        snippet?: string;
-                    };
+                    "application/json": components["schemas"]["Article"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -5590,111 +5507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        slug?: string;
-                        headline?: string;
-                        summary?: string | null;
-                        /** @description Markdown, the canonical form */
-                        body?: string;
-                        /** @description Rendered and sanitised HTML, safe to inject into a page */
-                        bodyHtml?: string;
-                        /** @description Plain text */
-                        bodyText?: string;
-                        dateline?: string | null;
-                        bylines?: string[];
-                        language?: string;
-                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                        status?: "draft" | "scheduled" | "published" | "archived";
-                        publishedAt?: string | null;
-                        firstPublishedAt?: string | null;
-                        canonicalUrl?: string | null;
-                        leadImage?: {
-                            /**
-                             * Format: uri
-                             * @description An absolute http or https URL with a host (no user name or password)
-                             */
-                            url: string;
-                            caption?: string | null;
-                            credit?: string | null;
-                        } | null;
-                        sourceId?: string | null;
-                        /** @description With include=source */
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Wire credits in order; sources embedded with include=credits */
-                        credits?: {
-                            /** Format: uuid */
-                            sourceId: string;
-                            role: string;
-                            /**
-                             * @example {
-                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                             *       "slug": "panarmenian-net",
-                             *       "name": "PanARMENIAN.Net",
-                             *       "kind": "publisher",
-                             *       "homepageUrl": "https://www.panarmenian.net/",
-                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                             *       "createdBy": null,
-                             *       "updatedBy": null,
-                             *       "createdAt": "2026-11-26T09:00:00.000Z",
-                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                             *     }
-                             */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        }[];
-                        /** @description Tag slugs; tag objects with include=tags */
-                        tags?: string[] | {
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                        }[];
-                        version?: number;
-                        createdBy?: string | null;
-                        updatedBy?: string | null;
-                        /** Format: date-time */
-                        createdAt?: string;
-                        /** Format: date-time */
-                        updatedAt?: string;
-                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                        snippet?: string;
-                    };
+                    "application/json": components["schemas"]["Article"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -5865,111 +5678,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        slug?: string;
-                        headline?: string;
-                        summary?: string | null;
-                        /** @description Markdown, the canonical form */
-                        body?: string;
-                        /** @description Rendered and sanitised HTML, safe to inject into a page */
-                        bodyHtml?: string;
-                        /** @description Plain text */
-                        bodyText?: string;
-                        dateline?: string | null;
-                        bylines?: string[];
-                        language?: string;
-                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                        status?: "draft" | "scheduled" | "published" | "archived";
-                        publishedAt?: string | null;
-                        firstPublishedAt?: string | null;
-                        canonicalUrl?: string | null;
-                        leadImage?: {
-                            /**
-                             * Format: uri
-                             * @description An absolute http or https URL with a host (no user name or password)
-                             */
-                            url: string;
-                            caption?: string | null;
-                            credit?: string | null;
-                        } | null;
-                        sourceId?: string | null;
-                        /** @description With include=source */
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Wire credits in order; sources embedded with include=credits */
-                        credits?: {
-                            /** Format: uuid */
-                            sourceId: string;
-                            role: string;
-                            /**
-                             * @example {
-                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                             *       "slug": "panarmenian-net",
-                             *       "name": "PanARMENIAN.Net",
-                             *       "kind": "publisher",
-                             *       "homepageUrl": "https://www.panarmenian.net/",
-                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                             *       "createdBy": null,
-                             *       "updatedBy": null,
-                             *       "createdAt": "2026-11-26T09:00:00.000Z",
-                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                             *     }
-                             */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        }[];
-                        /** @description Tag slugs; tag objects with include=tags */
-                        tags?: string[] | {
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                        }[];
-                        version?: number;
-                        createdBy?: string | null;
-                        updatedBy?: string | null;
-                        /** Format: date-time */
-                        createdAt?: string;
-                        /** Format: date-time */
-                        updatedAt?: string;
-                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                        snippet?: string;
-                    };
+                    "application/json": components["schemas"]["Article"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -6146,25 +5855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            version: number;
-                            changedFields: string[];
-                            keyId: string | null;
-                            requestId: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description The article at this version */
-                            snapshot?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["RevisionPage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -6467,18 +6158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        version: number;
-                        changedFields: string[];
-                        keyId: string | null;
-                        requestId: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** @description The article at this version */
-                        snapshot?: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["Revision"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -6776,111 +6456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        slug?: string;
-                        headline?: string;
-                        summary?: string | null;
-                        /** @description Markdown, the canonical form */
-                        body?: string;
-                        /** @description Rendered and sanitised HTML, safe to inject into a page */
-                        bodyHtml?: string;
-                        /** @description Plain text */
-                        bodyText?: string;
-                        dateline?: string | null;
-                        bylines?: string[];
-                        language?: string;
-                        /** @description scheduled: published with a future publish time; it becomes published when that time passes */
-                        status?: "draft" | "scheduled" | "published" | "archived";
-                        publishedAt?: string | null;
-                        firstPublishedAt?: string | null;
-                        canonicalUrl?: string | null;
-                        leadImage?: {
-                            /**
-                             * Format: uri
-                             * @description An absolute http or https URL with a host (no user name or password)
-                             */
-                            url: string;
-                            caption?: string | null;
-                            credit?: string | null;
-                        } | null;
-                        sourceId?: string | null;
-                        /** @description With include=source */
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Wire credits in order; sources embedded with include=credits */
-                        credits?: {
-                            /** Format: uuid */
-                            sourceId: string;
-                            role: string;
-                            /**
-                             * @example {
-                             *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
-                             *       "slug": "panarmenian-net",
-                             *       "name": "PanARMENIAN.Net",
-                             *       "kind": "publisher",
-                             *       "homepageUrl": "https://www.panarmenian.net/",
-                             *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
-                             *       "createdBy": null,
-                             *       "updatedBy": null,
-                             *       "createdAt": "2026-11-26T09:00:00.000Z",
-                             *       "updatedAt": "2026-11-26T09:00:00.000Z"
-                             *     }
-                             */
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        }[];
-                        /** @description Tag slugs; tag objects with include=tags */
-                        tags?: string[] | {
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                        }[];
-                        version?: number;
-                        createdBy?: string | null;
-                        updatedBy?: string | null;
-                        /** Format: date-time */
-                        createdAt?: string;
-                        /** Format: date-time */
-                        updatedAt?: string;
-                        /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
-                        snippet?: string;
-                    };
+                    "application/json": components["schemas"]["Article"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -7072,19 +6648,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            slug: string;
-                            name: string;
-                            /** @description Articles the caller can see */
-                            articleCount: number;
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["TagPage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -7372,28 +6936,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            key: string;
-                            title: string;
-                            description: string | null;
-                            maxItems: number;
-                            version: number;
-                            createdBy: string | null;
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["CollectionPage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -7555,21 +7098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        key: string;
-                        title: string;
-                        description: string | null;
-                        maxItems: number;
-                        version: number;
-                        createdBy: string | null;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Collection"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -7882,21 +7411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        key: string;
-                        title: string;
-                        description: string | null;
-                        maxItems: number;
-                        version: number;
-                        createdBy: string | null;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Collection"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -8394,21 +7909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        key: string;
-                        title: string;
-                        description: string | null;
-                        maxItems: number;
-                        version: number;
-                        createdBy: string | null;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Collection"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -8604,94 +8105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: uuid */
-                            collectionId: string;
-                            text: string;
-                            title: string | null;
-                            articleId: string | null;
-                            url: string | null;
-                            sourceId: string | null;
-                            image: {
-                                url: string;
-                                alt: string | null;
-                            } | null;
-                            /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
-                            position: number;
-                            pinned: boolean;
-                            startsAt: string | null;
-                            endsAt: string | null;
-                            version: number;
-                            article?: {
-                                /** Format: uuid */
-                                id: string;
-                                slug: string;
-                                headline: string;
-                                summary: string | null;
-                                publishedAt: string | null;
-                                source: {
-                                    /** Format: uuid */
-                                    id: string;
-                                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                    slug: string;
-                                    name: string;
-                                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                    kind: "publisher" | "agency" | "partner";
-                                    homepageUrl: string | null;
-                                    description: string | null;
-                                    /** @description The API key that created the source (null: seed or command line) */
-                                    createdBy: string | null;
-                                    /** @description The API key that last changed the source */
-                                    updatedBy: string | null;
-                                    /** Format: date-time */
-                                    createdAt: string;
-                                    /** Format: date-time */
-                                    updatedAt: string;
-                                } | null;
-                                leadImage: {
-                                    url: string;
-                                    caption: string | null;
-                                    credit: string | null;
-                                } | null;
-                            } | null;
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            /** @description Preview views: whether public readers see it now */
-                            visible?: boolean;
-                            /** @description Preview views: why public readers do not see it */
-                            hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
-                            createdBy: string | null;
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            nextCursor: null;
-                        };
-                    };
+                    "application/json": components["schemas"]["TeaserBox"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -8856,7 +8270,28 @@ export interface operations {
                     title?: string | null;
                     articleId?: string | null;
                     url?: string | null;
-                    source?: string | null;
+                    sourceId?: string | null;
+                    /** @description The source by id or slug, or as reads embed it (instead of sourceId; both must name the same source) */
+                    source?: string | {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                        slug?: string;
+                        name?: string;
+                        /**
+                         * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+                         * @enum {string}
+                         */
+                        kind?: "publisher" | "agency" | "partner";
+                        homepageUrl?: string | null;
+                        description?: string | null;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                    } | null;
                     image?: {
                         /**
                          * Format: uri
@@ -8890,88 +8325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        collectionId: string;
-                        text: string;
-                        title: string | null;
-                        articleId: string | null;
-                        url: string | null;
-                        sourceId: string | null;
-                        image: {
-                            url: string;
-                            alt: string | null;
-                        } | null;
-                        /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
-                        position: number;
-                        pinned: boolean;
-                        startsAt: string | null;
-                        endsAt: string | null;
-                        version: number;
-                        article?: {
-                            /** Format: uuid */
-                            id: string;
-                            slug: string;
-                            headline: string;
-                            summary: string | null;
-                            publishedAt: string | null;
-                            source: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            leadImage: {
-                                url: string;
-                                caption: string | null;
-                                credit: string | null;
-                            } | null;
-                        } | null;
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Preview views: whether public readers see it now */
-                        visible?: boolean;
-                        /** @description Preview views: why public readers do not see it */
-                        hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
-                        createdBy: string | null;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Teaser"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -9333,94 +8687,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: uuid */
-                            collectionId: string;
-                            text: string;
-                            title: string | null;
-                            articleId: string | null;
-                            url: string | null;
-                            sourceId: string | null;
-                            image: {
-                                url: string;
-                                alt: string | null;
-                            } | null;
-                            /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
-                            position: number;
-                            pinned: boolean;
-                            startsAt: string | null;
-                            endsAt: string | null;
-                            version: number;
-                            article?: {
-                                /** Format: uuid */
-                                id: string;
-                                slug: string;
-                                headline: string;
-                                summary: string | null;
-                                publishedAt: string | null;
-                                source: {
-                                    /** Format: uuid */
-                                    id: string;
-                                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                    slug: string;
-                                    name: string;
-                                    /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                    kind: "publisher" | "agency" | "partner";
-                                    homepageUrl: string | null;
-                                    description: string | null;
-                                    /** @description The API key that created the source (null: seed or command line) */
-                                    createdBy: string | null;
-                                    /** @description The API key that last changed the source */
-                                    updatedBy: string | null;
-                                    /** Format: date-time */
-                                    createdAt: string;
-                                    /** Format: date-time */
-                                    updatedAt: string;
-                                } | null;
-                                leadImage: {
-                                    url: string;
-                                    caption: string | null;
-                                    credit: string | null;
-                                } | null;
-                            } | null;
-                            source?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            /** @description Preview views: whether public readers see it now */
-                            visible?: boolean;
-                            /** @description Preview views: why public readers do not see it */
-                            hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
-                            createdBy: string | null;
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            nextCursor: null;
-                        };
-                    };
+                    "application/json": components["schemas"]["TeaserBox"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -9629,34 +8896,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /**
-                             * @example add
-                             * @example remove
-                             * @example update
-                             * @example reorder
-                             * @example pin
-                             * @example unpin
-                             * @example seed
-                             */
-                            action: string;
-                            teaserId: string | null;
-                            keyId: string | null;
-                            requestId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            /** @description The line-up after the change, in order */
-                            teaserIds: string[];
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["CollectionHistoryPage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -9962,88 +9202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        collectionId: string;
-                        text: string;
-                        title: string | null;
-                        articleId: string | null;
-                        url: string | null;
-                        sourceId: string | null;
-                        image: {
-                            url: string;
-                            alt: string | null;
-                        } | null;
-                        /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
-                        position: number;
-                        pinned: boolean;
-                        startsAt: string | null;
-                        endsAt: string | null;
-                        version: number;
-                        article?: {
-                            /** Format: uuid */
-                            id: string;
-                            slug: string;
-                            headline: string;
-                            summary: string | null;
-                            publishedAt: string | null;
-                            source: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            leadImage: {
-                                url: string;
-                                caption: string | null;
-                                credit: string | null;
-                            } | null;
-                        } | null;
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Preview views: whether public readers see it now */
-                        visible?: boolean;
-                        /** @description Preview views: why public readers do not see it */
-                        hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
-                        createdBy: string | null;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Teaser"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -10489,7 +9648,28 @@ export interface operations {
                     title?: string | null;
                     articleId?: string | null;
                     url?: string | null;
-                    source?: string | null;
+                    sourceId?: string | null;
+                    /** @description The source by id or slug, or as reads embed it (instead of sourceId; both must name the same source) */
+                    source?: string | {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                        slug?: string;
+                        name?: string;
+                        /**
+                         * @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site
+                         * @enum {string}
+                         */
+                        kind?: "publisher" | "agency" | "partner";
+                        homepageUrl?: string | null;
+                        description?: string | null;
+                        createdBy?: string | null;
+                        updatedBy?: string | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                    } | null;
                     image?: {
                         /**
                          * Format: uri
@@ -10522,88 +9702,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        collectionId: string;
-                        text: string;
-                        title: string | null;
-                        articleId: string | null;
-                        url: string | null;
-                        sourceId: string | null;
-                        image: {
-                            url: string;
-                            alt: string | null;
-                        } | null;
-                        /** @description 0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows */
-                        position: number;
-                        pinned: boolean;
-                        startsAt: string | null;
-                        endsAt: string | null;
-                        version: number;
-                        article?: {
-                            /** Format: uuid */
-                            id: string;
-                            slug: string;
-                            headline: string;
-                            summary: string | null;
-                            publishedAt: string | null;
-                            source: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                                slug: string;
-                                name: string;
-                                /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                                kind: "publisher" | "agency" | "partner";
-                                homepageUrl: string | null;
-                                description: string | null;
-                                /** @description The API key that created the source (null: seed or command line) */
-                                createdBy: string | null;
-                                /** @description The API key that last changed the source */
-                                updatedBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            leadImage: {
-                                url: string;
-                                caption: string | null;
-                                credit: string | null;
-                            } | null;
-                        } | null;
-                        source?: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
-                            slug: string;
-                            name: string;
-                            /** @description publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site */
-                            kind: "publisher" | "agency" | "partner";
-                            homepageUrl: string | null;
-                            description: string | null;
-                            /** @description The API key that created the source (null: seed or command line) */
-                            createdBy: string | null;
-                            /** @description The API key that last changed the source */
-                            updatedBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | null;
-                        /** @description Preview views: whether public readers see it now */
-                        visible?: boolean;
-                        /** @description Preview views: why public readers do not see it */
-                        hiddenReason?: "not-started" | "ended" | "article-not-public" | "over-limit";
-                        createdBy: string | null;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Teaser"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -10805,31 +9904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The public start of the key, to recognise it: nd_<id> */
-                            prefix: string;
-                            name: string;
-                            scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
-                            status: "active" | "revoked" | "expired";
-                            rateLimit: number | null;
-                            expiresAt: string | null;
-                            lastUsedAt: string | null;
-                            revokedAt: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["ApiKeyPage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -10984,26 +10059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description The public start of the key, to recognise it: nd_<id> */
-                        prefix: string;
-                        name: string;
-                        scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
-                        status: "active" | "revoked" | "expired";
-                        rateLimit: number | null;
-                        expiresAt: string | null;
-                        lastUsedAt: string | null;
-                        revokedAt: string | null;
-                        createdBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** @description The key itself. Shown only in this response: store it now. */
-                        secret: string;
-                    };
+                    "application/json": components["schemas"]["ApiKeyWithSecret"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -11288,24 +10344,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description The public start of the key, to recognise it: nd_<id> */
-                        prefix: string;
-                        name: string;
-                        scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
-                        status: "active" | "revoked" | "expired";
-                        rateLimit: number | null;
-                        expiresAt: string | null;
-                        lastUsedAt: string | null;
-                        revokedAt: string | null;
-                        createdBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["ApiKey"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -11747,24 +10786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description The public start of the key, to recognise it: nd_<id> */
-                        prefix: string;
-                        name: string;
-                        scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
-                        status: "active" | "revoked" | "expired";
-                        rateLimit: number | null;
-                        expiresAt: string | null;
-                        lastUsedAt: string | null;
-                        revokedAt: string | null;
-                        createdBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["ApiKey"];
                 };
             };
             /** @description The request is malformed or fails validation; `errors` lists every offending field */
@@ -11959,35 +10981,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The key that made the change; null for the command line */
-                            keyId: string | null;
-                            /**
-                             * @example create
-                             * @example update
-                             * @example delete
-                             * @example revoke
-                             */
-                            action: string;
-                            /**
-                             * @example source
-                             * @example key
-                             */
-                            resourceType: string;
-                            resourceId: string;
-                            requestId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                        }[];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["AuditEntryPage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -12281,14 +11275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["ChangeEvent"][];
-                        page: {
-                            limit: number;
-                            /** @description Where to continue: after the last event of this page, or, on the last page, after every event there is now. Never null: poll it to receive the next changes. */
-                            nextCursor: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["ChangePage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -12607,14 +11594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Webhook"][];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["WebhookPage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -14037,14 +13017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["WebhookDelivery"][];
-                        page: {
-                            limit: number;
-                            /** @description Cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */

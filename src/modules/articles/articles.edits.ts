@@ -2,10 +2,11 @@
 
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
+import { invalidRequest } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
-import { resolveSourceId } from '../sources/sources.service.js'
+import { resolveSourceReference } from '../sources/sources.service.js'
 import { resolveTagIds } from '../tags/tags.service.js'
 import { renderBodyHtml, renderBodyText } from './articles.body.js'
 import { type Apply, loadArticle, writeRevision } from './articles.change.js'
@@ -49,8 +50,8 @@ export async function columnsOf(
     data.leadImageCaption = input.leadImage?.caption ?? null
     data.leadImageCredit = input.leadImage?.credit ?? null
   }
-  if (input.source !== undefined)
-    data.sourceId = input.source === null ? null : await resolveSourceId(tx, input.source, 'source')
+  const sourceId = await resolveSourceReference(tx, input)
+  if (sourceId !== undefined) data.sourceId = sourceId
   return data
 }
 
@@ -58,7 +59,20 @@ export async function columnsOf(
 export async function replaceRelations(tx: Db, articleId: string, input: Pick<ArticleUpdate, 'credits' | 'tags'>) {
   if (input.credits !== undefined) {
     const credits = input.credits
-    const ids = await Promise.all(credits.map((c, i) => resolveSourceId(tx, c.source, `credits/${i}/source`)))
+    const unnamed = credits.flatMap((c, i) => (c.sourceId || c.source ? [] : [i]))
+    if (unnamed.length > 0) {
+      throw invalidRequest(
+        unnamed.map((i) => ({
+          in: 'body',
+          pointer: `/credits/${i}/sourceId`,
+          message: 'sourceId or source is required',
+        })),
+      )
+    }
+    const ids: string[] = []
+    for (const [i, credit] of credits.entries()) {
+      ids.push((await resolveSourceReference(tx, credit, `/credits/${i}`)) as string)
+    }
     const seen = new Set<string>()
     await writes.replaceCredits(
       tx,

@@ -37,6 +37,14 @@ export function readHeaders(reply: FastifyReply, read: Cacheable<unknown>, view:
   setCacheHeaders(reply, { shared: !view.preview, surrogateKeys: read.surrogateKeys, lastModified: read.lastModified })
 }
 
+// A single read's `fields` (deprecated) trims the article below what its Article schema requires.
+const sparseArticle = { $ref: 'SparseArticle#' }
+
+/** A single read trimmed by `fields` leaves as the SparseArticle it is (Article's serializer would refuse it). */
+export function serializeTrimmed(reply: FastifyReply, view: ViewOptions) {
+  if (view.fields) reply.serializer(reply.compileSerializationSchema(sparseArticle))
+}
+
 export function writeHeaders(reply: FastifyReply, { version }: Written) {
   reply.header('etag', versionEtag(version)).header('cache-control', 'private, no-store')
 }

@@ -9,7 +9,7 @@ import { setNextLink } from '../../http/pagination.js'
 import { type HeaderName, readResponses } from '../../http/responses.js'
 import { IdOrSlugParamsSchema, problemResponses } from '../../http/schemas.js'
 import type { SourcesService } from '../sources/sources.service.js'
-import { readHeaders, tags, viewOf } from './articles.http.js'
+import { readHeaders, serializeTrimmed, tags, viewOf } from './articles.http.js'
 import {
   type ArticleListQuery,
   ArticleListQuerySchema,
@@ -153,6 +153,7 @@ export const articleReadRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesSe
       const view = viewOf(request, request.query)
       const read = await articles.get(request.params.idOrSlug, view)
       readHeaders(reply, read, view)
+      serializeTrimmed(reply, view)
       return read.body
     },
   )

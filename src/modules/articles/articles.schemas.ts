@@ -1,101 +1,28 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, PageSchema, paginationQuery } from '../../http/pagination.js'
-import { HttpUrlSchema, nullable, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import {
+  HttpUrlSchema,
+  nullable,
+  ref,
+  SlugSchema,
+  StringEnum,
+  TimestampSchema,
+  UuidSchema,
+} from '../../http/schemas.js'
 import { maxInt4 } from '../../lib/ranges.js'
-import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
-import { TagSchema } from '../tags/tags.schemas.js'
+import { SourceReferenceSchema } from '../sources/sources.schemas.js'
+import {
+  ArticleComponent,
+  ArticleStatusSchema,
+  CreditComponent,
+  LeadImageComponent,
+  SparseArticleComponent,
+} from './articles.view.schemas.js'
 
-export const ArticleStatusSchema = Type.Union(
-  [Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived')],
-  { description: 'scheduled: published with a future publish time; it becomes published when that time passes' },
-)
-
-export const LeadImageSchema = Type.Object(
-  {
-    url: HttpUrlSchema,
-    caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
-    credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
-  },
-  { additionalProperties: false },
-)
-
-const CreditOutSchema = Type.Object(
-  {
-    sourceId: UuidSchema,
-    role: Type.String(),
-    source: Type.Optional(SourceSchema),
-  },
-  { additionalProperties: false },
-)
-
-const seedArticleExample = {
-  id: '019ac0de-7a1e-7000-8000-00000000c001',
-  slug: 'iraq-to-share-intelligence-info-on-is-with-syria-russia-iran',
-  headline: 'Iraq to share intelligence info on IS with Syria, Russia, Iran',
-  summary:
-    'Iraq\'s military said Sunday, September 27, it will begin sharing "security and intelligence" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.',
-  body: 'Iraq\'s military said Sunday, September 27, it will begin sharing "security and intelligence" information …\n\nA statement issued by the Joint Operations Command said …',
-  bodyHtml: "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
-  bodyText: "Iraq's military said Sunday, September 27, it will begin sharing …",
-  dateline: 'Sunday, September 27',
-  bylines: [],
-  language: 'en',
-  status: 'published',
-  publishedAt: '2015-09-27T12:00:00.000Z',
-  firstPublishedAt: '2015-09-27T12:00:00.000Z',
-  canonicalUrl: null,
-  leadImage: null,
-  sourceId: seedSourceExample.id,
-  source: seedSourceExample,
-  credits: [{ sourceId: '019ac0de-7a1e-7000-8000-00000000a002', role: 'wire' }],
-  tags: ['iraq', 'syria', 'russia', 'iran', 'islamic-state'],
-  version: 1,
-  createdBy: null,
-  updatedBy: null,
-  createdAt: '2026-11-26T09:00:00.000Z',
-  updatedAt: '2026-11-26T09:00:00.000Z',
-}
-
-/** Every field; list and single reads may return fewer (`fields`) and embed more (`include`). */
-export const ArticleSchema = Type.Object(
-  {
-    id: UuidSchema,
-    slug: Type.Optional(Type.String()),
-    headline: Type.Optional(Type.String()),
-    summary: Type.Optional(nullable(Type.String())),
-    body: Type.Optional(Type.String({ description: 'Markdown, the canonical form' })),
-    bodyHtml: Type.Optional(Type.String({ description: 'Rendered and sanitised HTML, safe to inject into a page' })),
-    bodyText: Type.Optional(Type.String({ description: 'Plain text' })),
-    dateline: Type.Optional(nullable(Type.String())),
-    bylines: Type.Optional(Type.Array(Type.String())),
-    language: Type.Optional(Type.String()),
-    status: Type.Optional(ArticleStatusSchema),
-    publishedAt: Type.Optional(nullable(TimestampSchema)),
-    firstPublishedAt: Type.Optional(nullable(TimestampSchema)),
-    canonicalUrl: Type.Optional(nullable(Type.String())),
-    leadImage: Type.Optional(Type.Union([LeadImageSchema, Type.Null()])),
-    sourceId: Type.Optional(nullable(Type.String({ format: 'uuid' }))),
-    source: Type.Optional(Type.Union([SourceSchema, Type.Null()], { description: 'With include=source' })),
-    credits: Type.Optional(
-      Type.Array(CreditOutSchema, { description: 'Wire credits in order; sources embedded with include=credits' }),
-    ),
-    tags: Type.Optional(
-      Type.Union([Type.Array(Type.String()), Type.Array(TagSchema)], {
-        description: 'Tag slugs; tag objects with include=tags',
-      }),
-    ),
-    version: Type.Optional(Type.Integer()),
-    createdBy: Type.Optional(nullable(Type.String({ format: 'uuid' }))),
-    updatedBy: Type.Optional(nullable(Type.String({ format: 'uuid' }))),
-    createdAt: Type.Optional(TimestampSchema),
-    updatedAt: Type.Optional(TimestampSchema),
-    snippet: Type.Optional(
-      Type.String({ description: 'With q: the matching passage, search terms wrapped in <mark>…</mark>' }),
-    ),
-  },
-  { additionalProperties: false, examples: [seedArticleExample] },
-)
+/** The full representation: every write's answer, and a single read's. */
+export const ArticleSchema = ref(ArticleComponent)
 export type Article = Static<typeof ArticleSchema>
+export type SparseArticle = Static<typeof SparseArticleComponent>
 
 export const articleFields = [
   'slug',
@@ -125,10 +52,11 @@ export type ArticleField = (typeof articleFields)[number]
 const articleIncludes = ['source', 'credits', 'tags'] as const
 export type ArticleInclude = (typeof articleIncludes)[number]
 
+const fieldsDescription = `Comma-separated fields to return (id is always returned): ${articleFields.join(', ')}`
 const fieldsParam = Type.String({
   pattern: `^(${articleFields.join('|')})(,(${articleFields.join('|')}))*$`,
   maxLength: 400,
-  description: `Comma-separated fields to return (id is always returned): ${articleFields.join(', ')}`,
+  description: fieldsDescription,
 })
 const includeParam = Type.String({
   pattern: `^(${articleIncludes.join('|')})(,(${articleIncludes.join('|')}))*$`,
@@ -136,14 +64,39 @@ const includeParam = Type.String({
   description: `Related records to embed: ${articleIncludes.join(', ')}`,
 })
 export const ReadQuerySchema = Type.Object(
-  { fields: Type.Optional(fieldsParam), include: Type.Optional(includeParam) },
+  {
+    fields: Type.Optional({
+      ...fieldsParam,
+      deprecated: true,
+      description:
+        `${fieldsDescription}. Deprecated on a single read: the answer is then not a full Article but ` +
+        'a SparseArticle, which this operation does not declare; list with `fields` instead.',
+    }),
+    include: Type.Optional(includeParam),
+  },
   { additionalProperties: false },
 )
 
 const CreditInSchema = Type.Object(
   {
-    source: Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }),
+    sourceId: Type.Optional({ ...UuidSchema, description: 'The credited source, as reads name it' }),
+    source: Type.Optional({
+      ...SourceReferenceSchema,
+      description: 'The credited source by id or slug, or as include=credits embeds it (instead of sourceId)',
+    }),
     role: Type.Optional(Type.String({ minLength: 1, maxLength: 50, default: 'wire' })),
+  },
+  {
+    additionalProperties: false,
+    description: 'Names its source by `sourceId` or `source`; both may be given if they name the same source',
+  },
+)
+
+const LeadImageInSchema = Type.Object(
+  {
+    url: HttpUrlSchema,
+    caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
+    credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
   },
   { additionalProperties: false },
 )
@@ -163,8 +116,15 @@ const editable = {
     }),
   ),
   canonicalUrl: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
-  leadImage: Type.Optional(Type.Union([LeadImageSchema, Type.Null()])),
-  source: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }))),
+  leadImage: Type.Optional(Type.Union([LeadImageInSchema, Type.Null()])),
+  sourceId: Type.Optional(nullable({ ...UuidSchema, description: 'The publishing source, as reads name it' })),
+  source: Type.Optional(
+    Type.Union([...SourceReferenceSchema.anyOf, Type.Null()], {
+      description:
+        'The publishing source by id or slug, or as include=source embeds it (instead of sourceId; both must ' +
+        'name the same source)',
+    }),
+  ),
   credits: Type.Optional(Type.Array(CreditInSchema, { maxItems: 20 })),
   tags: Type.Optional(
     Type.Array({ ...SlugSchema, description: 'Tag slug (created when new)' }, { maxItems: 50, uniqueItems: true }),
@@ -233,12 +193,9 @@ export const ArticleListQuerySchema = Type.Object(
       }),
     ),
     sort: Type.Optional(
-      Type.Union(
-        articleSorts.map((s) => Type.Literal(s)),
-        {
-          description: 'Newest published first (default), most recently updated first, or best match (needs q)',
-        },
-      ),
+      StringEnum(articleSorts, {
+        description: 'Newest published first (default), most recently updated first, or best match (needs q)',
+      }),
     ),
     fields: Type.Optional(fieldsParam),
     include: Type.Optional(includeParam),
@@ -250,45 +207,68 @@ export const ArticleListQuerySchema = Type.Object(
 )
 export type ArticleListQuery = Static<typeof ArticleListQuerySchema>
 
-export const ArticleListSchema = Type.Object(
+const ArticlePage = Type.Object(
   {
-    data: Type.Array(ArticleSchema),
+    data: Type.Array(ref(SparseArticleComponent)),
     page: Type.Object(
       { ...PageSchema.properties, total: Type.Optional(Type.Integer({ description: 'With count=true' })) },
       { additionalProperties: false },
     ),
   },
-  { additionalProperties: false },
+  { $id: 'ArticlePage', additionalProperties: false },
 )
+export const ArticleListSchema = ref(ArticlePage)
 export type ArticleList = Static<typeof ArticleListSchema>
 
-export const RevisionSchema = Type.Object(
+const RevisionComponent = Type.Object(
   {
     version: Type.Integer(),
     changedFields: Type.Array(Type.String()),
     keyId: nullable(Type.String({ format: 'uuid' })),
     requestId: nullable(Type.String()),
     createdAt: TimestampSchema,
-    snapshot: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The article at this version' })),
+    snapshot: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'With a single revision: its editable fields as an Article names them (credits without embedded sources)',
+      }),
+    ),
   },
-  { additionalProperties: false },
+  { $id: 'Revision', additionalProperties: false },
 )
+export const RevisionSchema = ref(RevisionComponent)
 export type Revision = Static<typeof RevisionSchema>
-export const RevisionListSchema = listEnvelope(RevisionSchema)
+const RevisionPage = listEnvelope(RevisionSchema, 'RevisionPage')
+export const RevisionListSchema = ref(RevisionPage)
 export const RevisionListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
 export const RevisionParamsSchema = Type.Object(
   { id: UuidSchema, version: Type.Integer({ minimum: 1, maximum: maxInt4, format: 'int32' }) },
   { additionalProperties: false },
 )
 
-export const TombstoneSchema = Type.Object(
+const TombstoneComponent = Type.Object(
   { id: UuidSchema, slug: Type.String(), deletedAt: TimestampSchema },
-  { additionalProperties: false },
+  { $id: 'ArticleTombstone', description: 'A deleted article', additionalProperties: false },
 )
+const TombstoneSchema = ref(TombstoneComponent)
 export const TombstoneQuerySchema = Type.Object(
   { ...paginationQuery, since: Type.Optional({ ...TimestampSchema, description: 'Deleted at or after this time' }) },
   { additionalProperties: false },
 )
 export type TombstoneQuery = Static<typeof TombstoneQuerySchema>
 export type Tombstone = Static<typeof TombstoneSchema>
-export const TombstoneListSchema = listEnvelope(TombstoneSchema)
+const TombstonePage = listEnvelope(TombstoneSchema, 'ArticleTombstonePage')
+export const TombstoneListSchema = ref(TombstonePage)
+
+/** The named components of this module (registered in src/components.ts). */
+export const articleComponents = [
+  LeadImageComponent,
+  CreditComponent,
+  ArticleComponent,
+  SparseArticleComponent,
+  ArticlePage,
+  RevisionComponent,
+  RevisionPage,
+  TombstoneComponent,
+  TombstonePage,
+]

@@ -74,8 +74,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
       role: credit.role,
       ...(c.include.has('credits') && credit.source ? { source: toSource(credit.source) } : {}),
     })),
-  tags: (r, c) =>
-    c.include.has('tags') ? r.tags.map((t) => ({ slug: t.slug, name: t.name })) : r.tags.map((t) => t.slug),
+  tags: (r) => r.tags.map((t) => t.slug),
   version: (r) => r.version,
   createdBy: (r) => r.createdById,
   updatedBy: (r) => r.updatedById,
@@ -83,6 +82,10 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
   updatedAt: (r) => r.updatedAt.toISOString(),
 }
 
+/**
+ * The article as the view shows it: an Article when the view names no `fields` (writes, and
+ * reads without them), a SparseArticle otherwise.
+ */
 export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, snippet?: string | null): Article {
   const include = new Set(view.include ?? [])
   const context: ViewContext = { status: effectiveStatus(record, now), include }
@@ -91,7 +94,7 @@ export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, s
   // Embedded records come with their fields even when `fields` leaves those out.
   if (include.has('source')) out.source = record.source ? toSource(record.source) : null
   if (include.has('credits') && !('credits' in out)) out.credits = fieldValues.credits(record, context)
-  if (include.has('tags') && !('tags' in out)) out.tags = fieldValues.tags(record, context)
+  if (include.has('tags')) out.tagDetails = record.tags.map((t) => ({ slug: t.slug, name: t.name }))
   if (snippet) out.snippet = snippet
   return out as Article
 }
@@ -114,9 +117,8 @@ const snapshotFields = [
   'tags',
 ] as const satisfies readonly ArticleField[]
 
-export type Snapshot = Required<Pick<Article, (typeof snapshotFields)[number]>> & {
+export type Snapshot = Pick<Article, (typeof snapshotFields)[number]> & {
   credits: { sourceId: string; role: string }[]
-  tags: string[]
 }
 
 /** The editable state of an article as stored in a revision (its stored status, not the reader's). */

@@ -1,20 +1,20 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { nullable, ref, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 
-export const AuditEntrySchema = Type.Object(
+const AuditEntryComponent = Type.Object(
   {
     id: UuidSchema,
-    keyId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
-      description: 'The key that made the change; null for the command line',
-    }),
+    keyId: nullable(
+      Type.String({ format: 'uuid', description: 'The key that made the change; null for the command line' }),
+    ),
     action: Type.String({ examples: ['create', 'update', 'delete', 'revoke'] }),
     resourceType: Type.String({ examples: ['source', 'key'] }),
     resourceId: Type.String(),
-    requestId: Type.Union([Type.String(), Type.Null()]),
+    requestId: nullable(Type.String()),
     at: TimestampSchema,
   },
-  { additionalProperties: false },
+  { $id: 'AuditEntry', additionalProperties: false },
 )
 
 export const AuditQuerySchema = Type.Object(
@@ -30,5 +30,9 @@ export const AuditQuerySchema = Type.Object(
 )
 export type AuditQuery = Static<typeof AuditQuerySchema>
 
-export type AuditEntry = Static<typeof AuditEntrySchema>
-export const AuditListSchema = listEnvelope(AuditEntrySchema)
+export type AuditEntry = Static<typeof AuditEntryComponent>
+const AuditEntryPage = listEnvelope(ref(AuditEntryComponent), 'AuditEntryPage')
+export const AuditListSchema = ref(AuditEntryPage)
+
+/** The named components of this module (registered in src/components.ts). */
+export const auditComponents = [AuditEntryComponent, AuditEntryPage]

@@ -4,11 +4,10 @@ import { cacheHeaders, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { readResponses } from '../../http/responses.js'
 import { problemResponses } from '../../http/schemas.js'
-import { ChangeEventSchema, ChangeListQuerySchema, ChangeListSchema } from './changes.schemas.js'
+import { ChangeListQuerySchema, ChangeListSchema } from './changes.schemas.js'
 import type { ChangesService } from './changes.service.js'
 
 export const changesRoutes: FastifyPluginAsyncTypebox<{ changes: ChangesService }> = async (app, { changes }) => {
-  app.addSchema(ChangeEventSchema)
   app.get(
     '/changes',
     {

@@ -2,7 +2,7 @@
 // it and as webhooks deliver it.
 import Type, { type Static } from 'typebox'
 import { paginationQuery } from '../../http/pagination.js'
-import { nullable, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 
 /** Events every reader sees when they are about public content. */
 export const publicEventTypes = [
@@ -29,7 +29,7 @@ export type EventType = (typeof eventTypes)[number] | 'webhook.test'
 export const resourceTypes = ['article', 'collection', 'source'] as const
 export type ResourceType = (typeof resourceTypes)[number]
 
-const EventTypeSchema = Type.Enum([...eventTypes, 'webhook.test'], {
+const EventTypeSchema = StringEnum([...eventTypes, 'webhook.test'], {
   description:
     'What happened. article.published: an article became public (at its scheduled time for a scheduled ' +
     'one); article.updated: a public article changed; article.unpublished / article.archived / ' +
@@ -50,7 +50,7 @@ export const ChangeEventSchema = Type.Object(
     occurredAt: { ...TimestampSchema, description: 'When the change happened (a scheduled one: when it fell due)' },
     resource: Type.Object(
       {
-        type: Type.Enum([...resourceTypes, 'webhook'], {
+        type: StringEnum([...resourceTypes, 'webhook'], {
           description: 'article, collection or source (webhook: a test event)',
         }),
         id: UuidSchema,
@@ -86,9 +86,9 @@ export const ChangeEventSchema = Type.Object(
 )
 export type ChangeEvent = Static<typeof ChangeEventSchema>
 
-export const ChangeListSchema = Type.Object(
+const ChangePage = Type.Object(
   {
-    data: Type.Array(Type.Ref('ChangeEvent')),
+    data: Type.Array(ref(ChangeEventSchema)),
     page: Type.Object(
       {
         limit: Type.Integer(),
@@ -101,19 +101,23 @@ export const ChangeListSchema = Type.Object(
       { additionalProperties: false },
     ),
   },
-  { additionalProperties: false },
+  { $id: 'ChangePage', additionalProperties: false },
 )
+export const ChangeListSchema = ref(ChangePage)
+
+/** The named components of this module (registered in src/components.ts). */
+export const changeComponents = [ChangeEventSchema, ChangePage]
 
 export const ChangeListQuerySchema = Type.Object(
   {
     ...paginationQuery,
     types: Type.Optional(
-      Type.Array(Type.Enum(eventTypes), {
+      Type.Array(StringEnum(eventTypes), {
         maxItems: eventTypes.length,
         description: 'Only these event types (repeat the parameter: types=article.published&types=article.updated)',
       }),
     ),
-    resource: Type.Optional(Type.Enum(resourceTypes, { description: 'Only events about this kind of resource' })),
+    resource: Type.Optional(StringEnum(resourceTypes, { description: 'Only events about this kind of resource' })),
     source: Type.Optional(
       Type.String({
         minLength: 1,

@@ -1,10 +1,9 @@
 // Rows to API shapes, and a teaser to and from the form a history line-up stores it in: the one
 // place that knows how each record's columns are named on the wire and in stored line-ups.
-import type { Static } from 'typebox'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { toSource } from '../sources/sources.service.js'
 import type { ArticleRow, CollectionRow, EventRow, SourceRow, TeaserRow } from './collections.repository.js'
-import type { Collection, HistoryEntrySchema, Teaser } from './collections.schemas.js'
+import type { Collection, HistoryEntry, Teaser } from './collections.schemas.js'
 
 export function toCollection(row: CollectionRow): Collection {
   return {
@@ -103,7 +102,7 @@ export function fromLineupEntry(
   }
 }
 
-export function toHistoryEntry(event: EventRow): Static<typeof HistoryEntrySchema> {
+export function toHistoryEntry(event: EventRow): HistoryEntry {
   return {
     id: event.id,
     action: event.action,

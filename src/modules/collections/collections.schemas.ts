@@ -1,9 +1,18 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { HttpUrlSchema, nullable, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
-import { SourceSchema } from '../sources/sources.schemas.js'
+import {
+  HttpUrlSchema,
+  nullable,
+  ref,
+  SlugSchema,
+  StringEnum,
+  TimestampSchema,
+  UuidSchema,
+} from '../../http/schemas.js'
+import { LeadImageComponent } from '../articles/articles.view.schemas.js'
+import { SourceReferenceSchema, SourceSchema } from '../sources/sources.schemas.js'
 
-export const CollectionSchema = Type.Object(
+const CollectionComponent = Type.Object(
   {
     id: UuidSchema,
     key: Type.String(),
@@ -17,6 +26,7 @@ export const CollectionSchema = Type.Object(
     updatedAt: TimestampSchema,
   },
   {
+    $id: 'Collection',
     additionalProperties: false,
     examples: [
       {
@@ -34,6 +44,7 @@ export const CollectionSchema = Type.Object(
     ],
   },
 )
+export const CollectionSchema = ref(CollectionComponent)
 export type Collection = Static<typeof CollectionSchema>
 
 export const CollectionCreateSchema = Type.Object(
@@ -62,7 +73,8 @@ export const KeyParamsSchema = Type.Object(
   { additionalProperties: false },
 )
 export const CollectionListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
-export const CollectionListSchema = listEnvelope(CollectionSchema)
+const CollectionPage = listEnvelope(CollectionSchema, 'CollectionPage')
+export const CollectionListSchema = ref(CollectionPage)
 export const CollectionDeleteQuerySchema = Type.Object(
   {
     withTeasers: Type.Optional(
@@ -77,7 +89,12 @@ const ImageSchema = Type.Object(
   { additionalProperties: false },
 )
 
-const EmbeddedArticleSchema = Type.Object(
+const TeaserImageComponent = Type.Object(
+  { url: Type.String(), alt: nullable(Type.String()) },
+  { $id: 'TeaserImage', additionalProperties: false },
+)
+
+const TeaserArticleComponent = Type.Object(
   {
     id: UuidSchema,
     slug: Type.String(),
@@ -85,18 +102,19 @@ const EmbeddedArticleSchema = Type.Object(
     summary: nullable(Type.String()),
     publishedAt: nullable(TimestampSchema),
     source: Type.Union([SourceSchema, Type.Null()]),
-    leadImage: Type.Union([
-      Type.Object({ url: Type.String(), caption: nullable(Type.String()), credit: nullable(Type.String()) }),
-      Type.Null(),
-    ]),
+    leadImage: Type.Union([ref(LeadImageComponent), Type.Null()]),
   },
-  { additionalProperties: false },
+  {
+    $id: 'TeaserArticle',
+    description: 'The article a teaser links to, as the teaser shows it',
+    additionalProperties: false,
+  },
 )
 
-export const hiddenReasons = ['not-started', 'ended', 'article-not-public', 'over-limit'] as const
+const hiddenReasons = ['not-started', 'ended', 'article-not-public', 'over-limit'] as const
 export type HiddenReason = (typeof hiddenReasons)[number]
 
-export const TeaserSchema = Type.Object(
+const TeaserComponent = Type.Object(
   {
     id: UuidSchema,
     collectionId: UuidSchema,
@@ -105,7 +123,7 @@ export const TeaserSchema = Type.Object(
     articleId: nullable(Type.String({ format: 'uuid' })),
     url: nullable(Type.String()),
     sourceId: nullable(Type.String({ format: 'uuid' })),
-    image: Type.Union([Type.Object({ url: Type.String(), alt: nullable(Type.String()) }), Type.Null()]),
+    image: Type.Union([ref(TeaserImageComponent), Type.Null()]),
     position: Type.Integer({
       description:
         '0-based place among the collection’s teasers (pinned ones come first); in the public box, among the teasers it shows',
@@ -114,36 +132,40 @@ export const TeaserSchema = Type.Object(
     startsAt: nullable(TimestampSchema),
     endsAt: nullable(TimestampSchema),
     version: Type.Integer(),
-    article: Type.Optional(Type.Union([EmbeddedArticleSchema, Type.Null()])),
-    source: Type.Optional(Type.Union([SourceSchema, Type.Null()])),
-    visible: Type.Optional(Type.Boolean({ description: 'Preview views: whether public readers see it now' })),
+    article: Type.Union([ref(TeaserArticleComponent), Type.Null()], { description: 'The article (by articleId)' }),
+    source: Type.Union([SourceSchema, Type.Null()], { description: 'The source (by sourceId)' }),
+    visible: Type.Optional(
+      Type.Boolean({ description: 'Preview views of the box: whether public readers see it now' }),
+    ),
     hiddenReason: Type.Optional(
-      Type.Union(
-        [
-          Type.Literal('not-started'),
-          Type.Literal('ended'),
-          Type.Literal('article-not-public'),
-          Type.Literal('over-limit'),
-        ],
-        { description: 'Preview views: why public readers do not see it' },
-      ),
+      StringEnum(hiddenReasons, {
+        description: 'Preview views of the box, when hidden: why public readers do not see it',
+      }),
     ),
     createdBy: nullable(Type.String({ format: 'uuid' })),
     updatedBy: nullable(Type.String({ format: 'uuid' })),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   },
-  { additionalProperties: false },
+  { $id: 'Teaser', additionalProperties: false },
 )
+export const TeaserSchema = ref(TeaserComponent)
 export type Teaser = Static<typeof TeaserSchema>
 
-export const TeaserBoxSchema = Type.Object(
+const TeaserBoxComponent = Type.Object(
   {
     data: Type.Array(TeaserSchema),
-    page: Type.Object({ limit: Type.Integer(), nextCursor: Type.Null() }, { additionalProperties: false }),
+    page: Type.Object(
+      {
+        limit: Type.Integer({ description: 'The collection’s maxItems' }),
+        nextCursor: Type.Null({ description: 'Always null: the box is one page' }),
+      },
+      { additionalProperties: false },
+    ),
   },
-  { additionalProperties: false },
+  { $id: 'TeaserBox', additionalProperties: false },
 )
+export const TeaserBoxSchema = ref(TeaserBoxComponent)
 
 export const TeaserBoxQuerySchema = Type.Object(
   {
@@ -160,7 +182,13 @@ const teaserFields = {
   title: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
   articleId: Type.Optional(nullable(UuidSchema)),
   url: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
-  source: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Source id or slug' }))),
+  sourceId: Type.Optional(nullable({ ...UuidSchema, description: 'The source, as reads name it' })),
+  source: Type.Optional(
+    Type.Union([...SourceReferenceSchema.anyOf, Type.Null()], {
+      description:
+        'The source by id or slug, or as reads embed it (instead of sourceId; both must name the same source)',
+    }),
+  ),
   image: Type.Optional(Type.Union([ImageSchema, Type.Null()])),
   pinned: Type.Optional(Type.Boolean()),
   startsAt: Type.Optional(nullable(TimestampSchema)),
@@ -205,7 +233,7 @@ export const OrderSchema = Type.Object(
   { additionalProperties: false },
 )
 
-export const HistoryEntrySchema = Type.Object(
+const HistoryEntryComponent = Type.Object(
   {
     id: UuidSchema,
     action: Type.String({ examples: ['add', 'remove', 'update', 'reorder', 'pin', 'unpin', 'seed'] }),
@@ -215,7 +243,21 @@ export const HistoryEntrySchema = Type.Object(
     at: TimestampSchema,
     teaserIds: Type.Array(Type.String({ format: 'uuid' }), { description: 'The line-up after the change, in order' }),
   },
-  { additionalProperties: false },
+  { $id: 'CollectionHistoryEntry', additionalProperties: false },
 )
-export const HistoryListSchema = listEnvelope(HistoryEntrySchema)
+export type HistoryEntry = Static<typeof HistoryEntryComponent>
+const HistoryPage = listEnvelope(ref(HistoryEntryComponent), 'CollectionHistoryPage')
+export const HistoryListSchema = ref(HistoryPage)
+
+/** The named components of this module (registered in src/components.ts). */
+export const collectionComponents = [
+  CollectionComponent,
+  CollectionPage,
+  TeaserImageComponent,
+  TeaserArticleComponent,
+  TeaserComponent,
+  TeaserBoxComponent,
+  HistoryEntryComponent,
+  HistoryPage,
+]
 export const HistoryQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })

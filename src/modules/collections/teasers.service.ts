@@ -18,7 +18,7 @@ import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { collectionEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
-import { resolveSourceId } from '../sources/sources.service.js'
+import { resolveSourceReference } from '../sources/sources.service.js'
 import { type Box, boxOf } from './collections.box.js'
 import { claim, requireCollection } from './collections.claim.js'
 import type { History } from './collections.history.js'
@@ -39,8 +39,8 @@ async function teaserData(tx: Db, input: TeaserUpdate, current?: TeaserRow) {
     data.imageUrl = input.image?.url ?? null
     data.imageAlt = input.image?.alt ?? null
   }
-  if (input.source !== undefined)
-    data.sourceId = input.source === null ? null : await resolveSourceId(tx, input.source, 'source')
+  const sourceId = await resolveSourceReference(tx, input)
+  if (sourceId !== undefined) data.sourceId = sourceId
   if (input.articleId !== undefined || input.url !== undefined) {
     data.articleId = input.articleId ?? null
     data.url = input.url ?? null
@@ -87,7 +87,8 @@ function moved(rows: TeaserRow[], id: string, position: number): TeaserRow[] {
 
 function updateAction(input: TeaserUpdate, current: TeaserRow): string {
   if (input.pinned !== undefined && input.pinned !== current.pinned) return input.pinned ? 'pin' : 'unpin'
-  return input.position !== undefined ? 'move' : 'update'
+  // A position sent back unchanged (a read, edited and sent whole) is no move.
+  return input.position !== undefined && input.position !== current.position ? 'move' : 'update'
 }
 
 function teaserIn(lineup: TeaserRow[], id: string): TeaserRow {

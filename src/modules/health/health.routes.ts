@@ -3,24 +3,24 @@ import Type, { type Static } from 'typebox'
 import type { Database } from '../../db/database.js'
 import { DatabaseUnavailableError } from '../../errors.js'
 import { readResponses } from '../../http/responses.js'
-import { problemResponsesOnly } from '../../http/schemas.js'
+import { problemResponsesOnly, StringEnum } from '../../http/schemas.js'
 
 const LiveSchema = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
 
 const ReadySchema = Type.Object(
   {
-    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], {
+    status: StringEnum(['ok', 'degraded'], {
       description: 'degraded: serving, with a dependency other than the database unavailable (see rateLimiting)',
     }),
-    database: Type.Union([Type.Literal('server'), Type.Literal('embedded')]),
+    database: StringEnum(['server', 'embedded']),
     rateLimiting: Type.Object(
       {
-        counting: Type.Union([Type.Literal('shared'), Type.Literal('local')], {
+        counting: StringEnum(['shared', 'local'], {
           description:
             'shared: counted in Redis across every instance; local: counted in this instance only ' +
             '(no REDIS_URL, or Redis unreachable)',
         }),
-        store: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'The configured store' }),
+        store: StringEnum(['memory', 'redis'], { description: 'The configured store' }),
         since: Type.Optional(
           Type.String({ format: 'date-time', description: 'With Redis: when counting last changed' }),
         ),

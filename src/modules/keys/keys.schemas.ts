@@ -1,21 +1,13 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { nullable, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { scopes } from '../../lib/principal.js'
 
-export const ScopeSchema = Type.Union(
-  [
-    Type.Literal('content:read'),
-    Type.Literal('content:preview'),
-    Type.Literal('content:write'),
-    Type.Literal('keys:manage'),
-    Type.Literal('webhooks:manage'),
-  ],
-  {
-    description:
-      'content:read (published content), content:preview (also drafts and scheduled content, read-only), ' +
-      'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log), webhooks:manage (webhooks and their deliveries)',
-  },
-)
+const ScopeSchema = StringEnum(scopes, {
+  description:
+    'content:read (published content), content:preview (also drafts and scheduled content, read-only), ' +
+    'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log), webhooks:manage (webhooks and their deliveries)',
+})
 
 const keyExample = {
   id: '019ac0de-7a1e-7000-8000-00000000b001',
@@ -32,35 +24,40 @@ const keyExample = {
   updatedAt: '2026-11-26T09:00:00.000Z',
 }
 
-export const ApiKeySchema = Type.Object(
-  {
-    id: UuidSchema,
-    prefix: Type.String({ description: 'The public start of the key, to recognise it: nd_<id>' }),
-    name: Type.String(),
-    scopes: Type.Array(ScopeSchema),
-    status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
-    rateLimit: nullable(Type.Integer({ description: 'Requests per window; null: the server default' })),
-    expiresAt: nullable(TimestampSchema),
-    lastUsedAt: nullable(TimestampSchema),
-    revokedAt: nullable(TimestampSchema),
-    createdBy: nullable(Type.String({ format: 'uuid', description: 'The key that created this one' })),
-    createdAt: TimestampSchema,
-    updatedAt: TimestampSchema,
-  },
-  { additionalProperties: false, examples: [keyExample] },
-)
+const apiKeyProperties = {
+  id: UuidSchema,
+  prefix: Type.String({ description: 'The public start of the key, to recognise it: nd_<id>' }),
+  name: Type.String(),
+  scopes: Type.Array(ScopeSchema),
+  status: StringEnum(['active', 'revoked', 'expired']),
+  rateLimit: nullable(Type.Integer({ description: 'Requests per window; null: the server default' })),
+  expiresAt: nullable(TimestampSchema),
+  lastUsedAt: nullable(TimestampSchema),
+  revokedAt: nullable(TimestampSchema),
+  createdBy: nullable(Type.String({ format: 'uuid', description: 'The key that created this one' })),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+}
+const ApiKeyComponent = Type.Object(apiKeyProperties, {
+  $id: 'ApiKey',
+  additionalProperties: false,
+  examples: [keyExample],
+})
+export const ApiKeySchema = ref(ApiKeyComponent)
 export type ApiKey = Static<typeof ApiKeySchema>
 
-export const ApiKeyCreatedSchema = Type.Object(
+const ApiKeyWithSecretComponent = Type.Object(
   {
-    ...ApiKeySchema.properties,
+    ...apiKeyProperties,
     secret: Type.String({ description: 'The key itself. Shown only in this response: store it now.' }),
   },
   {
+    $id: 'ApiKeyWithSecret',
     additionalProperties: false,
     examples: [{ ...keyExample, secret: 'nd_019ac0de7a1e7000800000000000b001_3q2-7w…' }],
   },
 )
+export const ApiKeyCreatedSchema = ref(ApiKeyWithSecretComponent)
 export type ApiKeyCreated = Static<typeof ApiKeyCreatedSchema>
 
 export const ApiKeyCreateSchema = Type.Object(
@@ -94,4 +91,8 @@ export type ApiKeyUpdate = Static<typeof ApiKeyUpdateSchema>
 
 export const ApiKeyListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
 export type ApiKeyListQuery = Static<typeof ApiKeyListQuerySchema>
-export const ApiKeyListSchema = listEnvelope(ApiKeySchema)
+const ApiKeyPage = listEnvelope(ApiKeySchema, 'ApiKeyPage')
+export const ApiKeyListSchema = ref(ApiKeyPage)
+
+/** The named components of this module (registered in src/components.ts). */
+export const keyComponents = [ApiKeyComponent, ApiKeyWithSecretComponent, ApiKeyPage]

@@ -1,13 +1,18 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { HttpUrlSchema, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import {
+  HttpUrlSchema,
+  nullable,
+  ref,
+  SlugSchema,
+  StringEnum,
+  TimestampSchema,
+  UuidSchema,
+} from '../../http/schemas.js'
 
-export const SourceKindSchema = Type.Union(
-  [Type.Literal('publisher'), Type.Literal('agency'), Type.Literal('partner')],
-  {
-    description: 'publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site',
-  },
-)
+const SourceKindSchema = StringEnum(['publisher', 'agency', 'partner'], {
+  description: 'publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site',
+})
 
 export const seedSourceExample = {
   id: '019ac0de-7a1e-7000-8000-00000000a001',
@@ -22,26 +27,42 @@ export const seedSourceExample = {
   updatedAt: '2026-11-26T09:00:00.000Z',
 }
 
-export const SourceSchema = Type.Object(
+const SourceComponent = Type.Object(
   {
     id: UuidSchema,
     slug: SlugSchema,
-    name: Type.String(),
+    // The limits writes enforce: a read sent back (an embedded source) stays within them.
+    name: Type.String({ maxLength: 200 }),
     kind: SourceKindSchema,
-    homepageUrl: Type.Union([Type.String(), Type.Null()]),
-    description: Type.Union([Type.String(), Type.Null()]),
-    createdBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+    homepageUrl: nullable(Type.String({ maxLength: 2048 })),
+    description: nullable(Type.String({ maxLength: 2000 })),
+    createdBy: nullable({
+      ...UuidSchema,
       description: 'The API key that created the source (null: seed or command line)',
     }),
-    updatedBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
-      description: 'The API key that last changed the source',
-    }),
+    updatedBy: nullable({ ...UuidSchema, description: 'The API key that last changed the source' }),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   },
-  { additionalProperties: false, examples: [seedSourceExample] },
+  { $id: 'Source', additionalProperties: false, examples: [seedSourceExample] },
 )
+/** A source, as every read shows it (and as articles and teasers embed it). */
+export const SourceSchema = ref(SourceComponent)
 export type Source = Static<typeof SourceSchema>
+
+/**
+ * How another record's input names a source, beside its id (`sourceId`): by id or slug, or as the
+ * Source a read embeds, so that a read is accepted back as it is. Of an embedded source only the
+ * id counts: its other fields are the source's, which such a write does not change.
+ */
+export const SourceReferenceSchema = Type.Union([
+  Type.String({ minLength: 1, maxLength: 200, description: 'A source id or slug' }),
+  Type.Object(
+    { ...Type.Partial(SourceComponent).properties, id: UuidSchema },
+    { additionalProperties: false, description: 'The source as a read embeds it: its id names it' },
+  ),
+])
+export type SourceReference = Static<typeof SourceReferenceSchema>
 
 export const SourceCreateSchema = Type.Object(
   {
@@ -90,13 +111,14 @@ export const SourceListQuerySchema = Type.Object(
     q: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, description: 'Case-insensitive substring of the name' }),
     ),
-    sort: Type.Union(
-      sourceSorts.map((s) => Type.Literal(s)),
-      { default: 'name', description: 'Sort field; a leading "-" sorts descending' },
-    ),
+    sort: StringEnum(sourceSorts, { default: 'name', description: 'Sort field; a leading "-" sorts descending' }),
   },
   { additionalProperties: false },
 )
 export type SourceListQuery = Static<typeof SourceListQuerySchema>
 
-export const SourceListSchema = listEnvelope(SourceSchema)
+const SourcePage = listEnvelope(SourceSchema, 'SourcePage')
+export const SourceListSchema = ref(SourcePage)
+
+/** The named components of this module (registered in src/components.ts). */
+export const sourceComponents = [SourceComponent, SourcePage]

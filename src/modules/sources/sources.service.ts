@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../db/database.js'
 import { isSlugClash } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
-import { ConflictError, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
+import { ConflictError, invalidRequest, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/audit.repository.js'
 import { sourceEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
 import * as repo from './sources.repository.js'
-import type { Source, SourceCreate, SourceListQuery, SourceUpdate } from './sources.schemas.js'
+import type { Source, SourceCreate, SourceListQuery, SourceReference, SourceUpdate } from './sources.schemas.js'
 
 export function nameKey(name: string): string {
   return name.toLowerCase()
@@ -20,6 +20,33 @@ export async function resolveSourceId(db: Db, key: string, field: string): Promi
   const id = await repo.findSourceId(db, key)
   if (!id) throw withProblem(new MissingReferenceError(`No source matches "${key}" (${field})`), { field })
   return id
+}
+
+/**
+ * The source another record's input names, by `sourceId` (as reads show it) or `source` (an id, a
+ * slug or an embedded source) under `at` (a JSON pointer prefix such as "/credits/0"): undefined
+ * when it names none, null when it clears it. Both may be given if they name the same source;
+ * otherwise a 400.
+ */
+export async function resolveSourceReference(
+  db: Db,
+  input: { sourceId?: string | null; source?: SourceReference | null },
+  at = '',
+): Promise<string | null | undefined> {
+  const field = (name: string) => `${at}/${name}`.slice(1)
+  const resolve = (key: string | null | undefined, name: string) =>
+    key ? resolveSourceId(db, key, field(name)) : Promise.resolve(key)
+  const byId = await resolve(input.sourceId, 'sourceId')
+  const { source } = input
+  const byKey = await resolve(typeof source === 'object' && source !== null ? source.id : source, 'source')
+  if (byId !== undefined && byKey !== undefined && byId !== byKey) {
+    const message = 'sourceId and source name different sources: give one, or the same source'
+    throw invalidRequest([
+      { in: 'body', pointer: `${at}/sourceId`, message },
+      { in: 'body', pointer: `${at}/source`, message },
+    ])
+  }
+  return byId !== undefined ? byId : byKey
 }
 
 export function toSource(row: repo.SourceRow): Source {

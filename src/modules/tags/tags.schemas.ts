@@ -1,21 +1,27 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { SlugSchema } from '../../http/schemas.js'
+import { ref, SlugSchema } from '../../http/schemas.js'
 
-export const TagSchema = Type.Object(
+const TagComponent = Type.Object(
   { slug: SlugSchema, name: Type.String() },
-  { additionalProperties: false, examples: [{ slug: 'iraq', name: 'Iraq' }] },
+  { $id: 'Tag', additionalProperties: false, examples: [{ slug: 'iraq', name: 'Iraq' }] },
 )
+/** A tag as articles embed it (`tagDetails`, with include=tags). */
+export const TagSchema = ref(TagComponent)
 
-export const TagCountSchema = Type.Object(
+const TagWithCountComponent = Type.Object(
   {
-    slug: Type.String(),
+    slug: SlugSchema,
     name: Type.String(),
     articleCount: Type.Integer({ description: 'Articles the caller can see' }),
   },
-  { additionalProperties: false },
+  { $id: 'TagWithCount', additionalProperties: false, examples: [{ slug: 'iraq', name: 'Iraq', articleCount: 12 }] },
 )
-export type TagCount = Static<typeof TagCountSchema>
-export const TagListSchema = listEnvelope(TagCountSchema)
+export type TagCount = Static<typeof TagWithCountComponent>
+const TagPage = listEnvelope(ref(TagWithCountComponent), 'TagPage')
+export const TagListSchema = ref(TagPage)
 export const TagListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
 export type TagListQuery = Static<typeof TagListQuerySchema>
+
+/** The named components of this module (registered in src/components.ts). */
+export const tagComponents = [TagComponent, TagWithCountComponent, TagPage]

@@ -3,14 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { actorOf } from '../../http/auth.js'
 import { setNextLink } from '../../http/pagination.js'
 import { readResponses, success } from '../../http/responses.js'
-import { IdParamsSchema, problemResponses } from '../../http/schemas.js'
+import { IdParamsSchema, problemResponses, ref } from '../../http/schemas.js'
 import {
   DeliveryListQuerySchema,
   DeliveryListSchema,
   DeliveryParamsSchema,
   WebhookDeliverySchema,
 } from './webhooks.deliveries.schemas.js'
-import { ref } from './webhooks.schemas.js'
 import type { WebhooksService } from './webhooks.service.js'
 
 const tags = ['Webhooks']

@@ -1,13 +1,12 @@
 // A webhook's deliveries on the wire: one event sent to one webhook, with the log of its attempts.
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { nullable, TimestampSchema, UuidSchema } from '../../http/schemas.js'
-import { ref } from './webhooks.schemas.js'
+import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 
 export const deliveryStatuses = ['pending', 'succeeded', 'failed'] as const
 export type DeliveryStatus = (typeof deliveryStatuses)[number]
 
-const DeliveryStatusSchema = Type.Enum(deliveryStatuses, {
+const DeliveryStatusSchema = StringEnum(deliveryStatuses, {
   description:
     'pending: not yet answered with a 2xx (attempted again at nextAttemptAt); succeeded: a 2xx; failed: every ' +
     'attempt of the retry schedule failed',
@@ -92,7 +91,11 @@ export const DeliveryListQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 export type DeliveryListQuery = Static<typeof DeliveryListQuerySchema>
-export const DeliveryListSchema = listEnvelope(ref(WebhookDeliverySchema))
+const WebhookDeliveryPage = listEnvelope(ref(WebhookDeliverySchema), 'WebhookDeliveryPage')
+export const DeliveryListSchema = ref(WebhookDeliveryPage)
+
+/** The named components of the deliveries (registered in src/components.ts). */
+export const deliveryComponents = [WebhookAttemptSchema, WebhookDeliverySchema, WebhookDeliveryPage]
 
 export const DeliveryParamsSchema = Type.Object(
   { id: UuidSchema, deliveryId: UuidSchema },

@@ -12,7 +12,8 @@ export function toWebhook(row: WebhookRow): Webhook {
     id: row.id,
     url: row.url,
     description: row.description,
-    events: row.events,
+    // Stored only as the write's schema accepted them: selectors of the enum.
+    events: row.events as Webhook['events'],
     filter: { source: row.filterSourceId, tag: row.filterTag, collection: row.filterCollectionId },
     receivesDrafts: row.preview,
     enabled: row.enabled,

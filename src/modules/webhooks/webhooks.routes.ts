@@ -5,12 +5,11 @@ import { actorOf, canPreview } from '../../http/auth.js'
 import { parseIfMatch } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { empty, readResponses, success } from '../../http/responses.js'
-import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
+import { IdParamsSchema, IfMatchHeadersSchema, problemResponses, ref } from '../../http/schemas.js'
 import { versionEtag } from '../../lib/versions.js'
 import { webhookDeliveriesRoutes } from './webhooks.deliveries.routes.js'
-import { WebhookAttemptSchema, WebhookDeliverySchema } from './webhooks.deliveries.schemas.js'
+import { WebhookDeliverySchema } from './webhooks.deliveries.schemas.js'
 import {
-  ref,
   WebhookCreateSchema,
   WebhookListQuerySchema,
   WebhookListSchema,
@@ -218,10 +217,6 @@ const webhookActionRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService
 }
 
 export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService }> = async (app, { webhooks }) => {
-  // Named components: responses refer to them by $id.
-  for (const schema of [WebhookSchema, WebhookWithSecretSchema, WebhookAttemptSchema, WebhookDeliverySchema]) {
-    app.addSchema(schema)
-  }
   await app.register(webhookReadRoutes, { webhooks })
   await app.register(webhookWriteRoutes, { webhooks })
   await app.register(webhookActionRoutes, { webhooks })

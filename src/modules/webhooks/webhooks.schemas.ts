@@ -1,18 +1,21 @@
 // Webhooks on the wire: the webhook, the one response that shows its secret, and what a client
 // sends to create or change one. Responses are named components (the routes add them by $id).
-import Type, { type Static, type TSchema } from 'typebox'
+import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { HttpUrlSchema, nullable, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import {
+  HttpUrlSchema,
+  nullable,
+  ref,
+  SlugSchema,
+  StringEnum,
+  TimestampSchema,
+  UuidSchema,
+} from '../../http/schemas.js'
 import { eventTypes } from '../changes/changes.schemas.js'
-
-/** A reference to a named component, typed as the schema it names. */
-export function ref<T extends TSchema>(schema: T & { $id?: string }) {
-  return Type.Unsafe<Static<T>>({ $ref: `${schema.$id}#` })
-}
 
 export const eventFamilies = ['article.*', 'collection.*', 'source.*', '*'] as const
 
-const EventSelectorSchema = Type.Enum([...eventTypes, ...eventFamilies], {
+const EventSelectorSchema = StringEnum([...eventTypes, ...eventFamilies], {
   description:
     'An event type, every event of a resource (`article.*`, `collection.*`, `source.*`) or every event (`*`)',
 })
@@ -51,7 +54,7 @@ export const WebhookSchema = Type.Object(
     id: UuidSchema,
     url: Type.String({ description: 'Where events are POSTed' }),
     description: nullable(Type.String()),
-    events: Type.Array(Type.String(), { description: 'Event types, families (`article.*`) or `*`' }),
+    events: Type.Array(EventSelectorSchema, { description: 'Event types, families (`article.*`) or `*`' }),
     filter: Type.Object(
       {
         source: nullable(Type.String({ format: 'uuid', description: 'Only events about this source (its id)' })),
@@ -171,4 +174,8 @@ export type WebhookUpdate = Static<typeof WebhookUpdateSchema>
 
 export const WebhookListQuerySchema = Type.Object({ ...paginationQuery }, { additionalProperties: false })
 export type WebhookListQuery = Static<typeof WebhookListQuerySchema>
-export const WebhookListSchema = listEnvelope(ref(WebhookSchema))
+const WebhookPage = listEnvelope(ref(WebhookSchema), 'WebhookPage')
+export const WebhookListSchema = ref(WebhookPage)
+
+/** The named components of this module besides the deliveries' (registered in src/components.ts). */
+export const webhookComponents = [WebhookSchema, WebhookWithSecretSchema, WebhookPage]

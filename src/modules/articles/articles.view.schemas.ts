@@ -1,0 +1,131 @@
+// An article's representation: the Article component (every field, as writes and single reads
+// return it) and the SparseArticle component (what lists return: `fields` picks, `include` embeds).
+// articles.view.ts builds both from a record.
+import Type from 'typebox'
+import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
+import { TagSchema } from '../tags/tags.schemas.js'
+
+export const ArticleStatusSchema = StringEnum(['draft', 'scheduled', 'published', 'archived'], {
+  description: 'scheduled: published with a future publish time; it becomes published when that time passes',
+})
+
+export const LeadImageComponent = Type.Object(
+  { url: Type.String(), caption: nullable(Type.String()), credit: nullable(Type.String()) },
+  { $id: 'LeadImage', additionalProperties: false },
+)
+
+export const CreditComponent = Type.Object(
+  {
+    sourceId: UuidSchema,
+    role: Type.String({ examples: ['wire'] }),
+    source: Type.Optional(SourceSchema),
+  },
+  {
+    $id: 'Credit',
+    description: 'A wire credit; `source` (the credited source) is embedded with include=credits',
+    additionalProperties: false,
+  },
+)
+
+const seedArticleExample = {
+  id: '019ac0de-7a1e-7000-8000-00000000c001',
+  slug: 'iraq-to-share-intelligence-info-on-is-with-syria-russia-iran',
+  headline: 'Iraq to share intelligence info on IS with Syria, Russia, Iran',
+  summary:
+    'Iraq\'s military said Sunday, September 27, it will begin sharing "security and intelligence" information with Syria, Russia and Iran to help combat the Islamic State group, the Associated Press reports.',
+  body: 'Iraq\'s military said Sunday, September 27, it will begin sharing "security and intelligence" information …\n\nA statement issued by the Joint Operations Command said …',
+  bodyHtml: "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
+  bodyText: "Iraq's military said Sunday, September 27, it will begin sharing …",
+  dateline: 'Sunday, September 27',
+  bylines: [],
+  language: 'en',
+  status: 'published',
+  publishedAt: '2015-09-27T12:00:00.000Z',
+  firstPublishedAt: '2015-09-27T12:00:00.000Z',
+  canonicalUrl: null,
+  leadImage: null,
+  sourceId: seedSourceExample.id,
+  credits: [{ sourceId: '019ac0de-7a1e-7000-8000-00000000a002', role: 'wire' }],
+  tags: ['iraq', 'syria', 'russia', 'iran', 'islamic-state'],
+  version: 1,
+  createdBy: null,
+  updatedBy: null,
+  createdAt: '2026-11-26T09:00:00.000Z',
+  updatedAt: '2026-11-26T09:00:00.000Z',
+}
+
+/** The fields of an article's representation, each always present in the full one. */
+const articleProperties = {
+  id: UuidSchema,
+  slug: Type.String(),
+  headline: Type.String(),
+  summary: nullable(Type.String()),
+  body: Type.String({ description: 'Markdown, the canonical form' }),
+  bodyHtml: Type.String({ description: 'Rendered and sanitised HTML, safe to inject into a page' }),
+  bodyText: Type.String({ description: 'Plain text' }),
+  dateline: nullable(Type.String()),
+  bylines: Type.Array(Type.String()),
+  language: Type.String({ description: 'BCP 47 language tag' }),
+  status: ArticleStatusSchema,
+  publishedAt: nullable({ ...TimestampSchema, description: 'When it is (or, scheduled, becomes) public' }),
+  firstPublishedAt: nullable(TimestampSchema),
+  canonicalUrl: nullable(Type.String()),
+  leadImage: Type.Union([ref(LeadImageComponent), Type.Null()]),
+  sourceId: nullable(Type.String({ format: 'uuid', description: 'The publishing source' })),
+  credits: Type.Array(ref(CreditComponent), { description: 'Wire credits, in order' }),
+  tags: Type.Array(Type.String(), { description: 'Tag slugs' }),
+  version: Type.Integer({ description: 'Changes with every change; the ETag is "v<version>"' }),
+  createdBy: nullable(Type.String({ format: 'uuid', description: 'The API key that created the article' })),
+  updatedBy: nullable(Type.String({ format: 'uuid', description: 'The API key that last changed it' })),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+}
+
+/** What `include` embeds beside the fields. */
+const articleEmbeds = {
+  source: Type.Optional(
+    Type.Union([SourceSchema, Type.Null()], { description: 'With include=source: the publishing source' }),
+  ),
+  tagDetails: Type.Optional(
+    Type.Array(TagSchema, { description: 'With include=tags: the tags with their names, in the order of `tags`' }),
+  ),
+}
+
+export const ArticleComponent = Type.Object(
+  { ...articleProperties, ...articleEmbeds },
+  {
+    $id: 'Article',
+    description:
+      'An article, every field present: what writes answer and what a read without `fields` returns. ' +
+      '`include` adds `source`, `tagDetails` and `credits[].source`.',
+    additionalProperties: false,
+    examples: [{ ...seedArticleExample, source: seedSourceExample }],
+  },
+)
+
+export const SparseArticleComponent = Type.Object(
+  {
+    ...Type.Partial(Type.Object(articleProperties)).properties,
+    id: UuidSchema,
+    ...articleEmbeds,
+    snippet: Type.Optional(
+      Type.String({ description: 'With q: the matching passage, search terms wrapped in <mark>…</mark>' }),
+    ),
+  },
+  {
+    $id: 'SparseArticle',
+    description:
+      'An article as lists return it: `id` always, and the fields `fields` names (every field of Article ' +
+      'when it is not given), with what `include` embeds and, for a search, `snippet`.',
+    additionalProperties: false,
+    examples: [
+      {
+        id: seedArticleExample.id,
+        slug: seedArticleExample.slug,
+        headline: seedArticleExample.headline,
+        publishedAt: seedArticleExample.publishedAt,
+      },
+    ],
+  },
+)
