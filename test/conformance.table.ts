@@ -162,7 +162,7 @@ export const table: Record<string, Entry> = {
   listCollectionTeasers: (f) => ({ params: [f.collection] }),
   addTeaser: async (f, example) => ({
     params: [await f.newCollection()],
-    body: { ...example, articleId: f.article.id },
+    body: { ...example, url: undefined, articleId: f.article.id },
   }),
   reorderTeasers: async (f) => {
     const key = await f.newCollection()
