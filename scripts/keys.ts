@@ -56,7 +56,7 @@ try {
   if (!(err instanceof DataDirInUseError)) throw err
   // Most likely the server: a key written beside it would be lost, so refuse with what to do instead.
   console.error(
-    `Cannot create a key: the embedded database ${err.dataDir} is open in process ${err.pid} (the running server?), ` +
+    `Cannot create a key: the embedded database ${err.dataDir} is open in ${err.holder} (the running server?), ` +
       'and an embedded database cannot be shared with a running server. Stop the server and run this again, ' +
       'or create the key through the server: POST /v1/keys with a keys:manage key (such as the admin key printed on first start).',
   )

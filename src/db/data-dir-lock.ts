@@ -7,24 +7,40 @@
 // marker (Linux: boot id and the process's start time), so that a lock left by a process that died
 // (killed, power cut) is taken over, even when a new process got the same id (a container's first
 // processes get the same ids at every start). It is removed on close and on process exit.
+//
+// A process id means nothing outside its PID namespace: two containers sharing a volume, or two
+// machines sharing a network folder, cannot see each other's processes. The lock also names where
+// its owner runs (host name and PID namespace), and its owner touches the file every few seconds:
+// a lock from elsewhere is live while it is fresh, and taken over once its owner stopped touching it.
 import { randomUUID } from 'node:crypto'
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readlinkSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 
 export const lockFileName = 'newsdesk.lock'
 
+/** How often an owner touches its lock file, and how long a lock from elsewhere stays live untouched. */
+export const heartbeatMs = 5000
+export const staleAfterMs = 30_000
+
 /** The folder is open in another process (or, already, in this one). */
 export class DataDirInUseError extends Error {
+  /** "process 4242", or "process 1 on <host>/<PID namespace>" for an owner elsewhere. */
+  readonly holder: string
+
   constructor(
     readonly dataDir: string,
     readonly pid: number,
+    elsewhere?: string,
   ) {
+    const holder = elsewhere ? `process ${pid} on ${elsewhere}` : `process ${pid}`
     super(
-      `The embedded database ${dataDir} is open in process ${pid}, and only one process at a time can open it. ` +
+      `The embedded database ${dataDir} is open in ${holder}, and only one process at a time can open it. ` +
         'Stop that process (a running Newsdesk server?) and try again, or set DATABASE_URL to a PostgreSQL server, ' +
         'which any number of processes can share.',
     )
     this.name = 'DataDirInUseError'
+    this.holder = holder
   }
 }
 
@@ -39,11 +55,25 @@ interface Owner {
   started: string | null
   /** Tells this process's own locks from ones an earlier process with the same id left. */
   token: string
+  /** Where the owner runs: host name and PID namespace; its pid means something only there. */
+  place: string | null
+}
+
+/** This process's host name and PID namespace (Linux), where its process ids mean something. */
+function currentPlace(): string {
+  let namespace = ''
+  try {
+    namespace = readlinkSync('/proc/self/ns/pid')
+  } catch {
+    // not Linux: the host name alone
+  }
+  return `${hostname()}/${namespace}`
 }
 
 /** Lock file path → token of the locks this process holds. */
 const held = new Map<string, string>()
 let exitHook = false
+let heartbeat: NodeJS.Timeout | undefined
 
 /**
  * Takes the lock of an embedded data folder (which must exist), or throws DataDirInUseError
@@ -51,7 +81,7 @@ let exitHook = false
  */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const path = join(dataDir, lockFileName)
-  const me: Owner = { pid: process.pid, started: startMarker(process.pid), token: randomUUID() }
+  const me: Owner = { pid: process.pid, started: startMarker(process.pid), token: randomUUID(), place: currentPlace() }
   // Each round either takes the lock, finds a live owner, or clears a stale lock and tries again.
   const until = Date.now() + 10000
   while (Date.now() < until) {
@@ -59,7 +89,10 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     const raw = await readSettled(path)
     if (raw === null) continue // released meanwhile
     const owner = parse(raw)
-    if (owner && alive(path, owner)) throw new DataDirInUseError(dataDir, owner.pid)
+    if (owner && alive(path, owner)) {
+      const elsewhere = owner.place !== null && owner.place !== me.place ? owner.place : undefined
+      throw new DataDirInUseError(dataDir, owner.pid, elsewhere)
+    }
     if (!removeIfUnchanged(path, raw)) await pause()
   }
   throw new Error(`Could not take the lock ${path}: it keeps changing`)
@@ -84,6 +117,17 @@ function create(path: string, owner: Owner): boolean {
 
 function hold(path: string, token: string): DataDirLock {
   held.set(path, token)
+  // Touched while held, so that a process elsewhere can tell a live lock from an abandoned one.
+  heartbeat ??= setInterval(() => {
+    const now = new Date()
+    for (const lockPath of held.keys()) {
+      try {
+        utimesSync(lockPath, now, now)
+      } catch {
+        // removed under us: nothing to keep fresh
+      }
+    }
+  }, heartbeatMs).unref()
   if (!exitHook) {
     exitHook = true
     // process.exit() and a normal end run 'exit' handlers; a killed process leaves a stale lock.
@@ -97,6 +141,10 @@ function hold(path: string, token: string): DataDirLock {
 function release(path: string, token: string): void {
   if (held.get(path) !== token) return
   held.delete(path)
+  if (held.size === 0 && heartbeat) {
+    clearInterval(heartbeat)
+    heartbeat = undefined
+  }
   if (parse(read(path) ?? '')?.token === token) remove(path)
 }
 
@@ -135,7 +183,12 @@ function parse(raw: string): Owner | null {
   try {
     const owner = JSON.parse(raw) as Partial<Owner>
     if (Number.isInteger(owner.pid) && typeof owner.token === 'string') {
-      return { pid: owner.pid as number, started: owner.started ?? null, token: owner.token }
+      return {
+        pid: owner.pid as number,
+        started: owner.started ?? null,
+        token: owner.token,
+        place: owner.place ?? null,
+      }
     }
   } catch {
     // not JSON: treated as no owner
@@ -144,6 +197,11 @@ function parse(raw: string): Owner | null {
 }
 
 function alive(path: string, owner: Owner): boolean {
+  // Another host or PID namespace: its process ids cannot be looked up here; its touches can.
+  if (owner.place !== null && owner.place !== currentPlace()) {
+    const touched = statSync(path, { throwIfNoEntry: false })?.mtimeMs
+    return touched !== undefined && Date.now() - touched < staleAfterMs
+  }
   // This process's id: alive only if this process holds it, else an earlier process with the same id left it.
   if (owner.pid === process.pid) return held.get(path) === owner.token
   try {

@@ -2,11 +2,18 @@
 // left by a process that is gone is taken over. (Two real processes: test/scripts.test.ts.)
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { DataDirInUseError, lockDataDir, lockFileName, startMarker } from '../../src/db/data-dir-lock.js'
+import {
+  DataDirInUseError,
+  heartbeatMs,
+  lockDataDir,
+  lockFileName,
+  staleAfterMs,
+  startMarker,
+} from '../../src/db/data-dir-lock.js'
 import { openDatabase } from '../../src/db/database.js'
 
 const linux = process.platform === 'linux'
@@ -17,7 +24,7 @@ async function folder(t: Test): Promise<string> {
   return dir
 }
 
-async function owner(dir: string): Promise<{ pid: number; started: string | null; token: string }> {
+async function owner(dir: string): Promise<{ pid: number; started: string | null; token: string; place?: string }> {
   return JSON.parse(await readFile(join(dir, lockFileName), 'utf8'))
 }
 
@@ -152,4 +159,34 @@ t.test('the start marker tells a live process from a later one with the same id'
   const taken = await lockDataDir(dir)
   t.equal((await owner(dir)).pid, process.pid, 'a zombie holds nothing')
   taken.release()
+})
+
+t.test('a lock from another host or PID namespace is live while its owner touches it', async (t) => {
+  const dir = await folder(t)
+  const path = join(dir, lockFileName)
+  // Process 1 of another container sharing the volume: its id means nothing here, and the process
+  // with that id here (init) must not decide either way.
+  const elsewhere = 'newsdesk-2/pid:[4026532999]'
+  await writeFile(path, JSON.stringify({ pid: 1, started: null, token: 'other', place: elsewhere }))
+  const refused = await lockDataDir(dir).then(
+    () => t.fail('taken although its owner touched it just now'),
+    (err: unknown) => err as DataDirInUseError,
+  )
+  t.type(refused, DataDirInUseError)
+  t.match(refused, { message: `is open in process 1 on ${elsewhere},`, holder: `process 1 on ${elsewhere}` })
+
+  const untouched = new Date(Date.now() - staleAfterMs - 1000)
+  await utimes(path, untouched, untouched)
+  const lock = await lockDataDir(dir)
+  t.match(await owner(dir), { pid: process.pid }, 'an owner elsewhere that stopped touching it has gone')
+  t.type((await owner(dir)).place, 'string', 'the lock says where its owner runs')
+
+  // The owner's touches: an mtime set back is set forward again within a heartbeat.
+  const past = new Date(Date.now() - 60000)
+  await utimes(path, past, past)
+  await new Promise((resolve) => setTimeout(resolve, heartbeatMs + 1000))
+  const { mtimeMs } = await stat(path)
+  t.ok(Date.now() - mtimeMs < heartbeatMs + 2000, 'touched while held')
+  lock.release()
+  t.notOk(existsSync(path))
 })
