@@ -1,7 +1,7 @@
 // buildApp(): the one factory the server and the tests use. Order: framework plugins, then
 // shared HTTP concerns, then modules under /v1, each registered explicitly with what it needs.
 // It makes no database queries, so the OpenAPI spec can be generated without a database.
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import etag from '@fastify/etag'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -166,7 +166,17 @@ export async function buildApp({
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
-  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
+  // Public and unmetered: rendered and hashed once (the document only changes with the code), so
+  // serving it costs no more than a static file; @fastify/etag answers 304 from the ETag set here.
+  let spec: { body: string; etag: string } | undefined
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    if (!spec) {
+      const body = JSON.stringify(app.swagger())
+      spec = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }
+    }
+    reply.header('etag', spec.etag).header('cache-control', 'public, max-age=300').type('application/json')
+    return spec.body
+  })
   await app.register(healthRoutes, { db, rateLimitStatus: () => app.rateLimitStatus() })
   const worker = { current: undefined as Worker | undefined }
   await app.register(v1Routes({ db, config, clock, keys, changes, resolveHost, wake: () => worker.current?.kick() }), {
