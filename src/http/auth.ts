@@ -65,8 +65,9 @@ function documentRoute(route: RouteOptions, access: Access): void {
   if (typeof schema.description === 'string' && schema.description.endsWith(note)) return
   schema.description = schema.description ? `${schema.description}\n\n${note}` : note
   const responses: Record<string, object> = { ...(schema.response as object), ...problemResponsesOnly(401, 403, 429) }
-  // The rate limiter counts every request past authentication, and says so in headers: all but a 401.
-  schema.response = withHeadersOnAll(responses, rateLimitHeaders, ['401'])
+  // The rate limiter counts every request past the access check, and says so in headers. Refused
+  // before it: 401 and 403 (this check), 414 (the URI check, earlier still).
+  schema.response = withHeadersOnAll(responses, rateLimitHeaders, ['401', '403', '414'])
 }
 
 export function actorOf(request: FastifyRequest): Actor {

@@ -128,7 +128,7 @@ const problemDescriptions: Record<number, string> = {
   414: 'The request URI is longer than the server accepts',
   415: 'The request body is not JSON',
   422: 'The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX)',
-  429: 'Too many requests',
+  429: 'Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again',
   500: 'Unexpected error (details are in the server log under the request id)',
   503: 'The database is not available; retry after the number of seconds in Retry-After',
 }
