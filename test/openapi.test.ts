@@ -136,8 +136,11 @@ test('every response is described and declares its headers', async (t) => {
       }
       const has = (header: string) => header in headers
       t.ok(has('X-Request-Id'), `${where} declares X-Request-Id`)
-      if (rateLimited && status !== '401') {
+      if (rateLimited && !['401', '403', '414'].includes(status)) {
         t.ok(has('RateLimit-Limit') && has('RateLimit-Remaining') && has('RateLimit-Reset'), `${where}: RateLimit-*`)
+      } else {
+        // Refused before requests are counted: the spec must not promise the headers.
+        t.notOk(has('RateLimit-Limit'), `${where}: no RateLimit-* (not counted)`)
       }
       if (status === '429' || status === '503') t.ok(has('Retry-After'), `${where} declares Retry-After`)
       if (status.startsWith('2') && response.content) t.ok(has('ETag'), `${where} declares ETag`)
@@ -190,6 +193,12 @@ test('the spec and Swagger UI are served', async (t) => {
   const res = await app.inject('/openapi.json')
   t.equal(res.statusCode, 200)
   t.same(json(res), JSON.parse(await readFile(specPath, 'utf8')))
+  t.match(res.headers, { 'content-type': /^application\/json/, 'cache-control': 'public, max-age=300' })
+  const again = await app.inject('/openapi.json')
+  t.equal(again.headers.etag, res.headers.etag, 'rendered once: the same ETag')
+  t.equal(again.body, res.body)
+  const revalidated = await app.inject({ url: '/openapi.json', headers: { 'if-none-match': String(res.headers.etag) } })
+  t.equal(revalidated.statusCode, 304)
   const docs = await app.inject('/docs/')
   t.equal(docs.statusCode, 200)
   t.match(docs.headers['content-type'], /text\/html/)

@@ -37,7 +37,11 @@ export interface Parameter {
 interface Response {
   description: string
   content?: Record<string, Media>
-  headers?: Record<string, { required?: boolean; schema?: SchemaObject }>
+  headers?: Record<string, Header | { $ref: string }>
+}
+interface Header {
+  required?: boolean
+  schema?: SchemaObject
 }
 export interface Operation {
   operationId: string
@@ -48,6 +52,7 @@ export interface Operation {
 }
 export interface Spec {
   paths: Record<string, Record<string, Operation>>
+  components?: { headers?: Record<string, Header> }
 }
 export interface SpecOperation {
   method: string
@@ -114,8 +119,10 @@ export function createResponseChecker(spec: Spec) {
     if (!found) return [`status ${res.statusCode} is not documented`]
     const [key, response] = found
     const problems: string[] = []
-    for (const [name, header] of Object.entries(response.headers ?? {})) {
-      if (header.required && res.headers[name.toLowerCase()] === undefined) {
+    for (const [name, declared] of Object.entries(response.headers ?? {})) {
+      // Headers are named components: #/components/headers/<name>.
+      const header = '$ref' in declared ? spec.components?.headers?.[declared.$ref.split('/').pop() ?? ''] : declared
+      if (header?.required && res.headers[name.toLowerCase()] === undefined) {
         problems.push(`${res.statusCode}: required header ${name} is missing`)
       }
     }

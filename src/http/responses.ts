@@ -14,12 +14,14 @@ export const headerDefinitions = {
     description:
       "The request id: the caller's X-Request-Id when it is a sane token (1-128 letters, digits and `._:-`), " +
       'otherwise a new UUID. Problems carry it as `requestId`; the server log names requests by it.',
+    required: true,
     schema: text(128, '^[A-Za-z0-9._:-]{1,128}$'),
   },
   ETag: {
     description:
       'The version of this representation: `"v<version>"` for the full representation of a versioned record ' +
       '(If-Match takes it on changes), otherwise a hash of the body. Send it in If-None-Match to revalidate.',
+    required: true,
     schema: text(64, '^"[^"]+"$'),
   },
   'Last-Modified': {
@@ -52,6 +54,7 @@ export const headerDefinitions = {
   },
   Location: {
     description: 'The path of the resource created (or of the delivery accepted)',
+    required: true,
     schema: text(200, '^/v1/'),
   },
   'Idempotent-Replayed': {
