@@ -1,5 +1,5 @@
 // build(t): a fresh, migrated database and an app on it for one test file, torn down after.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import pg from 'pg'
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
@@ -106,6 +106,9 @@ export interface Res {
 
 /** A well-formed id that no record has. */
 export const missingId = '00000000-0000-4000-8000-000000000000'
+
+/** A client address no other request of the run is likely to have used (rate limits count per IP). */
+export const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 
 /** Asserts an RFC 9457 problem response with this status and code, and no stack trace. */
 export function assertProblem(t: Test, res: Res, status: number, code: string): Problem {

@@ -1,12 +1,9 @@
-// CORS on every response, errors included: a browser on an allowed origin reads the problem body
-// of a 401 or a 503 instead of an opaque "Failed to fetch"; a disallowed origin is told nothing.
-import { randomInt } from 'node:crypto'
 import type { InjectOptions } from 'fastify'
 import { type Test, test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
-import { assertProblem, createKey, createTestDatabase, type Res } from '../helper.js'
+import { assertProblem, createKey, createTestDatabase, freshIp, type Res } from '../helper.js'
 
 const allowed = 'https://www.example.com'
 const env = { LOG_LEVEL: 'silent', CORS_ORIGINS: `${allowed}, https://m.example.com` }
@@ -26,7 +23,6 @@ const exposed = [
   'X-Request-Id',
 ]
 // A fresh client address per request keeps the per-IP budgets of the cases apart.
-const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 
 function assertCors(t: Test, res: Res, what: string) {
   t.equal(res.headers['access-control-allow-origin'], allowed, `${what}: Access-Control-Allow-Origin`)

@@ -1,12 +1,8 @@
-// Abuse limits and browser-facing headers: rate limits (memory and Redis), URI length, helmet
-// (CORS: cors.test.ts).
-import { randomInt } from 'node:crypto'
 import { test } from 'tap'
-import { build, createKey, createTestDatabase, json } from '../helper.js'
+import { build, createKey, createTestDatabase, freshIp, json } from '../helper.js'
 
 const redisUrl = process.env.TEST_REDIS_URL || undefined
 // Anonymous budgets are per client IP: a fresh address per run keeps runs apart in a shared Redis.
-const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 
 test('rate limits in memory: per key and per anonymous IP, with headers and a 429 problem', async (t) => {
   const { app, db } = await build(t, { env: { RATE_LIMIT_ANONYMOUS_MAX: '3', RATE_LIMIT_MAX: '5' } })

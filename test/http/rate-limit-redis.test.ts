@@ -1,7 +1,3 @@
-// Rate limits with REDIS_URL set and Redis unreachable: requests stay fast, limits still hold
-// (per instance, in memory), the outage is logged once and shown by readiness, and counting is
-// shared again once Redis is back.
-import { randomInt } from 'node:crypto'
 import net from 'node:net'
 import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -10,10 +6,9 @@ import { test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { openMs } from '../../src/http/rate-limit-store.js'
-import { createTestDatabase, json, testClock } from '../helper.js'
+import { createTestDatabase, freshIp, json, testClock } from '../helper.js'
 
 const redisUrl = process.env.TEST_REDIS_URL || undefined
-const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 
 /** An app whose log lines are kept, on its own database. */
 async function appWithLog(t: Test, env: NodeJS.ProcessEnv, clock = testClock()) {
