@@ -2,7 +2,6 @@
 // shared HTTP concerns, then modules under /v1, each registered explicitly with what it needs.
 // It makes no database queries, so the OpenAPI spec can be generated without a database.
 import { createHash, randomUUID } from 'node:crypto'
-import etag from '@fastify/etag'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -19,6 +18,7 @@ import { type ChangeSource, sharedChanges } from './db/change-subscription.js'
 import type { ChangeSubscription, Database } from './db/database.js'
 import { nextScheduledChange } from './db/schedule.js'
 import auth from './http/auth.js'
+import { conditionalReads } from './http/caching.js'
 import { useBoundedJsonParser } from './http/json-body.js'
 import { publicLinks } from './http/pagination.js'
 import problem, { clientErrorHandler, routerErrorHandler } from './http/problem.js'
@@ -146,9 +146,8 @@ export async function buildApp({
     clock,
   })
   await app.register(rateLimit, { config, clock })
-  // Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did
-  // not give a version ETag itself.
-  await app.register(etag)
+  // ETags and 304s for reads (src/http/caching.ts).
+  await app.register(conditionalReads)
   await app.register(responseCache, {
     db: changeSource,
     clock,

@@ -227,4 +227,15 @@ test('HEAD, 304 and a body-less publish answer as the spec says', async (t) => {
   const published = await app.inject({ method: 'POST', url: `/v1/articles/${id}/publish`, headers: auth })
   t.equal(published.statusCode, 200, 'no body and no Content-Type: published now')
   t.equal(json<{ status: string }>(published).status, 'published')
+
+  // A write ignores If-None-Match: even naming the version it makes, it answers with its body.
+  const version = json<{ version: number }>(published).version
+  const edited = await app.inject({
+    method: 'PATCH',
+    url: `/v1/articles/${id}`,
+    headers: { ...auth, 'if-none-match': `"v${version + 1}"` },
+    payload: { summary: 'Edited' },
+  })
+  t.equal(edited.statusCode, 200, 'not a 304')
+  t.equal(json<{ summary: string }>(edited).summary, 'Edited')
 })

@@ -1,7 +1,9 @@
 // HTTP caching for reads: Cache-Control by audience, Surrogate-Key for CDN purges,
 // Last-Modified; ETags and 304s come from @fastify/etag (registered in app.ts) unless a route
 // sets a version ETag itself. If-Match parsing lives here; the version check in src/lib/versions.ts.
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import etag from '@fastify/etag'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
 import type { IfMatch } from '../lib/versions.js'
 import type { HeaderName } from './responses.js'
 
@@ -42,3 +44,19 @@ export function parseIfMatch(request: FastifyRequest): IfMatch {
     .filter((v): v is string => v !== undefined)
     .map(Number)
 }
+
+/**
+ * Strong ETags (a hash of the body) and 304s for If-None-Match on every response a route did not
+ * give a version ETag itself — for reads only. @fastify/etag compares If-None-Match whatever the
+ * method: a write sent with the new version's ETag was made and then answered 304 without its
+ * body. A write ignores If-None-Match (If-Match is its precondition).
+ */
+export const conditionalReads = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('onRequest', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') delete request.headers['if-none-match']
+    })
+    await app.register(etag)
+  },
+  { name: 'newsdesk-conditional-reads' },
+)
