@@ -4,14 +4,25 @@
 // the test is skipped.
 import { existsSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { delimiter, join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { test } from 'tap'
 import { build } from '../helper.js'
 
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const skip = existsSync(executablePath)
+/** CHROMIUM_PATH, or the first `chromium` / `chromium-browser` on PATH (Debian's package installs one). */
+function findChromium(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : undefined
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean)
+  for (const name of ['chromium', 'chromium-browser']) {
+    const found = dirs.map((dir) => join(dir, name)).find((file) => existsSync(file))
+    if (found) return found
+  }
+  return undefined
+}
+const executablePath = findChromium()
+const skip = executablePath
   ? false
-  : `no Chromium at ${executablePath} (install Debian's chromium or set CHROMIUM_PATH): browser test skipped`
+  : "no Chromium on PATH (install Debian's chromium or set CHROMIUM_PATH): browser test skipped"
 // Not localhost, which browsers treat as secure and exempt from upgrade-insecure-requests.
 const host = 'newsdesk.test'
 
