@@ -114,7 +114,7 @@ export type Problem = Static<typeof ProblemSchema>
 /** The extension members an error may attach (src/errors.ts withProblem). */
 export type ProblemMembers = Pick<Problem, keyof typeof problemMembers>
 
-const problemRef = Type.Unsafe<Problem>({ $ref: 'Problem#' })
+const problemRef = ref(ProblemSchema)
 
 const problemDescriptions: Record<number, string> = {
   400: 'The request is malformed or fails validation; `errors` lists every offending field',
