@@ -148,8 +148,9 @@ t.test('the start marker tells a live process from a later one with the same id'
   lock.release()
 
   // A process that has exited but whose parent has not reaped it yet (the shell exec'd into
-  // `sleep`, which never waits for the child the shell started) is gone too.
-  const shell = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  // `sleep`, which never waits for the child the shell started) is gone too. The child outlives
+  // the exec by a second: one that ended before it could be reaped by the shell, and vanish.
+  const shell = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] })
   t.teardown(() => shell.kill('SIGKILL'))
   const zombie = Number(await new Promise<string>((resolve) => shell.stdout.once('data', (d) => resolve(String(d)))))
   const until = Date.now() + 30000
