@@ -9,6 +9,8 @@ import { auditComponents } from './modules/audit/audit.schemas.js'
 import { changeComponents } from './modules/changes/changes.schemas.js'
 import { collectionComponents } from './modules/collections/collections.schemas.js'
 import { keyComponents } from './modules/keys/keys.schemas.js'
+import { peopleComponents } from './modules/people/people.schemas.js'
+import { sectionComponents } from './modules/sections/sections.schemas.js'
 import { sourceComponents } from './modules/sources/sources.schemas.js'
 import { tagComponents } from './modules/tags/tags.schemas.js'
 import { deliveryComponents } from './modules/webhooks/webhooks.deliveries.schemas.js'
@@ -20,6 +22,8 @@ export const components = [
   PageSchema,
   ...sourceComponents,
   ...tagComponents,
+  ...peopleComponents,
+  ...sectionComponents,
   ...articleComponents,
   ...collectionComponents,
   ...changeComponents,

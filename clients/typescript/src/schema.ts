@@ -1090,13 +1090,21 @@ export interface components {
         /**
          * @example {
          *       "slug": "iraq",
-         *       "name": "Iraq"
+         *       "name": "Iraq",
+         *       "type": "place",
+         *       "uri": "http://www.wikidata.org/entity/Q796"
          *     }
          */
         Tag: {
             /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
             slug: string;
             name: string;
+            /**
+             * @description What the tag names: a subject, a place, an organisation, a person or an event
+             * @enum {string}
+             */
+            type: "subject" | "place" | "organisation" | "person" | "event";
+            uri: string | null;
         };
         /**
          * @example {
@@ -1115,6 +1123,83 @@ export interface components {
         TagPage: {
             data: components["schemas"]["TagWithCount"][];
             page: components["schemas"]["Page"];
+        };
+        /**
+         * @description A person credited on articles (author, photographer…)
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
+         *       "slug": "anna-hakobyan",
+         *       "name": "Anna Hakobyan",
+         *       "jobTitle": "Political correspondent",
+         *       "bio": "Covers Armenian politics and the South Caucasus from Yerevan.",
+         *       "bioHtml": "<p>Covers Armenian politics and the South Caucasus from Yerevan.</p>",
+         *       "imageUrl": null,
+         *       "sameAs": [],
+         *       "affiliationId": "019ac0de-7a1e-7000-8000-00000000a001",
+         *       "createdBy": null,
+         *       "updatedBy": null,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        Person: {
+            /** Format: uuid */
+            id: string;
+            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+            slug: string;
+            name: string;
+            jobTitle: string | null;
+            bio: string | null;
+            bioHtml: string | null;
+            email?: string | null;
+            imageUrl: string | null;
+            /** @description Profiles elsewhere (a site, social accounts, Wikidata), as schema.org sameAs */
+            sameAs: string[];
+            affiliationId: string | null;
+            createdBy: string | null;
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @description A section of the site, in a tree: World › Middle East is world/middle-east
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000d002",
+         *       "slug": "middle-east",
+         *       "path": "world/middle-east",
+         *       "name": "Middle East",
+         *       "description": null,
+         *       "parentId": "019ac0de-7a1e-7000-8000-00000000d001",
+         *       "depth": 2,
+         *       "position": 0,
+         *       "createdBy": null,
+         *       "updatedBy": null,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        Section: {
+            /** Format: uuid */
+            id: string;
+            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+            slug: string;
+            /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
+            path: string;
+            name: string;
+            description: string | null;
+            parentId: string | null;
+            /** @description 1 for a root section */
+            depth: number;
+            /** @description Order among its siblings (then slug) */
+            position: number;
+            createdBy: string | null;
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         LeadImage: {
             url: string;
@@ -1459,10 +1544,10 @@ export interface components {
             /** @description Position in the feed: events are numbered in the order their changes committed */
             id: string;
             /**
-             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*: a source. Seen only with content:preview: article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change. webhook.test: sent by POST /v1/webhooks/{id}/test only.
+             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*, person.*, section.*: a source, person or section; tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"). Seen only with content:preview: article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change. webhook.test: sent by POST /v1/webhooks/{id}/test only.
              * @enum {string}
              */
-            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "webhook.test";
+            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "webhook.test";
             /**
              * Format: date-time
              * @description When the change happened (a scheduled one: when it fell due)
@@ -1470,10 +1555,10 @@ export interface components {
             occurredAt: string;
             resource: {
                 /**
-                 * @description article, collection or source (webhook: a test event)
+                 * @description article, collection, source, person, section or tag (webhook: a test event)
                  * @enum {string}
                  */
-                type: "article" | "collection" | "source" | "webhook";
+                type: "article" | "collection" | "source" | "person" | "section" | "tag" | "webhook";
                 /** Format: uuid */
                 id: string;
                 slug: string | null;
@@ -1632,7 +1717,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "article.*" | "collection.*" | "source.*" | "*")[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -1691,7 +1776,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "article.*" | "collection.*" | "source.*" | "*")[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -10916,9 +11001,9 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
                 /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
-                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted")[];
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted")[];
                 /** @description Only events about this kind of resource */
-                resource?: "article" | "collection" | "source";
+                resource?: "article" | "collection" | "source" | "person" | "section" | "tag";
                 /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
                 source?: string;
                 /** @description Tag slug: events about articles with the tag */
@@ -11085,9 +11170,9 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
                 /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
-                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted")[];
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted")[];
                 /** @description Only events about this kind of resource */
-                resource?: "article" | "collection" | "source";
+                resource?: "article" | "collection" | "source" | "person" | "section" | "tag";
                 /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
                 source?: string;
                 /** @description Tag slug: events about articles with the tag */
@@ -11393,7 +11478,7 @@ export interface operations {
                      */
                     url: string;
                     /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change) are sent only when `receivesDrafts` is true. */
-                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "article.*" | "collection.*" | "source.*" | "*")[];
+                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "*")[];
                     /** @description Only events that match every filter given: null or omitted matches any */
                     filter?: {
                         source?: string | null;
@@ -12133,7 +12218,7 @@ export interface operations {
                      */
                     url?: string;
                     /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change) are sent only when `receivesDrafts` is true. */
-                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "article.*" | "collection.*" | "source.*" | "*")[];
+                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "*")[];
                     /** @description The filters given replace theirs (null clears one); those omitted stay */
                     filter?: {
                         source?: string | null;

@@ -3,6 +3,7 @@
 // name), so a new column is one line here (the compiler asks for it) and one in the view.
 
 import { Prisma } from '../../generated/prisma/client.js'
+import type { TagType } from '../../generated/prisma/enums.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
 type ArticleColumns = Prisma.ArticleGetPayload<object>
@@ -11,6 +12,8 @@ export interface Tag {
   id: string
   slug: string
   name: string
+  type: TagType
+  uri: string | null
 }
 
 export interface Credit {
@@ -117,7 +120,7 @@ export function recordColumns(relations: Relations, withoutBody = false): Prisma
     (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position
         ${creditSource}) ORDER BY c.position), '[]')
       FROM article_credits c ${creditJoin} WHERE c.article_id = a.id) AS credits,
-    (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) ORDER BY t.slug), '[]')
+    (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name, 'type', t.type, 'uri', t.uri) ORDER BY t.slug), '[]')
       FROM article_tags x CROSS JOIN LATERAL (SELECT * FROM tags WHERE id = x.tag_id OFFSET 0) t
       WHERE x.article_id = a.id) AS tags`
 }

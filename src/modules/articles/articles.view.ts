@@ -94,7 +94,8 @@ export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, s
   // Embedded records come with their fields even when `fields` leaves those out.
   if (include.has('source')) out.source = record.source ? toSource(record.source) : null
   if (include.has('credits') && !('credits' in out)) out.credits = fieldValues.credits(record, context)
-  if (include.has('tags')) out.tagDetails = record.tags.map((t) => ({ slug: t.slug, name: t.name }))
+  if (include.has('tags'))
+    out.tagDetails = record.tags.map((t) => ({ slug: t.slug, name: t.name, type: t.type, uri: t.uri }))
   if (snippet) out.snippet = snippet
   return out as Article
 }

@@ -134,3 +134,37 @@ export function sourceEvent(
     collectionIds: [],
   })
 }
+
+export interface VocabularyState {
+  id: string
+  /** The person's or tag's slug, the section's path. */
+  slug: string
+}
+
+/**
+ * An event about a person, a section or a tag. Articles name these (contributors, sections,
+ * tags) and embed them with include, so the responses showing one carry its surrogate key.
+ * `public`: whether anonymous readers may learn of it (a tag no public article uses is not
+ * public: a prepared tag would tell what is being written).
+ */
+export function vocabularyEvent(
+  type: `${'person' | 'section' | 'tag'}.${'created' | 'updated' | 'deleted'}` | 'tag.merged',
+  record: VocabularyState,
+  changed: { fields: string[]; at: Date; surrogateKeys: string[]; public?: boolean; tags?: string[] },
+): NewEvent {
+  const resourceType = type.slice(0, type.indexOf('.')) as 'person' | 'section' | 'tag'
+  return {
+    type,
+    occurredAt: changed.at,
+    resourceType,
+    resourceId: record.id,
+    resourceSlug: record.slug,
+    resourceVersion: null,
+    changedFields: changed.fields,
+    surrogateKeys: changed.public === false ? [] : changed.surrogateKeys,
+    public: changed.public ?? true,
+    sourceIds: [],
+    tags: changed.tags ?? [],
+    collectionIds: [],
+  }
+}

@@ -18,6 +18,16 @@ export const publicEventTypes = [
   'source.created',
   'source.updated',
   'source.deleted',
+  'person.created',
+  'person.updated',
+  'person.deleted',
+  'section.created',
+  'section.updated',
+  'section.deleted',
+  'tag.created',
+  'tag.updated',
+  'tag.merged',
+  'tag.deleted',
 ] as const
 
 /** Events about drafts and scheduled articles: preview and write scopes only. */
@@ -26,7 +36,7 @@ export const draftEventTypes = ['article.created', 'article.draft_updated', 'art
 export const eventTypes = [...draftEventTypes, ...publicEventTypes] as const
 export type EventType = (typeof eventTypes)[number] | 'webhook.test'
 
-export const resourceTypes = ['article', 'collection', 'source'] as const
+export const resourceTypes = ['article', 'collection', 'source', 'person', 'section', 'tag'] as const
 export type ResourceType = (typeof resourceTypes)[number]
 
 const EventTypeSchema = StringEnum([...eventTypes, 'webhook.test'], {
@@ -35,7 +45,8 @@ const EventTypeSchema = StringEnum([...eventTypes, 'webhook.test'], {
     'one); article.updated: a public article changed; article.unpublished / article.archived / ' +
     'article.deleted: it left the public reads; article.restored: an earlier version was restored; ' +
     'collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an ' +
-    'article in it going public or leaving); source.*: a source. Seen only with content:preview: ' +
+    'article in it going public or leaving); source.*, person.*, section.*: a source, person or section; ' +
+    'tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"). Seen only with content:preview: ' +
     'article.created, article.draft_updated, article.scheduled, and any event about an article that ' +
     'was not public before or after the change. webhook.test: sent by POST /v1/webhooks/{id}/test only.',
 })
@@ -51,10 +62,14 @@ export const ChangeEventSchema = Type.Object(
     resource: Type.Object(
       {
         type: StringEnum([...resourceTypes, 'webhook'], {
-          description: 'article, collection or source (webhook: a test event)',
+          description: 'article, collection, source, person, section or tag (webhook: a test event)',
         }),
         id: UuidSchema,
-        slug: nullable(Type.String({ description: "The article's or source's slug, the collection's key" })),
+        slug: nullable(
+          Type.String({
+            description: "The article's, source's, person's or tag's slug, the section's path, the collection's key",
+          }),
+        ),
         version: nullable(Type.Integer({ description: 'The version after the change (the ETag is "v<version>")' })),
       },
       { additionalProperties: false },

@@ -1,10 +1,26 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, paginationQuery } from '../../http/pagination.js'
-import { ref, SlugSchema } from '../../http/schemas.js'
+import { nullable, ref, SlugSchema, StringEnum } from '../../http/schemas.js'
+
+export const tagTypes = ['subject', 'place', 'organisation', 'person', 'event'] as const
+export const TagTypeSchema = StringEnum(tagTypes, {
+  description: 'What the tag names: a subject, a place, an organisation, a person or an event',
+})
 
 const TagComponent = Type.Object(
-  { slug: SlugSchema, name: Type.String() },
-  { $id: 'Tag', additionalProperties: false, examples: [{ slug: 'iraq', name: 'Iraq' }] },
+  {
+    slug: SlugSchema,
+    name: Type.String(),
+    type: TagTypeSchema,
+    uri: nullable(
+      Type.String({ description: 'A URI identifying the concept, e.g. an IPTC Media Topic or a Wikidata item' }),
+    ),
+  },
+  {
+    $id: 'Tag',
+    additionalProperties: false,
+    examples: [{ slug: 'iraq', name: 'Iraq', type: 'place', uri: 'http://www.wikidata.org/entity/Q796' }],
+  },
 )
 /** A tag as articles embed it (`tagDetails`, with include=tags). */
 export const TagSchema = ref(TagComponent)

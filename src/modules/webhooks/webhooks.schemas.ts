@@ -13,11 +13,12 @@ import {
 } from '../../http/schemas.js'
 import { eventTypes } from '../changes/changes.schemas.js'
 
-export const eventFamilies = ['article.*', 'collection.*', 'source.*', '*'] as const
+export const eventFamilies = ['article.*', 'collection.*', 'source.*', 'person.*', 'section.*', 'tag.*', '*'] as const
 
 const EventSelectorSchema = StringEnum([...eventTypes, ...eventFamilies], {
   description:
-    'An event type, every event of a resource (`article.*`, `collection.*`, `source.*`) or every event (`*`)',
+    'An event type, every event of a resource (`article.*`, `collection.*`, `source.*`, `person.*`, ' +
+    '`section.*`, `tag.*`) or every event (`*`)',
 })
 
 const EventsSchema = Type.Array(EventSelectorSchema, {
