@@ -24,6 +24,8 @@ export class Fixtures {
   /** An article made through the API and edited once: it has revisions 1 and 2. */
   revised = { id: '' }
   collection = 'top-stories'
+  /** A seeded person. */
+  person = 'anna-hakobyan'
   teaser = ''
   keyId = ''
   webhook = ''
@@ -134,8 +136,9 @@ export const table: Record<string, Entry> = {
   listArticles: () => ({ query: { include: 'source,credits,tags', count: 'true' } }),
   createArticle: (f, example) => ({ body: { ...example, headline: f.unique('Conformance headline') } }),
   listSourceArticles: (f) => ({ params: [f.source.slug], query: { status: 'published' } }),
+  listPersonArticles: (f) => ({ params: [f.person], query: { include: 'contributors,sections' } }),
   listArticleDeletions: () => ({ query: { since: '2020-01-01T00:00:00.000Z' } }),
-  getArticle: (f) => ({ params: [f.article.slug], query: { include: 'source,credits,tags' } }),
+  getArticle: (f) => ({ params: [f.article.slug], query: { include: 'source,credits,contributors,sections,tags' } }),
   updateArticle: async (f) => ({ params: [(await f.newArticle()).id] }),
   deleteArticle: async (f) => {
     const article = await f.newArticle()

@@ -58,7 +58,8 @@ test('records, pages and problems are named components, with what is always ther
     // Optional members are the embeds, the preview-only and the single-read-only ones: nullable
     // fields are required and null.
     const optional = Object.keys(schema.properties).filter((p) => !schema.required?.includes(p))
-    const allowed = ['source', 'tagDetails', 'visible', 'hiddenReason', 'snapshot']
+    // A person's email address is for write scopes only.
+    const allowed = ['source', 'person', 'section', 'email', 'tagDetails', 'visible', 'hiddenReason', 'snapshot']
     t.same(
       optional.filter((p) => !allowed.includes(p)),
       [],

@@ -130,17 +130,34 @@ t.test('every record, as the spec declares it', async (t) => {
     credits: [{ sourceId: wire.id }],
     tags: ['contract', 'armenia'],
   })
+  const writer = await database.db.prisma.person.create({
+    data: { slug: 'contract-writer', name: 'Contract Writer', nameKey: 'contract writer' },
+  })
+  const section = await database.db.prisma.section.create({
+    data: { slug: 'contract', path: 'contract', name: 'Contract', depth: 1 },
+  })
+  await call(
+    t,
+    {
+      method: 'PATCH',
+      url: `/v1/articles/${article.id}`,
+      payload: { contributors: [{ person: writer.slug }], sections: [{ sectionId: section.id }] },
+    },
+    200,
+  )
   const other = await post('/v1/articles', { headline: 'Contract draft' })
   const a = `/v1/articles/${article.id}`
   await call(t, { method: 'PATCH', url: a, payload: { summary: null, leadImage: null } }, 200)
   await call(t, { method: 'POST', url: `${a}/publish`, payload: {} }, 200)
   await call(t, { url: a }, 200)
-  await call(t, { url: `/v1/articles/${article.slug}?include=source,credits,tags` }, 200)
+  await call(t, { url: `/v1/articles/${article.slug}?include=source,credits,contributors,sections,tags` }, 200)
   await call(t, { url: `${a}?fields=headline,tags&include=tags`, component: 'SparseArticle' }, 200)
   await call(t, { url: '/v1/articles' }, 200)
   await call(t, { url: '/v1/articles?fields=slug,headline&include=source,credits,tags&count=true' }, 200)
   await call(t, { url: '/v1/articles?q=contract&sort=relevance&status=published' }, 200)
   await call(t, { url: `/v1/sources/${daily.slug}/articles?fields=slug` }, 200)
+  await call(t, { url: `/v1/people/${writer.slug}/articles?include=contributors,sections` }, 200)
+  await call(t, { url: '/v1/people/nobody/articles' }, 404)
   await call(t, { url: `${a}/revisions` }, 200)
   await call(t, { url: `${a}/revisions/1` }, 200)
   await call(t, { method: 'POST', url: `${a}/revisions/1/restore` }, 200)

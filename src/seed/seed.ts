@@ -1,17 +1,22 @@
 // Example content from a real page: the article, its publisher and wire credit, the
-// "Top stories" box of teasers and an empty "Partner news" box. Idempotent: records are
-// matched by slug or key, existing ones are left as editors may have changed them.
+// "Top stories" box of teasers and an empty "Partner news" box, with the sections the page's
+// content shows (world, the Middle East, Armenia and its region) and example staff credited on
+// the teaser articles. Idempotent: records are matched by slug, path or key, existing ones are
+// left as editors may have changed them.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { PrismaClient } from '../db/database.js'
 import { projectRoot } from '../db/paths.js'
-import type { ArticleStatus, SourceKind } from '../generated/prisma/enums.js'
+import type { ArticleStatus, ContributorRole, SourceKind } from '../generated/prisma/enums.js'
 import { renderBodyHtml, renderBodyText } from '../modules/articles/articles.body.js'
 import { createCollectionsService } from '../modules/collections/collections.service.js'
 import { nameKey } from '../modules/sources/sources.service.js'
 
 interface SeedContent {
   sources: { slug: string; name: string; kind: SourceKind; homepageUrl: string | null; description: string | null }[]
+  people: { slug: string; name: string; jobTitle: string | null; bio: string | null; affiliation: string | null }[]
+  /** Parents before their children. */
+  sections: { path: string; name: string; description: string | null }[]
   tags: { slug: string; name: string }[]
   articles: {
     slug: string
@@ -25,6 +30,8 @@ interface SeedContent {
     publishedAt: string | null
     source: string
     credits: { source: string; role: string }[]
+    contributors: { person: string; role: ContributorRole }[]
+    sections: { section: string; primary: boolean }[]
     tags: string[]
   }[]
   collections: {
@@ -43,12 +50,66 @@ export async function loadSeedContent(): Promise<SeedContent> {
 }
 
 export interface SeedResult {
-  created: { sources: number; tags: number; articles: number; collections: number; teasers: number }
+  created: {
+    sources: number
+    people: number
+    sections: number
+    tags: number
+    articles: number
+    collections: number
+    teasers: number
+  }
+}
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
+
+/** The example people (matched by slug), by slug. */
+async function seedPeople(
+  tx: Tx,
+  people: SeedContent['people'],
+  sourceIds: Map<string, string>,
+  created: SeedResult['created'],
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>()
+  for (const { affiliation, bio, ...p } of people) {
+    let row = await tx.person.findUnique({ where: { slug: p.slug }, select: { id: true } })
+    if (!row) {
+      const data = { ...p, bio, bioHtml: bio === null ? null : renderBodyHtml(bio), nameKey: nameKey(p.name) }
+      const affiliationId = affiliation === null ? null : (sourceIds.get(affiliation) ?? null)
+      row = await tx.person.create({ data: { ...data, affiliationId }, select: { id: true } })
+      created.people++
+    }
+    ids.set(p.slug, row.id)
+  }
+  return ids
+}
+
+/** The example section tree (matched by path; parents come first), by path. */
+async function seedSections(
+  tx: Tx,
+  sections: SeedContent['sections'],
+  created: SeedResult['created'],
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>()
+  for (const [position, s] of sections.entries()) {
+    let row = await tx.section.findUnique({ where: { path: s.path }, select: { id: true } })
+    if (!row) {
+      const slugs = s.path.split('/')
+      const parentId = slugs.length > 1 ? ids.get(slugs.slice(0, -1).join('/')) : undefined
+      row = await tx.section.create({
+        data: { ...s, slug: slugs.at(-1) as string, depth: slugs.length, position, parentId },
+        select: { id: true },
+      })
+      created.sections++
+    }
+    ids.set(s.path, row.id)
+  }
+  return ids
 }
 
 export async function seed(prisma: PrismaClient): Promise<SeedResult> {
   const content = await loadSeedContent()
-  const created = { sources: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }
+  const created = { sources: 0, people: 0, sections: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }
   const collections = createCollectionsService(prisma, { clock: () => new Date() })
   await prisma.$transaction(async (tx) => {
     const sourceIds = new Map<string, string>()
@@ -60,6 +121,8 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
       }
       sourceIds.set(s.slug, row.id)
     }
+    const personIds = await seedPeople(tx, content.people, sourceIds, created)
+    const sectionIds = await seedSections(tx, content.sections, created)
     const tagIds = new Map<string, string>()
     for (const t of content.tags) {
       let row = await tx.tag.findUnique({ where: { slug: t.slug }, select: { id: true } })
@@ -98,6 +161,20 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
               role: c.role,
               position,
               source: { connect: { id: sourceIds.get(c.source) } },
+            })),
+          },
+          contributors: {
+            create: a.contributors.map((c, position) => ({
+              role: c.role,
+              position,
+              person: { connect: { id: personIds.get(c.person) } },
+            })),
+          },
+          sections: {
+            create: a.sections.map((s, position) => ({
+              primary: s.primary,
+              position,
+              section: { connect: { id: sectionIds.get(s.section) } },
             })),
           },
           tags: { create: a.tags.map((slug) => ({ tag: { connect: { id: tagIds.get(slug) } } })) },

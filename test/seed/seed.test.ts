@@ -9,14 +9,17 @@ t.test('seed', async (t) => {
 
   const counts = async () => ({
     sources: await prisma.source.count(),
+    people: await prisma.person.count(),
+    sections: await prisma.section.count(),
     tags: await prisma.tag.count(),
     articles: await prisma.article.count(),
     collections: await prisma.collection.count(),
     teasers: await prisma.teaser.count(),
   })
-  const expected = { sources: 4, tags: 6, articles: 5, collections: 2, teasers: 6 }
+  const expected = { sources: 4, people: 2, sections: 7, tags: 6, articles: 5, collections: 2, teasers: 6 }
 
-  t.same(await counts(), { sources: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }, 'the database starts empty')
+  const none = { sources: 0, people: 0, sections: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }
+  t.same(await counts(), none, 'the database starts empty')
 
   t.test('the first run creates the example content', async (t) => {
     t.same(await seed(prisma), { created: expected })
@@ -24,7 +27,7 @@ t.test('seed', async (t) => {
   })
 
   t.test('a second run creates nothing', async (t) => {
-    t.same(await seed(prisma), { created: { sources: 0, tags: 0, articles: 0, collections: 0, teasers: 0 } })
+    t.same(await seed(prisma), { created: none })
     t.same(await counts(), expected, 'counts are unchanged')
   })
 

@@ -192,6 +192,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/people/{idOrSlug}/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a person's articles
+         * @description The same list as GET /v1/articles, of the articles this person contributed to in any role.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listPersonArticles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * List a person's articles (headers only)
+         * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
+         *
+         *     The same list as GET /v1/articles, of the articles this person contributed to in any role.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        head: operations["listPersonArticlesHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/v1/articles/deletions": {
         parameters: {
             query?: never;
@@ -1190,9 +1220,15 @@ export interface components {
             name: string;
             description: string | null;
             parentId: string | null;
-            /** @description 1 for a root section */
+            /**
+             * Format: int32
+             * @description 1 for a root section
+             */
             depth: number;
-            /** @description Order among its siblings (then slug) */
+            /**
+             * Format: int32
+             * @description Order among its siblings (then slug)
+             */
             position: number;
             createdBy: string | null;
             updatedBy: string | null;
@@ -1214,8 +1250,27 @@ export interface components {
             role: string;
             source?: components["schemas"]["Source"];
         };
+        /** @description A person credited on the article, in byline order; `person` is embedded with include=contributors (without its email address) */
+        Contributor: {
+            /** Format: uuid */
+            personId: string;
+            /**
+             * @description The person's part in the article
+             * @enum {string}
+             */
+            role: "author" | "editor" | "photographer" | "videographer" | "translator" | "contributor";
+            person?: components["schemas"]["Person"];
+        };
+        /** @description A section the article appears in; `section` is embedded with include=sections */
+        ArticleSection: {
+            /** Format: uuid */
+            sectionId: string;
+            /** @description The article's home section: exactly one is primary */
+            primary: boolean;
+            section?: components["schemas"]["Section"];
+        };
         /**
-         * @description An article, every field present: what writes answer and what a read without `fields` returns. `include` adds `source`, `tagDetails` and `credits[].source`.
+         * @description An article, every field present: what writes answer and what a read without `fields` returns. `include` adds `source`, `tagDetails`, `credits[].source`, `contributors[].person` and `sections[].section`.
          * @example {
          *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
          *       "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
@@ -1225,7 +1280,9 @@ export interface components {
          *       "bodyHtml": "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
          *       "bodyText": "Iraq's military said Sunday, September 27, it will begin sharing …",
          *       "dateline": "Sunday, September 27",
-         *       "bylines": [],
+         *       "bylines": [
+         *         "Anna Hakobyan"
+         *       ],
          *       "language": "en",
          *       "status": "published",
          *       "publishedAt": "2015-09-27T12:00:00.000Z",
@@ -1237,6 +1294,18 @@ export interface components {
          *         {
          *           "sourceId": "019ac0de-7a1e-7000-8000-00000000a002",
          *           "role": "wire"
+         *         }
+         *       ],
+         *       "contributors": [
+         *         {
+         *           "personId": "019ac0de-7a1e-7000-8000-00000000b001",
+         *           "role": "author"
+         *         }
+         *       ],
+         *       "sections": [
+         *         {
+         *           "sectionId": "019ac0de-7a1e-7000-8000-00000000d002",
+         *           "primary": true
          *         }
          *       ],
          *       "tags": [
@@ -1293,6 +1362,10 @@ export interface components {
             sourceId: string | null;
             /** @description Wire credits, in order */
             credits: components["schemas"]["Credit"][];
+            /** @description People credited, in byline order */
+            contributors: components["schemas"]["Contributor"][];
+            /** @description The sections it appears in, the primary one first */
+            sections: components["schemas"]["ArticleSection"][];
             /** @description Tag slugs */
             tags: string[];
             /** @description Changes with every change; the ETag is "v<version>" */
@@ -1345,6 +1418,10 @@ export interface components {
             sourceId?: string | null;
             /** @description Wire credits, in order */
             credits?: components["schemas"]["Credit"][];
+            /** @description People credited, in byline order */
+            contributors?: components["schemas"]["Contributor"][];
+            /** @description The sections it appears in, the primary one first */
+            sections?: components["schemas"]["ArticleSection"][];
             /** @description Tag slugs */
             tags?: string[];
             /** @description Changes with every change; the ETag is "v<version>" */
@@ -3290,6 +3367,12 @@ export interface operations {
                 credit?: string;
                 /** @description Tag slug; repeat for any of several tags */
                 tag?: string[];
+                /** @description Contributor (person) id or slug, in any role */
+                person?: string;
+                /** @description Section id or path (world/middle-east): its articles and, unless sectionDescendants=false, those of every section below it */
+                section?: string;
+                /** @description With section: include the sections below it (default true) */
+                sectionDescendants?: boolean;
                 language?: string;
                 /** @description Needs content:preview or content:write */
                 status?: "draft" | "scheduled" | "published" | "archived";
@@ -3301,9 +3384,9 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
-                /** @description Related records to embed: source, credits, tags */
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
@@ -3474,6 +3557,18 @@ export interface operations {
                  *           "role": "wire"
                  *         }
                  *       ],
+                 *       "contributors": [
+                 *         {
+                 *           "person": "anna-hakobyan",
+                 *           "role": "author"
+                 *         }
+                 *       ],
+                 *       "sections": [
+                 *         {
+                 *           "section": "world/middle-east",
+                 *           "primary": true
+                 *         }
+                 *       ],
                  *       "tags": [
                  *         "iraq",
                  *         "syria"
@@ -3552,6 +3647,79 @@ export interface operations {
                         };
                         /** @default wire */
                         role?: string;
+                    }[];
+                    /** @description People credited, in byline order. When `bylines` is not given, it is set from their names. */
+                    contributors?: {
+                        /**
+                         * Format: uuid
+                         * @description The person, as reads name it
+                         */
+                        personId?: string;
+                        /** @description The person by id or slug, or as include=contributors embeds it (instead of personId) */
+                        person?: string | {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug?: string;
+                            name?: string;
+                            jobTitle?: string | null;
+                            bio?: string | null;
+                            bioHtml?: string | null;
+                            email?: string | null;
+                            imageUrl?: string | null;
+                            /** @description Profiles elsewhere (a site, social accounts, Wikidata), as schema.org sameAs */
+                            sameAs?: string[];
+                            affiliationId?: string | null;
+                            createdBy?: string | null;
+                            updatedBy?: string | null;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                        /**
+                         * @description The person's part in the article
+                         * @default author
+                         * @enum {string}
+                         */
+                        role?: "author" | "editor" | "photographer" | "videographer" | "translator" | "contributor";
+                    }[];
+                    sections?: {
+                        /**
+                         * Format: uuid
+                         * @description The section, as reads name it
+                         */
+                        sectionId?: string;
+                        /** @description The section by id or path, or as include=sections embeds it (instead of sectionId) */
+                        section?: string | {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug?: string;
+                            /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
+                            path?: string;
+                            name?: string;
+                            description?: string | null;
+                            parentId?: string | null;
+                            /**
+                             * Format: int32
+                             * @description 1 for a root section
+                             */
+                            depth?: number;
+                            /**
+                             * Format: int32
+                             * @description Order among its siblings (then slug)
+                             */
+                            position?: number;
+                            createdBy?: string | null;
+                            updatedBy?: string | null;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                        /** @description The home section: at most one; when none is marked, the first one is */
+                        primary?: boolean;
                     }[];
                     tags?: string[];
                 };
@@ -3738,6 +3906,12 @@ export interface operations {
                 credit?: string;
                 /** @description Tag slug; repeat for any of several tags */
                 tag?: string[];
+                /** @description Contributor (person) id or slug, in any role */
+                person?: string;
+                /** @description Section id or path (world/middle-east): its articles and, unless sectionDescendants=false, those of every section below it */
+                section?: string;
+                /** @description With section: include the sections below it (default true) */
+                sectionDescendants?: boolean;
                 language?: string;
                 /** @description Needs content:preview or content:write */
                 status?: "draft" | "scheduled" | "published" | "archived";
@@ -3749,9 +3923,9 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
-                /** @description Related records to embed: source, credits, tags */
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
@@ -3890,6 +4064,12 @@ export interface operations {
                 credit?: string;
                 /** @description Tag slug; repeat for any of several tags */
                 tag?: string[];
+                /** @description Contributor (person) id or slug, in any role */
+                person?: string;
+                /** @description Section id or path (world/middle-east): its articles and, unless sectionDescendants=false, those of every section below it */
+                section?: string;
+                /** @description With section: include the sections below it (default true) */
+                sectionDescendants?: boolean;
                 language?: string;
                 /** @description Needs content:preview or content:write */
                 status?: "draft" | "scheduled" | "published" | "archived";
@@ -3901,9 +4081,9 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
-                /** @description Related records to embed: source, credits, tags */
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
@@ -4077,6 +4257,12 @@ export interface operations {
                 credit?: string;
                 /** @description Tag slug; repeat for any of several tags */
                 tag?: string[];
+                /** @description Contributor (person) id or slug, in any role */
+                person?: string;
+                /** @description Section id or path (world/middle-east): its articles and, unless sectionDescendants=false, those of every section below it */
+                section?: string;
+                /** @description With section: include the sections below it (default true) */
+                sectionDescendants?: boolean;
                 language?: string;
                 /** @description Needs content:preview or content:write */
                 status?: "draft" | "scheduled" | "published" | "archived";
@@ -4088,9 +4274,9 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
-                /** @description Related records to embed: source, credits, tags */
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
@@ -4108,6 +4294,372 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description A page of the source's articles */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["Link"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listPersonArticles: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100, default 20) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description Publishing source id or slug */
+                source?: string;
+                /** @description Credited (wire) source id or slug */
+                credit?: string;
+                /** @description Tag slug; repeat for any of several tags */
+                tag?: string[];
+                /** @description Section id or path (world/middle-east): its articles and, unless sectionDescendants=false, those of every section below it */
+                section?: string;
+                /** @description With section: include the sections below it (default true) */
+                sectionDescendants?: boolean;
+                language?: string;
+                /** @description Needs content:preview or content:write */
+                status?: "draft" | "scheduled" | "published" | "archived";
+                /** @description Published at or after this time */
+                publishedAfter?: string;
+                /** @description Published before this time */
+                publishedBefore?: string;
+                /** @description Full-text search, web search syntax: words, "a phrase", -excluded, or. At most 200 characters, 32 words and 16 hyphens. */
+                q?: string;
+                /** @description Newest published first (default), most recently updated first, or best match (needs q) */
+                sort?: "-publishedAt" | "-updatedAt" | "relevance";
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                fields?: string;
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
+                include?: string;
+                /** @description Also return the exact number of matches in page.total (costs a full count) */
+                count?: boolean;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the person's articles */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["Link"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticlePage"];
+                };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPersonArticlesHead: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100, default 20) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description Publishing source id or slug */
+                source?: string;
+                /** @description Credited (wire) source id or slug */
+                credit?: string;
+                /** @description Tag slug; repeat for any of several tags */
+                tag?: string[];
+                /** @description Section id or path (world/middle-east): its articles and, unless sectionDescendants=false, those of every section below it */
+                section?: string;
+                /** @description With section: include the sections below it (default true) */
+                sectionDescendants?: boolean;
+                language?: string;
+                /** @description Needs content:preview or content:write */
+                status?: "draft" | "scheduled" | "published" | "archived";
+                /** @description Published at or after this time */
+                publishedAfter?: string;
+                /** @description Published before this time */
+                publishedBefore?: string;
+                /** @description Full-text search, web search syntax: words, "a phrase", -excluded, or. At most 200 characters, 32 words and 16 hyphens. */
+                q?: string;
+                /** @description Newest published first (default), most recently updated first, or best match (needs q) */
+                sort?: "-publishedAt" | "-updatedAt" | "relevance";
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                fields?: string;
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
+                include?: string;
+                /** @description Also return the exact number of matches in page.total (costs a full count) */
+                count?: boolean;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the person's articles */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4516,9 +5068,9 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
-                /** @description Related records to embed: source, credits, tags */
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
             };
             header?: {
@@ -4829,9 +5381,9 @@ export interface operations {
     getArticleHead: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
-                /** @description Related records to embed: source, credits, tags */
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
             };
             header?: {
@@ -5063,6 +5615,79 @@ export interface operations {
                         };
                         /** @default wire */
                         role?: string;
+                    }[];
+                    /** @description People credited, in byline order. When `bylines` is not given, it is set from their names. */
+                    contributors?: {
+                        /**
+                         * Format: uuid
+                         * @description The person, as reads name it
+                         */
+                        personId?: string;
+                        /** @description The person by id or slug, or as include=contributors embeds it (instead of personId) */
+                        person?: string | {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug?: string;
+                            name?: string;
+                            jobTitle?: string | null;
+                            bio?: string | null;
+                            bioHtml?: string | null;
+                            email?: string | null;
+                            imageUrl?: string | null;
+                            /** @description Profiles elsewhere (a site, social accounts, Wikidata), as schema.org sameAs */
+                            sameAs?: string[];
+                            affiliationId?: string | null;
+                            createdBy?: string | null;
+                            updatedBy?: string | null;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                        /**
+                         * @description The person's part in the article
+                         * @default author
+                         * @enum {string}
+                         */
+                        role?: "author" | "editor" | "photographer" | "videographer" | "translator" | "contributor";
+                    }[];
+                    sections?: {
+                        /**
+                         * Format: uuid
+                         * @description The section, as reads name it
+                         */
+                        sectionId?: string;
+                        /** @description The section by id or path, or as include=sections embeds it (instead of sectionId) */
+                        section?: string | {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                            slug?: string;
+                            /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
+                            path?: string;
+                            name?: string;
+                            description?: string | null;
+                            parentId?: string | null;
+                            /**
+                             * Format: int32
+                             * @description 1 for a root section
+                             */
+                            depth?: number;
+                            /**
+                             * Format: int32
+                             * @description Order among its siblings (then slug)
+                             */
+                            position?: number;
+                            createdBy?: string | null;
+                            updatedBy?: string | null;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                        /** @description The home section: at most one; when none is marked, the first one is */
+                        primary?: boolean;
                     }[];
                     tags?: string[];
                 };

@@ -10,8 +10,9 @@ import { resolveSourceReference } from '../sources/sources.service.js'
 import { resolveTagIds } from '../tags/tags.service.js'
 import { renderBodyHtml, renderBodyText } from './articles.body.js'
 import { type Apply, loadArticle, writeRevision } from './articles.change.js'
+import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
 import type { ArticleRecord } from './articles.record.js'
-import type { ArticleCreate, ArticleUpdate } from './articles.schemas.js'
+import { resolveContributors, resolveSections } from './articles.references.js'
 import { assertSlugFree, generateSlug } from './articles.slugs.js'
 import { normalizeLanguage } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
@@ -55,6 +56,108 @@ export async function columnsOf(
   return data
 }
 
+type Role = NonNullable<NonNullable<ArticleUpdate['contributors']>[number]['role']>
+
+/** The contributors and sections an input names, resolved before the article's row is written. */
+export interface PlannedRelations {
+  contributors?: { personId: string; role: Role; name: string }[]
+  sections?: { sectionId: string; primary: boolean }[]
+}
+
+function duplicates<T>(items: T[], key: (item: T) => string): number[] {
+  const first = new Map<string, number>()
+  for (const [i, item] of items.entries()) if (!first.has(key(item))) first.set(key(item), i)
+  return items.flatMap((item, i) => (first.get(key(item)) === i ? [] : [i]))
+}
+
+/**
+ * Resolves the people and sections the input names: 422 for one that does not exist; 400 for a
+ * person named twice in one role, a section named twice, or more than one primary section. With
+ * no primary marked, the first section is the primary one; the primary one is listed first.
+ */
+export async function planRelations(
+  tx: Db,
+  input: Pick<ArticleUpdate, 'contributors' | 'sections'>,
+): Promise<PlannedRelations> {
+  const plan: PlannedRelations = {}
+  if (input.contributors !== undefined) {
+    const given = input.contributors
+    const people = await resolveContributors(tx, given)
+    const contributors = people.map((p, i) => ({ personId: p.id, role: given[i]?.role ?? 'author', name: p.label }))
+    const twice = duplicates(contributors, (c) => `${c.personId} ${c.role}`)
+    if (twice.length > 0) {
+      throw invalidRequest(
+        twice.map((i) => ({
+          in: 'body',
+          pointer: `/contributors/${i}`,
+          message: 'names a person already credited in this role',
+        })),
+      )
+    }
+    plan.contributors = contributors
+  }
+  if (input.sections !== undefined) {
+    const given = input.sections
+    const found = await resolveSections(tx, given)
+    const twice = duplicates(found, (s) => s.id)
+    if (twice.length > 0) {
+      throw invalidRequest(
+        twice.map((i) => ({ in: 'body', pointer: `/sections/${i}`, message: 'names a section already given' })),
+      )
+    }
+    const primaries = given.flatMap((s, i) => (s.primary ? [i] : []))
+    if (primaries.length > 1) {
+      throw invalidRequest(
+        primaries.map((i) => ({
+          in: 'body',
+          pointer: `/sections/${i}/primary`,
+          message: 'only one section may be primary',
+        })),
+      )
+    }
+    const primary = primaries[0] ?? 0
+    const sections = found.map((s, i) => ({ sectionId: s.id, primary: i === primary }))
+    plan.sections = [...sections.filter((s) => s.primary), ...sections.filter((s) => !s.primary)]
+  }
+  return plan
+}
+
+/** Bylines as the authors' names, in order. */
+function authorNames(contributors: { role: string; name: string }[]): string[] {
+  return [...new Set(contributors.filter((c) => c.role === 'author').map((c) => c.name))]
+}
+
+/**
+ * Bylines set from the contributors when the input changes them and gives no bylines: always for
+ * a new article; for an existing one, when its bylines were empty or the ones derived from its
+ * contributors (bylines written by hand stay until a write sends new ones).
+ */
+export function derivedBylines(
+  input: Pick<ArticleUpdate, 'bylines'>,
+  plan: PlannedRelations,
+  current?: Pick<ArticleRecord, 'bylines' | 'contributors'>,
+): string[] | undefined {
+  if (input.bylines !== undefined || plan.contributors === undefined) return undefined
+  if (
+    current &&
+    current.bylines.length > 0 &&
+    current.bylines.join('\n') !== authorNames(current.contributors).join('\n')
+  ) {
+    return undefined
+  }
+  return authorNames(plan.contributors)
+}
+
+/** Writes the planned contributors and sections. */
+export async function writePlannedRelations(
+  tx: Db,
+  articleId: string,
+  plan: { contributors?: { personId: string; role: Role }[]; sections?: PlannedRelations['sections'] },
+): Promise<void> {
+  if (plan.contributors) await writes.replaceContributors(tx, articleId, plan.contributors)
+  if (plan.sections) await writes.replaceSections(tx, articleId, plan.sections)
+}
+
 /** Replaces the credits and tags the input names (a source named twice is credited once, first). */
 export async function replaceRelations(tx: Db, articleId: string, input: Pick<ArticleUpdate, 'credits' | 'tags'>) {
   if (input.credits !== undefined) {
@@ -93,7 +196,10 @@ export async function createArticle(
   context: { actor: Actor; now: Date },
 ): Promise<ArticleRecord> {
   const { actor, now } = context
+  const plan = await planRelations(tx, input)
   const data = await columnsOf(tx, input, rendered)
+  const bylines = derivedBylines(input, plan)
+  if (bylines) data.bylines = bylines
   if (input.slug !== undefined) await assertSlugFree(tx, input.slug)
   const slug = input.slug ?? (await generateSlug(tx, input.headline))
   const id = await writes.insertArticle(tx, {
@@ -104,6 +210,7 @@ export async function createArticle(
     updatedById: actor.keyId,
   })
   await replaceRelations(tx, id, input)
+  await writePlannedRelations(tx, id, plan)
   const record = await loadArticle(tx, id)
   const changedFields = await writeRevision(tx, null, record, actor)
   await recordAudit(tx, actor, { action: 'create', resourceType: 'article', resourceId: id })
@@ -126,13 +233,17 @@ export function createDraft(
 export function updateArticle(input: ArticleUpdate): Apply {
   const rendered = renderBody(input.body)
   return async (tx, current) => {
+    const plan = await planRelations(tx, input)
     const data = await columnsOf(tx, input, rendered)
+    const bylines = derivedBylines(input, plan, current)
+    if (bylines) data.bylines = bylines
     if (input.slug !== undefined && input.slug !== current.slug) {
       await assertSlugFree(tx, input.slug, current.id)
       data.slug = input.slug
       await writes.renameSlug(tx, current.id, current.slug, input.slug)
     }
     await replaceRelations(tx, current.id, input)
+    await writePlannedRelations(tx, current.id, plan)
     return data
   }
 }

@@ -24,20 +24,25 @@ import type { ArticlesService } from './articles.service.js'
 /** The headers of an article read or list (readHeaders). */
 const readHeaderNames: HeaderName[] = [...cacheHeaders, 'Last-Modified']
 
-/** One list for GET /articles and a source's articles: the same filters, views and headers. */
+/**
+ * One list for GET /articles and a source's or a person's articles: the same filters, views and
+ * headers (`person`: the person's id or slug, for GET /people/{idOrSlug}/articles).
+ */
 async function listArticles(
   articles: ArticlesService,
   request: FastifyRequest,
   reply: FastifyReply,
   query: ArticleListQuery,
-  sourceKey?: string,
+  scope: { sourceKey?: string; personKey?: string } = {},
 ) {
   const view = viewOf(request, query)
   if (query.status && !view.preview) throw new ForbiddenError('content:preview')
   if (query.sort === 'relevance' && !query.q) {
     throw invalidRequest([{ in: 'query', pointer: '/sort', message: 'relevance needs q' }])
   }
-  const list = await articles.list(query, { ...view, sourceKey })
+  const list = scope.personKey
+    ? await articles.personArticles(scope.personKey, query, view)
+    : await articles.list(query, { ...view, sourceKey: scope.sourceKey })
   setNextLink(request, reply, list.body.page.nextCursor)
   readHeaders(reply, list, view)
   return list.body
@@ -92,8 +97,29 @@ export const articleListRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       await sources.get(request.params.idOrSlug)
-      return listArticles(articles, request, reply, request.query, request.params.idOrSlug)
+      return listArticles(articles, request, reply, request.query, { sourceKey: request.params.idOrSlug })
     },
+  )
+
+  app.get(
+    '/people/:idOrSlug/articles',
+    {
+      config: read,
+      schema: {
+        operationId: 'listPersonArticles',
+        tags,
+        summary: "List a person's articles",
+        description: 'The same list as GET /v1/articles, of the articles this person contributed to in any role.',
+        params: IdOrSlugParamsSchema,
+        querystring: Type.Omit(ArticleListQuerySchema, ['person'], { additionalProperties: false }),
+        response: {
+          ...readResponses("A page of the person's articles", ArticleListSchema, ['Link', ...readHeaderNames]),
+          ...problemResponses(404),
+        },
+      },
+    },
+    async (request, reply) =>
+      listArticles(articles, request, reply, request.query, { personKey: request.params.idOrSlug }),
   )
 
   app.get(

@@ -17,6 +17,7 @@ import {
   type ViewOptions,
   withoutBody,
 } from './articles.view.js'
+import { findPeopleByKey } from './articles.write-repository.js'
 
 /** A read's body and what its caching headers say. */
 export interface Cacheable<T> {
@@ -58,7 +59,13 @@ function listPosition(query: ArticleListQuery, sort: repo.ArticleSort): repo.Art
   return { value, id }
 }
 
-function listFilter(query: ArticleListQuery, view: ViewOptions & { sourceKey?: string }, now: Date) {
+/** A list's scope: the source's or the person's articles (GET /sources/{idOrSlug}/articles, /people/…). */
+export interface ListScope {
+  sourceKey?: string
+  personKey?: string
+}
+
+function listFilter(query: ArticleListQuery, view: ViewOptions & ListScope, now: Date) {
   const sort = query.sort ?? '-publishedAt'
   return {
     publicAt: view.preview ? null : now,
@@ -67,6 +74,8 @@ function listFilter(query: ArticleListQuery, view: ViewOptions & { sourceKey?: s
     source: view.sourceKey ?? query.source,
     credit: query.credit,
     tags: query.tag,
+    person: view.personKey ?? query.person,
+    section: query.section ? { key: query.section, descendants: query.sectionDescendants ?? true } : undefined,
     language: query.language ? normalizeLanguage(query.language) : undefined,
     publishedAfter: query.publishedAfter ? new Date(query.publishedAfter) : undefined,
     publishedBefore: query.publishedBefore ? new Date(query.publishedBefore) : undefined,
@@ -92,7 +101,7 @@ function latest(records: ArticleRecord[]): Date | null {
 export async function listArticles(
   db: Db,
   query: ArticleListQuery,
-  view: ViewOptions & { sourceKey?: string },
+  view: ViewOptions & ListScope,
   now: Date,
 ): Promise<Cacheable<ArticleList>> {
   const filter = listFilter(query, view, now)
@@ -111,10 +120,24 @@ export async function listArticles(
     surrogateKeys: [
       'articles',
       ...(view.sourceKey ? [`source-articles:${view.sourceKey}`] : []),
+      ...(view.personKey ? [`person-articles:${view.personKey}`] : []),
       ...records.flatMap(surrogateKeysOf),
     ],
     lastModified: latest(records),
   }
+}
+
+/** The articles a person contributed to (any role): 404 when no person has this id or slug. */
+export async function listPersonArticles(
+  db: Db,
+  personKey: string,
+  query: ArticleListQuery,
+  view: ViewOptions,
+  now: Date,
+): Promise<Cacheable<ArticleList>> {
+  const key = uuidPattern.test(personKey) ? personKey.toLowerCase() : personKey
+  if ((await findPeopleByKey(db, [key])).size === 0) throw new NotFoundError('person', personKey)
+  return listArticles(db, query, { ...view, personKey: key }, now)
 }
 
 /** Tombstones, oldest deletion first; `preview` callers see every deleted article, others the once public ones. */

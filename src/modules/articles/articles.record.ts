@@ -3,7 +3,9 @@
 // name), so a new column is one line here (the compiler asks for it) and one in the view.
 
 import { Prisma } from '../../generated/prisma/client.js'
-import type { TagType } from '../../generated/prisma/enums.js'
+import type { ContributorRole, TagType } from '../../generated/prisma/enums.js'
+import type { PersonRow } from '../people/people.mapper.js'
+import type { SectionRow } from '../sections/sections.mapper.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
 type ArticleColumns = Prisma.ArticleGetPayload<object>
@@ -24,10 +26,33 @@ export interface Credit {
   source?: SourceRow
 }
 
-/** An article's columns, its source (when embedded), its credits in order and its tags by slug. */
+export interface Contributor {
+  personId: string
+  role: ContributorRole
+  /** The person's name, for bylines derived from contributors. */
+  name: string
+  /** The person's record, when the read embeds it. */
+  person?: PersonRow
+}
+
+export interface SectionLink {
+  sectionId: string
+  primary: boolean
+  /** The section's path, for surrogate keys and readers of the record. */
+  path: string
+  /** The section's record, when the read embeds it. */
+  section?: SectionRow
+}
+
+/**
+ * An article's columns, its source (when embedded), its credits, contributors and sections in
+ * order, and its tags by slug.
+ */
 export interface ArticleRecord extends ArticleColumns {
   source: SourceRow | null
   credits: Credit[]
+  contributors: Contributor[]
+  sections: SectionLink[]
   tags: Tag[]
 }
 
@@ -37,9 +62,13 @@ export interface Relations {
   source: boolean
   /** The credited sources' records (otherwise credits carry their sourceId only). */
   creditSources: boolean
+  /** The contributors' person records (otherwise their personId and name only). */
+  people: boolean
+  /** The sections' records (otherwise their sectionId and path only). */
+  sectionRecords: boolean
 }
 
-export const allRelations: Relations = { source: true, creditSources: true }
+export const allRelations: Relations = { source: true, creditSources: true, people: true, sectionRecords: true }
 
 /** Every article column by field (alias a). */
 const articleColumns = {
@@ -87,6 +116,41 @@ const sourceColumns = {
   updatedById: 'updated_by_id',
 } as const satisfies { [F in keyof SourceRow]-?: string }
 
+/** Every person column by field, for the JSON of an embedded person. */
+const personColumns = {
+  id: 'id',
+  slug: 'slug',
+  name: 'name',
+  nameKey: 'name_key',
+  bio: 'bio',
+  bioHtml: 'bio_html',
+  jobTitle: 'job_title',
+  email: 'email',
+  imageUrl: 'image_url',
+  sameAs: 'same_as',
+  affiliationId: 'affiliation_id',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  createdById: 'created_by_id',
+  updatedById: 'updated_by_id',
+} as const satisfies { [F in keyof PersonRow]-?: string }
+
+/** Every section column by field, for the JSON of an embedded section. */
+const sectionColumns = {
+  id: 'id',
+  slug: 'slug',
+  name: 'name',
+  description: 'description',
+  parentId: 'parent_id',
+  path: 'path',
+  depth: 'depth',
+  position: 'position',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  createdById: 'created_by_id',
+  updatedById: 'updated_by_id',
+} as const satisfies { [F in keyof SectionRow]-?: string }
+
 function selectList(columns: Record<string, string>): string {
   return Object.entries(columns)
     .map(([field, sql]) => `${sql} AS "${field}"`)
@@ -97,14 +161,18 @@ function selectList(columns: Record<string, string>): string {
 const articleSelect = Prisma.raw(selectList(articleColumns))
 const articleSelectWithoutBody = Prisma.raw(selectList({ ...articleColumns, ...emptyBody }))
 
-const sourceJson = (alias: string) =>
+const jsonOf = (columns: Record<string, string>) => (alias: string) =>
   Prisma.raw(
-    `json_build_object(${Object.entries(sourceColumns)
+    `json_build_object(${Object.entries(columns)
       .map(([field, column]) => `'${field}', ${alias}.${column}`)
       .join(', ')})`,
   )
+const sourceJson = jsonOf(sourceColumns)
+const personJson = jsonOf(personColumns)
+const sectionJson = jsonOf(sectionColumns)
 
-// The article's columns (alias a), and its source, credits (with their sources) and tags as JSON
+// The article's columns (alias a), and its source, credits (with their sources), contributors
+// (with their people), sections and tags as JSON
 // built by the database, each from a primary-key or index lookup. The OFFSET 0 fences keep the
 // lookups per row: joined plainly, the planner hashes the whole tags table for each article (10x
 // slower for a page of 20).
@@ -120,29 +188,46 @@ export function recordColumns(relations: Relations, withoutBody = false): Prisma
     (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position
         ${creditSource}) ORDER BY c.position), '[]')
       FROM article_credits c ${creditJoin} WHERE c.article_id = a.id) AS credits,
+    (SELECT coalesce(json_agg(json_build_object('personId', p.id, 'role', x.role, 'name', p.name
+        ${relations.people ? Prisma.sql`, 'person', ${personJson('p')}` : Prisma.empty}) ORDER BY x.position), '[]')
+      FROM article_contributors x CROSS JOIN LATERAL (SELECT * FROM people WHERE id = x.person_id OFFSET 0) p
+      WHERE x.article_id = a.id) AS contributors,
+    (SELECT coalesce(json_agg(json_build_object('sectionId', s.id, 'primary', x.is_primary, 'path', s.path
+        ${relations.sectionRecords ? Prisma.sql`, 'section', ${sectionJson('s')}` : Prisma.empty}) ORDER BY x.position), '[]')
+      FROM article_sections x CROSS JOIN LATERAL (SELECT * FROM sections WHERE id = x.section_id OFFSET 0) s
+      WHERE x.article_id = a.id) AS sections,
     (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name, 'type', t.type, 'uri', t.uri) ORDER BY t.slug), '[]')
       FROM article_tags x CROSS JOIN LATERAL (SELECT * FROM tags WHERE id = x.tag_id OFFSET 0) t
       WHERE x.article_id = a.id) AS tags`
 }
 
-/** A source record as JSON carries its times as strings. */
-type SourceJson = Omit<SourceRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }
+/** A record as JSON carries its times as strings. */
+type AsJson<T> = Omit<T, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }
+type SourceJson = AsJson<SourceRow>
 
 /** A row as selected by recordColumns. */
 export interface RawRecord extends ArticleColumns {
   source: SourceJson | null
   credits: (Omit<Credit, 'source'> & { source?: SourceJson })[]
+  contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRow> })[]
+  sections: (Omit<SectionLink, 'section'> & { section?: AsJson<SectionRow> })[]
   tags: Tag[]
 }
 
-function toSourceRow(s: SourceJson): SourceRow {
-  return { ...s, createdAt: new Date(s.createdAt), updatedAt: new Date(s.updatedAt) }
+function fromJson<T extends { createdAt: Date; updatedAt: Date }>(r: AsJson<T>): T {
+  return { ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) } as T
 }
 
 export function toArticleRecord(r: RawRecord): ArticleRecord {
   return {
     ...r,
-    source: r.source ? toSourceRow(r.source) : null,
-    credits: r.credits.map(({ source, ...credit }) => (source ? { ...credit, source: toSourceRow(source) } : credit)),
+    source: r.source ? fromJson<SourceRow>(r.source) : null,
+    credits: r.credits.map(({ source, ...credit }) =>
+      source ? { ...credit, source: fromJson<SourceRow>(source) } : credit,
+    ),
+    contributors: r.contributors.map(({ person, ...c }) =>
+      person ? { ...c, person: fromJson<PersonRow>(person) } : c,
+    ),
+    sections: r.sections.map(({ section, ...s }) => (section ? { ...s, section: fromJson<SectionRow>(section) } : s)),
   }
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../db/types.js'
 import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { type Apply, loadArticle } from './articles.change.js'
-import { columnsOf, renderBody, replaceRelations } from './articles.edits.js'
+import { columnsOf, renderBody, replaceRelations, writePlannedRelations } from './articles.edits.js'
 import * as revisions from './articles.revisions-repository.js'
 import type { Revision } from './articles.schemas.js'
 import type { Snapshot } from './articles.view.js'
@@ -75,6 +75,16 @@ export async function restoreRevision(db: Db, id: string, version: number): Prom
       s.credits.filter((c) => live.has(c.sourceId)),
     )
     await replaceRelations(tx, id, { tags: s.tags })
+    // Revisions written before contributors and sections existed leave them as they are.
+    const kept = await writes.existingPeopleAndSections(
+      tx,
+      (s.contributors ?? []).map((c) => c.personId),
+      (s.sections ?? []).map((x) => x.sectionId),
+    )
+    await writePlannedRelations(tx, id, {
+      ...(s.contributors ? { contributors: s.contributors.filter((c) => kept.people.has(c.personId)) } : {}),
+      ...(s.sections ? { sections: s.sections.filter((x) => kept.sections.has(x.sectionId)) } : {}),
+    })
     if (s.slug !== current.slug && !(await writes.slugInUse(tx, s.slug, id))) {
       data.slug = s.slug
       await writes.renameSlug(tx, id, current.slug, s.slug)

@@ -1,19 +1,13 @@
 import Type, { type Static } from 'typebox'
 import { listEnvelope, PageSchema, paginationQuery } from '../../http/pagination.js'
-import {
-  HttpUrlSchema,
-  nullable,
-  ref,
-  SlugSchema,
-  StringEnum,
-  TimestampSchema,
-  UuidSchema,
-} from '../../http/schemas.js'
+import { nullable, ref, SlugSchema, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 import { maxInt4 } from '../../lib/ranges.js'
-import { SourceReferenceSchema } from '../sources/sources.schemas.js'
+import { sectionPathPattern } from './articles.input.schemas.js'
 import {
   ArticleComponent,
+  ArticleSectionComponent,
   ArticleStatusSchema,
+  ContributorComponent,
   CreditComponent,
   LeadImageComponent,
   SparseArticleComponent,
@@ -41,6 +35,8 @@ export const articleFields = [
   'leadImage',
   'sourceId',
   'credits',
+  'contributors',
+  'sections',
   'tags',
   'version',
   'createdBy',
@@ -49,7 +45,7 @@ export const articleFields = [
   'updatedAt',
 ] as const
 export type ArticleField = (typeof articleFields)[number]
-const articleIncludes = ['source', 'credits', 'tags'] as const
+const articleIncludes = ['source', 'credits', 'contributors', 'sections', 'tags'] as const
 export type ArticleInclude = (typeof articleIncludes)[number]
 
 const fieldsDescription = `Comma-separated fields to return (id is always returned): ${articleFields.join(', ')}`
@@ -77,82 +73,6 @@ export const ReadQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
-const CreditInSchema = Type.Object(
-  {
-    sourceId: Type.Optional({ ...UuidSchema, description: 'The credited source, as reads name it' }),
-    source: Type.Optional({
-      ...SourceReferenceSchema,
-      description: 'The credited source by id or slug, or as include=credits embeds it (instead of sourceId)',
-    }),
-    role: Type.Optional(Type.String({ minLength: 1, maxLength: 50, default: 'wire' })),
-  },
-  {
-    additionalProperties: false,
-    description: 'Names its source by `sourceId` or `source`; both may be given if they name the same source',
-  },
-)
-
-const LeadImageInSchema = Type.Object(
-  {
-    url: HttpUrlSchema,
-    caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
-    credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
-  },
-  { additionalProperties: false },
-)
-
-const editable = {
-  slug: Type.Optional({ ...SlugSchema, maxLength: 200 }),
-  headline: Type.String({ minLength: 1, maxLength: 300 }),
-  summary: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
-  body: Type.Optional(Type.String({ maxLength: 200000, description: 'Markdown' })),
-  dateline: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
-  bylines: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 20 })),
-  language: Type.Optional(
-    Type.String({
-      pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
-      maxLength: 35,
-      description: 'BCP 47 language tag, e.g. en, hy, ru, pt-BR',
-    }),
-  ),
-  canonicalUrl: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
-  leadImage: Type.Optional(Type.Union([LeadImageInSchema, Type.Null()])),
-  sourceId: Type.Optional(nullable({ ...UuidSchema, description: 'The publishing source, as reads name it' })),
-  source: Type.Optional(
-    Type.Union([...SourceReferenceSchema.anyOf, Type.Null()], {
-      description:
-        'The publishing source by id or slug, or as include=source embeds it (instead of sourceId; both must ' +
-        'name the same source)',
-    }),
-  ),
-  credits: Type.Optional(Type.Array(CreditInSchema, { maxItems: 20 })),
-  tags: Type.Optional(
-    Type.Array({ ...SlugSchema, description: 'Tag slug (created when new)' }, { maxItems: 50, uniqueItems: true }),
-  ),
-}
-
-export const ArticleCreateSchema = Type.Object(editable, {
-  additionalProperties: false,
-  examples: [
-    {
-      headline: 'Iraq says it will share security and intelligence information with Syria, Russia and Iran',
-      dateline: 'Sunday, September 27',
-      body: 'Iraq\'s military said Sunday, September 27, it will begin sharing "security and intelligence" information with Syria, Russia and Iran …',
-      language: 'en',
-      source: 'panarmenian-net',
-      credits: [{ source: 'associated-press', role: 'wire' }],
-      tags: ['iraq', 'syria'],
-    },
-  ],
-})
-export type ArticleCreate = Static<typeof ArticleCreateSchema>
-
-export const ArticleUpdateSchema = Type.Object(
-  { ...editable, headline: Type.Optional(editable.headline) },
-  { additionalProperties: false, minProperties: 1, examples: [{ dateline: 'BAGHDAD, Sunday, September 27' }] },
-)
-export type ArticleUpdate = Static<typeof ArticleUpdateSchema>
-
 export const PublishSchema = Type.Object(
   {
     publishAt: Type.Optional({
@@ -174,6 +94,21 @@ export const ArticleListQuerySchema = Type.Object(
     ),
     tag: Type.Optional(
       Type.Array({ ...SlugSchema }, { maxItems: 10, description: 'Tag slug; repeat for any of several tags' }),
+    ),
+    person: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Contributor (person) id or slug, in any role' }),
+    ),
+    section: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        pattern: `(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)|(${sectionPathPattern})`,
+        description:
+          'Section id or path (world/middle-east): its articles and, unless sectionDescendants=false, those of every section below it',
+      }),
+    ),
+    sectionDescendants: Type.Optional(
+      Type.Boolean({ default: true, description: 'With section: include the sections below it (default true)' }),
     ),
     language: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 })),
     status: Type.Optional({ ...ArticleStatusSchema, description: 'Needs content:preview or content:write' }),
@@ -264,6 +199,8 @@ export const TombstoneListSchema = ref(TombstonePage)
 export const articleComponents = [
   LeadImageComponent,
   CreditComponent,
+  ContributorComponent,
+  ArticleSectionComponent,
   ArticleComponent,
   SparseArticleComponent,
   ArticlePage,

@@ -10,18 +10,12 @@ import type { IfMatch } from '../../lib/versions.js'
 import { type Change, changeArticle } from './articles.change.js'
 import { createArticle, createDraft, renderBody, updateArticle } from './articles.edits.js'
 import { createOnce } from './articles.idempotency.js'
+import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
 import * as lifecycle from './articles.lifecycle.js'
-import { getArticle, listArticles, listDeletions } from './articles.reads.js'
+import { getArticle, type ListScope, listArticles, listDeletions, listPersonArticles } from './articles.reads.js'
 import type { ArticleRecord } from './articles.record.js'
 import { getRevision, listRevisions, restoreRevision } from './articles.revisions.js'
-import type {
-  Article,
-  ArticleCreate,
-  ArticleListQuery,
-  ArticleUpdate,
-  Publish,
-  TombstoneQuery,
-} from './articles.schemas.js'
+import type { Article, ArticleListQuery, Publish, TombstoneQuery } from './articles.schemas.js'
 import { fullView, toArticle, type ViewOptions } from './articles.view.js'
 
 export { isPublic } from './articles.view.js'
@@ -55,8 +49,11 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
   return {
     get: (idOrSlug: string, view: ViewOptions) => getArticle(db, idOrSlug, view, clock()),
 
-    list: (query: ArticleListQuery, view: ViewOptions & { sourceKey?: string }) =>
-      listArticles(db, query, view, clock()),
+    list: (query: ArticleListQuery, view: ViewOptions & ListScope) => listArticles(db, query, view, clock()),
+
+    /** A person's articles: 404 when there is no such person. */
+    personArticles: (personKey: string, query: ArticleListQuery, view: ViewOptions) =>
+      listPersonArticles(db, personKey, query, view, clock()),
 
     deletions: (query: TombstoneQuery, preview: boolean) => listDeletions(db, query, preview),
 

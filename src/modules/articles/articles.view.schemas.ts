@@ -3,6 +3,8 @@
 // articles.view.ts builds both from a record.
 import Type from 'typebox'
 import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { PersonSchema, seedPersonExample } from '../people/people.schemas.js'
+import { SectionSchema, seedSectionExample } from '../sections/sections.schemas.js'
 import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
 import { TagSchema } from '../tags/tags.schemas.js'
 
@@ -28,6 +30,44 @@ export const CreditComponent = Type.Object(
   },
 )
 
+export const contributorRoles = [
+  'author',
+  'editor',
+  'photographer',
+  'videographer',
+  'translator',
+  'contributor',
+] as const
+export const ContributorRoleSchema = StringEnum(contributorRoles, { description: "The person's part in the article" })
+
+export const ContributorComponent = Type.Object(
+  {
+    personId: UuidSchema,
+    role: ContributorRoleSchema,
+    person: Type.Optional(PersonSchema),
+  },
+  {
+    $id: 'Contributor',
+    description:
+      'A person credited on the article, in byline order; `person` is embedded with include=contributors ' +
+      '(without its email address)',
+    additionalProperties: false,
+  },
+)
+
+export const ArticleSectionComponent = Type.Object(
+  {
+    sectionId: UuidSchema,
+    primary: Type.Boolean({ description: "The article's home section: exactly one is primary" }),
+    section: Type.Optional(SectionSchema),
+  },
+  {
+    $id: 'ArticleSection',
+    description: 'A section the article appears in; `section` is embedded with include=sections',
+    additionalProperties: false,
+  },
+)
+
 const seedArticleExample = {
   id: '019ac0de-7a1e-7000-8000-00000000c001',
   slug: 'iraq-to-share-intelligence-info-on-is-with-syria-russia-iran',
@@ -38,7 +78,7 @@ const seedArticleExample = {
   bodyHtml: "<p>Iraq's military said Sunday, September 27, it will begin sharing …</p>",
   bodyText: "Iraq's military said Sunday, September 27, it will begin sharing …",
   dateline: 'Sunday, September 27',
-  bylines: [],
+  bylines: ['Anna Hakobyan'],
   language: 'en',
   status: 'published',
   publishedAt: '2015-09-27T12:00:00.000Z',
@@ -47,6 +87,8 @@ const seedArticleExample = {
   leadImage: null,
   sourceId: seedSourceExample.id,
   credits: [{ sourceId: '019ac0de-7a1e-7000-8000-00000000a002', role: 'wire' }],
+  contributors: [{ personId: seedPersonExample.id, role: 'author' }],
+  sections: [{ sectionId: seedSectionExample.id, primary: true }],
   tags: ['iraq', 'syria', 'russia', 'iran', 'islamic-state'],
   version: 1,
   createdBy: null,
@@ -74,6 +116,10 @@ const articleProperties = {
   leadImage: Type.Union([ref(LeadImageComponent), Type.Null()]),
   sourceId: nullable(Type.String({ format: 'uuid', description: 'The publishing source' })),
   credits: Type.Array(ref(CreditComponent), { description: 'Wire credits, in order' }),
+  contributors: Type.Array(ref(ContributorComponent), { description: 'People credited, in byline order' }),
+  sections: Type.Array(ref(ArticleSectionComponent), {
+    description: 'The sections it appears in, the primary one first',
+  }),
   tags: Type.Array(Type.String(), { description: 'Tag slugs' }),
   version: Type.Integer({ description: 'Changes with every change; the ETag is "v<version>"' }),
   createdBy: nullable(Type.String({ format: 'uuid', description: 'The API key that created the article' })),
@@ -98,7 +144,7 @@ export const ArticleComponent = Type.Object(
     $id: 'Article',
     description:
       'An article, every field present: what writes answer and what a read without `fields` returns. ' +
-      '`include` adds `source`, `tagDetails` and `credits[].source`.',
+      '`include` adds `source`, `tagDetails`, `credits[].source`, `contributors[].person` and `sections[].section`.',
     additionalProperties: false,
     examples: [{ ...seedArticleExample, source: seedSourceExample }],
   },

@@ -2,6 +2,8 @@
 // embeds), the status a reader sees, the revision snapshot and the cache keys of the record.
 
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
+import { toPerson } from '../people/people.mapper.js'
+import { toSection } from '../sections/sections.mapper.js'
 import { toSource } from '../sources/sources.service.js'
 import { storedBodyHtml } from './articles.body.js'
 import type { ArticleRecord, Relations } from './articles.record.js'
@@ -74,6 +76,20 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
       role: credit.role,
       ...(c.include.has('credits') && credit.source ? { source: toSource(credit.source) } : {}),
     })),
+  contributors: (r, c) =>
+    r.contributors.map((contributor) => ({
+      personId: contributor.personId,
+      role: contributor.role,
+      ...(c.include.has('contributors') && contributor.person
+        ? { person: toPerson(contributor.person, { withEmail: false }) }
+        : {}),
+    })),
+  sections: (r, c) =>
+    r.sections.map((link) => ({
+      sectionId: link.sectionId,
+      primary: link.primary,
+      ...(c.include.has('sections') && link.section ? { section: toSection(link.section) } : {}),
+    })),
   tags: (r) => r.tags.map((t) => t.slug),
   version: (r) => r.version,
   createdBy: (r) => r.createdById,
@@ -94,6 +110,10 @@ export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, s
   // Embedded records come with their fields even when `fields` leaves those out.
   if (include.has('source')) out.source = record.source ? toSource(record.source) : null
   if (include.has('credits') && !('credits' in out)) out.credits = fieldValues.credits(record, context)
+  if (include.has('contributors') && !('contributors' in out)) {
+    out.contributors = fieldValues.contributors(record, context)
+  }
+  if (include.has('sections') && !('sections' in out)) out.sections = fieldValues.sections(record, context)
   if (include.has('tags'))
     out.tagDetails = record.tags.map((t) => ({ slug: t.slug, name: t.name, type: t.type, uri: t.uri }))
   if (snippet) out.snippet = snippet
@@ -115,11 +135,16 @@ const snapshotFields = [
   'leadImage',
   'sourceId',
   'credits',
+  'contributors',
+  'sections',
   'tags',
 ] as const satisfies readonly ArticleField[]
 
-export type Snapshot = Pick<Article, (typeof snapshotFields)[number]> & {
+/** A revision's fields; contributors and sections are absent from revisions written before they existed. */
+export type Snapshot = Omit<Pick<Article, (typeof snapshotFields)[number]>, 'contributors' | 'sections'> & {
   credits: { sourceId: string; role: string }[]
+  contributors?: Article['contributors']
+  sections?: Article['sections']
 }
 
 /** The editable state of an article as stored in a revision (its stored status, not the reader's). */
@@ -133,15 +158,19 @@ export function surrogateKeysOf(record: ArticleRecord): string[] {
     `article:${record.id}`,
     ...(record.sourceId ? [`source:${record.sourceId}`] : []),
     ...record.credits.map((c) => `source:${c.sourceId}`),
+    ...new Set(record.contributors.map((c) => `person:${c.personId}`)),
+    ...record.sections.map((s) => `section:${s.sectionId}`),
     ...record.tags.map((t) => `tag:${t.slug}`),
   ]
 }
 
-/** The related records a view embeds (include=source, include=credits). */
+/** The related records a view embeds (include=source, credits, contributors, sections). */
 export function relationsOf(view: ViewOptions): Relations {
   return {
     source: view.include?.includes('source') ?? false,
     creditSources: view.include?.includes('credits') ?? false,
+    people: view.include?.includes('contributors') ?? false,
+    sectionRecords: view.include?.includes('sections') ?? false,
   }
 }
 

@@ -5,6 +5,7 @@
 import { claimFirstFree } from '../../db/locks.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
+import type { ContributorRole } from '../../generated/prisma/enums.js'
 
 export type ArticleChanges = Prisma.ArticleUncheckedUpdateInput
 export type ArticleInsert = Prisma.ArticleUncheckedCreateInput
@@ -135,4 +136,64 @@ export async function storeIdempotentBody(
   body: Prisma.InputJsonValue,
 ): Promise<void> {
   await tx.idempotencyRecord.update({ where: { keyId_key: { keyId, key } }, data: { body } })
+}
+
+/** A person or section another record's input names: its id, and its name (people) or path (sections). */
+export interface ReferencedRecord {
+  id: string
+  label: string
+}
+
+/** The people with these ids or slugs, by each key that found one (one round trip). */
+export async function findPeopleByKey(tx: Db, keys: string[]): Promise<Map<string, ReferencedRecord>> {
+  const rows = await tx.$queryRaw<{ id: string; slug: string; label: string }[]>`
+    SELECT id, slug, name AS label FROM people
+    WHERE slug = ANY (${keys}::text[]) OR id::text = ANY (${keys}::text[])`
+  return byKey(rows, 'slug')
+}
+
+/** The sections with these ids or paths, by each key that found one (one round trip). */
+export async function findSectionsByKey(tx: Db, keys: string[]): Promise<Map<string, ReferencedRecord>> {
+  const rows = await tx.$queryRaw<{ id: string; path: string; label: string }[]>`
+    SELECT id, path, path AS label FROM sections
+    WHERE path = ANY (${keys}::text[]) OR id::text = ANY (${keys}::text[])`
+  return byKey(rows, 'path')
+}
+
+function byKey<K extends string>(rows: ({ id: string; label: string } & Record<K, string>)[], key: K) {
+  const map = new Map<string, ReferencedRecord>()
+  for (const row of rows) {
+    map.set(row.id, { id: row.id, label: row.label })
+    map.set(row[key], { id: row.id, label: row.label })
+  }
+  return map
+}
+
+export async function replaceContributors(
+  tx: Db,
+  articleId: string,
+  contributors: { personId: string; role: ContributorRole }[],
+): Promise<void> {
+  await tx.articleContributor.deleteMany({ where: { articleId } })
+  await tx.articleContributor.createMany({
+    data: contributors.map((c, position) => ({ articleId, personId: c.personId, role: c.role, position })),
+  })
+}
+
+export async function replaceSections(
+  tx: Db,
+  articleId: string,
+  sections: { sectionId: string; primary: boolean }[],
+): Promise<void> {
+  await tx.articleSection.deleteMany({ where: { articleId } })
+  await tx.articleSection.createMany({
+    data: sections.map((s, position) => ({ articleId, sectionId: s.sectionId, primary: s.primary, position })),
+  })
+}
+
+/** Which of these people and sections still exist (for restoring a revision). */
+export async function existingPeopleAndSections(tx: Db, personIds: string[], sectionIds: string[]) {
+  const people = await tx.person.findMany({ where: { id: { in: personIds } }, select: { id: true } })
+  const sections = await tx.section.findMany({ where: { id: { in: sectionIds } }, select: { id: true } })
+  return { people: new Set(people.map((p) => p.id)), sections: new Set(sections.map((s) => s.id)) }
 }

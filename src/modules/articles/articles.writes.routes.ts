@@ -5,7 +5,8 @@ import { parseIfMatch } from '../../http/caching.js'
 import { empty, success } from '../../http/responses.js'
 import { IfMatchHeadersSchema, problemResponses, WriteIdParamsSchema } from '../../http/schemas.js'
 import { IdempotencyHeaders, tags, writeHeaders, writeResponses } from './articles.http.js'
-import { ArticleCreateSchema, ArticleSchema, ArticleUpdateSchema } from './articles.schemas.js'
+import { ArticleCreateSchema, ArticleUpdateSchema } from './articles.input.schemas.js'
+import { ArticleSchema } from './articles.schemas.js'
 import type { ArticlesService } from './articles.service.js'
 
 /** Creating, editing and deleting an article. */

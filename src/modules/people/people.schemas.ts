@@ -17,19 +17,22 @@ export const seedPersonExample = {
   updatedAt: '2026-11-26T09:00:00.000Z',
 }
 
-const PersonComponent = Type.Object(
+export const PersonComponent = Type.Object(
   {
     id: UuidSchema,
     slug: SlugSchema,
     name: Type.String({ maxLength: 200 }),
     jobTitle: nullable(Type.String({ maxLength: 200 })),
-    bio: nullable(Type.String({ description: 'Markdown' })),
-    bioHtml: nullable(Type.String({ description: 'The bio rendered and sanitised, safe to inject into a page' })),
+    bio: nullable(Type.String({ maxLength: 20000, description: 'Markdown' })),
+    bioHtml: nullable(
+      Type.String({ maxLength: 200000, description: 'The bio rendered and sanitised, safe to inject into a page' }),
+    ),
     email: Type.Optional(
       nullable(Type.String({ maxLength: 320, description: 'Shown to write scopes only (content:write)' })),
     ),
     imageUrl: nullable(Type.String({ maxLength: 2048 })),
-    sameAs: Type.Array(Type.String(), {
+    sameAs: Type.Array(Type.String({ maxLength: 2048 }), {
+      maxItems: 20,
       description: 'Profiles elsewhere (a site, social accounts, Wikidata), as schema.org sameAs',
     }),
     affiliationId: nullable({ ...UuidSchema, description: 'The source (publisher, agency) the person works for' }),

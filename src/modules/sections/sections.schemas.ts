@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { nullable, ref, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { maxInt4 } from '../../lib/ranges.js'
 
 /** How deep the tree may go: world/europe/france/paris/… stops at 8 levels. */
 export const maxSectionDepth = 8
@@ -19,7 +20,7 @@ export const seedSectionExample = {
   updatedAt: '2026-11-26T09:00:00.000Z',
 }
 
-const SectionComponent = Type.Object(
+export const SectionComponent = Type.Object(
   {
     id: UuidSchema,
     slug: SlugSchema,
@@ -30,8 +31,13 @@ const SectionComponent = Type.Object(
     name: Type.String({ maxLength: 200 }),
     description: nullable(Type.String({ maxLength: 2000 })),
     parentId: nullable({ ...UuidSchema, description: 'null for a root section' }),
-    depth: Type.Integer({ minimum: 1, maximum: maxSectionDepth, description: '1 for a root section' }),
-    position: Type.Integer({ description: 'Order among its siblings (then slug)' }),
+    depth: Type.Integer({ minimum: 1, maximum: maxSectionDepth, format: 'int32', description: '1 for a root section' }),
+    position: Type.Integer({
+      minimum: 0,
+      maximum: maxInt4,
+      format: 'int32',
+      description: 'Order among its siblings (then slug)',
+    }),
     createdBy: nullable({ ...UuidSchema, description: 'The API key that created the section (null: seed)' }),
     updatedBy: nullable({ ...UuidSchema, description: 'The API key that last changed the section' }),
     createdAt: TimestampSchema,
