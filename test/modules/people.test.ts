@@ -75,6 +75,13 @@ test('people: create, read, update, delete', async (t) => {
   const embedded = await people.patch(created.id, { affiliation: daily, affiliationId: daily.id })
   t.equal(json<Person>(embedded).affiliationId, daily.id, 'the source as a read shows it, and its id: the same')
 
+  // A read sent back: its writable fields, by the names it shows them, are accepted as they are.
+  const read = json<Person>(await app.inject({ url: `/v1/people/${created.slug}`, headers: auth }))
+  const { id: _id, bioHtml: _html, createdBy: _cb, updatedBy: _ub, createdAt: _ca, updatedAt: _ua, ...writable } = read
+  const back = await people.patch(created.id, { ...writable, jobTitle: 'Sent back' })
+  t.equal(back.statusCode, 200, 'a read is accepted back')
+  t.same(json<Person>(back), { ...read, jobTitle: 'Sent back', updatedAt: json<Person>(back).updatedAt })
+
   t.equal((await people.remove(created.id)).statusCode, 204)
   assertProblem(t, await app.inject(`/v1/people/${created.id}`), 404, 'ND_NOT_FOUND')
   t.equal(await db.prisma.person.count(), 0)
