@@ -54,6 +54,7 @@ export const openapiInfo = {
     { name: 'Tags', description: 'Topics articles are tagged with' },
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
+    { name: 'People', description: 'Authors, photographers and others credited on articles' },
     {
       name: 'Changes',
       description: 'The change feed: every change to content, in commit order, for partners and frontends to follow',

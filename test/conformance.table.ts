@@ -61,6 +61,10 @@ export class Fixtures {
     return publish ? this.call('POST', `/v1/articles/${article.id}/publish`, {}) : article
   }
 
+  newPerson() {
+    return this.call('POST', '/v1/people', { name: this.unique('Conformance person'), affiliation: this.source.slug })
+  }
+
   newSource() {
     return this.call('POST', '/v1/sources', { name: this.unique('Conformance source'), kind: 'partner' })
   }
@@ -132,6 +136,12 @@ export const table: Record<string, Entry> = {
   getSource: (f) => ({ params: [f.source.slug] }),
   updateSource: (f) => ({ params: [f.source.id] }),
   deleteSource: async (f) => ({ params: [(await f.newSource()).id] }),
+
+  listPeople: (f) => ({ query: { affiliation: f.source.slug, q: 'conformance', sort: '-createdAt' } }),
+  createPerson: (f, example) => ({ body: { ...example, name: f.unique('Conformance Person') } }),
+  getPerson: async (f) => ({ params: [(await f.newPerson()).slug as string] }),
+  updatePerson: async (f) => ({ params: [(await f.newPerson()).id] }),
+  deletePerson: async (f) => ({ params: [(await f.newPerson()).id] }),
 
   listArticles: () => ({ query: { include: 'source,credits,tags', count: 'true' } }),
   createArticle: (f, example) => ({ body: { ...example, headline: f.unique('Conformance headline') } }),

@@ -35,7 +35,7 @@ test('records, pages and problems are named components, with what is always ther
       'WebhookDelivery',
       'WebhookAttempt',
     ],
-    ...['ChangeEvent', 'Problem', 'ProblemField', 'Page'],
+    ...['ChangeEvent', 'Problem', 'ProblemField', 'Page', 'Person', 'PersonPage'],
     ...['ArticlePage', 'RevisionPage', 'ArticleTombstonePage', 'SourcePage', 'TagPage', 'CollectionPage'],
     ...['CollectionHistoryPage', 'ApiKeyPage', 'AuditEntryPage', 'WebhookPage', 'WebhookDeliveryPage', 'ChangePage'],
   ]
@@ -55,8 +55,8 @@ test('records, pages and problems are named components, with what is always ther
   t.same(components.schemas.SparseArticle?.required, ['id'], 'a sparse article promises its id')
   for (const [name, schema] of Object.entries(components.schemas)) {
     if (name === 'Problem' || name === 'SparseArticle' || !schema.properties) continue
-    // Optional members are the embeds, the preview-only and the single-read-only ones: nullable
-    // fields are required and null.
+    // Optional members are the embeds, the preview-only, the write-scope-only (a person's email)
+    // and the single-read-only ones: nullable fields are required and null.
     const optional = Object.keys(schema.properties).filter((p) => !schema.required?.includes(p))
     // A person's email address is for write scopes only.
     const allowed = ['source', 'person', 'section', 'email', 'tagDetails', 'visible', 'hiddenReason', 'snapshot']

@@ -116,6 +116,16 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { url: '/v1/sources?sort=-createdAt&limit=2' }, 200)
   await call(t, { url: `/v1/sources/${wire.slug}` }, 200)
   await call(t, { method: 'PATCH', url: `/v1/sources/${wire.id}`, payload: { description: 'Wire copy' } }, 200)
+  const person = await post<{ id: string; slug: string }>('/v1/people', {
+    name: 'Contract Person',
+    bio: 'A *bio*',
+    email: 'person@example.com',
+    sameAs: ['https://person.example/'],
+    affiliation: daily.slug,
+  })
+  await call(t, { url: `/v1/people?affiliation=${daily.slug}` }, 200)
+  await call(t, { url: `/v1/people/${person.slug}`, headers: {} }, 200)
+  await call(t, { method: 'PATCH', url: `/v1/people/${person.id}`, payload: { jobTitle: 'Reporter' } }, 200)
 
   const article = await post<{ id: string; slug: string }>('/v1/articles', {
     headline: 'Contract article',
@@ -231,6 +241,7 @@ t.test('every record, as the spec declares it', async (t) => {
     await call(t, { method: 'POST', url: '/v1/articles', payload: { headline: 'x', source: 'nobody' } }, 422)
     await call(t, { method: 'POST', url: '/v1/sources', payload: { name: 'x', kind: 'agency', slug: wire.slug } }, 409)
     await call(t, { method: 'DELETE', url: `/v1/sources/${wire.id}` }, 409)
+    await call(t, { method: 'DELETE', url: `/v1/sources/${daily.id}` }, 409)
     await call(t, { method: 'DELETE', url: '/v1/collections/contract-box' }, 409)
     await call(
       t,

@@ -79,6 +79,11 @@ export function canPreview(request: FastifyRequest): boolean {
   return request.principal.kind === 'key' && grants(request.principal.scopes, 'content:preview')
 }
 
+/** Write scopes see what only the newsroom may (a person's email address); everyone else does not. */
+export function canWrite(request: FastifyRequest): boolean {
+  return request.principal.kind === 'key' && grants(request.principal.scopes, 'content:write')
+}
+
 export default fp<AuthOptions>(
   async (app: FastifyInstance, { authenticate, publicRead, failureBudget, clock }) => {
     const guard = createAuthFailureGuard(failureBudget, clock)

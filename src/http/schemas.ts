@@ -69,10 +69,17 @@ const problemMembers = {
   ),
   references: Type.Optional(
     Type.Object(
-      { articles: Type.Integer(), credits: Type.Integer(), teasers: Type.Integer() },
+      {
+        articles: Type.Integer(),
+        credits: Type.Optional(Type.Integer()),
+        teasers: Type.Optional(Type.Integer()),
+        people: Type.Optional(Type.Integer()),
+      },
       {
         additionalProperties: false,
-        description: 'ND_CONFLICT on deleting a source: the articles, wire credits and teasers that still name it',
+        description:
+          'ND_CONFLICT on deleting a source: the articles, wire credits, teasers and people (affiliated) that ' +
+          'still name it; on deleting a person: the articles that credit them (`articles` only)',
       },
     ),
   ),

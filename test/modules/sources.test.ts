@@ -191,9 +191,9 @@ test('sources', async (t) => {
     })
     const res = await app.inject({ method: 'DELETE', url: `/v1/sources/${publisher.id}`, headers: auth })
     const problem = assertProblem(t, res, 409, 'ND_CONFLICT')
-    t.same(problem.references, { articles: 1, credits: 0, teasers: 0 })
+    t.same(problem.references, { articles: 1, credits: 0, teasers: 0, people: 0 })
     const res2 = await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}`, headers: auth })
-    t.same(assertProblem(t, res2, 409, 'ND_CONFLICT').references, { articles: 0, credits: 1, teasers: 0 })
+    t.same(assertProblem(t, res2, 409, 'ND_CONFLICT').references, { articles: 0, credits: 1, teasers: 0, people: 0 })
     t.equal(await db.prisma.source.count({ where: { id: { in: [publisher.id, agency.id] } } }), 2)
 
     await db.prisma.article.delete({ where: { id: article.id } })

@@ -1,5 +1,15 @@
 import Type, { type Static } from 'typebox'
-import { nullable, ref, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { listEnvelope, paginationQuery } from '../../http/pagination.js'
+import {
+  HttpUrlSchema,
+  nullable,
+  ref,
+  SlugSchema,
+  StringEnum,
+  TimestampSchema,
+  UuidSchema,
+} from '../../http/schemas.js'
+import { SourceReferenceSchema } from '../sources/sources.schemas.js'
 
 export const seedPersonExample = {
   id: '019ac0de-7a1e-7000-8000-00000000b001',
@@ -52,5 +62,86 @@ export const PersonComponent = Type.Object(
 export const PersonSchema = ref(PersonComponent)
 export type Person = Static<typeof PersonSchema>
 
+/** The longest bio a write takes (Markdown, rendered within the article body budgets). */
+export const maxBioLength = 20_000
+
+// The fields a write takes, by the names a read shows them (and `affiliation` beside
+// `affiliationId`, as articles name a source by `sourceId` or `source`).
+const personFields = {
+  slug: SlugSchema,
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  jobTitle: nullable(Type.String({ maxLength: 200 })),
+  bio: nullable(
+    Type.String({
+      maxLength: maxBioLength,
+      description: 'Markdown, rendered and sanitised into bioHtml as article bodies are',
+    }),
+  ),
+  email: nullable(
+    Type.String({ format: 'email', maxLength: 320, description: 'Shown to write scopes (content:write) only' }),
+  ),
+  imageUrl: nullable(HttpUrlSchema),
+  sameAs: Type.Array(HttpUrlSchema, {
+    maxItems: 20,
+    uniqueItems: true,
+    description: 'Profiles elsewhere (a site, social accounts, Wikidata); [] clears them',
+  }),
+  affiliationId: nullable({ ...UuidSchema, description: 'The source the person works for, by id (null clears it)' }),
+  affiliation: nullable(SourceReferenceSchema),
+}
+
+export const PersonCreateSchema = Type.Object(
+  {
+    ...Type.Partial(Type.Object(personFields)).properties,
+    slug: Type.Optional({ ...SlugSchema, description: 'Generated from the name when omitted' }),
+    name: personFields.name,
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'Gayane Mkrtchyan',
+        jobTitle: 'Economics reporter',
+        bio: 'Reports on the *Armenian economy*, energy and trade.',
+        email: 'gayane@example.com',
+        sameAs: ['https://www.wikidata.org/wiki/Q42'],
+        affiliation: 'panarmenian-net',
+      },
+    ],
+  },
+)
+export type PersonCreate = Static<typeof PersonCreateSchema>
+
+export const PersonUpdateSchema = Type.Partial(Type.Object(personFields), {
+  additionalProperties: false,
+  minProperties: 1,
+  examples: [{ jobTitle: 'Senior political correspondent' }],
+})
+export type PersonUpdate = Static<typeof PersonUpdateSchema>
+
+const personSorts = ['name', '-name', 'createdAt', '-createdAt'] as const
+
+export const PersonListQuerySchema = Type.Object(
+  {
+    ...paginationQuery,
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'Case-insensitive substring of the name' }),
+    ),
+    affiliation: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Only people affiliated with this source (id or slug)',
+      }),
+    ),
+    sort: StringEnum(personSorts, { default: 'name', description: 'Sort field; a leading "-" sorts descending' }),
+  },
+  { additionalProperties: false },
+)
+export type PersonListQuery = Static<typeof PersonListQuerySchema>
+
+const PersonPage = listEnvelope(PersonSchema, 'PersonPage')
+export const PersonListSchema = ref(PersonPage)
+
 /** The named components of this module (registered in src/components.ts). */
-export const peopleComponents = [PersonComponent]
+export const peopleComponents = [PersonComponent, PersonPage]

@@ -70,11 +70,11 @@ export function updateSource(db: Db, id: string, data: Prisma.SourceUncheckedUpd
   return db.source.update({ where: { id }, data })
 }
 
-/** How many articles, credits and teasers point at the source, in one query (null: no such source). */
+/** How many articles, credits, teasers and people point at the source, in one query (null: no such source). */
 export async function sourceReferences(db: Db, id: string) {
   const row = await db.source.findUnique({
     where: { id },
-    select: { _count: { select: { articles: true, credits: true, teasers: true } } },
+    select: { _count: { select: { articles: true, credits: true, teasers: true, people: true } } },
   })
   return row?._count ?? null
 }

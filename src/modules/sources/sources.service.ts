@@ -28,23 +28,32 @@ export async function resolveSourceId(db: Db, key: string, field: string): Promi
  * when it names none, null when it clears it. Both may be given if they name the same source;
  * otherwise a 400.
  */
-export async function resolveSourceReference(
+export function resolveSourceReference(
   db: Db,
   input: { sourceId?: string | null; source?: SourceReference | null },
   at = '',
 ): Promise<string | null | undefined> {
-  const field = (name: string) => `${at}/${name}`.slice(1)
-  const resolve = (key: string | null | undefined, name: string) =>
-    key ? resolveSourceId(db, key, field(name)) : Promise.resolve(key)
-  const byId = await resolve(input.sourceId, 'sourceId')
-  const { source } = input
-  const byKey = await resolve(typeof source === 'object' && source !== null ? source.id : source, 'source')
+  return resolveNamedSource(db, { id: input.sourceId, key: input.source }, [`${at}/sourceId`, `${at}/source`])
+}
+
+/**
+ * The same for fields of other names (a person's `affiliationId` and `affiliation`): `id` names
+ * the source by id, `key` by id, slug or embedded source; `pointers` are theirs, in that order.
+ */
+export async function resolveNamedSource(
+  db: Db,
+  named: { id?: string | null; key?: SourceReference | null },
+  pointers: [id: string, key: string],
+): Promise<string | null | undefined> {
+  const resolve = (key: string | null | undefined, pointer: string) =>
+    key ? resolveSourceId(db, key, pointer.slice(1)) : Promise.resolve(key)
+  const byId = await resolve(named.id, pointers[0])
+  const { key } = named
+  const byKey = await resolve(typeof key === 'object' && key !== null ? key.id : key, pointers[1])
   if (byId !== undefined && byKey !== undefined && byId !== byKey) {
-    const message = 'sourceId and source name different sources: give one, or the same source'
-    throw invalidRequest([
-      { in: 'body', pointer: `${at}/sourceId`, message },
-      { in: 'body', pointer: `${at}/source`, message },
-    ])
+    const [idName, keyName] = pointers.map((p) => p.slice(p.lastIndexOf('/') + 1))
+    const message = `${idName} and ${keyName} name different sources: give one, or the same source`
+    throw invalidRequest(pointers.map((pointer) => ({ in: 'body' as const, pointer, message })))
   }
   return byId !== undefined ? byId : byKey
 }
@@ -150,10 +159,10 @@ export function createSourcesService(db: PrismaClient, { clock }: { clock: () =>
     async remove(id: string, actor: Actor): Promise<void> {
       const refs = await repo.sourceReferences(db, id)
       if (!refs) throw new NotFoundError('source', id)
-      if (refs.articles + refs.credits + refs.teasers > 0) {
+      if (refs.articles + refs.credits + refs.teasers + refs.people > 0) {
         throw withProblem(
           new ConflictError(
-            `The source is still referenced by ${refs.articles} article(s), ${refs.credits} wire credit(s) and ${refs.teasers} teaser(s); reassign or delete them first`,
+            `The source is still referenced by ${refs.articles} article(s), ${refs.credits} wire credit(s), ${refs.teasers} teaser(s) and ${refs.people} affiliated people; reassign or delete them first`,
           ),
           { references: refs },
         )
