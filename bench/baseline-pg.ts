@@ -29,9 +29,19 @@ const { rowCount: hasBodyHtml } = await pool.query(
   `SELECT 1 FROM information_schema.columns WHERE table_name = 'articles' AND column_name = 'body_html'`,
 )
 const bodyHtml = hasBodyHtml ? 'coalesce(a.body_html, a.body)' : 'a.body'
+const { rows: relationTables } = await pool.query<{ contributors: boolean }>(
+  `SELECT to_regclass('article_contributors') IS NOT NULL AS contributors`,
+)
+// Contributors (person ids and roles) and sections (ids, primary flag), where the schema has them.
+const peopleAndSections = relationTables[0]?.contributors
+  ? `coalesce((SELECT json_agg(json_build_object('personId', x.person_id, 'role', x.role) ORDER BY x.position)
+      FROM article_contributors x WHERE x.article_id = a.id), '[]') AS contributors,
+    coalesce((SELECT json_agg(json_build_object('sectionId', x.section_id, 'primary', x.is_primary) ORDER BY x.position)
+      FROM article_sections x WHERE x.article_id = a.id), '[]') AS sections,`
+  : ''
 
 // One query reads what the default representation shows: the article, its credits (source ids and
-// roles) and its tag slugs, as the API's repository does for that view.
+// roles), contributors, sections and tag slugs, as the API's repository does for that view.
 const articleSql = `
   SELECT a.id, a.slug, a.headline, a.summary, a.body, ${bodyHtml} AS body_html, a.body_text, a.dateline, a.bylines,
     a.language, a.status, a.published_at, a.first_published_at, a.canonical_url, a.lead_image_url,
@@ -39,6 +49,7 @@ const articleSql = `
     a.created_at, a.updated_at,
     coalesce((SELECT json_agg(json_build_object('sourceId', c.source_id, 'role', c.role) ORDER BY c.position)
       FROM article_credits c WHERE c.article_id = a.id), '[]') AS credits,
+    ${peopleAndSections}
     ${tagSlugs} AS tags
   FROM articles a
   WHERE a.slug = $1 AND ${isPublic}`
@@ -78,6 +89,8 @@ interface ArticleRow {
   created_at: Date
   updated_at: Date
   credits: { sourceId: string; role: string }[]
+  contributors?: { personId: string; role: string }[]
+  sections?: { sectionId: string; primary: boolean }[]
   tags: string[]
 }
 
@@ -114,6 +127,7 @@ app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, repl
       : null,
     sourceId: a.source_id,
     credits: a.credits.map((c) => ({ sourceId: c.sourceId, role: c.role })),
+    ...(a.contributors ? { contributors: a.contributors, sections: a.sections } : {}),
     tags: a.tags,
     version: a.version,
     createdBy: a.created_by_id,
