@@ -6972,7 +6972,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Only the children of this section (its id or path) */
                 parent?: string;
-                /** @description true: every section in one answer, nested (`children`); `limit`, `cursor` and `parent` do not apply. Refused (409) beyond 2000 sections. */
+                /** @description true: every section in one answer, nested (`children`): `limit` is ignored, `cursor` and `parent` are refused (400). Refused (409) beyond 2000 sections. */
                 tree?: boolean;
             };
             header?: {
@@ -7336,7 +7336,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Only the children of this section (its id or path) */
                 parent?: string;
-                /** @description true: every section in one answer, nested (`children`); `limit`, `cursor` and `parent` do not apply. Refused (409) beyond 2000 sections. */
+                /** @description true: every section in one answer, nested (`children`): `limit` is ignored, `cursor` and `parent` are refused (400). Refused (409) beyond 2000 sections. */
                 tree?: boolean;
             };
             header?: {

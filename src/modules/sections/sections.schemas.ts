@@ -131,8 +131,8 @@ export const SectionListQuerySchema = Type.Object(
     tree: Type.Boolean({
       default: false,
       description:
-        `true: every section in one answer, nested (\`children\`); \`limit\`, \`cursor\` and \`parent\` ` +
-        `do not apply. Refused (409) beyond ${maxTreeSections} sections.`,
+        `true: every section in one answer, nested (\`children\`): \`limit\` is ignored, \`cursor\` and ` +
+        `\`parent\` are refused (400). Refused (409) beyond ${maxTreeSections} sections.`,
     }),
   },
   { additionalProperties: false },
