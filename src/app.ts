@@ -40,6 +40,8 @@ import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { createPeopleService } from './modules/people/people.service.js'
+import { sectionsRoutes } from './modules/sections/sections.routes.js'
+import { createSectionsService } from './modules/sections/sections.service.js'
 import { sourcesRoutes } from './modules/sources/sources.routes.js'
 import { createSourcesService } from './modules/sources/sources.service.js'
 import { tagsRoutes } from './modules/tags/tags.routes.js'
@@ -212,6 +214,7 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, wake }: Modul
     await v1.register(articlesRoutes, { articles: createArticlesService(db.prisma, { clock }), sources })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
     await v1.register(peopleRoutes, { people: createPeopleService(db.prisma, { clock }) })
+    await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })
     await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
     await v1.register(keysRoutes, { keys })
     await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })

@@ -31,6 +31,8 @@ export const problemCodes = [
   'ND_URI_TOO_LONG',
   'ND_UNSUPPORTED_MEDIA_TYPE',
   'ND_REFERENCE_MISSING',
+  'ND_SECTION_TOO_DEEP',
+  'ND_SECTION_CYCLE',
   'ND_NOT_PUBLISHABLE',
   'ND_BODY_TOO_COMPLEX',
   'ND_WEBHOOK_TARGET_REFUSED',
@@ -52,6 +54,10 @@ export const UniqueViolationError = createError<[field: string]>(
   409,
 )
 export const MissingReferenceError = createError<[detail: string]>('ND_REFERENCE_MISSING', '%s', 422)
+/** A section created or moved deeper than the tree may go (maxSectionDepth); the detail names the limit. */
+export const SectionTooDeepError = createError<[detail: string]>('ND_SECTION_TOO_DEEP', '%s', 422)
+/** A section moved under itself or one of its descendants; the detail names the loop. */
+export const SectionCycleError = createError<[detail: string]>('ND_SECTION_CYCLE', '%s', 422)
 /** A rule the schema cannot express (e.g. a time that must be in the future); same code as schema failures. */
 export const ValidationError = createError<[detail: string]>('ND_VALIDATION_FAILED', '%s', 400)
 export const InvalidCursorError = createError(

@@ -52,6 +52,7 @@ export const openapiInfo = {
   tags: [
     { name: 'Articles', description: 'The journalism: drafts, publishing, revisions, search' },
     { name: 'Tags', description: 'Topics articles are tagged with' },
+    { name: 'Sections', description: 'The tree of site sections articles are filed in: World › Middle East' },
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
     { name: 'People', description: 'Authors, photographers and others credited on articles' },

@@ -20,6 +20,8 @@ export interface Case {
 export class Fixtures {
   private n = 0
   source = { id: '', slug: 'panarmenian-net' }
+  /** A section below a root: its path has a slash. */
+  section = { id: '', path: '' }
   article = { id: '', slug: '' }
   /** An article made through the API and edited once: it has revisions 1 and 2. */
   revised = { id: '' }
@@ -67,6 +69,13 @@ export class Fixtures {
 
   newSource() {
     return this.call('POST', '/v1/sources', { name: this.unique('Conformance source'), kind: 'partner' })
+  }
+
+  /** A new section under a new root. */
+  async newSection() {
+    const root = await this.call('POST', '/v1/sections', { name: this.unique('Conformance root') })
+    const child = await this.call('POST', '/v1/sections', { name: 'Desk', parentId: root.id })
+    return child as unknown as { id: string; path: string }
   }
 
   async newCollection(): Promise<string> {
@@ -117,6 +126,7 @@ export async function setUp(t: Parameters<typeof build>[0]) {
   const seeded = (await f.call('GET', `/v1/sources/${f.source.slug}/articles?limit=1`)).data as { id: string }[]
   f.article = (await f.call('GET', `/v1/articles/${seeded[0]?.id}`)) as never
   f.revised.id = (await f.newArticle()).id
+  f.section = await f.newSection()
   await f.call('PATCH', `/v1/articles/${f.revised.id}`, { summary: 'Edited once.' })
   f.teaser = ((await f.call('GET', `/v1/collections/${f.collection}/teasers`)).data as { id: string }[])[0]?.id ?? ''
   f.webhook = await f.newWebhook()
@@ -166,6 +176,14 @@ export const table: Record<string, Entry> = {
   },
 
   listTags: () => ({}),
+
+  listSections: (f) => ({ query: { parent: f.section.path } }),
+  createSection: (f, example) => ({
+    body: { ...example, name: f.unique('Conformance section'), parent: f.section.path },
+  }),
+  getSection: (f) => ({ params: [f.section.path] }),
+  updateSection: async (f) => ({ params: [(await f.newSection()).path] }),
+  deleteSection: async (f) => ({ params: [(await f.newSection()).id] }),
 
   listCollections: () => ({}),
   createCollection: (f, example) => ({ body: { ...example, key: f.unique('conformance') } }),

@@ -37,6 +37,7 @@ test('records, pages and problems are named components, with what is always ther
     ],
     ...['ChangeEvent', 'Problem', 'ProblemField', 'Page', 'Person', 'PersonPage'],
     ...['ArticlePage', 'RevisionPage', 'ArticleTombstonePage', 'SourcePage', 'TagPage', 'CollectionPage'],
+    ...['Section', 'SectionNode', 'SectionTree', 'SectionPage'],
     ...['CollectionHistoryPage', 'ApiKeyPage', 'AuditEntryPage', 'WebhookPage', 'WebhookDeliveryPage', 'ChangePage'],
   ]
   t.same(

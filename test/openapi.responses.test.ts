@@ -127,6 +127,13 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { url: `/v1/people/${person.slug}`, headers: {} }, 200)
   await call(t, { method: 'PATCH', url: `/v1/people/${person.id}`, payload: { jobTitle: 'Reporter' } }, 200)
 
+  await post('/v1/sections', { name: 'Contract World', slug: 'contract-world' })
+  const desk = await post<{ id: string }>('/v1/sections', { name: 'Desk', parent: 'contract-world', position: 1 })
+  await call(t, { url: '/v1/sections?limit=1' }, 200)
+  await call(t, { url: '/v1/sections?tree=true' }, 200)
+  await call(t, { url: '/v1/sections/contract-world%2Fdesk' }, 200)
+  await call(t, { method: 'PATCH', url: `/v1/sections/${desk.id}`, payload: { description: 'The desk' } }, 200)
+
   const article = await post<{ id: string; slug: string }>('/v1/articles', {
     headline: 'Contract article',
     summary: 'A summary',
@@ -243,6 +250,8 @@ t.test('every record, as the spec declares it', async (t) => {
     await call(t, { method: 'DELETE', url: `/v1/sources/${wire.id}` }, 409)
     await call(t, { method: 'DELETE', url: `/v1/sources/${daily.id}` }, 409)
     await call(t, { method: 'DELETE', url: '/v1/collections/contract-box' }, 409)
+    await call(t, { method: 'DELETE', url: '/v1/sections/contract-world' }, 409)
+    await call(t, { method: 'PATCH', url: '/v1/sections/contract-world', payload: { parent: 'contract-world' } }, 422)
     await call(
       t,
       { method: 'PUT', url: '/v1/collections/contract-box/order', payload: { teaserIds: [missingId] } },

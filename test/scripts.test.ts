@@ -31,7 +31,10 @@ test('db commands on a new embedded database', async (t) => {
   t.match(migrate.out, /^applied to embedded database .*: \d{14}_init, /)
   t.match(db(['migrate'], env).out, /is up to date$/, 'a second run applies nothing')
 
-  t.match(db(['seed'], env).out, /"sources":4,"people":2,"sections":7,"tags":6,"articles":5,"collections":2,"teasers":6/)
+  t.match(
+    db(['seed'], env).out,
+    /"sources":4,"people":2,"sections":7,"tags":6,"articles":5,"collections":2,"teasers":6/,
+  )
   t.match(
     db(['seed'], env).out,
     /"sources":0,"people":0,"sections":0,"tags":0,"articles":0,"collections":0,"teasers":0/,

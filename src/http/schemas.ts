@@ -83,6 +83,15 @@ const problemMembers = {
       },
     ),
   ),
+  sectionReferences: Type.Optional(
+    Type.Object(
+      { children: Type.Integer(), articles: Type.Integer() },
+      {
+        additionalProperties: false,
+        description: 'ND_CONFLICT on deleting a section: its child sections, and the articles filed in it (any status)',
+      },
+    ),
+  ),
   teaserCount: Type.Optional(
     Type.Integer({ description: 'ND_CONFLICT on deleting a collection: the teasers it still holds' }),
   ),
@@ -134,7 +143,7 @@ const problemDescriptions: Record<number, string> = {
   413: 'The request body is larger than the configured limit',
   414: 'The request URI is longer than the server accepts',
   415: 'The request body is not JSON',
-  422: 'The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX)',
+  422: 'The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE)',
   429: 'Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again',
   500: 'Unexpected error (details are in the server log under the request id)',
   503: 'The database is not available; retry after the number of seconds in Retry-After',

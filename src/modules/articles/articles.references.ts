@@ -6,7 +6,8 @@
 import type { Db } from '../../db/types.js'
 import { invalidRequest, MissingReferenceError, withProblem } from '../../errors.js'
 import { uuidPattern } from '../../lib/uuid.js'
-import { findPeopleByKey, findSectionsByKey, type ReferencedRecord } from './articles.write-repository.js'
+import { findSectionIds } from '../sections/sections.repository.js'
+import { findPeopleByKey, type ReferencedRecord } from './articles.write-repository.js'
 
 type Key = string | { id: string } | null | undefined
 
@@ -90,7 +91,7 @@ export interface SectionInput {
   primary?: boolean
 }
 
-/** The sections the input names, in order (id and path). */
+/** The sections the input names, in order (their ids). */
 export function resolveSections(tx: Db, sections: SectionInput[]): Promise<ReferencedRecord[]> {
   const items = sections.map((s, i) => ({
     at: `/sections/${i}`,
@@ -99,5 +100,8 @@ export function resolveSections(tx: Db, sections: SectionInput[]): Promise<Refer
       ['section', s.section],
     ] as Named['keys'],
   }))
-  return resolveAll(items, 'section', (keys) => findSectionsByKey(tx, keys))
+  return resolveAll(items, 'section', async (keys) => {
+    const ids = await findSectionIds(tx, keys)
+    return new Map([...ids].map(([key, id]) => [key, { id, label: key }]))
+  })
 }

@@ -152,14 +152,6 @@ export async function findPeopleByKey(tx: Db, keys: string[]): Promise<Map<strin
   return byKey(rows, 'slug')
 }
 
-/** The sections with these ids or paths, by each key that found one (one round trip). */
-export async function findSectionsByKey(tx: Db, keys: string[]): Promise<Map<string, ReferencedRecord>> {
-  const rows = await tx.$queryRaw<{ id: string; path: string; label: string }[]>`
-    SELECT id, path, path AS label FROM sections
-    WHERE path = ANY (${keys}::text[]) OR id::text = ANY (${keys}::text[])`
-  return byKey(rows, 'path')
-}
-
 function byKey<K extends string>(rows: ({ id: string; label: string } & Record<K, string>)[], key: K) {
   const map = new Map<string, ReferencedRecord>()
   for (const row of rows) {
