@@ -31,6 +31,7 @@ export const problemCodes = [
   'ND_URI_TOO_LONG',
   'ND_UNSUPPORTED_MEDIA_TYPE',
   'ND_REFERENCE_MISSING',
+  'ND_INVALID_REFERENCE',
   'ND_NOT_PUBLISHABLE',
   'ND_BODY_TOO_COMPLEX',
   'ND_WEBHOOK_TARGET_REFUSED',
@@ -52,6 +53,8 @@ export const UniqueViolationError = createError<[field: string]>(
   409,
 )
 export const MissingReferenceError = createError<[detail: string]>('ND_REFERENCE_MISSING', '%s', 422)
+/** A reference to a record that exists but may not be named there (e.g. a tag merged into itself). */
+export const InvalidReferenceError = createError<[detail: string]>('ND_INVALID_REFERENCE', '%s', 422)
 /** A rule the schema cannot express (e.g. a time that must be in the future); same code as schema failures. */
 export const ValidationError = createError<[detail: string]>('ND_VALIDATION_FAILED', '%s', 400)
 export const InvalidCursorError = createError(

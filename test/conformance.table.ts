@@ -59,6 +59,11 @@ export class Fixtures {
     return publish ? this.call('POST', `/v1/articles/${article.id}/publish`, {}) : article
   }
 
+  async newTag() {
+    return (await this.call('POST', '/v1/tags', { slug: this.unique('conformance-tag'), name: 'Conformance tag' }))
+      .slug as string
+  }
+
   newSource() {
     return this.call('POST', '/v1/sources', { name: this.unique('Conformance source'), kind: 'partner' })
   }
@@ -152,7 +157,12 @@ export const table: Record<string, Entry> = {
     return { params: [article.id, 1] }
   },
 
-  listTags: () => ({}),
+  listTags: () => ({ query: { type: 'place', q: 'ir' } }),
+  createTag: (f, example) => ({ body: { ...example, slug: f.unique('conformance-tag') } }),
+  getTag: () => ({ params: ['iraq'] }),
+  updateTag: async (f) => ({ params: [await f.newTag()] }),
+  deleteTag: async (f) => ({ params: [await f.newTag()] }),
+  mergeTag: async (f) => ({ params: [await f.newTag()], body: { into: 'iraq' } }),
 
   listCollections: () => ({}),
   createCollection: (f, example) => ({ body: { ...example, key: f.unique('conformance') } }),

@@ -7,7 +7,7 @@ import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
-import { resolveTagIds } from '../tags/tags.service.js'
+import { resolveTagIds, type UnknownTags } from '../tags/tags.service.js'
 import { renderBodyHtml, renderBodyText } from './articles.body.js'
 import { type Apply, loadArticle, writeRevision } from './articles.change.js'
 import type { ArticleRecord } from './articles.record.js'
@@ -55,8 +55,16 @@ export async function columnsOf(
   return data
 }
 
-/** Replaces the credits and tags the input names (a source named twice is credited once, first). */
-export async function replaceRelations(tx: Db, articleId: string, input: Pick<ArticleUpdate, 'credits' | 'tags'>) {
+/**
+ * Replaces the credits and tags the input names (a source named twice is credited once, first);
+ * `unknownTags` says what a tag slug no tag has or had does (TAGS_CREATE_ON_WRITE).
+ */
+export async function replaceRelations(
+  tx: Db,
+  articleId: string,
+  input: Pick<ArticleUpdate, 'credits' | 'tags'>,
+  unknownTags: UnknownTags,
+) {
   if (input.credits !== undefined) {
     const credits = input.credits
     const unnamed = credits.flatMap((c, i) => (c.sourceId || c.source ? [] : [i]))
@@ -82,7 +90,9 @@ export async function replaceRelations(tx: Db, articleId: string, input: Pick<Ar
         .filter((c) => !seen.has(c.sourceId) && seen.add(c.sourceId)),
     )
   }
-  if (input.tags !== undefined) await writes.replaceTags(tx, articleId, await resolveTagIds(tx, input.tags))
+  if (input.tags !== undefined) {
+    await writes.replaceTags(tx, articleId, await resolveTagIds(tx, input.tags, unknownTags))
+  }
 }
 
 /** Creates a draft inside the caller's transaction: article, credits, tags, first revision, audit. */
@@ -90,7 +100,7 @@ export async function createArticle(
   tx: Db,
   input: ArticleCreate,
   rendered: RenderedBody | undefined,
-  context: { actor: Actor; now: Date },
+  context: { actor: Actor; now: Date; unknownTags: UnknownTags },
 ): Promise<ArticleRecord> {
   const { actor, now } = context
   const data = await columnsOf(tx, input, rendered)
@@ -103,7 +113,7 @@ export async function createArticle(
     createdById: actor.keyId,
     updatedById: actor.keyId,
   })
-  await replaceRelations(tx, id, input)
+  await replaceRelations(tx, id, input, context.unknownTags)
   const record = await loadArticle(tx, id)
   const changedFields = await writeRevision(tx, null, record, actor)
   await recordAudit(tx, actor, { action: 'create', resourceType: 'article', resourceId: id })
@@ -117,13 +127,13 @@ export function createDraft(
   db: PrismaClient,
   input: ArticleCreate,
   rendered: RenderedBody | undefined,
-  context: { actor: Actor; now: Date },
+  context: { actor: Actor; now: Date; unknownTags: UnknownTags },
 ): Promise<ArticleRecord> {
   return db.$transaction((tx) => createArticle(tx, input, rendered, context))
 }
 
 /** The change an update makes; a changed slug keeps the old one resolving to the article. */
-export function updateArticle(input: ArticleUpdate): Apply {
+export function updateArticle(input: ArticleUpdate, unknownTags: UnknownTags): Apply {
   const rendered = renderBody(input.body)
   return async (tx, current) => {
     const data = await columnsOf(tx, input, rendered)
@@ -132,7 +142,7 @@ export function updateArticle(input: ArticleUpdate): Apply {
       data.slug = input.slug
       await writes.renameSlug(tx, current.id, current.slug, input.slug)
     }
-    await replaceRelations(tx, current.id, input)
+    await replaceRelations(tx, current.id, input, unknownTags)
     return data
   }
 }
