@@ -211,7 +211,10 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, wake }: Modul
   return async (v1: FastifyInstance) => {
     const sources = createSourcesService(db.prisma, { clock })
     await v1.register(sourcesRoutes, { sources })
-    await v1.register(articlesRoutes, { articles: createArticlesService(db.prisma, { clock }), sources })
+    await v1.register(articlesRoutes, {
+      articles: createArticlesService(db.prisma, { clock, createTags: config.tagsCreateOnWrite }),
+      sources,
+    })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
     await v1.register(peopleRoutes, { people: createPeopleService(db.prisma, { clock }) })
     await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })

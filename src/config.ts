@@ -26,6 +26,8 @@ export interface Config {
   shutdownTimeoutMs: number
   /** Anonymous callers may read published content. */
   publicRead: boolean
+  /** An article write naming a tag slug no tag has or had creates the tag (otherwise a 422). */
+  tagsCreateOnWrite: boolean
   rateLimit: { max: number; anonymousMax: number; windowMs: number; redisUrl?: string }
   /** Failed authentications allowed per client IP and window (then 429 until the window ends). */
   authFailures: { max: number; windowMs: number }
@@ -183,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     workerPollMs: read('WORKER_POLL_MS'),
     publicRead: read('PUBLIC_READ') === 'true',
+    tagsCreateOnWrite: read('TAGS_CREATE_ON_WRITE') === 'true',
     rateLimit: {
       max: read('RATE_LIMIT_MAX'),
       anonymousMax: read('RATE_LIMIT_ANONYMOUS_MAX'),

@@ -57,6 +57,10 @@ export const variables = {
     schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
     expected: 'true or false',
   },
+  TAGS_CREATE_ON_WRITE: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
+    expected: 'true or false',
+  },
   RATE_LIMIT_MAX: {
     schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 600 }),
     expected: 'requests per window for an API key, between 1 and 1000000',

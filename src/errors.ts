@@ -33,6 +33,7 @@ export const problemCodes = [
   'ND_REFERENCE_MISSING',
   'ND_SECTION_TOO_DEEP',
   'ND_SECTION_CYCLE',
+  'ND_INVALID_REFERENCE',
   'ND_NOT_PUBLISHABLE',
   'ND_BODY_TOO_COMPLEX',
   'ND_WEBHOOK_TARGET_REFUSED',
@@ -58,6 +59,8 @@ export const MissingReferenceError = createError<[detail: string]>('ND_REFERENCE
 export const SectionTooDeepError = createError<[detail: string]>('ND_SECTION_TOO_DEEP', '%s', 422)
 /** A section moved under itself or one of its descendants; the detail names the loop. */
 export const SectionCycleError = createError<[detail: string]>('ND_SECTION_CYCLE', '%s', 422)
+/** A reference to a record that exists but may not be named there (e.g. a tag merged into itself). */
+export const InvalidReferenceError = createError<[detail: string]>('ND_INVALID_REFERENCE', '%s', 422)
 /** A rule the schema cannot express (e.g. a time that must be in the future); same code as schema failures. */
 export const ValidationError = createError<[detail: string]>('ND_VALIDATION_FAILED', '%s', 400)
 export const InvalidCursorError = createError(

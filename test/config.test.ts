@@ -143,3 +143,9 @@ t.test('TRUST_PROXY: off, a hop count, proxy addresses, or all', async (t) => {
     t.throws(() => read(bad), { name: 'ConfigError', variable: 'TRUST_PROXY' }, bad)
   }
 })
+
+t.test('TAGS_CREATE_ON_WRITE', async (t) => {
+  t.equal(loadConfig({}).tagsCreateOnWrite, true)
+  t.equal(loadConfig({ TAGS_CREATE_ON_WRITE: 'false' }).tagsCreateOnWrite, false)
+  t.throws(() => loadConfig({ TAGS_CREATE_ON_WRITE: 'no' }), { name: 'ConfigError', variable: 'TAGS_CREATE_ON_WRITE' })
+})

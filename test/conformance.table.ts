@@ -67,6 +67,11 @@ export class Fixtures {
     return this.call('POST', '/v1/people', { name: this.unique('Conformance person'), affiliation: this.source.slug })
   }
 
+  async newTag() {
+    return (await this.call('POST', '/v1/tags', { slug: this.unique('conformance-tag'), name: 'Conformance tag' }))
+      .slug as string
+  }
+
   newSource() {
     return this.call('POST', '/v1/sources', { name: this.unique('Conformance source'), kind: 'partner' })
   }
@@ -175,7 +180,12 @@ export const table: Record<string, Entry> = {
     return { params: [article.id, 1] }
   },
 
-  listTags: () => ({}),
+  listTags: () => ({ query: { type: 'place', q: 'ir' } }),
+  createTag: (f, example) => ({ body: { ...example, slug: f.unique('conformance-tag') } }),
+  getTag: () => ({ params: ['iraq'] }),
+  updateTag: async (f) => ({ params: [await f.newTag()] }),
+  deleteTag: async (f) => ({ params: [await f.newTag()] }),
+  mergeTag: async (f) => ({ params: [await f.newTag()], body: { into: 'iraq' } }),
 
   listSections: (f) => ({ query: { parent: f.section.path } }),
   createSection: (f, example) => ({

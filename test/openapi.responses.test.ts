@@ -184,6 +184,16 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { method: 'DELETE', url: `/v1/articles/${other.id}` }, 204)
   await call(t, { url: '/v1/articles/deletions' }, 200)
   await call(t, { url: '/v1/tags' }, 200)
+  await post('/v1/tags', {
+    slug: 'contract-place',
+    name: 'Contract place',
+    type: 'place',
+    uri: 'https://place.example/',
+  })
+  await call(t, { url: '/v1/tags/contract' }, 200)
+  await call(t, { method: 'PATCH', url: '/v1/tags/contract', payload: { slug: 'contract-tag', description: 'D' } }, 200)
+  await call(t, { method: 'POST', url: '/v1/tags/contract-place/merge', payload: { into: 'contract' } }, 200)
+  await call(t, { method: 'DELETE', url: '/v1/tags/contract-tag' }, 409)
 
   await post('/v1/collections', { key: 'contract-box', title: 'Contract box', description: 'A box', maxItems: 2 })
   await call(t, { url: '/v1/collections' }, 200)

@@ -41,15 +41,16 @@ const problemMembers = {
   errors: Type.Optional(
     Type.Array(ref(ProblemFieldSchema), {
       description:
-        'Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX and ' +
-        'ND_WEBHOOK_TARGET_REFUSED',
+        'Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX, ' +
+        'ND_WEBHOOK_TARGET_REFUSED and ND_REFERENCE_MISSING (when an article names tags that do not exist)',
     }),
   ),
   field: Type.Optional(
     Type.String({
       description:
         'ND_UNIQUE_VIOLATION: the field whose value another record uses (e.g. slug); ND_REFERENCE_MISSING: ' +
-        'the input field naming the record that does not exist (e.g. credits/0/source)',
+        'the input field naming the record that does not exist (e.g. credits/0/source); ND_INVALID_REFERENCE: ' +
+        'the input field naming a record it may not name (e.g. into)',
     }),
   ),
   currentVersion: Type.Optional(
@@ -91,6 +92,9 @@ const problemMembers = {
         description: 'ND_CONFLICT on deleting a section: its child sections, and the articles filed in it (any status)',
       },
     ),
+  ),
+  articleCount: Type.Optional(
+    Type.Integer({ description: 'ND_CONFLICT on deleting a tag: the articles (not deleted) that still use it' }),
   ),
   teaserCount: Type.Optional(
     Type.Integer({ description: 'ND_CONFLICT on deleting a collection: the teasers it still holds' }),
@@ -143,7 +147,7 @@ const problemDescriptions: Record<number, string> = {
   413: 'The request body is larger than the configured limit',
   414: 'The request URI is longer than the server accepts',
   415: 'The request body is not JSON',
-  422: 'The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE)',
+  422: 'The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE)',
   429: 'Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again',
   500: 'Unexpected error (details are in the server log under the request id)',
   503: 'The database is not available; retry after the number of seconds in Retry-After',

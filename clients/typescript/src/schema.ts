@@ -447,24 +447,94 @@ export interface paths {
         };
         /**
          * List tags with article counts
-         * @description By slug. Public callers see the tags of published articles, each counting its published articles. Callers with content:preview (or content:write) see every tag, counting every article not deleted (drafts and scheduled ones too), and tags no article uses any more.
+         * @description By slug, filtered by `type` and `q` (a substring of the name or slug). Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted.
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
          */
         get: operations["listTags"];
         put?: never;
-        post?: never;
+        /**
+         * Create a tag
+         * @description A slug another tag has, or had (it still resolves to that tag), is a 409. `uri` ties the tag to another vocabulary: an IPTC Media Topic, a Wikidata item.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["createTag"];
         delete?: never;
         options?: never;
         /**
          * List tags with article counts (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     By slug. Public callers see the tags of published articles, each counting its published articles. Callers with content:preview (or content:write) see every tag, counting every article not deleted (drafts and scheduled ones too), and tags no article uses any more.
+         *     By slug, filtered by `type` and `q` (a substring of the name or slug). Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted.
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
          */
         head: operations["listTagsHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tags/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a tag by its slug
+         * @description A former slug (of a renamed tag, or of one merged into it) answers the tag it resolves to: its `slug` is the current one. Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted. A tag the caller may not see is a 404.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["getTag"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a tag
+         * @description Refused with 409 (`articleCount`) while articles that are not deleted use the tag: remove it from them or merge it into another tag. Its links from deleted articles go with it.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        delete: operations["deleteTag"];
+        options?: never;
+        /**
+         * Get a tag by its slug (headers only)
+         * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
+         *
+         *     A former slug (of a renamed tag, or of one merged into it) answers the tag it resolves to: its `slug` is the current one. Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted. A tag the caller may not see is a 404.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        head: operations["getTagHead"];
+        /**
+         * Update a tag
+         * @description Sends only the fields to change; `null` clears `uri` or `description`. A new `slug` keeps the old one resolving to the tag (reads, article writes, the `tag` filter of article lists), and the articles using the tag get a new version and revision (their `tags` show the new slug). Changes name the tag by its current slug: a former one is a 409.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        patch: operations["updateTag"];
+        trace?: never;
+    };
+    "/v1/tags/{slug}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a tag into another
+         * @description In one transaction: every article of the tag moves to `into` (one that had both keeps one) and gets a new version and revision, the tag is deleted, and its slug and former slugs resolve to `into` from then on. `into` naming no tag, or this one, is a 422. Answers `into` after the merge.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["mergeTag"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1179,12 +1249,12 @@ export interface components {
              * @example ND_NOT_FOUND
              * @enum {string}
              */
-            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_NOT_PUBLISHABLE" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE";
+            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE";
             /** @description The request id, also sent as X-Request-Id */
             requestId: string;
-            /** @description Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX and ND_WEBHOOK_TARGET_REFUSED */
+            /** @description Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX, ND_WEBHOOK_TARGET_REFUSED and ND_REFERENCE_MISSING (when an article names tags that do not exist) */
             errors?: components["schemas"]["ProblemField"][];
-            /** @description ND_UNIQUE_VIOLATION: the field whose value another record uses (e.g. slug); ND_REFERENCE_MISSING: the input field naming the record that does not exist (e.g. credits/0/source) */
+            /** @description ND_UNIQUE_VIOLATION: the field whose value another record uses (e.g. slug); ND_REFERENCE_MISSING: the input field naming the record that does not exist (e.g. credits/0/source); ND_INVALID_REFERENCE: the input field naming a record it may not name (e.g. into) */
             field?: string;
             /** @description ND_PRECONDITION_FAILED: the version the resource is at now */
             currentVersion?: number;
@@ -1211,6 +1281,8 @@ export interface components {
                 children: number;
                 articles: number;
             };
+            /** @description ND_CONFLICT on deleting a tag: the articles (not deleted) that still use it */
+            articleCount?: number;
             /** @description ND_CONFLICT on deleting a collection: the teasers it still holds */
             teaserCount?: number;
             /** @description ND_SCOPE_NOT_HELD: the scopes asked for that the calling key does not hold */
@@ -1296,15 +1368,28 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
          *       "slug": "iraq",
          *       "name": "Iraq",
+         *       "type": "place",
+         *       "uri": "http://www.wikidata.org/entity/Q796",
+         *       "description": null,
          *       "articleCount": 12
          *     }
          */
         TagWithCount: {
+            /** Format: uuid */
+            id: string;
             /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
             slug: string;
             name: string;
+            /**
+             * @description What the tag names: a subject, a place, an organisation, a person or an event
+             * @enum {string}
+             */
+            type: "subject" | "place" | "organisation" | "person" | "event";
+            uri: string | null;
+            description: string | null;
             /** @description Articles the caller can see */
             articleCount: number;
         };
@@ -4066,7 +4151,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6060,7 +6145,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6249,7 +6334,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7341,7 +7426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7408,6 +7493,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
+                /** @description What the tag names: a subject, a place, an organisation, a person or an event */
+                type?: "subject" | "place" | "organisation" | "person" | "event";
+                /** @description Case-insensitive substring of the name or the slug */
+                q?: string;
             };
             header?: {
                 /** @description The ETag of an earlier answer: 304 without a body while it is still current */
@@ -7548,6 +7637,190 @@ export interface operations {
             };
         };
     };
+    createTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "slug": "economy",
+                 *       "name": "Economy, business and finance",
+                 *       "type": "subject",
+                 *       "uri": "http://cv.iptc.org/newscodes/mediatopic/04000000"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
+                    slug: string;
+                    name: string;
+                    /**
+                     * @description What the tag names: a subject, a place, an organisation, a person or an event
+                     * @default subject
+                     * @enum {string}
+                     */
+                    type?: "subject" | "place" | "organisation" | "person" | "event";
+                    uri?: string | null;
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created; Location names it */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagWithCount"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listTagsHead: {
         parameters: {
             query?: {
@@ -7555,6 +7828,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
+                /** @description What the tag names: a subject, a place, an organisation, a person or an event */
+                type?: "subject" | "place" | "organisation" | "person" | "event";
+                /** @description Case-insensitive substring of the name or the slug */
+                q?: string;
             };
             header?: {
                 /** @description The ETag of an earlier answer: 304 without a body while it is still current */
@@ -7674,6 +7951,847 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    getTag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The tag slug (reads also take a former slug; changes take the current one) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag with its article count */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagWithCount"];
+                };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tag slug (reads also take a former slug; changes take the current one) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTagHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The tag slug (reads also take a former slug; changes take the current one) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag with its article count */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tag slug (reads also take a former slug; changes take the current one) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Iraq",
+                 *       "type": "place",
+                 *       "uri": "http://www.wikidata.org/entity/Q796"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description A new slug: the current one keeps resolving to the tag */
+                    slug?: string;
+                    name?: string;
+                    /**
+                     * @description What the tag names: a subject, a place, an organisation, a person or an event
+                     * @enum {string}
+                     */
+                    type?: "subject" | "place" | "organisation" | "person" | "event";
+                    uri?: string | null;
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The tag as changed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagWithCount"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mergeTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tag slug (reads also take a former slug; changes take the current one) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "into": "iraq"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The slug (or a former slug) of the tag that takes over the articles and the slugs */
+                    into: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The tag merged into, as it is now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagWithCount"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -7992,7 +9110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8799,7 +9917,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9163,7 +10281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9963,7 +11081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11504,7 +12622,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12833,7 +13951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -14786,7 +15904,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15554,7 +16672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to a record that does not exist, or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

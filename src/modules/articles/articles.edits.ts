@@ -7,7 +7,7 @@ import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
-import { resolveTagIds } from '../tags/tags.service.js'
+import { resolveTagIds, type UnknownTags } from '../tags/tags.service.js'
 import { renderBodyHtml, renderBodyText } from './articles.body.js'
 import { type Apply, loadArticle, writeRevision } from './articles.change.js'
 import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
@@ -158,8 +158,16 @@ export async function writePlannedRelations(
   if (plan.sections) await writes.replaceSections(tx, articleId, plan.sections)
 }
 
-/** Replaces the credits and tags the input names (a source named twice is credited once, first). */
-export async function replaceRelations(tx: Db, articleId: string, input: Pick<ArticleUpdate, 'credits' | 'tags'>) {
+/**
+ * Replaces the credits and tags the input names (a source named twice is credited once, first);
+ * `unknownTags` says what a tag slug no tag has or had does (TAGS_CREATE_ON_WRITE).
+ */
+export async function replaceRelations(
+  tx: Db,
+  articleId: string,
+  input: Pick<ArticleUpdate, 'credits' | 'tags'>,
+  unknownTags: UnknownTags,
+) {
   if (input.credits !== undefined) {
     const credits = input.credits
     const unnamed = credits.flatMap((c, i) => (c.sourceId || c.source ? [] : [i]))
@@ -185,7 +193,9 @@ export async function replaceRelations(tx: Db, articleId: string, input: Pick<Ar
         .filter((c) => !seen.has(c.sourceId) && seen.add(c.sourceId)),
     )
   }
-  if (input.tags !== undefined) await writes.replaceTags(tx, articleId, await resolveTagIds(tx, input.tags))
+  if (input.tags !== undefined) {
+    await writes.replaceTags(tx, articleId, await resolveTagIds(tx, input.tags, unknownTags))
+  }
 }
 
 /** Creates a draft inside the caller's transaction: article, credits, tags, first revision, audit. */
@@ -193,7 +203,7 @@ export async function createArticle(
   tx: Db,
   input: ArticleCreate,
   rendered: RenderedBody | undefined,
-  context: { actor: Actor; now: Date },
+  context: { actor: Actor; now: Date; unknownTags: UnknownTags },
 ): Promise<ArticleRecord> {
   const { actor, now } = context
   const plan = await planRelations(tx, input)
@@ -209,7 +219,7 @@ export async function createArticle(
     createdById: actor.keyId,
     updatedById: actor.keyId,
   })
-  await replaceRelations(tx, id, input)
+  await replaceRelations(tx, id, input, context.unknownTags)
   await writePlannedRelations(tx, id, plan)
   const record = await loadArticle(tx, id)
   const changedFields = await writeRevision(tx, null, record, actor)
@@ -224,13 +234,13 @@ export function createDraft(
   db: PrismaClient,
   input: ArticleCreate,
   rendered: RenderedBody | undefined,
-  context: { actor: Actor; now: Date },
+  context: { actor: Actor; now: Date; unknownTags: UnknownTags },
 ): Promise<ArticleRecord> {
   return db.$transaction((tx) => createArticle(tx, input, rendered, context))
 }
 
 /** The change an update makes; a changed slug keeps the old one resolving to the article. */
-export function updateArticle(input: ArticleUpdate): Apply {
+export function updateArticle(input: ArticleUpdate, unknownTags: UnknownTags): Apply {
   const rendered = renderBody(input.body)
   return async (tx, current) => {
     const plan = await planRelations(tx, input)
@@ -242,7 +252,7 @@ export function updateArticle(input: ArticleUpdate): Apply {
       data.slug = input.slug
       await writes.renameSlug(tx, current.id, current.slug, input.slug)
     }
-    await replaceRelations(tx, current.id, input)
+    await replaceRelations(tx, current.id, input, unknownTags)
     await writePlannedRelations(tx, current.id, plan)
     return data
   }

@@ -116,7 +116,15 @@ const editable = {
   ),
   sections: Type.Optional(Type.Array(ArticleSectionInSchema, { maxItems: 10 })),
   tags: Type.Optional(
-    Type.Array({ ...SlugSchema, description: 'Tag slug (created when new)' }, { maxItems: 50, uniqueItems: true }),
+    Type.Array(
+      {
+        ...SlugSchema,
+        description:
+          'Tag slug, or a former slug of a renamed or merged tag. A new one creates the tag, unless ' +
+          'TAGS_CREATE_ON_WRITE=false: then it is a 422 naming each unknown slug',
+      },
+      { maxItems: 50, uniqueItems: true },
+    ),
   ),
 }
 

@@ -44,9 +44,10 @@ export async function getRevision(db: Db, id: string, version: number): Promise<
 
 /**
  * The change that restores a revision's content (publication state is kept). Sources deleted
- * since are left out; its slug comes back unless another article has it now.
+ * since are left out, and so are tags deleted since unless `createTags` (TAGS_CREATE_ON_WRITE);
+ * its slug comes back unless another article has it now.
  */
-export async function restoreRevision(db: Db, id: string, version: number): Promise<Apply> {
+export async function restoreRevision(db: Db, id: string, version: number, createTags: boolean): Promise<Apply> {
   const s = (await findRevision(db, id, version)).snapshot as unknown as Snapshot
   const rendered = renderBody(s.body)
   return async (tx, current) => {
@@ -74,7 +75,7 @@ export async function restoreRevision(db: Db, id: string, version: number): Prom
       id,
       s.credits.filter((c) => live.has(c.sourceId)),
     )
-    await replaceRelations(tx, id, { tags: s.tags })
+    await replaceRelations(tx, id, { tags: s.tags }, createTags ? 'create' : 'skip')
     // Revisions written before contributors and sections existed leave them as they are.
     const kept = await writes.existingPeopleAndSections(
       tx,

@@ -31,9 +31,12 @@ export interface Written {
 
 export interface ArticlesServiceOptions {
   clock: () => Date
+  /** An article write naming a tag slug no tag has or had creates the tag (otherwise a 422). */
+  createTags: boolean
 }
 
-export function createArticlesService(db: PrismaClient, { clock }: ArticlesServiceOptions) {
+export function createArticlesService(db: PrismaClient, { clock, createTags }: ArticlesServiceOptions) {
+  const unknownTags = createTags ? 'create' : 'reject'
   const written = (record: ArticleRecord): Written => ({
     article: toArticle(record, clock(), fullView),
     version: record.version,
@@ -60,16 +63,17 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
     async create(input: ArticleCreate, actor: Actor, idempotencyKey?: string): Promise<Written> {
       const rendered = renderBody(input.body)
       return retryGeneratedSlug(input.slug, isSlugClash, async () => {
-        if (!idempotencyKey) return written(await createDraft(db, input, rendered, { actor, now: clock() }))
+        const context = { actor, now: clock(), unknownTags } as const
+        if (!idempotencyKey) return written(await createDraft(db, input, rendered, context))
         const once = await createOnce(db, { key: idempotencyKey, input, actor }, async (tx) =>
-          toArticle(await createArticle(tx, input, rendered, { actor, now: clock() }), clock(), fullView),
+          toArticle(await createArticle(tx, input, rendered, context), clock(), fullView),
         )
         return { article: once.body, version: once.body.version as number, replayed: once.replayed }
       })
     },
 
     async update(id: string, input: ArticleUpdate, ifMatch: IfMatch, actor: Actor): Promise<Written> {
-      return written(await changeArticle(db, change(id, ifMatch, actor, 'update'), updateArticle(input)))
+      return written(await changeArticle(db, change(id, ifMatch, actor, 'update'), updateArticle(input, unknownTags)))
     },
 
     async publish(id: string, input: Publish, ifMatch: IfMatch, actor: Actor): Promise<Written> {
@@ -95,7 +99,7 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
 
     /** Restores the content of an earlier version as a new version (publication state is kept). */
     async restore(id: string, version: number, ifMatch: IfMatch, actor: Actor): Promise<Written> {
-      const apply = await restoreRevision(db, id, version)
+      const apply = await restoreRevision(db, id, version, createTags)
       return written(await changeArticle(db, change(id, ifMatch, actor, 'restore'), apply))
     },
   }
