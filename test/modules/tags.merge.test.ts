@@ -2,6 +2,7 @@
 // resolving to the other), and article writes when unknown tags are refused (TAGS_CREATE_ON_WRITE).
 import { test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import type { ChangeEvent } from '../../src/modules/changes/changes.schemas.js'
 import type { TagCount } from '../../src/modules/tags/tags.schemas.js'
 import { build, createKey, json, type Page, testClock } from '../helper.js'
 import { assertProblem, client, env, type Revision } from './articles.helpers.js'
@@ -114,6 +115,21 @@ test('merge', async (t) => {
         surrogateKeys: ['tag:isil', 'tag:islamic-state', 'tags', 'articles'],
       },
     ])
+
+    // Each article changed reports it, as any edit does: public readers see the public one's.
+    const articleEvents = async (headers = {}) => {
+      const res = await app.inject({ url: '/v1/changes?resource=article&limit=100', headers })
+      return json<Page<ChangeEvent>>(res).data.filter((e) => e.changedFields.join() === 'tags')
+    }
+    const publicOnes = await articleEvents()
+    // The rename of daesh to isil made version before.One, the merge the next.
+    t.match(publicOnes, [
+      { type: 'article.updated', resource: { id: one.id, version: before.One } },
+      { type: 'article.updated', resource: { id: one.id, version: before.One + 1 } },
+    ])
+    t.ok(publicOnes.at(-1)?.surrogateKeys.includes('tag:islamic-state'), 'the new tag is purged with it')
+    const seen = (await articleEvents(previewer)).filter((e) => e.type === 'article.draft_updated')
+    t.same(seen.map((e) => e.resource.id).sort(), [one.id, both.id, both.id].filter((id) => id !== one.id).sort())
   })
 
   await t.test('merging a tag of drafts alone is not a public event', async (t) => {

@@ -140,20 +140,34 @@ export interface ArticleBump {
   requestId: string
 }
 
+/** An article a rename or merge changed, as its change event needs it. */
+export interface BumpedArticle {
+  id: string
+  slug: string
+  version: number
+  status: string
+  sourceId: string | null
+  creditSourceIds: string[]
+  /** Its tag slugs before the change, in slug order. */
+  tags: string[]
+  /** Public at the change (published, or scheduled and due). */
+  isPublic: boolean
+}
+
 /**
- * The change a rename or a merge makes to the live articles using the tag, in two statements
+ * The change a rename or a merge makes to the live articles using the tag, in one statement
  * whatever their number: each gets a new version (their ETag changes with their `tags`) and a
  * revision naming `tags`, whose snapshot is the previous one with the tags as they will be (the
  * tag's slug replaced, once, in slug order as reads list them). An article with no previous
  * revision (seeded content) gets none: there is no snapshot to carry over. Runs before the tag
- * changes, reading the tags as they are. Returns how many articles changed.
+ * changes, reading the tags as they are. Returns the articles changed, for their events.
  */
-export async function bumpArticlesOfTag(tx: Db, bump: ArticleBump): Promise<number> {
-  const [row] = await tx.$queryRaw<[{ n: number }]>`
+export function bumpArticlesOfTag(tx: Db, bump: ArticleBump): Promise<BumpedArticle[]> {
+  return tx.$queryRaw<BumpedArticle[]>`
     WITH bumped AS (
       UPDATE articles a SET version = a.version + 1, updated_at = ${bump.now}, updated_by_id = ${bump.keyId}::uuid
       WHERE a.deleted_at IS NULL AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ${bump.tagId}::uuid)
-      RETURNING a.id, a.version
+      RETURNING a.id, a.slug, a.version, a.status, a.published_at, a.source_id
     ), revised AS (
       INSERT INTO article_revisions (article_id, version, changed_fields, snapshot, key_id, request_id, created_at)
       SELECT b.id, b.version, ARRAY['tags'], jsonb_set(r.snapshot, '{tags}', (
@@ -163,8 +177,11 @@ export async function bumpArticlesOfTag(tx: Db, bump: ArticleBump): Promise<numb
         ${bump.keyId}::uuid, ${bump.requestId}, ${bump.now}
       FROM bumped b JOIN article_revisions r ON r.article_id = b.id AND r.version = b.version - 1
     )
-    SELECT count(*)::int AS n FROM bumped`
-  return row.n
+    SELECT b.id, b.slug, b.version, b.status::text AS status, b.source_id AS "sourceId",
+      ARRAY(SELECT c.source_id::text FROM article_credits c WHERE c.article_id = b.id ORDER BY c.position) AS "creditSourceIds",
+      ARRAY(SELECT t.slug::text FROM article_tags x JOIN tags t ON t.id = x.tag_id WHERE x.article_id = b.id ORDER BY t.slug) AS tags,
+      (b.status IN ('published', 'scheduled') AND b.published_at <= ${bump.now}) AS "isPublic"
+    FROM bumped b ORDER BY b.id`
 }
 
 export function createTag(tx: Db, data: Prisma.TagUncheckedCreateInput): Promise<TagRow> {

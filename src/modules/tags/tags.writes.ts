@@ -12,7 +12,7 @@ import {
 } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { vocabularyEvent } from '../changes/changes.events.js'
+import { articleEvent, vocabularyEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
 import * as repo from './tags.repository.js'
 import type { TagCount, TagCreate, TagMerge, TagUpdate } from './tags.schemas.js'
@@ -58,6 +58,28 @@ const auditActions = {
  * the time used the tag: a prepared tag would tell what is being written. It purges the tag's
  * responses under every slug it had, the tag list, and the article lists when articles changed.
  */
+/**
+ * The events of the articles a rename or merge gave a new version: `article.updated` for a public
+ * one (article.draft_updated otherwise), naming `tags`, with the tag's old slug replaced by `to`.
+ * Feed readers and webhook receivers learn of the change as of any other edit.
+ */
+async function recordArticleChanges(tx: Db, bumped: repo.BumpedArticle[], to: string, from: string, context: Context) {
+  const events = bumped.map((a) => {
+    const state = { ...a, credits: a.creditSourceIds.map((sourceId) => ({ sourceId })) }
+    const after = [...new Set(a.tags.map((t) => (t === from ? to : t)))].sort()
+    return articleEvent({
+      action: 'update',
+      before: { ...state, version: a.version - 1, tags: a.tags.map((slug) => ({ slug })) },
+      after: { ...state, tags: after.map((slug) => ({ slug })) },
+      wasPublic: a.isPublic,
+      isPublic: a.isPublic,
+      changedFields: ['tags'],
+      at: context.at,
+    })
+  })
+  await recordEvents(tx, events, { actor: context.actor, now: context.at })
+}
+
 async function record(
   tx: Db,
   { actor, at }: Context,
@@ -116,7 +138,8 @@ export async function updateTag(tx: Db, slug: string, input: TagUpdate, context:
   const { actor, at } = context
   const isPublic = await repo.usedPublicly(tx, tag.id, at)
   const bump = { tagId: tag.id, slug: input.slug as string, now: at, ...actor }
-  const articlesChanged = renamed && (await repo.bumpArticlesOfTag(tx, bump)) > 0
+  const bumped = renamed ? await repo.bumpArticlesOfTag(tx, bump) : []
+  await recordArticleChanges(tx, bumped, bump.slug, tag.slug, context)
   const updated = await repo.updateTag(tx, tag.id, { ...input, updatedById: actor.keyId })
   if (renamed) {
     // The new slug may be a former one of this tag: it is current again.
@@ -130,7 +153,7 @@ export async function updateTag(tx: Db, slug: string, input: TagUpdate, context:
     fields,
     slugs: [tag.slug, updated.slug],
     isPublic,
-    articlesChanged,
+    articlesChanged: bumped.length > 0,
   })
   return withCount(tx, updated.slug)
 }
@@ -180,6 +203,7 @@ export async function mergeTag(tx: Db, slug: string, input: TagMerge, context: C
   const { actor, at } = context
   const isPublic = await repo.usedPublicly(tx, from.id, at)
   const bumped = await repo.bumpArticlesOfTag(tx, { tagId: from.id, slug: into.slug, now: at, ...actor })
+  await recordArticleChanges(tx, bumped, into.slug, from.slug, context)
   await repo.moveTag(tx, from.id, into.id)
   await repo.deleteTag(tx, from.id)
   await repo.addFormerSlug(tx, from.slug, into.id)
@@ -189,7 +213,7 @@ export async function mergeTag(tx: Db, slug: string, input: TagMerge, context: C
     fields: [`into:${into.slug}`],
     slugs: [from.slug, into.slug],
     isPublic,
-    articlesChanged: bumped > 0,
+    articlesChanged: bumped.length > 0,
   })
   return withCount(tx, into.slug)
 }
