@@ -35,7 +35,7 @@ test('records, pages and problems are named components, with what is always ther
       'WebhookDelivery',
       'WebhookAttempt',
     ],
-    ...['ChangeEvent', 'Problem', 'ProblemField', 'Page'],
+    ...['ChangeEvent', 'Problem', 'ProblemField', 'Page', 'RelatedArticle', 'RelatedArticles'],
     ...['ArticlePage', 'RevisionPage', 'ArticleTombstonePage', 'SourcePage', 'TagPage', 'CollectionPage'],
     ...['CollectionHistoryPage', 'ApiKeyPage', 'AuditEntryPage', 'WebhookPage', 'WebhookDeliveryPage', 'ChangePage'],
   ]
@@ -49,7 +49,7 @@ test('records, pages and problems are named components, with what is always ther
   t.same(article.required, ['id', ...articleFields], 'a full article has every field')
   t.same(
     Object.keys(article.properties ?? {}).filter((p) => !article.required?.includes(p)),
-    ['source', 'tagDetails'],
+    ['source', 'tagDetails', 'related'],
     'only what include embeds is optional',
   )
   t.same(components.schemas.SparseArticle?.required, ['id'], 'a sparse article promises its id')
@@ -58,7 +58,7 @@ test('records, pages and problems are named components, with what is always ther
     // Optional members are the embeds, the preview-only and the single-read-only ones: nullable
     // fields are required and null.
     const optional = Object.keys(schema.properties).filter((p) => !schema.required?.includes(p))
-    const allowed = ['source', 'tagDetails', 'visible', 'hiddenReason', 'snapshot']
+    const allowed = ['source', 'tagDetails', 'related', 'visible', 'hiddenReason', 'snapshot']
     t.same(
       optional.filter((p) => !allowed.includes(p)),
       [],

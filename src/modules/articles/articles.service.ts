@@ -13,6 +13,8 @@ import { createOnce } from './articles.idempotency.js'
 import * as lifecycle from './articles.lifecycle.js'
 import { getArticle, listArticles, listDeletions } from './articles.reads.js'
 import type { ArticleRecord } from './articles.record.js'
+import { getRelated } from './articles.related.js'
+import type { RelatedQuery } from './articles.related.schemas.js'
 import { getRevision, listRevisions, restoreRevision } from './articles.revisions.js'
 import type {
   Article,
@@ -59,6 +61,9 @@ export function createArticlesService(db: PrismaClient, { clock }: ArticlesServi
       listArticles(db, query, view, clock()),
 
     deletions: (query: TombstoneQuery, preview: boolean) => listDeletions(db, query, preview),
+
+    related: (idOrSlug: string, query: RelatedQuery, view: ViewOptions) =>
+      getRelated(db, idOrSlug, query, view, clock()),
 
     async create(input: ArticleCreate, actor: Actor, idempotencyKey?: string): Promise<Written> {
       const rendered = renderBody(input.body)
