@@ -132,6 +132,17 @@ test('related articles', async (t) => {
     t.same(await headlines(subject.slug, 'limit=2'), ['Alpine glacier melt speeds up', 'Floods expected downstream'])
   })
 
+  await t.test('candidates: its neighbours in time through each tag, scored on every tag they share', async (t) => {
+    const subject = await at('Window subject', ['win-common', 'win-rare'])
+    for (let i = 0; i < 11; i++) await at(`Window ${i}`, ['win-common'])
+    await at('Window both tags', ['win-common', 'win-rare'])
+    // Through the common tag, the 10 created next (as many as listed, at least 10): the last two
+    // created are not among them, but one of them is found through the rarer tag and scores both.
+    // All else equal, the newest come first: Window 10 would lead the others if it were a candidate.
+    t.same(await headlines(subject.slug), ['Window both tags', 'Window 9', 'Window 8', 'Window 7', 'Window 6'])
+    t.same((await headlines(subject.slug, 'limit=12')).slice(0, 3), ['Window both tags', 'Window 10', 'Window 9'])
+  })
+
   await t.test('never the article itself, nor one that is not public, whoever asks', async (t) => {
     const subject = await at('Hidden subject', ['hide-h'])
     const draft = await api.draft({ headline: 'Hidden draft', body: 'Body.', tags: ['hide-h'] })

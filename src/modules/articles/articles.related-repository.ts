@@ -12,10 +12,10 @@ import {
 } from './articles.record.js'
 
 /**
- * Candidates per shared tag or section, on each side of the article in time. Enough for a page of
- * 20 even around a common tag, few enough to read in a few milliseconds whatever the tag.
+ * Candidates per tag or section of the article, on each side of it in time: as many as the list
+ * shows, and at least 10 (see neighbours).
  */
-const perSide = 20
+const perSideOf = (limit: number) => Math.max(10, Math.trunc(limit))
 
 /** A shared section counts half a shared tag: sections are broad (a whole desk), tags are topics. */
 const sectionWeight = 0.5
@@ -56,16 +56,21 @@ const isPublic = (now: Date) =>
  * indexes list an article's neighbours in time, and each walk stops after `perSide` public ones
  * however many articles the tag has.
  */
-function neighbours(links: 'article_tags' | 'article_sections', key: 'tag_id' | 'section_id', now: Date) {
+function neighbours(
+  links: 'article_tags' | 'article_sections',
+  key: 'tag_id' | 'section_id',
+  now: Date,
+  perSide: number,
+) {
   const table = Prisma.raw(links)
   const column = Prisma.raw(key)
   const side = (before: boolean) =>
-    Prisma.sql`(SELECT x.article_id AS id FROM ${table} x JOIN articles a ON a.id = x.article_id
+    Prisma.sql`(SELECT x.article_id AS id, a.published_at FROM ${table} x JOIN articles a ON a.id = x.article_id
       WHERE x.${column} = k.${column} AND x.article_id ${Prisma.raw(before ? '<' : '>')} self.id AND ${isPublic(now)}
       ORDER BY x.article_id ${Prisma.raw(before ? 'DESC' : 'ASC')} LIMIT ${Prisma.raw(String(perSide))})`
   // Joined (not unnested from self's arrays) so that PostgreSQL estimates the few an article has:
   // estimated at ten each, the statement looked costly enough to be JIT-compiled (+100 ms).
-  return Prisma.sql`SELECT c.id FROM self JOIN ${table} k ON k.article_id = self.id
+  return Prisma.sql`SELECT c.id, c.published_at FROM self JOIN ${table} k ON k.article_id = self.id
     CROSS JOIN LATERAL (${side(true)} UNION ALL ${side(false)}) c`
 }
 
@@ -94,6 +99,9 @@ export async function relatedArticles(db: Db, filter: RelatedFilter): Promise<Re
   // any of them matches: lexemes quoted, their quotes and backslashes doubled.
   const words = Prisma.sql`(SELECT string_agg('''' || replace(replace(w, chr(92), chr(92) || chr(92)), '''', '''''') || '''', ' | ')::tsquery
       FROM unnest(tsvector_to_array(ts_filter(a.search_vector, '{a,b}'))) AS w)`
+  // Literals (the schema bounds the limit), as in the lists. Words only decide between equal
+  // scores: they are ranked for the candidates scoring at least as much as the last one listed
+  // (about `limit` of them; the score of the `last`-th best), not for every candidate.
   const limit = Prisma.raw(String(Math.trunc(filter.limit)))
   const last = Prisma.raw(String(Math.trunc(filter.limit) - 1))
   const rows = await db.$queryRaw<(RawRecord & { articleId: string; articleUpdatedAt: Date })[]>`
@@ -106,20 +114,18 @@ export async function relatedArticles(db: Db, filter: RelatedFilter): Promise<Re
       WHERE ${match} AND ${filter.publicAt ? isPublic(filter.publicAt) : Prisma.sql`a.deleted_at IS NULL`}
     ),
     near AS (
-      ${neighbours('article_tags', 'tag_id', filter.now)}
+      ${neighbours('article_tags', 'tag_id', filter.now, perSideOf(filter.limit))}
       UNION
-      ${neighbours('article_sections', 'section_id', filter.now)}
+      ${neighbours('article_sections', 'section_id', filter.now, perSideOf(filter.limit))}
     ),
-    scored AS (
-      SELECT a.id, a.published_at,
-        ((SELECT count(*) FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = ANY (self.tag_ids))
+    scored AS MATERIALIZED (
+      SELECT n.id, n.published_at,
+        ((SELECT count(*) FROM article_tags x WHERE x.article_id = n.id AND x.tag_id = ANY (self.tag_ids))
           + ${Prisma.raw(String(sectionWeight))} * (SELECT count(*) FROM article_sections x
-            WHERE x.article_id = a.id AND x.section_id = ANY (self.section_ids)))
-          / (1 + floor(abs(extract(epoch FROM a.published_at - self.at)) / 86400) / ${Prisma.raw(String(halfScoreDays))}) AS score
-      FROM near JOIN articles a ON a.id = near.id CROSS JOIN self
+            WHERE x.article_id = n.id AND x.section_id = ANY (self.section_ids)))
+          / (1 + floor(abs(extract(epoch FROM n.published_at - self.at)) / 86400) / ${Prisma.raw(String(halfScoreDays))}) AS score
+      FROM near n CROSS JOIN self
     ),
-    -- Words only decide between equal scores: ranked for the candidates that score at least as
-    -- much as the last one listed (about \`limit\` of them), not for every candidate.
     ranked AS (
       SELECT s.id, s.published_at, s.score, coalesce(ts_rank(a.search_vector, self.words), 0) AS similarity
       FROM scored s JOIN articles a ON a.id = s.id CROSS JOIN self
