@@ -127,6 +127,8 @@ export interface Fixtures {
   searchRare: { term: string; matches: number }
   /** A publisher and a tag with many articles in common. */
   filter: { source: string; tag: string; matches: number }
+  /** The root section with the most public articles, in it or below it. */
+  sectionFront: { section: string; matches: number }
   /** Existing records new articles refer to, so writes add no sources or tags. */
   writeRefs: { source: string; agency: string; tags: string[] }
   postgresVersion: string
@@ -180,6 +182,13 @@ export async function loadFixtures(db: Database, slugCount: number): Promise<Fix
      GROUP BY s.slug, t.slug ORDER BY n DESC, s.slug, t.slug LIMIT 1`,
   )
   if (!pair) throw new Error('the benchmark database has no tagged public articles')
+  const [front] = await q.$queryRawUnsafe<{ section: string; n: bigint }[]>(
+    `SELECT r.path AS section, count(DISTINCT a.id) AS n
+     FROM sections r JOIN sections s ON s.path = r.path OR s.path LIKE r.path || '/%'
+       JOIN article_sections x ON x.section_id = s.id JOIN articles a ON a.id = x.article_id
+     WHERE r.depth = 1 AND ${isPublic('a.')}
+     GROUP BY r.path ORDER BY n DESC, r.path LIMIT 1`,
+  )
   const [agency] = await q.$queryRawUnsafe<{ slug: string }[]>(
     `SELECT slug FROM sources WHERE kind = 'agency' ORDER BY slug LIMIT 1`,
   )
@@ -192,6 +201,8 @@ export async function loadFixtures(db: Database, slugCount: number): Promise<Fix
     searchCommon,
     searchRare: { ...searchRare, matches: Number.isFinite(searchRare.matches) ? searchRare.matches : 0 },
     filter: { source: pair.source, tag: pair.tag, matches: Number(pair.n) },
+    // A database seeded before synthetic articles had sections has none: its section front is empty (0).
+    sectionFront: { section: front?.section ?? 'world', matches: Number(front?.n ?? 0) },
     writeRefs: { source: pair.source, agency: agency?.slug ?? pair.source, tags },
     postgresVersion: version?.server_version ?? 'unknown',
   }

@@ -133,6 +133,17 @@ export function evaluateTargets(rows: Row[], startup: StartupTiming[], maxServer
     })
   }
 
+  // A related box beside an article page: one ranked statement, worth at most two list pages.
+  const related = find('related', 'uncached')
+  if (first && related) {
+    const share = related.peak.rps / first.peak.rps
+    targets.push({
+      name: 'uncached related ≥ first-page / 2',
+      status: share >= 1 / 2 ? 'pass' : 'fail',
+      actual: `${share.toFixed(2)}× first-page`,
+    })
+  }
+
   const reads = rows.filter((r) => r.pass !== 'baseline' && r.halfRate)
   const slow = reads.filter((r) => (r.halfRate?.latencyMs.p99 ?? 0) >= P99_TARGET_MS)
   const worst = reads.reduce<Row | undefined>(
@@ -248,7 +259,8 @@ export function markdown(report: Report): string {
       ` Load: ${report.settings.connections} connections, ${report.settings.warmup} s warm-up, ${report.settings.duration} s measured;` +
       ` deep page = page ${report.settings.deepPages + 1}; ${f.slugs} slugs in turn; search "${f.searchCommon.term}"` +
       ` (${f.searchCommon.matches} matches) and "${f.searchRare.term}" (${f.searchRare.matches});` +
-      ` filter source=${f.filter.source} & tag=${f.filter.tag} (${f.filter.matches}).`,
+      ` filter source=${f.filter.source} & tag=${f.filter.tag} (${f.filter.matches});` +
+      ` section front ${f.sectionFront.section} (${f.sectionFront.matches}).`,
     '',
     table(head, body, right),
     '',

@@ -37,12 +37,12 @@ function get(name: string, path: string): Scenario {
   return { name, kind: 'read', expectStatus: 200, prepare: async () => fixed(path, path) }
 }
 
-/** Reads every slug once, ten at a time: the working set is warm, in the database's buffers or a response cache. */
-async function readEach(origin: string, slugs: string[]): Promise<void> {
+/** Reads every path once, ten at a time: the working set is warm, in the database's buffers or a response cache. */
+async function readEach(origin: string, paths: string[]): Promise<void> {
   const agent = new http.Agent({ keepAlive: true })
   let next = 0
   const reader = async () => {
-    while (next < slugs.length) await expectStatus(`${origin}/v1/articles/${slugs[next++]}`, 200, { agent })
+    while (next < paths.length) await expectStatus(`${origin}${paths[next++]}`, 200, { agent })
   }
   try {
     await Promise.all(Array.from({ length: 10 }, reader))
@@ -51,15 +51,19 @@ async function readEach(origin: string, slugs: string[]): Promise<void> {
   }
 }
 
-/** GET /v1/articles/{slug}, each request the next of the slugs, so reads spread over the archive. */
-function bySlug(name: string, slugs: string[]): Scenario {
+/**
+ * GET /v1/articles/{slug} (or a path below it: `suffix`), each request the next of the slugs, so
+ * reads spread over the archive.
+ */
+function bySlug(name: string, slugs: string[], suffix = ''): Scenario {
   let next = 0
+  const paths = slugs.map((slug) => `/v1/articles/${slug}${suffix}`)
   const workload: Workload = {
-    label: `GET /v1/articles/{slug} (${slugs.length} slugs in turn)`,
+    label: `GET /v1/articles/{slug}${suffix} (${slugs.length} slugs in turn)`,
     requests: async () => [
       {
         method: 'GET',
-        setupRequest: (req) => ({ ...req, path: `/v1/articles/${slugs[next++ % slugs.length]}` }),
+        setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }),
       },
     ],
   }
@@ -68,7 +72,7 @@ function bySlug(name: string, slugs: string[]): Scenario {
     kind: 'read',
     expectStatus: 200,
     async prepare(origin) {
-      await readEach(origin, slugs)
+      await readEach(origin, paths)
       return workload
     },
   }
@@ -76,6 +80,9 @@ function bySlug(name: string, slugs: string[]): Scenario {
 
 export const firstPage = (name = 'first-page') => get(name, firstPagePath)
 export const articleBySlug = (fixtures: Fixtures, name = 'article-by-slug') => bySlug(name, fixtures.slugs)
+/** The related box of an article page: five teasers, for the same slugs in turn. */
+const related = (fixtures: Fixtures) =>
+  bySlug('related', fixtures.slugs, '/related?limit=5&fields=slug,headline,summary,publishedAt,leadImage')
 const topStories = () => get('top-stories', '/v1/collections/top-stories/teasers')
 
 /** The first page's list, `pages` pages on: the cursor is found by following nextCursor from page one. */
@@ -245,6 +252,9 @@ export function apiScenarios(setup: ScenarioSetup): Scenario[] {
       'filtered',
       list(`source=${encodeURIComponent(fixtures.filter.source)}&tag=${encodeURIComponent(fixtures.filter.tag)}`),
     ),
+    related(fixtures),
+    // A section front: the root section with the most articles, its subsections' articles included.
+    get('section-front', list(`section=${encodeURIComponent(fixtures.sectionFront.section)}`)),
     revalidate(),
     createArticle(setup),
     patchArticle(setup),

@@ -4,6 +4,7 @@
 // the references, and generated clients get one named type per shape.
 import { PageSchema } from './http/pagination.js'
 import { ProblemFieldSchema, ProblemSchema } from './http/schemas.js'
+import { relatedComponents } from './modules/articles/articles.related.schemas.js'
 import { articleComponents } from './modules/articles/articles.schemas.js'
 import { auditComponents } from './modules/audit/audit.schemas.js'
 import { changeComponents } from './modules/changes/changes.schemas.js'
@@ -25,6 +26,7 @@ export const components = [
   ...peopleComponents,
   ...sectionComponents,
   ...articleComponents,
+  ...relatedComponents,
   ...collectionComponents,
   ...changeComponents,
   ...keyComponents,

@@ -45,7 +45,9 @@ const reads = [
   'top-stories',
   'search-common',
   'search-rare',
+  'section-front',
   'filtered',
+  'related',
   'revalidate-304',
 ]
 const writes = ['write-create', 'write-patch']

@@ -164,6 +164,10 @@ export const table: Record<string, Entry> = {
   listPersonArticles: (f) => ({ params: [f.person], query: { include: 'contributors,sections' } }),
   listArticleDeletions: () => ({ query: { since: '2020-01-01T00:00:00.000Z' } }),
   getArticle: (f) => ({ params: [f.article.slug], query: { include: 'source,credits,contributors,sections,tags' } }),
+  listRelatedArticles: () => ({
+    params: ['azerbaijan-192-troops-killed-511-wounded-in-offensive'],
+    query: { limit: '3', include: 'source,credits,contributors,sections,tags' },
+  }),
   updateArticle: async (f) => ({ params: [(await f.newArticle()).id] }),
   deleteArticle: async (f) => {
     const article = await f.newArticle()

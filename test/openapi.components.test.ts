@@ -35,7 +35,7 @@ test('records, pages and problems are named components, with what is always ther
       'WebhookDelivery',
       'WebhookAttempt',
     ],
-    ...['ChangeEvent', 'Problem', 'ProblemField', 'Page', 'Person', 'PersonPage'],
+    ...['ChangeEvent', 'Problem', 'ProblemField', 'Page', 'Person', 'PersonPage', 'RelatedArticle', 'RelatedArticles'],
     ...['ArticlePage', 'RevisionPage', 'ArticleTombstonePage', 'SourcePage', 'TagPage', 'CollectionPage'],
     ...['Section', 'SectionNode', 'SectionTree', 'SectionPage'],
     ...['CollectionHistoryPage', 'ApiKeyPage', 'AuditEntryPage', 'WebhookPage', 'WebhookDeliveryPage', 'ChangePage'],
@@ -50,7 +50,7 @@ test('records, pages and problems are named components, with what is always ther
   t.same(article.required, ['id', ...articleFields], 'a full article has every field')
   t.same(
     Object.keys(article.properties ?? {}).filter((p) => !article.required?.includes(p)),
-    ['source', 'tagDetails'],
+    ['source', 'tagDetails', 'related'],
     'only what include embeds is optional',
   )
   t.same(components.schemas.SparseArticle?.required, ['id'], 'a sparse article promises its id')
@@ -60,7 +60,17 @@ test('records, pages and problems are named components, with what is always ther
     // and the single-read-only ones: nullable fields are required and null.
     const optional = Object.keys(schema.properties).filter((p) => !schema.required?.includes(p))
     // A person's email address is for write scopes only.
-    const allowed = ['source', 'person', 'section', 'email', 'tagDetails', 'visible', 'hiddenReason', 'snapshot']
+    const allowed = [
+      'source',
+      'person',
+      'section',
+      'email',
+      'tagDetails',
+      'related',
+      'visible',
+      'hiddenReason',
+      'snapshot',
+    ]
     t.same(
       optional.filter((p) => !allowed.includes(p)),
       [],

@@ -169,6 +169,15 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { url: a }, 200)
   await call(t, { url: `/v1/articles/${article.slug}?include=source,credits,contributors,sections,tags` }, 200)
   await call(t, { url: `${a}?fields=headline,tags&include=tags`, component: 'SparseArticle' }, 200)
+  const sibling = await post('/v1/articles', {
+    headline: 'Contract sibling',
+    body: 'Related.',
+    leadImage: { url: 'https://img.example/sibling.jpg' },
+    tags: ['contract'],
+  })
+  await call(t, { method: 'POST', url: `/v1/articles/${sibling.id}/publish`, payload: {} }, 200)
+  await call(t, { url: `${a}/related?include=source,credits,tags` }, 200)
+  await call(t, { url: `${a}?include=related` }, 200)
   await call(t, { url: '/v1/articles' }, 200)
   await call(t, { url: '/v1/articles?fields=slug,headline&include=source,credits,tags&count=true' }, 200)
   await call(t, { url: '/v1/articles?q=contract&sort=relevance&status=published' }, 200)

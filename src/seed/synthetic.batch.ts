@@ -1,6 +1,7 @@
 // Synthetic articles built in batches and written with one multi-row INSERT per table: each
 // article's row, its wire credits and its tags, all drawn from the random source in one fixed order
-// (a seeded source gives the same data set every time).
+// (a seeded source gives the same data set every time), and its sections, which follow from its
+// tags (no draw of their own: adding them changed nothing else of the data set).
 
 import type { PrismaClient } from '../db/database.js'
 import { uuidv7 } from '../lib/uuid.js'
@@ -23,6 +24,8 @@ export interface BatchContext {
   publishers: PoolSource[]
   agencies: PoolSource[]
   tagIds: string[]
+  /** The section each tag's articles are filed in (a topic belongs to a section). */
+  tagSections: Map<string, string>
 }
 
 /** Publish, creation and update times: two years back for the published, a month ahead for the scheduled. */
@@ -85,10 +88,21 @@ function articleRow({ random, now, publishers }: BatchContext, n: number): Artic
   }
 }
 
-/** Articles number `from` to `from + count - 1`, with their credits and tags. */
+/**
+ * An article's sections: its first tag's as the primary one, and its second tag's as well when it
+ * has three tags or more and that section is another (nearly half the articles).
+ */
+function sectionsOf(tags: string[], tagSections: Map<string, string>): string[] {
+  const sections = tags.map((t) => tagSections.get(t)).filter((s): s is string => s !== undefined)
+  const [primary, second] = sections
+  if (!primary) return []
+  return tags.length >= 3 && second && second !== primary ? [primary, second] : [primary]
+}
+
+/** Articles number `from` to `from + count - 1`, with their credits, tags and sections. */
 export function makeBatch(context: BatchContext, from: number, count: number): Batch {
   const { random, agencies, tagIds } = context
-  const batch: Batch = { articles: [], credits: [], tags: [] }
+  const batch: Batch = { articles: [], credits: [], tags: [], sections: [] }
   for (let n = from; n < from + count; n++) {
     const article = articleRow(context, n)
     batch.articles.push(article)
@@ -104,6 +118,9 @@ export function makeBatch(context: BatchContext, from: number, count: number): B
     const tagged = new Set<string>()
     while (tagged.size < tagCount) tagged.add(skewed(random, tagIds))
     for (const tagId of tagged) batch.tags.push({ article_id: article.id, tag_id: tagId })
+    sectionsOf([...tagged], context.tagSections).forEach((sectionId, i) => {
+      batch.sections.push({ article_id: article.id, section_id: sectionId, is_primary: i === 0, position: i })
+    })
   }
   return batch
 }
@@ -134,13 +151,14 @@ export interface Batch {
   }[]
   credits: { article_id: string; source_id: string; position: number }[]
   tags: { article_id: string; tag_id: string }[]
+  sections: { article_id: string; section_id: string; is_primary: boolean; position: number }[]
 }
 
 // Each table's rows go in as one JSON parameter expanded by json_to_recordset: a multi-row insert
 // with one parameter whatever the batch size (a VALUES list would need 19 per article), which
 // costs the client little more than a JSON.stringify.
-export async function insertBatch(prisma: PrismaClient, batch: Batch): Promise<[number, number, number]> {
-  const [articles, credits, tags] = await prisma.$transaction(
+export async function insertBatch(prisma: PrismaClient, batch: Batch): Promise<[number, number, number, number]> {
+  const [articles, credits, tags, sections] = await prisma.$transaction(
     [
       prisma.$executeRaw`
       INSERT INTO articles (id, slug, headline, summary, body, body_text, body_html, dateline, bylines, language, status,
@@ -160,6 +178,10 @@ export async function insertBatch(prisma: PrismaClient, batch: Batch): Promise<[
       prisma.$executeRaw`
       INSERT INTO article_tags (article_id, tag_id)
       SELECT article_id, tag_id FROM json_to_recordset(${JSON.stringify(batch.tags)}::json) AS x(article_id uuid, tag_id uuid)`,
+      prisma.$executeRaw`
+      INSERT INTO article_sections (article_id, section_id, is_primary, position)
+      SELECT article_id, section_id, is_primary, position FROM json_to_recordset(${JSON.stringify(batch.sections)}::json)
+        AS x(article_id uuid, section_id uuid, is_primary boolean, position int)`,
       // Scheduled articles go live later: the change feed writes their events then.
       prisma.$executeRaw`
       INSERT INTO scheduled_changes (resource_type, resource_id, due_at)
@@ -170,5 +192,5 @@ export async function insertBatch(prisma: PrismaClient, batch: Batch): Promise<[
     // A batch takes about a second; far more on a busy or small server, which must not abort the run.
     { maxWait: 60_000, timeout: 600_000 },
   )
-  return [articles, credits, tags]
+  return [articles, credits, tags, sections]
 }

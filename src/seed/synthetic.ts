@@ -1,6 +1,6 @@
 // Synthetic articles for load and search testing (npm run db:seed -- --articles N): realistic
-// sizes and spreads — 50 sources, 500 tags, three languages, two years of publish times, ~3 KB
-// Markdown bodies — written with bulk inserts: one multi-row INSERT per table and batch of 1000,
+// sizes and spreads — 50 sources, 500 tags, 27 sections, three languages, two years of publish
+// times, ~3 KB Markdown bodies — written with bulk inserts: one multi-row INSERT per table and batch of 1000,
 // a few batches at a time on a server. The database's own work dominates (the search-vector
 // trigger parses each ~3 KB body twice): about 1.1 ms of server CPU per article, plus ~1 ms in
 // this process (half of it rendering the stored HTML body), so 100,000 take two to three minutes
@@ -12,11 +12,13 @@
 // its slugs (synthetic-<n>-…) after the highest number already taken.
 //
 // synthetic.words.ts holds the word lists, synthetic.text.ts the text made of them,
-// synthetic.pools.ts the sources and tags, synthetic.batch.ts the articles and their inserts.
+// synthetic.pools.ts the sources and tags, synthetic.sections.ts the section tree,
+// synthetic.batch.ts the articles and their inserts.
 
 import type { PrismaClient } from '../db/database.js'
 import { insertBatch, makeBatch } from './synthetic.batch.js'
 import { lastNumber, sourcePool, tagPool } from './synthetic.pools.js'
+import { sectionPool } from './synthetic.sections.js'
 
 export { mulberry32 } from './synthetic.text.js'
 export { SYNTHETIC_WORDS } from './synthetic.words.js'
@@ -37,8 +39,16 @@ export interface SyntheticOptions {
 }
 
 export interface SyntheticResult {
-  /** Records this run created: sources and tags only the first time. */
-  created: { sources: number; tags: number; articles: number; credits: number; articleTags: number }
+  /** Records this run created: sources, tags and sections only the first time. */
+  created: {
+    sources: number
+    tags: number
+    articles: number
+    credits: number
+    articleTags: number
+    sections: number
+    articleSections: number
+  }
   /** The new articles by status and by language. */
   statuses: Record<'published' | 'scheduled' | 'draft', number>
   languages: Record<string, number>
@@ -47,7 +57,7 @@ export interface SyntheticResult {
   last: number
 }
 
-/** Adds `articles` synthetic articles (and, the first time, their sources and tags). */
+/** Adds `articles` synthetic articles (and, the first time, their sources, tags and sections). */
 export async function seedSyntheticArticles(prisma: PrismaClient, options: SyntheticOptions): Promise<SyntheticResult> {
   if (!Number.isSafeInteger(options.articles) || options.articles < 1) {
     throw new RangeError(`articles must be a positive integer, not ${options.articles}`)
@@ -55,17 +65,28 @@ export async function seedSyntheticArticles(prisma: PrismaClient, options: Synth
   const batchSize = options.batchSize ?? 1000
   const sources = await sourcePool(prisma)
   const tags = await tagPool(prisma)
+  const sections = await sectionPool(prisma)
   const context = {
     random: options.random ?? Math.random,
     now: (options.now ?? new Date()).getTime(),
     publishers: sources.pool.filter((s) => s.kind !== 'agency'),
     agencies: sources.pool.filter((s) => s.kind === 'agency'),
     tagIds: tags.ids,
+    // Tags in turn over the sections: the most used tags file their articles in different sections.
+    tagSections: new Map(tags.ids.map((id, i) => [id, sections.ids[i % sections.ids.length] as string])),
   }
   const start = (await lastNumber(prisma)) + 1
 
   const result: SyntheticResult = {
-    created: { sources: sources.created, tags: tags.created, articles: 0, credits: 0, articleTags: 0 },
+    created: {
+      sources: sources.created,
+      tags: tags.created,
+      articles: 0,
+      credits: 0,
+      articleTags: 0,
+      sections: sections.created,
+      articleSections: 0,
+    },
     statuses: { published: 0, scheduled: 0, draft: 0 },
     languages: {},
     first: start,
@@ -84,10 +105,11 @@ export async function seedSyntheticArticles(prisma: PrismaClient, options: Synth
         result.languages[language] = (result.languages[language] ?? 0) + 1
       }
       if (inflight.length >= concurrency) await inflight.shift()
-      const write = insertBatch(prisma, batch).then(([articles, credits, articleTags]) => {
+      const write = insertBatch(prisma, batch).then(([articles, credits, articleTags, articleSections]) => {
         result.created.articles += articles
         result.created.credits += credits
         result.created.articleTags += articleTags
+        result.created.articleSections += articleSections
         options.onProgress?.(result.created.articles)
       })
       write.catch(() => {}) // awaited below; this only keeps a failure from being reported twice

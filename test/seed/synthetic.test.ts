@@ -23,7 +23,11 @@ t.test('synthetic articles', async (t) => {
   const prisma = db.prisma
   await seed(prisma)
   const examples = await prisma.article.count()
-  const exampleSources = (await loadSeedContent()).sources.length
+  const content = await loadSeedContent()
+  const exampleSources = content.sources.length
+  const exampleSections = new Set(content.sections.map((s) => s.path))
+  // Two of the synthetic tree's 27 sections are example ones too: world and world/middle-east.
+  const shared = ['world', 'world/middle-east']
 
   const started = performance.now()
   const first = await seedSyntheticArticles(prisma, {
@@ -38,7 +42,7 @@ t.test('synthetic articles', async (t) => {
 
   const synthetic = await prisma.article.findMany({
     where: { slug: { startsWith: 'synthetic-' } },
-    include: { tags: true, credits: { include: { source: true } }, source: true },
+    include: { tags: true, credits: { include: { source: true } }, source: true, sections: true },
   })
   const number = (slug: string) => Number(slug.split('-')[1])
   synthetic.sort((a, b) => number(a.slug) - number(b.slug))
@@ -61,7 +65,35 @@ t.test('synthetic articles', async (t) => {
       first.created.credits,
       await prisma.articleCredit.count({ where: { article: { slug: { startsWith: 'synthetic-' } } } }),
     )
+    t.equal(first.created.sections, 27 - shared.length, 'the sections the examples do not have')
+    t.equal(await prisma.section.count(), exampleSections.size + 27 - shared.length)
+    t.equal(
+      first.created.articleSections,
+      await prisma.articleSection.count({ where: { article: { slug: { startsWith: 'synthetic-' } } } }),
+    )
     t.same([first.first, first.last], [1, N])
+  })
+
+  t.test('sections: a tree, one primary section for every article and sometimes a second', async (t) => {
+    const sections = (await prisma.section.findMany({ include: { parent: true } })).filter(
+      (s) => !exampleSections.has(s.path) || shared.includes(s.path),
+    )
+    t.same([...new Set(sections.map((s) => s.depth))].sort(), [1, 2, 3], 'three levels')
+    t.equal(sections.filter((s) => s.depth === 1).length, 6, 'six roots')
+    for (const s of sections) {
+      const expected = s.parent ? `${s.parent.path}/${s.slug}` : s.slug
+      if (s.path !== expected || s.depth !== (s.parent ? s.parent.depth + 1 : 1)) t.fail(`section ${s.path}`)
+    }
+    for (const a of synthetic) {
+      const primary = a.sections.filter((s) => s.primary)
+      if (a.sections.length < 1 || a.sections.length > 2 || primary.length !== 1 || primary[0]?.position !== 0) {
+        t.fail(`${a.slug}: sections ${JSON.stringify(a.sections)}`)
+      }
+    }
+    const second = synthetic.filter((a) => a.sections.length === 2).length
+    t.ok(second > 0.2 * N && second < 0.6 * N, `some have a second section (${second})`)
+    const used = new Set(synthetic.flatMap((a) => a.sections.map((s) => s.sectionId)))
+    t.ok(used.size >= 20, `articles spread over the sections (${used.size})`)
   })
 
   t.test('statuses and times', async (t) => {
@@ -180,6 +212,8 @@ t.test('synthetic articles', async (t) => {
       articles: N,
       credits: first.created.credits,
       articleTags: first.created.articleTags,
+      sections: 0,
+      articleSections: first.created.articleSections,
     })
     t.same([second.first, second.last], [N + 1, 2 * N], 'numbered after the first run')
     t.equal(await prisma.article.count(), examples + 2 * N)

@@ -294,6 +294,36 @@ export interface paths {
         patch: operations["updateArticle"];
         trace?: never;
     };
+    "/v1/articles/{idOrSlug}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List related articles
+         * @description Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. The article is named as a single read names it (id, slug or former slug), and public callers get 404 for one they may not see. `fields` and `include` shape the articles as on GET /v1/articles. No pages: `limit` of the best ones.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["listRelatedArticles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * List related articles (headers only)
+         * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
+         *
+         *     Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. The article is named as a single read names it (id, slug or former slug), and public callers get 404 for one they may not see. `fields` and `include` shape the articles as on GET /v1/articles. No pages: `limit` of the best ones.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        head: operations["listRelatedArticlesHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/v1/articles/{id}/publish": {
         parameters: {
             query?: never;
@@ -1698,6 +1728,8 @@ export interface components {
             source?: components["schemas"]["Source"] | null;
             /** @description With include=tags: the tags with their names, in the order of `tags` */
             tagDetails?: components["schemas"]["Tag"][];
+            /** @description With include=related (a single read): the 5 best related articles (see GET /v1/articles/{idOrSlug}/related) */
+            related?: components["schemas"]["RelatedArticle"][];
         };
         /**
          * @description An article as lists return it: `id` always, and the fields `fields` names (every field of Article when it is not given), with what `include` embeds and, for a search, `snippet`.
@@ -1754,6 +1786,8 @@ export interface components {
             source?: components["schemas"]["Source"] | null;
             /** @description With include=tags: the tags with their names, in the order of `tags` */
             tagDetails?: components["schemas"]["Tag"][];
+            /** @description With include=related (a single read): the 5 best related articles (see GET /v1/articles/{idOrSlug}/related) */
+            related?: components["schemas"]["RelatedArticle"][];
             /** @description With q: the matching passage, search terms wrapped in <mark>…</mark> */
             snippet?: string;
         };
@@ -1795,6 +1829,34 @@ export interface components {
         ArticleTombstonePage: {
             data: components["schemas"]["ArticleTombstone"][];
             page: components["schemas"]["Page"];
+        };
+        /**
+         * @description A related article as a single read embeds it (include=related): enough for a teaser
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000c002",
+         *       "slug": "russia-and-iraq-agree-on-intelligence-cooperation",
+         *       "headline": "Russia and Iraq agree on intelligence cooperation",
+         *       "summary": null,
+         *       "language": "en",
+         *       "publishedAt": "2015-09-26T18:00:00.000Z",
+         *       "leadImage": null
+         *     }
+         */
+        RelatedArticle: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            headline: string;
+            summary: string | null;
+            /** @description BCP 47 language tag */
+            language: string;
+            /** Format: date-time */
+            publishedAt: string;
+            leadImage: components["schemas"]["LeadImage"] | null;
+        };
+        /** @description An article's related articles, best first: at most `limit` of them, without pages. Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. */
+        RelatedArticles: {
+            data: components["schemas"]["SparseArticle"][];
         };
         /**
          * @example {
@@ -5388,7 +5450,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
-                /** @description Related records to embed: source, credits, contributors, sections, tags */
+                /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
             };
             header?: {
@@ -5701,7 +5763,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
-                /** @description Related records to embed: source, credits, contributors, sections, tags */
+                /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
             };
             header?: {
@@ -6202,6 +6264,320 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    listRelatedArticles: {
+        parameters: {
+            query?: {
+                /** @description How many (1-20, default 5) */
+                limit?: number;
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                fields?: string;
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
+                include?: string;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Related articles, best first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelatedArticles"];
+                };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRelatedArticlesHead: {
+        parameters: {
+            query?: {
+                /** @description How many (1-20, default 5) */
+                limit?: number;
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                fields?: string;
+                /** @description Related records to embed: source, credits, contributors, sections, tags */
+                include?: string;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Related articles, best first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import type { ArticleRecord } from './articles.record.js'
+import { withRelated } from './articles.related.js'
 import * as repo from './articles.repository.js'
 import type { Article, ArticleList, ArticleListQuery, Tombstone, TombstoneQuery } from './articles.schemas.js'
 import {
@@ -33,12 +34,13 @@ export async function getArticle(db: Db, idOrSlug: string, view: ViewOptions, no
   const record = await repo.findArticle(db, isId ? idOrSlug.toLowerCase() : idOrSlug, isId, relationsOf(view))
   // Public callers cannot tell a draft from a missing article.
   if (!record || (!view.preview && !isPublic(record, now))) throw new NotFoundError('article', idOrSlug)
-  return {
+  const read = {
     body: toArticle(record, now, view),
     surrogateKeys: surrogateKeysOf(record),
     lastModified: record.updatedAt,
     version: record.version,
   }
+  return view.include?.includes('related') ? withRelated(db, read, now) : read
 }
 
 /** The keyset position a list cursor holds: a rank, an update time, or a publish time (null: a draft). */

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { SourcesService } from '../sources/sources.service.js'
 import { articleLifecycleRoutes } from './articles.lifecycle.routes.js'
 import { articleListRoutes, articleReadRoutes } from './articles.reads.routes.js'
+import { articleRelatedRoutes } from './articles.related.routes.js'
 import { articleRevisionsRoutes } from './articles.revisions.routes.js'
 import type { ArticlesService } from './articles.service.js'
 import { articleWriteRoutes } from './articles.writes.routes.js'
@@ -16,6 +17,7 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
 ) => {
   await app.register(articleListRoutes, { articles, sources })
   await app.register(articleReadRoutes, { articles })
+  await app.register(articleRelatedRoutes, { articles })
   await app.register(articleWriteRoutes, { articles })
   await app.register(articleLifecycleRoutes, { articles })
   await app.register(articleRevisionsRoutes, { articles })

@@ -46,7 +46,9 @@ export const articleFields = [
 ] as const
 export type ArticleField = (typeof articleFields)[number]
 const articleIncludes = ['source', 'credits', 'contributors', 'sections', 'tags'] as const
-export type ArticleInclude = (typeof articleIncludes)[number]
+/** What a single read embeds besides: its related articles (a list's articles do not). */
+const readIncludes = [...articleIncludes, 'related'] as const
+export type ArticleInclude = (typeof readIncludes)[number]
 
 const fieldsDescription = `Comma-separated fields to return (id is always returned): ${articleFields.join(', ')}`
 const fieldsParam = Type.String({
@@ -54,11 +56,13 @@ const fieldsParam = Type.String({
   maxLength: 400,
   description: fieldsDescription,
 })
-const includeParam = Type.String({
-  pattern: `^(${articleIncludes.join('|')})(,(${articleIncludes.join('|')}))*$`,
-  maxLength: 100,
-  description: `Related records to embed: ${articleIncludes.join(', ')}`,
-})
+const includeParamOf = (includes: readonly string[]) =>
+  Type.String({
+    pattern: `^(${includes.join('|')})(,(${includes.join('|')}))*$`,
+    maxLength: 100,
+    description: `Related records to embed: ${includes.join(', ')}`,
+  })
+const includeParam = includeParamOf(articleIncludes)
 export const ReadQuerySchema = Type.Object(
   {
     fields: Type.Optional({
@@ -68,7 +72,7 @@ export const ReadQuerySchema = Type.Object(
         `${fieldsDescription}. Deprecated on a single read: the answer is then not a full Article but ` +
         'a SparseArticle, which this operation does not declare; list with `fields` instead.',
     }),
-    include: Type.Optional(includeParam),
+    include: Type.Optional(includeParamOf(readIncludes)),
   },
   { additionalProperties: false },
 )

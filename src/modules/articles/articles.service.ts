@@ -14,6 +14,8 @@ import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
 import * as lifecycle from './articles.lifecycle.js'
 import { getArticle, type ListScope, listArticles, listDeletions, listPersonArticles } from './articles.reads.js'
 import type { ArticleRecord } from './articles.record.js'
+import { getRelated } from './articles.related.js'
+import type { RelatedQuery } from './articles.related.schemas.js'
 import { getRevision, listRevisions, restoreRevision } from './articles.revisions.js'
 import type { Article, ArticleListQuery, Publish, TombstoneQuery } from './articles.schemas.js'
 import { fullView, toArticle, type ViewOptions } from './articles.view.js'
@@ -59,6 +61,9 @@ export function createArticlesService(db: PrismaClient, { clock, createTags }: A
       listPersonArticles(db, personKey, query, view, clock()),
 
     deletions: (query: TombstoneQuery, preview: boolean) => listDeletions(db, query, preview),
+
+    related: (idOrSlug: string, query: RelatedQuery, view: ViewOptions) =>
+      getRelated(db, idOrSlug, query, view, clock()),
 
     async create(input: ArticleCreate, actor: Actor, idempotencyKey?: string): Promise<Written> {
       const rendered = renderBody(input.body)

@@ -1,7 +1,7 @@
 // An article's representation: the Article component (every field, as writes and single reads
 // return it) and the SparseArticle component (what lists return: `fields` picks, `include` embeds).
 // articles.view.ts builds both from a record.
-import Type from 'typebox'
+import Type, { type Static } from 'typebox'
 import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 import { PersonSchema, seedPersonExample } from '../people/people.schemas.js'
 import { SectionSchema, seedSectionExample } from '../sections/sections.schemas.js'
@@ -67,6 +67,39 @@ export const ArticleSectionComponent = Type.Object(
     additionalProperties: false,
   },
 )
+
+/** The compact article include=related embeds (see articles.related.ts). */
+export const RelatedArticleComponent = Type.Object(
+  {
+    id: UuidSchema,
+    slug: Type.String(),
+    headline: Type.String(),
+    summary: nullable(Type.String()),
+    language: Type.String({ description: 'BCP 47 language tag' }),
+    publishedAt: TimestampSchema,
+    leadImage: Type.Union([ref(LeadImageComponent), Type.Null()]),
+  },
+  {
+    $id: 'RelatedArticle',
+    description: 'A related article as a single read embeds it (include=related): enough for a teaser',
+    additionalProperties: false,
+    examples: [
+      {
+        id: '019ac0de-7a1e-7000-8000-00000000c002',
+        slug: 'russia-and-iraq-agree-on-intelligence-cooperation',
+        headline: 'Russia and Iraq agree on intelligence cooperation',
+        summary: null,
+        language: 'en',
+        publishedAt: '2015-09-26T18:00:00.000Z',
+        leadImage: null,
+      },
+    ],
+  },
+)
+export type RelatedArticle = Static<typeof RelatedArticleComponent>
+
+/** How many related articles a single read embeds with include=related. */
+export const embeddedRelated = 5
 
 const seedArticleExample = {
   id: '019ac0de-7a1e-7000-8000-00000000c001',
@@ -135,6 +168,12 @@ const articleEmbeds = {
   ),
   tagDetails: Type.Optional(
     Type.Array(TagSchema, { description: 'With include=tags: the tags with their names, in the order of `tags`' }),
+  ),
+  related: Type.Optional(
+    Type.Array(ref(RelatedArticleComponent), {
+      maxItems: embeddedRelated,
+      description: `With include=related (a single read): the ${embeddedRelated} best related articles (see GET /v1/articles/{idOrSlug}/related)`,
+    }),
   ),
 }
 

@@ -1,0 +1,81 @@
+// Related articles, as their own list (GET /articles/{idOrSlug}/related) and embedded in a single
+// read (include=related). Both answer with what their caching headers need: the article's key, the
+// related articles' keys, and `articles`, since any article published may join the list.
+
+import type { Db } from '../../db/types.js'
+import { NotFoundError } from '../../errors.js'
+import { uuidPattern } from '../../lib/uuid.js'
+import type { Cacheable } from './articles.reads.js'
+import type { ArticleRecord } from './articles.record.js'
+import type { RelatedArticles, RelatedQuery } from './articles.related.schemas.js'
+import { relatedArticles } from './articles.related-repository.js'
+import type { Article } from './articles.schemas.js'
+import { relationsOf, surrogateKeysOf, toArticle, type ViewOptions, withoutBody } from './articles.view.js'
+import { embeddedRelated, type RelatedArticle } from './articles.view.schemas.js'
+
+function latest(times: Date[]): Date | null {
+  return times.reduce<Date | null>((max, t) => (!max || t > max ? t : max), null)
+}
+
+/** An article's related articles, as the view shows them; 404 when the view may not see the article. */
+export async function getRelated(
+  db: Db,
+  idOrSlug: string,
+  query: RelatedQuery,
+  view: ViewOptions,
+  now: Date,
+): Promise<Cacheable<RelatedArticles>> {
+  const isId = uuidPattern.test(idOrSlug)
+  const found = await relatedArticles(db, {
+    article: isId ? { id: idOrSlug.toLowerCase() } : { slug: idOrSlug },
+    // Public callers cannot tell a draft from a missing article, here as on the article itself.
+    publicAt: view.preview ? null : now,
+    now,
+    limit: query.limit,
+    withoutBody: withoutBody(view),
+    relations: relationsOf(view),
+  })
+  if (!found.article) throw new NotFoundError('article', idOrSlug)
+  return {
+    body: { data: found.related.map((record) => toArticle(record, now, view)) },
+    surrogateKeys: [`article:${found.article.id}`, 'articles', ...found.related.flatMap(surrogateKeysOf)],
+    lastModified: latest([found.article.updatedAt, ...found.related.map((r) => r.updatedAt)]),
+  }
+}
+
+function toRelatedArticle(record: ArticleRecord): RelatedArticle {
+  return {
+    id: record.id,
+    slug: record.slug,
+    headline: record.headline,
+    summary: record.summary,
+    language: record.language,
+    // Related articles are public: they have a publish time.
+    publishedAt: (record.publishedAt as Date).toISOString(),
+    leadImage: record.leadImageUrl
+      ? { url: record.leadImageUrl, caption: record.leadImageCaption, credit: record.leadImageCredit }
+      : null,
+  }
+}
+
+/** include=related: a single read (the article already found and visible) with its best related articles. */
+export async function withRelated(
+  db: Db,
+  read: Cacheable<Article> & { lastModified: Date },
+  now: Date,
+): Promise<Cacheable<Article>> {
+  const found = await relatedArticles(db, {
+    article: { id: read.body.id },
+    publicAt: null,
+    now,
+    limit: embeddedRelated,
+    withoutBody: true,
+    relations: { source: false, creditSources: false, people: false, sectionRecords: false },
+  })
+  return {
+    ...read,
+    body: { ...read.body, related: found.related.map(toRelatedArticle) },
+    surrogateKeys: [...read.surrogateKeys, 'articles', ...found.related.map((r) => `article:${r.id}`)],
+    lastModified: latest([read.lastModified, ...found.related.map((r) => r.updatedAt)]),
+  }
+}
