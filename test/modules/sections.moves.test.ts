@@ -1,11 +1,11 @@
 // Moving and renaming sections: the whole subtree follows in one transaction, loops and trees
 // deeper than 8 levels are refused, clashes are 409s, and concurrent writes keep the tree whole.
-import pg from 'pg'
 import { test } from 'tap'
 import type { Database } from '../../src/db/database.js'
 import { findSectionIds } from '../../src/modules/sections/sections.repository.js'
 import { serverUrl } from '../db-url.js'
 import { assertProblem, build, json, missingId, type Res } from '../helper.js'
+import { racing } from '../race.js'
 import { type Section, sectionOf, sectionsClient } from './sections.helpers.js'
 
 // Many requests from one key and one address.
@@ -197,43 +197,18 @@ test('concurrent writes keep the tree whole', { skip: serverUrl ? false : 'needs
   const url = database.url as string
   const api = sectionsClient(t, app, auth)
 
-  /**
-   * Runs the requests while another transaction holds `hold` (statements run in it first), waits
-   * until they all wait for it, then runs `release` in it and commits.
-   */
-  async function racing(hold: string[], requests: () => Promise<Res>[], release: string[] = []) {
-    const other = new pg.Client({ connectionString: url })
-    const watcher = new pg.Client({ connectionString: url })
-    await Promise.all([other.connect(), watcher.connect()])
-    try {
-      await other.query('BEGIN')
-      for (const statement of hold) await other.query(statement)
-      const pending = requests()
-      for (let i = 0; ; i++) {
-        const waiting = await watcher.query(
-          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        )
-        if ((waiting.rowCount ?? 0) >= pending.length) break
-        if (i > 300) throw new Error('the requests never waited for the other transaction')
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      for (const statement of release) await other.query(statement)
-      await other.query('COMMIT')
-      return await Promise.all(pending)
-    } finally {
-      await Promise.all([other.end(), watcher.end()])
-    }
-  }
+  const race = (hold: string[], requests: () => Promise<Res>[], release: string[] = []) =>
+    racing(url, hold, requests, release)
 
   await t.test('two moves that would together make a loop: one wins', async (t) => {
     const x = await api.create({ name: 'X' })
     const y = await api.create({ name: 'Y' })
     const xc = await api.create({ name: 'XC', parent: 'x' })
     const yc = await api.create({ name: 'YC', parent: 'y' })
-    const [first, second] = await racing(
-      [`SELECT 1 FROM sections WHERE id IN ('${x.id}', '${y.id}') FOR UPDATE`],
-      () => [api.patch(x.id, { parent: yc.id }), api.patch(y.id, { parent: xc.id })],
-    )
+    const [first, second] = await race([`SELECT 1 FROM sections WHERE id IN ('${x.id}', '${y.id}') FOR UPDATE`], () => [
+      api.patch(x.id, { parent: yc.id }),
+      api.patch(y.id, { parent: xc.id }),
+    ])
     const statuses = [first?.statusCode, second?.statusCode].sort()
     t.same(statuses, [200, 422], `one move wins: ${first?.body.slice(0, 200)} / ${second?.body.slice(0, 200)}`)
     const lost = [first, second].find((r) => r?.statusCode === 422) as Res
@@ -245,17 +220,16 @@ test('concurrent writes keep the tree whole', { skip: serverUrl ? false : 'needs
 
   await t.test('a child created under a section being moved gets the new path', async (t) => {
     const home = await api.create({ name: 'Home' })
-    const [created] = await racing(
-      [`UPDATE sections SET slug = 'house', path = 'house' WHERE id = '${home.id}'`],
-      () => [api.post({ name: 'Room', parentId: home.id })],
-    )
+    const [created] = await race([`UPDATE sections SET slug = 'house', path = 'house' WHERE id = '${home.id}'`], () => [
+      api.post({ name: 'Room', parentId: home.id }),
+    ])
     t.equal(sectionOf(created as Res).path, 'house/room')
   })
 
   await t.test('a move waits for a child being created under its subtree, then moves it too', async (t) => {
     const top = await api.create({ name: 'Top' })
     const mid = await api.create({ name: 'Mid', parent: 'top' })
-    const [moved] = await racing(
+    const [moved] = await race(
       [
         `INSERT INTO sections (id, slug, name, parent_id, path, depth, updated_at)
          VALUES (gen_random_uuid(), 'leaf', 'Leaf', '${mid.id}', 'top/mid/leaf', 3, now())`,
@@ -274,11 +248,11 @@ test('concurrent writes keep the tree whole', { skip: serverUrl ? false : 'needs
   await t.test('a move to a parent deleted meanwhile is a 422; of a section deleted meanwhile a 404', async (t) => {
     const mover = await api.create({ name: 'Mover' })
     const target = await api.create({ name: 'Target' })
-    const [toGone] = await racing([`DELETE FROM sections WHERE id = '${target.id}'`], () => [
+    const [toGone] = await race([`DELETE FROM sections WHERE id = '${target.id}'`], () => [
       api.patch(mover.id, { parent: target.id }),
     ])
     t.equal(assertProblem(t, toGone as Res, 422, 'ND_REFERENCE_MISSING').field, 'parent')
-    const [gone] = await racing([`DELETE FROM sections WHERE id = '${mover.id}'`], () => [
+    const [gone] = await race([`DELETE FROM sections WHERE id = '${mover.id}'`], () => [
       api.patch(mover.id, { slug: 'moved' }),
     ])
     assertProblem(t, gone as Res, 404, 'ND_NOT_FOUND')

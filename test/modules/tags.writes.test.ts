@@ -3,8 +3,10 @@
 import { test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
 import type { TagCount } from '../../src/modules/tags/tags.schemas.js'
+import { serverUrl } from '../db-url.js'
 import { build, createKey, json, type Page, pointers, testClock } from '../helper.js'
-import { assertProblem, client, env, type Revision } from './articles.helpers.js'
+import { racing } from '../race.js'
+import { assertProblem, client, env, type Res, type Revision } from './articles.helpers.js'
 import { tagClient } from './tags.helpers.js'
 
 test('create, read, update, delete', async (t) => {
@@ -231,4 +233,22 @@ test('a tag of drafts alone: renames and deletes tell public readers nothing', a
   const publicFeed = await app.inject('/v1/changes?limit=100')
   t.notMatch(publicFeed.body, /secret/, 'neither slug in the public feed')
   t.same(json<Page<TagCount>>(await app.inject('/v1/tags')).data, [])
+})
+
+test('a slug is claimed by one tag at a time, current or former', {
+  skip: serverUrl ? false : 'needs a PostgreSQL server',
+}, async (t) => {
+  const { app, auth, database } = await build(t, { env })
+  const tags = tagClient(app, auth)
+  const renamed = json<{ id: string }>(await tags.create({ slug: 'old-name', name: 'Old name' }))
+  // A rename of old-name in progress: it holds the slug, and has not committed yet.
+  const lock = "SELECT pg_advisory_xact_lock(hashtext('tags.slug'), hashtext('old-name'))"
+  const [created] = await racing(
+    database.url as string,
+    [lock, `UPDATE tags SET slug = 'new-name' WHERE id = '${renamed.id}'`],
+    () => [tags.create({ slug: 'old-name', name: 'Another' })],
+    [`INSERT INTO tag_slugs (slug, tag_id) VALUES ('old-name', '${renamed.id}')`],
+  )
+  assertProblem(t, created as Res, 409, 'ND_UNIQUE_VIOLATION')
+  t.match(json(await tags.get('old-name')), { id: renamed.id, slug: 'new-name' }, 'old-name names one tag')
 })

@@ -16,6 +16,14 @@ export async function recordAudit(db: Db, actor: Actor, entry: AuditRecord): Pro
   await db.auditEntry.create({ data: { ...entry, keyId: actor.keyId, requestId: actor.requestId } })
 }
 
+/** Appends entries in one statement (a change that touches many records at once). */
+export async function recordAudits(db: Db, actor: Actor, entries: AuditRecord[]): Promise<void> {
+  if (entries.length === 0) return
+  await db.auditEntry.createMany({
+    data: entries.map((entry) => ({ ...entry, keyId: actor.keyId, requestId: actor.requestId })),
+  })
+}
+
 export interface AuditFilter {
   keyId?: string
   resourceType?: string

@@ -102,6 +102,21 @@ export async function formerSlugOwner(tx: Db, slug: string): Promise<{ id: strin
 }
 
 /**
+ * Holds these slugs for the rest of the transaction, in slug order. A tag's current slugs (tags)
+ * and former ones (tag_slugs) share one namespace that no unique index spans: every write that
+ * claims a slug in either table (a create, a rename, a merge, an article write creating tags)
+ * holds it first and then checks both, so two writes never give one slug two owners. Taken after
+ * any article and tag row locks, so that it never waits while an article write waits on it.
+ */
+export async function lockSlugs(tx: Db, slugs: string[]): Promise<void> {
+  // pg_advisory_xact_lock is volatile: PostgreSQL calls it after sorting, in slug order.
+  await tx.$queryRaw`
+    SELECT count(*)::int AS n FROM (
+      SELECT pg_advisory_xact_lock(hashtext('tags.slug'), hashtext(s)) FROM unnest(${[...new Set(slugs)]}::text[]) s
+      ORDER BY s) x`
+}
+
+/**
  * Locks the tags' rows, and first the live articles using them, for the rest of the transaction.
  * Articles first: an article write locks its article, then (linking a tag) takes a key-share lock
  * on the tag; taken in the other order, a save of an article with the tag during a rename would
@@ -225,9 +240,11 @@ export async function deleteTag(tx: Db, id: string): Promise<void> {
 
 /** The ids of the tags these slugs name, now or formerly (a slug of none is absent). */
 export async function tagIdsBySlug(tx: Db, slugs: string[]): Promise<Map<string, string>> {
+  // A current slug wins over a former one (the last set below), should both ever exist.
   const rows = await tx.$queryRaw<{ slug: string; id: string }[]>`
-    SELECT slug, id FROM tags WHERE slug = ANY (${slugs}::text[])
-    UNION ALL SELECT slug, tag_id AS id FROM tag_slugs WHERE slug = ANY (${slugs}::text[])`
+    SELECT slug, tag_id AS id, 0 AS ord FROM tag_slugs WHERE slug = ANY (${slugs}::text[])
+    UNION ALL SELECT slug, id, 1 FROM tags WHERE slug = ANY (${slugs}::text[])
+    ORDER BY ord`
   return new Map(rows.map((r) => [r.slug, r.id]))
 }
 
@@ -236,6 +253,7 @@ export async function tagIdsBySlug(tx: Db, slugs: string[]): Promise<Map<string,
  * write may have created one since it was looked up).
  */
 export async function createTagsNamedBySlug(tx: Db, slugs: string[]): Promise<void> {
+  await lockSlugs(tx, slugs)
   const formers = await tx.tagSlug.findMany({ where: { slug: { in: slugs } }, select: { slug: true } })
   const taken = new Set(formers.map((f) => f.slug))
   // Sorted, so two writers adding the same new tags take their locks in the same order.

@@ -11,7 +11,7 @@ import {
   withProblem,
 } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
-import { recordAudit } from '../audit/audit.repository.js'
+import { recordAudit, recordAudits } from '../audit/audit.repository.js'
 import { articleEvent, vocabularyEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
 import * as repo from './tags.repository.js'
@@ -54,14 +54,10 @@ const auditActions = {
 } as const
 
 /**
- * Writes the change's audit entry and event. The event is public only when an article public at
- * the time used the tag: a prepared tag would tell what is being written. It purges the tag's
- * responses under every slug it had, the tag list, and the article lists when articles changed.
- */
-/**
- * The events of the articles a rename or merge gave a new version: `article.updated` for a public
- * one (article.draft_updated otherwise), naming `tags`, with the tag's old slug replaced by `to`.
- * Feed readers and webhook receivers learn of the change as of any other edit.
+ * The events and audit entries of the articles a rename or merge gave a new version:
+ * `article.updated` for a public one (article.draft_updated otherwise), naming `tags`, with the
+ * tag's old slug replaced by `to`. Feed readers and webhook receivers learn of the change as of
+ * any other edit.
  */
 async function recordArticleChanges(tx: Db, bumped: repo.BumpedArticle[], to: string, from: string, context: Context) {
   const events = bumped.map((a) => {
@@ -78,8 +74,15 @@ async function recordArticleChanges(tx: Db, bumped: repo.BumpedArticle[], to: st
     })
   })
   await recordEvents(tx, events, { actor: context.actor, now: context.at })
+  const entries = bumped.map((a) => ({ action: 'update', resourceType: 'article', resourceId: a.id }))
+  await recordAudits(tx, context.actor, entries)
 }
 
+/**
+ * Writes the change's audit entry and event. The event is public only when an article public at
+ * the time used the tag: a prepared tag would tell what is being written. It purges the tag's
+ * responses under every slug it had, the tag list, and the article lists when articles changed.
+ */
 async function record(
   tx: Db,
   { actor, at }: Context,
@@ -106,6 +109,7 @@ async function record(
 }
 
 export async function createTag(tx: Db, input: TagCreate, context: Context): Promise<TagCount> {
+  await repo.lockSlugs(tx, [input.slug])
   if (await repo.formerSlugOwner(tx, input.slug)) throw slugTaken()
   const { keyId } = context.actor
   const tag = await repo.createTag(tx, { ...input, createdById: keyId, updatedById: keyId })
@@ -129,11 +133,12 @@ export async function updateTag(tx: Db, slug: string, input: TagUpdate, context:
   let tag = await current(tx, slug)
   const renamed = input.slug !== undefined && input.slug !== tag.slug
   if (renamed) {
+    await repo.lockTagsAndArticles(tx, [tag.id])
+    await repo.lockSlugs(tx, [tag.slug, input.slug as string])
+    // Read again once locked: it may have changed while the locks were awaited.
+    tag = await current(tx, slug)
     const owner = await repo.formerSlugOwner(tx, input.slug as string)
     if (owner && owner.id !== tag.id) throw slugTaken()
-    await repo.lockTagsAndArticles(tx, [tag.id])
-    // Read again once locked: it may have changed while the lock was awaited.
-    tag = await current(tx, slug)
   }
   const { actor, at } = context
   const isPublic = await repo.usedPublicly(tx, tag.id, at)
@@ -198,6 +203,7 @@ async function mergePair(tx: Db, slug: string, into: string) {
 export async function mergeTag(tx: Db, slug: string, input: TagMerge, context: Context): Promise<TagCount> {
   const found = await mergePair(tx, slug, input.into)
   await repo.lockTagsAndArticles(tx, [found.from.id, found.into.id])
+  await repo.lockSlugs(tx, [found.from.slug])
   // Checked again once locked: the tags may have changed while the lock was awaited.
   const { from, into } = await mergePair(tx, slug, input.into)
   const { actor, at } = context
