@@ -2,6 +2,7 @@ import { claimFirstFree } from '../../db/locks.js'
 import { type Db, idOrSlugWhere } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { keysetWhere, type SortSpec } from '../../lib/pagination.js'
+import { uuidPattern } from '../../lib/uuid.js'
 import { escapeLike } from '../sources/sources.repository.js'
 import type { PersonRow } from './people.mapper.js'
 
@@ -64,17 +65,46 @@ export function updatePerson(db: Db, id: string, data: Prisma.PersonUncheckedUpd
 }
 
 /**
- * How many articles credit the person (null: no such person). Deleted articles count too: they
- * remain as tombstones with their contributors, whose foreign key still holds the person.
+ * How many live articles credit the person (null: no such person). Deleted ones do not count: no
+ * write can reach them any more, and their credits go with the person (unlinkDeletedArticles).
  */
 export async function personReferences(db: Db, id: string): Promise<{ articles: number } | null> {
-  const [person, articles] = await Promise.all([
-    db.person.findUnique({ where: { id }, select: { id: true } }),
-    db.article.count({ where: { contributors: { some: { personId: id } } } }),
-  ])
-  return person ? { articles } : null
+  const person = await db.person.findUnique({ where: { id }, select: { id: true } })
+  if (!person) return null
+  const articles = await db.article.count({ where: { deletedAt: null, contributors: { some: { personId: id } } } })
+  return { articles }
+}
+
+/** Removes the person's credits on deleted articles (tombstones keep their revisions). */
+export async function unlinkDeletedArticles(tx: Db, personId: string): Promise<void> {
+  await tx.articleContributor.deleteMany({ where: { personId, article: { deletedAt: { not: null } } } })
 }
 
 export function deletePerson(db: Db, id: string): Promise<PersonRow> {
   return db.person.delete({ where: { id } })
+}
+
+/** A person another record's input names: its id and name. */
+export interface NamedPerson {
+  id: string
+  name: string
+}
+
+/**
+ * The people with these ids or slugs, by each key (lower-cased when an id) that found one, in one
+ * round trip on the primary key and the slug's unique index.
+ */
+export async function findPeopleByKey(db: Db, keys: string[]): Promise<Map<string, NamedPerson>> {
+  const ids = keys.filter((k) => uuidPattern.test(k)).map((k) => k.toLowerCase())
+  const rows = await db.person.findMany({
+    where: { OR: [{ id: { in: ids } }, { slug: { in: keys.filter((k) => !uuidPattern.test(k)) } }] },
+    select: { id: true, slug: true, name: true },
+  })
+  return new Map(rows.flatMap((r) => [[r.id, r] as const, [r.slug, r] as const]))
+}
+
+/** Which of these people exist. */
+export async function existingPersonIds(db: Db, ids: string[]): Promise<Set<string>> {
+  const rows = await db.person.findMany({ where: { id: { in: ids } }, select: { id: true } })
+  return new Set(rows.map((r) => r.id))
 }

@@ -166,6 +166,7 @@ export function createPeopleService(db: PrismaClient, { clock }: { clock: () => 
       }
       await db
         .$transaction(async (tx) => {
+          await repo.unlinkDeletedArticles(tx, id)
           const deleted = await repo.deletePerson(tx, id)
           await recordChange(tx, { action: 'delete', row: deleted, fields: [], now: clock() }, actor)
         })

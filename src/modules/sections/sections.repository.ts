@@ -160,14 +160,33 @@ export function rewriteSubtree(
     WHERE id = ANY(${ids}::uuid[])`
 }
 
-/** The section (id or path) with how many child sections and articles (any status) it has, in one query. */
+/**
+ * The section (id or path) with how many child sections and live articles (any status) it has, in
+ * one query. Deleted articles do not count: no write can reach them, and their links go with the
+ * section (unlinkDeletedArticles).
+ */
 export function sectionReferences(db: Db, key: string) {
   return db.section.findUnique({
     where: keyWhere(key) as Prisma.SectionWhereUniqueInput,
-    select: { id: true, path: true, _count: { select: { children: true, articles: true } } },
+    select: {
+      id: true,
+      path: true,
+      _count: { select: { children: true, articles: { where: { article: { deletedAt: null } } } } },
+    },
   })
+}
+
+/** Removes the section's links from deleted articles. */
+export async function unlinkDeletedArticles(tx: Db, sectionId: string): Promise<void> {
+  await tx.articleSection.deleteMany({ where: { sectionId, article: { deletedAt: { not: null } } } })
 }
 
 export function deleteSection(tx: Db, id: string): Promise<SectionRow> {
   return tx.section.delete({ where: { id } })
+}
+
+/** Which of these sections exist. */
+export async function existingSectionIds(db: Db, ids: string[]): Promise<Set<string>> {
+  const rows = await db.section.findMany({ where: { id: { in: ids } }, select: { id: true } })
+  return new Set(rows.map((r) => r.id))
 }

@@ -5,7 +5,7 @@ import { ConflictError, invalidRequest, NotFoundError, withProblem } from '../..
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
-import { recordAudit } from '../audit/audit.repository.js'
+import { recordAudit, recordAudits } from '../audit/audit.repository.js'
 import { vocabularyEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
 import { type SectionRow, toSection } from './sections.mapper.js'
@@ -118,7 +118,41 @@ async function move(
     fields: changedFields(input, moved),
     ids: moved ? locked.subtree.map((r) => r.id) : undefined,
   })
+  if (moved) {
+    // Each section below changed its path (and depth) too: readers mirroring sections by path
+    // learn of each, as of any change.
+    const below = locked.subtree
+      .filter((r) => r.id !== current.id)
+      .map((r) => ({ id: r.id, path: path + r.path.slice(locked.self.path.length) }))
+    await recordMovedBelow(write, below)
+  }
   return updated
+}
+
+/** The events and audit entries of the sections a move or rename moved with the one it named. */
+async function recordMovedBelow(
+  { tx, actor, clock }: { tx: Db; actor: Actor; clock: () => Date },
+  below: { id: string; path: string }[],
+) {
+  if (below.length === 0) return
+  const at = clock()
+  await recordAudits(
+    tx,
+    actor,
+    below.map((s) => ({ action: 'update', resourceType: 'section', resourceId: s.id })),
+  )
+  const events = below.map((s) =>
+    vocabularyEvent(
+      'section.updated',
+      { id: s.id, slug: s.path },
+      {
+        fields: ['path', 'depth'],
+        at,
+        surrogateKeys: [`section:${s.id}`, 'sections'],
+      },
+    ),
+  )
+  await recordEvents(tx, events, { actor, now: at })
 }
 
 export function createSectionsService(db: PrismaClient, { clock }: { clock: () => Date }) {
@@ -206,6 +240,7 @@ export function createSectionsService(db: PrismaClient, { clock }: { clock: () =
         )
       }
       await db.$transaction(async (tx) => {
+        await repo.unlinkDeletedArticles(tx, found.id)
         const deleted = await repo.deleteSection(tx, found.id)
         await record({ tx, actor, clock }, 'deleted', deleted, { fields: [] })
       })
