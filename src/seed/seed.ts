@@ -151,6 +151,8 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
           bodyHtml: renderBodyHtml(a.body),
           dateline: a.dateline,
           bylines: a.bylines,
+          // The example bylines are the authors' names.
+          bylinesDerived: a.contributors.length > 0,
           language: a.language,
           status: a.status,
           publishedAt: a.publishedAt ? new Date(a.publishedAt) : null,

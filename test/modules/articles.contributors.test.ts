@@ -45,6 +45,18 @@ test('contributors and sections on articles', async (t) => {
     t.equal(sameId.statusCode, 200, 'personId and person may both name the same person')
     t.same(json<Article>(sameId).bylines, ['Anna Hakobyan'], 'derived bylines follow the contributors')
 
+    // Derived bylines follow the contributors whatever became of the names since.
+    const renamed = await app.inject({
+      method: 'PATCH',
+      url: `/v1/people/${anna.id}`,
+      headers: auth,
+      payload: { name: 'Anna Hakobyan-Petrosyan' },
+    })
+    t.equal(renamed.statusCode, 200)
+    const again = await api.patch(created.id, { contributors: [{ person: anna.slug }, { person: davit.slug }] })
+    t.same(json<Article>(again).bylines, ['Anna Hakobyan-Petrosyan', 'Davit Sargsyan'])
+    await app.inject({ method: 'PATCH', url: `/v1/people/${anna.id}`, headers: auth, payload: { name: anna.name } })
+
     const handWritten = await api.patch(created.id, { bylines: ['By our staff'] })
     t.same(json<Article>(handWritten).bylines, ['By our staff'])
     const kept = await api.patch(created.id, { contributors: [{ person: 'davit-sargsyan' }] })
@@ -212,13 +224,24 @@ test('contributors and sections on articles', async (t) => {
     await db.prisma.articleRevision.update({
       where: { articleId_version: { articleId: a.id, version: 2 } },
       data: {
-        snapshot: { ...r.snapshot, contributors: undefined, sections: [{ sectionId: missingId, primary: true }] },
+        snapshot: {
+          ...r.snapshot,
+          contributors: undefined,
+          sections: [
+            { sectionId: missingId, primary: true },
+            { sectionId: politics.id, primary: false },
+          ],
+        },
       },
     })
     const old = await app.inject({ method: 'POST', url: `/v1/articles/${a.id}/revisions/2/restore`, headers: auth })
     t.equal(old.statusCode, 200)
     t.same(json<Article>(old).contributors, [{ personId: anna.id, role: 'author' }], 'contributors kept')
-    t.same(json<Article>(old).sections, [], 'a section that no longer exists is left out')
+    t.same(
+      json<Article>(old).sections,
+      [{ sectionId: politics.id, primary: true }],
+      'a section that no longer exists is left out, and another becomes primary',
+    )
   })
 
   await t.test('the seed shows people and sections', async (t) => {

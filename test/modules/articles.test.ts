@@ -251,7 +251,7 @@ test('create a draft', async (t) => {
       ['/slug', { slug: 'double--dash' }],
       ['/summary', { summary: 's'.repeat(1001) }],
       ['/dateline', { dateline: 'd'.repeat(201) }],
-      ['/bylines', { bylines: Array.from({ length: 21 }, () => 'x') }],
+      ['/bylines', { bylines: Array.from({ length: 31 }, () => 'x') }],
       ['/bylines/0', { bylines: [''] }],
       ['/bylines/0', { bylines: ['b'.repeat(201)] }],
       ['/tags', { tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }],

@@ -115,11 +115,22 @@ export async function planRelations(
         })),
       )
     }
-    const primary = primaries[0] ?? 0
-    const sections = found.map((s, i) => ({ sectionId: s.id, primary: i === primary }))
-    plan.sections = [...sections.filter((s) => s.primary), ...sections.filter((s) => !s.primary)]
+    plan.sections = withPrimary(found.map((s, i) => ({ sectionId: s.id, primary: given[i]?.primary === true })))
   }
   return plan
+}
+
+/**
+ * Sections with exactly one primary, listed first: the one marked, or the first when none is (a
+ * restore may have lost the primary one: deleted since).
+ */
+export function withPrimary(sections: { sectionId: string; primary: boolean }[]) {
+  const primary = Math.max(
+    sections.findIndex((s) => s.primary),
+    0,
+  )
+  const marked = sections.map((s, i) => ({ sectionId: s.sectionId, primary: i === primary }))
+  return [...marked.filter((s) => s.primary), ...marked.filter((s) => !s.primary)]
 }
 
 /** Bylines as the authors' names, in order. */
@@ -128,24 +139,20 @@ function authorNames(contributors: { role: string; name: string }[]): string[] {
 }
 
 /**
- * Bylines set from the contributors when the input changes them and gives no bylines: always for
- * a new article; for an existing one, when its bylines were empty or the ones derived from its
- * contributors (bylines written by hand stay until a write sends new ones).
+ * The bylines a write sets and whether they are derived: the bylines given (written by hand), or,
+ * when the input changes the contributors and gives no bylines, the authors' names — always for a
+ * new article; for an existing one when its bylines were empty or were themselves derived (bylines
+ * written by hand stay until a write sends new ones). Undefined: the bylines do not change.
  */
-export function derivedBylines(
+export function bylinesOf(
   input: Pick<ArticleUpdate, 'bylines'>,
   plan: PlannedRelations,
-  current?: Pick<ArticleRecord, 'bylines' | 'contributors'>,
-): string[] | undefined {
-  if (input.bylines !== undefined || plan.contributors === undefined) return undefined
-  if (
-    current &&
-    current.bylines.length > 0 &&
-    current.bylines.join('\n') !== authorNames(current.contributors).join('\n')
-  ) {
-    return undefined
-  }
-  return authorNames(plan.contributors)
+  current?: Pick<ArticleRecord, 'bylines' | 'bylinesDerived'>,
+): { bylines: string[]; bylinesDerived: boolean } | undefined {
+  if (input.bylines !== undefined) return { bylines: input.bylines, bylinesDerived: false }
+  if (plan.contributors === undefined) return undefined
+  if (current && current.bylines.length > 0 && !current.bylinesDerived) return undefined
+  return { bylines: authorNames(plan.contributors), bylinesDerived: true }
 }
 
 /** Writes the planned contributors and sections. */
@@ -208,8 +215,7 @@ export async function createArticle(
   const { actor, now } = context
   const plan = await planRelations(tx, input)
   const data = await columnsOf(tx, input, rendered)
-  const bylines = derivedBylines(input, plan)
-  if (bylines) data.bylines = bylines
+  Object.assign(data, bylinesOf(input, plan))
   if (input.slug !== undefined) await assertSlugFree(tx, input.slug)
   const slug = input.slug ?? (await generateSlug(tx, input.headline))
   const id = await writes.insertArticle(tx, {
@@ -245,8 +251,7 @@ export function updateArticle(input: ArticleUpdate, unknownTags: UnknownTags): A
   return async (tx, current) => {
     const plan = await planRelations(tx, input)
     const data = await columnsOf(tx, input, rendered)
-    const bylines = derivedBylines(input, plan, current)
-    if (bylines) data.bylines = bylines
+    Object.assign(data, bylinesOf(input, plan, current))
     if (input.slug !== undefined && input.slug !== current.slug) {
       await assertSlugFree(tx, input.slug, current.id)
       data.slug = input.slug

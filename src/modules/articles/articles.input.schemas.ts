@@ -89,7 +89,10 @@ const editable = {
   summary: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
   body: Type.Optional(Type.String({ maxLength: 200000, description: 'Markdown' })),
   dateline: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
-  bylines: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 20 })),
+  bylines: Type.Optional(
+    // As many as contributors: bylines derived from 30 authors are sent back as they are read.
+    Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 30 }),
+  ),
   language: Type.Optional(
     Type.String({
       pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$',

@@ -5,12 +5,13 @@ import type { Db } from '../../db/types.js'
 import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { uuidPattern } from '../../lib/uuid.js'
-import type { ArticleRecord } from './articles.record.js'
+import { findPeopleByKey } from '../people/people.repository.js'
 import { withRelated } from './articles.related.js'
 import * as repo from './articles.repository.js'
 import type { Article, ArticleList, ArticleListQuery, Tombstone, TombstoneQuery } from './articles.schemas.js'
 import {
   isPublic,
+  latest,
   normalizeLanguage,
   relationsOf,
   surrogateKeysOf,
@@ -18,7 +19,6 @@ import {
   type ViewOptions,
   withoutBody,
 } from './articles.view.js'
-import { findPeopleByKey } from './articles.write-repository.js'
 
 /** A read's body and what its caching headers say. */
 export interface Cacheable<T> {
@@ -96,10 +96,6 @@ function sortValue(sort: repo.ArticleSort, listed: repo.ListedArticle): string {
   return listed.record.publishedAt?.toISOString() ?? ''
 }
 
-function latest(records: ArticleRecord[]): Date | null {
-  return records.reduce<Date | null>((max, r) => (!max || r.updatedAt > max ? r.updatedAt : max), null)
-}
-
 export async function listArticles(
   db: Db,
   query: ArticleListQuery,
@@ -125,7 +121,7 @@ export async function listArticles(
       ...(view.personKey ? [`person-articles:${view.personKey}`] : []),
       ...records.flatMap(surrogateKeysOf),
     ],
-    lastModified: latest(records),
+    lastModified: latest(records.map((r) => r.updatedAt)),
   }
 }
 

@@ -81,6 +81,7 @@ const articleColumns = {
   bodyHtml: 'a.body_html',
   dateline: 'a.dateline',
   bylines: 'a.bylines',
+  bylinesDerived: 'a.bylines_derived',
   language: 'a.language',
   status: 'a.status::text',
   publishedAt: 'a.published_at',

@@ -6,8 +6,14 @@
 import type { Db } from '../../db/types.js'
 import { invalidRequest, MissingReferenceError, withProblem } from '../../errors.js'
 import { uuidPattern } from '../../lib/uuid.js'
+import { findPeopleByKey } from '../people/people.repository.js'
 import { findSectionIds } from '../sections/sections.repository.js'
-import { findPeopleByKey, type ReferencedRecord } from './articles.write-repository.js'
+
+/** A person or section an input names: its id, and its name (people) or key (sections). */
+interface ReferencedRecord {
+  id: string
+  label: string
+}
 
 type Key = string | { id: string } | null | undefined
 
@@ -82,7 +88,10 @@ export function resolveContributors(tx: Db, contributors: ContributorInput[]): P
       ['person', c.person],
     ] as Named['keys'],
   }))
-  return resolveAll(items, 'person', (keys) => findPeopleByKey(tx, keys))
+  return resolveAll(items, 'person', async (keys) => {
+    const people = await findPeopleByKey(tx, keys)
+    return new Map([...people].map(([key, p]) => [key, { id: p.id, label: p.name }]))
+  })
 }
 
 export interface SectionInput {

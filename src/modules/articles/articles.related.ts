@@ -10,12 +10,8 @@ import type { ArticleRecord } from './articles.record.js'
 import type { RelatedArticles, RelatedQuery } from './articles.related.schemas.js'
 import { relatedArticles } from './articles.related-repository.js'
 import type { Article } from './articles.schemas.js'
-import { relationsOf, surrogateKeysOf, toArticle, type ViewOptions, withoutBody } from './articles.view.js'
+import { latest, relationsOf, surrogateKeysOf, toArticle, type ViewOptions, withoutBody } from './articles.view.js'
 import { embeddedRelated, type RelatedArticle } from './articles.view.schemas.js'
-
-function latest(times: Date[]): Date | null {
-  return times.reduce<Date | null>((max, t) => (!max || t > max ? t : max), null)
-}
 
 /** An article's related articles, as the view shows them; 404 when the view may not see the article. */
 export async function getRelated(

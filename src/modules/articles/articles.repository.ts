@@ -8,8 +8,16 @@
 
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
-import type { ArticleStatus } from '../../generated/prisma/enums.js'
 import { keysetWhere } from '../../lib/pagination.js'
+import {
+  type ArticleListFilter,
+  type ArticleSort,
+  conditions,
+  filterIds,
+  opaque,
+  searchConfig,
+  tsQuery,
+} from './articles.filters.js'
 import {
   type ArticleRecord,
   allRelations,
@@ -19,149 +27,13 @@ import {
   toArticleRecord,
 } from './articles.record.js'
 
-export type ArticleSort = '-publishedAt' | '-updatedAt' | 'relevance'
-
-export interface ArticleListFilter {
-  /** Public view at this instant (published and due); null: the preview view (every live article). */
-  publicAt: Date | null
-  now: Date
-  status?: ArticleStatus
-  source?: string
-  credit?: string
-  tags?: string[]
-  /** A contributor's id or slug. */
-  person?: string
-  /** A section's id or path, and whether the sections below it count. */
-  section?: { key: string; descendants: boolean }
-  language?: string
-  publishedAfter?: Date
-  publishedBefore?: Date
-  q?: string
-  sort: ArticleSort
-  /** Keyset position: the sort value of the last row seen (null for a draft's publish time) and its id. */
-  after?: { value: Date | number | null; id: string }
-  limit: number
-  /** Leave the body columns out (a view that does not show them): a list page is then ~20x smaller. */
-  withoutBody?: boolean
-  relations: Relations
-}
-
 export interface ListedArticle {
   record: ArticleRecord
   rank: number | null
   snippet: string | null
 }
 
-function sourceMatch(column: Prisma.Sql, key: string): Prisma.Sql {
-  return Prisma.sql`${column} IN (SELECT s.id FROM sources s WHERE s.slug = ${key} OR s.id::text = ${key.toLowerCase()})`
-}
-
-/** The text search configuration of a search: the language filter's, or words as written. */
-function searchConfig(filter: ArticleListFilter): Prisma.Sql {
-  return filter.language ? Prisma.sql`newsdesk_search_config(${filter.language})` : Prisma.sql`'simple'::regconfig`
-}
-
-function tsQuery(filter: ArticleListFilter): Prisma.Sql {
-  return Prisma.sql`websearch_to_tsquery(${searchConfig(filter)}, ${filter.q})`
-}
-
-/** Source, tag, person and section ids a filter names, when known before the list's statement is planned. */
-interface FilterIds {
-  sources?: string[]
-  tags?: string[]
-  people?: string[]
-  sections?: string[]
-}
-
-/**
- * Looks up the ids of the source and tags a list filters by (a tag by its slug or a former one).
- * Passed to the list's statement as values, they let PostgreSQL estimate from its statistics how
- * many articles match (a common tag or a rare one), and choose between walking the date index and
- * starting from the tag: named through a join, every tag looked the same and a common one took
- * 360 ms instead of 2 ms.
- */
-async function filterIds(db: Db, filter: ArticleListFilter): Promise<FilterIds> {
-  const { source, person, section } = filter
-  if (!source && !filter.tags?.length && !person && !section) return {}
-  const key = (k: string | undefined) => k ?? ''
-  const id = (k: string | undefined) => (k ?? '').toLowerCase()
-  // A section's subtree is the sections whose path starts with its path and a slash.
-  const subtree = section?.descendants ? Prisma.sql`OR starts_with(d.path, s.path || '/')` : Prisma.empty
-  const rows = await db.$queryRaw<{ kind: 'source' | 'tag' | 'person' | 'section'; id: string }[]>`
-    SELECT 'source' AS kind, s.id FROM sources s
-      WHERE ${source ?? null}::text IS NOT NULL AND (s.slug = ${key(source)} OR s.id::text = ${id(source)})
-    UNION ALL
-    SELECT 'tag', t.id FROM tags t WHERE t.slug = ANY (${filter.tags ?? []}::text[])
-    UNION ALL
-    SELECT 'tag', f.tag_id FROM tag_slugs f WHERE f.slug = ANY (${filter.tags ?? []}::text[])
-    UNION ALL
-    SELECT 'person', p.id FROM people p
-      WHERE ${person ?? null}::text IS NOT NULL AND (p.slug = ${key(person)} OR p.id::text = ${id(person)})
-    UNION ALL
-    SELECT 'section', d.id FROM sections s JOIN sections d ON d.id = s.id ${subtree}
-      WHERE ${section?.key ?? null}::text IS NOT NULL AND (s.path = ${key(section?.key)} OR s.id::text = ${id(section?.key)})`
-  const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.id)
-  return {
-    ...(source ? { sources: of('source') } : {}),
-    ...(filter.tags?.length ? { tags: of('tag') } : {}),
-    ...(person ? { people: of('person') } : {}),
-    ...(section ? { sections: of('section') } : {}),
-  }
-}
-
-/**
- * A time as a sub-select: PostgreSQL then plans the statement the same way whatever the time,
- * so a named statement runs on its cached generic plan. As a plain parameter, every call was
- * planned again for its value (~0.9 ms of a 2 ms first page) with the same plan as the result.
- */
-function opaque(at: Date): Prisma.Sql {
-  return Prisma.sql`(SELECT ${at}::timestamptz)`
-}
-
-function conditions(filter: ArticleListFilter, ids: FilterIds): Prisma.Sql[] {
-  const where: Prisma.Sql[] = [Prisma.sql`a.deleted_at IS NULL`]
-  if (filter.publicAt) {
-    where.push(Prisma.sql`a.status IN ('published', 'scheduled') AND a.published_at <= ${opaque(filter.publicAt)}`)
-  }
-  switch (filter.status) {
-    case 'published':
-      where.push(Prisma.sql`a.status IN ('published', 'scheduled') AND a.published_at <= ${opaque(filter.now)}`)
-      break
-    case 'scheduled':
-      where.push(Prisma.sql`a.status = 'scheduled' AND a.published_at > ${opaque(filter.now)}`)
-      break
-    case 'draft':
-    case 'archived':
-      where.push(Prisma.sql`a.status = ${filter.status}::article_status`)
-      break
-  }
-  if (filter.source) where.push(Prisma.sql`a.source_id = ANY (${ids.sources ?? []}::uuid[])`)
-  if (filter.credit) {
-    where.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM article_credits c WHERE c.article_id = a.id AND ${sourceMatch(Prisma.sql`c.source_id`, filter.credit)})`,
-    )
-  }
-  if (filter.tags?.length) {
-    where.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = ANY (${ids.tags ?? []}::uuid[]))`,
-    )
-  }
-  if (filter.person) {
-    where.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM article_contributors x WHERE x.article_id = a.id AND x.person_id = ANY (${ids.people ?? []}::uuid[]))`,
-    )
-  }
-  if (filter.section) {
-    where.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM article_sections x WHERE x.article_id = a.id AND x.section_id = ANY (${ids.sections ?? []}::uuid[]))`,
-    )
-  }
-  if (filter.language) where.push(Prisma.sql`a.language = ${filter.language}`)
-  if (filter.publishedAfter) where.push(Prisma.sql`a.published_at >= ${filter.publishedAfter}`)
-  if (filter.publishedBefore) where.push(Prisma.sql`a.published_at < ${filter.publishedBefore}`)
-  if (filter.q) where.push(Prisma.sql`a.search_vector @@ ${tsQuery(filter)}`)
-  return where
-}
+export type { ArticleListFilter, ArticleSort }
 
 // The position after the last row seen. The redundant bound on the sort column alone lets
 // PostgreSQL use the (column, id) index as a range; the OR alone is not recognised as one.

@@ -3,8 +3,10 @@
 import type { Db } from '../../db/types.js'
 import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
+import { existingPersonIds } from '../people/people.repository.js'
+import { existingSectionIds } from '../sections/sections.repository.js'
 import { type Apply, loadArticle } from './articles.change.js'
-import { columnsOf, renderBody, replaceRelations, writePlannedRelations } from './articles.edits.js'
+import { columnsOf, renderBody, replaceRelations, withPrimary, writePlannedRelations } from './articles.edits.js'
 import * as revisions from './articles.revisions-repository.js'
 import type { Revision } from './articles.schemas.js'
 import type { Snapshot } from './articles.view.js'
@@ -77,14 +79,19 @@ export async function restoreRevision(db: Db, id: string, version: number, creat
     )
     await replaceRelations(tx, id, { tags: s.tags }, createTags ? 'create' : 'skip')
     // Revisions written before contributors and sections existed leave them as they are.
-    const kept = await writes.existingPeopleAndSections(
-      tx,
-      (s.contributors ?? []).map((c) => c.personId),
-      (s.sections ?? []).map((x) => x.sectionId),
-    )
+    const kept = {
+      people: await existingPersonIds(
+        tx,
+        (s.contributors ?? []).map((c) => c.personId),
+      ),
+      sections: await existingSectionIds(
+        tx,
+        (s.sections ?? []).map((x) => x.sectionId),
+      ),
+    }
     await writePlannedRelations(tx, id, {
       ...(s.contributors ? { contributors: s.contributors.filter((c) => kept.people.has(c.personId)) } : {}),
-      ...(s.sections ? { sections: s.sections.filter((x) => kept.sections.has(x.sectionId)) } : {}),
+      ...(s.sections ? { sections: withPrimary(s.sections.filter((x) => kept.sections.has(x.sectionId))) } : {}),
     })
     if (s.slug !== current.slug && !(await writes.slugInUse(tx, s.slug, id))) {
       data.slug = s.slug

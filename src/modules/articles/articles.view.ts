@@ -178,3 +178,8 @@ export function relationsOf(view: ViewOptions): Relations {
 export function withoutBody(view: ViewOptions): boolean {
   return view.fields !== undefined && !view.fields.some((f) => f === 'body' || f === 'bodyHtml' || f === 'bodyText')
 }
+
+/** The latest of these times (a response's Last-Modified); null for none. */
+export function latest(times: Date[]): Date | null {
+  return times.reduce<Date | null>((max, t) => (!max || t > max ? t : max), null)
+}

@@ -138,29 +138,6 @@ export async function storeIdempotentBody(
   await tx.idempotencyRecord.update({ where: { keyId_key: { keyId, key } }, data: { body } })
 }
 
-/** A person or section another record's input names: its id, and its name (people) or path (sections). */
-export interface ReferencedRecord {
-  id: string
-  label: string
-}
-
-/** The people with these ids or slugs, by each key that found one (one round trip). */
-export async function findPeopleByKey(tx: Db, keys: string[]): Promise<Map<string, ReferencedRecord>> {
-  const rows = await tx.$queryRaw<{ id: string; slug: string; label: string }[]>`
-    SELECT id, slug, name AS label FROM people
-    WHERE slug = ANY (${keys}::text[]) OR id::text = ANY (${keys}::text[])`
-  return byKey(rows, 'slug')
-}
-
-function byKey<K extends string>(rows: ({ id: string; label: string } & Record<K, string>)[], key: K) {
-  const map = new Map<string, ReferencedRecord>()
-  for (const row of rows) {
-    map.set(row.id, { id: row.id, label: row.label })
-    map.set(row[key], { id: row.id, label: row.label })
-  }
-  return map
-}
-
 export async function replaceContributors(
   tx: Db,
   articleId: string,
@@ -181,11 +158,4 @@ export async function replaceSections(
   await tx.articleSection.createMany({
     data: sections.map((s, position) => ({ articleId, sectionId: s.sectionId, primary: s.primary, position })),
   })
-}
-
-/** Which of these people and sections still exist (for restoring a revision). */
-export async function existingPeopleAndSections(tx: Db, personIds: string[], sectionIds: string[]) {
-  const people = await tx.person.findMany({ where: { id: { in: personIds } }, select: { id: true } })
-  const sections = await tx.section.findMany({ where: { id: { in: sectionIds } }, select: { id: true } })
-  return { people: new Set(people.map((p) => p.id)), sections: new Set(sections.map((s) => s.id)) }
 }
