@@ -17,7 +17,7 @@ import {
   opaque,
   searchConfig,
   tsQuery,
-} from './articles.filters.js'
+} from './articles.filters-repository.js'
 import {
   type ArticleRecord,
   allRelations,
