@@ -107,6 +107,20 @@ async function seedSections(
   return ids
 }
 
+/** The example tags (matched by slug), by slug. */
+async function seedTags(tx: Tx, tags: SeedContent['tags'], created: SeedResult['created']) {
+  const ids = new Map<string, string>()
+  for (const t of tags) {
+    let row = await tx.tag.findUnique({ where: { slug: t.slug }, select: { id: true } })
+    if (!row) {
+      row = await tx.tag.create({ data: t, select: { id: true } })
+      created.tags++
+    }
+    ids.set(t.slug, row.id)
+  }
+  return ids
+}
+
 export async function seed(prisma: PrismaClient): Promise<SeedResult> {
   const content = await loadSeedContent()
   const created = { sources: 0, people: 0, sections: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }
@@ -123,15 +137,7 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
     }
     const personIds = await seedPeople(tx, content.people, sourceIds, created)
     const sectionIds = await seedSections(tx, content.sections, created)
-    const tagIds = new Map<string, string>()
-    for (const t of content.tags) {
-      let row = await tx.tag.findUnique({ where: { slug: t.slug }, select: { id: true } })
-      if (!row) {
-        row = await tx.tag.create({ data: t, select: { id: true } })
-        created.tags++
-      }
-      tagIds.set(t.slug, row.id)
-    }
+    const tagIds = await seedTags(tx, content.tags, created)
     const articleIds = new Map<string, string>()
     for (const a of content.articles) {
       const existing = await tx.article.findUnique({ where: { slug: a.slug }, select: { id: true } })
@@ -151,8 +157,7 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
           bodyHtml: renderBodyHtml(a.body),
           dateline: a.dateline,
           bylines: a.bylines,
-          // The example bylines are the authors' names.
-          bylinesDerived: a.contributors.length > 0,
+          bylinesDerived: a.contributors.length > 0, // the example bylines are the authors' names
           language: a.language,
           status: a.status,
           publishedAt: a.publishedAt ? new Date(a.publishedAt) : null,

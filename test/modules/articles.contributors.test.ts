@@ -177,7 +177,7 @@ test('contributors and sections on articles', async (t) => {
     const preview = await api.list(`person=${anna.slug}&status=draft&limit=100`, auth)
     t.ok(preview.page.data.length >= 1, 'preview callers see the person’s drafts')
 
-    const theirs = await app.inject(`/v1/people/${davit.slug}/articles?fields=headline,contributors`)
+    const theirs = await app.inject(`/v1/people/${davit.slug}/articles?fields=headline,contributors,sections`)
     t.equal(theirs.statusCode, 200)
     t.same(
       json<Page<SparseArticle>>(theirs).data.map((a) => a.id),
@@ -186,6 +186,12 @@ test('contributors and sections on articles', async (t) => {
     t.match(theirs.headers['surrogate-key'], `person-articles:${davit.slug}`)
     t.match(theirs.headers['surrogate-key'], `person:${davit.id}`)
     t.match(theirs.headers['surrogate-key'], `section:${middleEast.id}`)
+    const trimmed = await app.inject(`/v1/people/${davit.slug}/articles?fields=headline`)
+    t.same(
+      json<Page<SparseArticle>>(trimmed).data.map((a) => Object.keys(a).sort().join()),
+      byDavit.map(() => 'headline,id'),
+    )
+    t.notMatch(trimmed.headers['surrogate-key'], /person:|section:/, 'a list not showing them does not read them')
     assertProblem(t, await app.inject('/v1/people/nobody/articles'), 404, 'ND_NOT_FOUND')
     const bad = await app.inject(`/v1/people/${davit.slug}/articles?person=x`)
     assertProblem(t, bad, 400, 'ND_VALIDATION_FAILED')

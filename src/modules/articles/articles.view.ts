@@ -166,11 +166,16 @@ export function surrogateKeysOf(record: ArticleRecord): string[] {
 
 /** The related records a view embeds (include=source, credits, contributors, sections). */
 export function relationsOf(view: ViewOptions): Relations {
+  const includes = (name: ArticleInclude) => view.include?.includes(name) ?? false
+  const shows = (field: 'contributors' | 'sections') =>
+    view.fields === undefined || view.fields.includes(field) || includes(field)
   return {
-    source: view.include?.includes('source') ?? false,
-    creditSources: view.include?.includes('credits') ?? false,
-    people: view.include?.includes('contributors') ?? false,
-    sectionRecords: view.include?.includes('sections') ?? false,
+    source: includes('source'),
+    creditSources: includes('credits'),
+    people: includes('contributors'),
+    sectionRecords: includes('sections'),
+    contributors: shows('contributors'),
+    sections: shows('sections'),
   }
 }
 
