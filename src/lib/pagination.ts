@@ -121,3 +121,26 @@ export function toPage<T>(rows: T[], limit: number, sortKey: string, cursorOf: (
     page: { limit, nextCursor: hasMore && last ? encodeCursor(sortKey, cursorOf(last)) : null },
   }
 }
+
+/** Where a page of a list by name or creation time starts: its order and the last row seen. */
+export interface NamedListPosition {
+  sort: SortSpec<'nameKey' | 'createdAt'>
+  after?: { value: unknown; id: string }
+}
+
+/**
+ * One page of records listed by name (their lower-cased `nameKey`) or creation time, either way,
+ * with the id as tie-breaker: the sort and cursor decoded, the rows fetched (`limit + 1`), the next
+ * cursor encoded. Sources and people list this way.
+ */
+export async function namedListPage<R extends { id: string; nameKey: string; createdAt: Date }>(
+  query: { sort: string; cursor?: string; limit: number },
+  fetch: (position: NamedListPosition) => Promise<R[]>,
+): Promise<Page<R>> {
+  const requested = parseSort<'name' | 'createdAt'>(query.sort)
+  const sort = { ...requested, field: requested.field === 'name' ? ('nameKey' as const) : requested.field }
+  const byName = sort.field === 'nameKey'
+  const after = query.cursor ? decodeCursor(query.cursor, sort.key, [byName ? 'string' : 'date', 'uuid']) : undefined
+  const rows = await fetch({ sort, after: after ? { value: after[0], id: after[1] } : undefined })
+  return toPage(rows, query.limit, sort.key, (r) => [byName ? r.nameKey : r.createdAt.toISOString(), r.id])
+}

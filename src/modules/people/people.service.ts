@@ -2,7 +2,7 @@ import type { PrismaClient } from '../../db/database.js'
 import { isSlugClash } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
 import { ConflictError, NotFoundError, type ProblemExtensions, withProblem } from '../../errors.js'
-import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
+import { namedListPage, type Page } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
 import { renderBodyHtml } from '../articles/articles.body.js'
@@ -102,22 +102,14 @@ export function createPeopleService(db: PrismaClient, { clock }: { clock: () => 
     },
 
     async list(query: PersonListQuery, view: PersonView): Promise<Page<Person>> {
-      const requested = parseSort<'name' | 'createdAt'>(query.sort)
-      const sort = { ...requested, field: requested.field === 'name' ? ('nameKey' as const) : requested.field }
-      const after = query.cursor
-        ? decodeCursor(query.cursor, sort.key, [sort.field === 'nameKey' ? 'string' : 'date', 'uuid'])
-        : undefined
-      const rows = await repo.listPeople(db, {
-        q: query.q,
-        affiliation: query.affiliation,
-        sort,
-        limit: query.limit,
-        after: after ? { value: after[0], id: after[1] } : undefined,
-      })
-      const page = toPage(rows, query.limit, sort.key, (r) => [
-        sort.field === 'nameKey' ? r.nameKey : r.createdAt.toISOString(),
-        r.id,
-      ])
+      const page = await namedListPage(query, (position) =>
+        repo.listPeople(db, {
+          q: query.q,
+          affiliation: query.affiliation,
+          limit: query.limit,
+          ...position,
+        }),
+      )
       return { data: page.data.map((r) => toPerson(r, view)), page: page.page }
     },
 

@@ -2,7 +2,7 @@ import type { PrismaClient } from '../../db/database.js'
 import { isSlugClash } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
 import { ConflictError, invalidRequest, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
-import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
+import { namedListPage, type Page } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
 import { recordAudit } from '../audit/audit.repository.js'
@@ -95,22 +95,14 @@ export function createSourcesService(db: PrismaClient, { clock }: { clock: () =>
     },
 
     async list(query: SourceListQuery): Promise<Page<Source>> {
-      const requested = parseSort<'name' | 'createdAt'>(query.sort)
-      const sort = { ...requested, field: requested.field === 'name' ? ('nameKey' as const) : requested.field }
-      const after = query.cursor
-        ? decodeCursor(query.cursor, sort.key, [sort.field === 'nameKey' ? 'string' : 'date', 'uuid'])
-        : undefined
-      const rows = await repo.listSources(db, {
-        kind: query.kind,
-        q: query.q,
-        sort,
-        limit: query.limit,
-        after: after ? { value: after[0], id: after[1] } : undefined,
-      })
-      const page = toPage(rows, query.limit, sort.key, (r) => [
-        sort.field === 'nameKey' ? r.nameKey : r.createdAt.toISOString(),
-        r.id,
-      ])
+      const page = await namedListPage(query, (position) =>
+        repo.listSources(db, {
+          kind: query.kind,
+          q: query.q,
+          limit: query.limit,
+          ...position,
+        }),
+      )
       return { data: page.data.map(toSource), page: page.page }
     },
 
