@@ -1,6 +1,7 @@
 // The only reader of process.env: reads and checks every variable src/config.variables.ts declares
 // (one line naming the first bad one) and builds the typed configuration the server runs on.
 import { isIP } from 'node:net'
+import { dirname, join } from 'node:path'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 
@@ -64,6 +65,30 @@ export interface Config {
   }
   /** How often the background worker looks for due work when not woken by a change. */
   workerPollMs: number
+  media: MediaConfig
+}
+
+/** Where uploaded images and their renditions are kept, and the limits on uploads. */
+export interface MediaConfig {
+  storage: { kind: 'fs'; dir: string } | S3StorageConfig
+  /** Largest upload accepted, in bytes (413 beyond). */
+  maxBytes: number
+  /** Largest picture accepted, width × height (a decompression bomb is refused with a 422). */
+  maxPixels: number
+  /** Uploads per API key and rate-limit window. */
+  uploadMax: number
+  /** Base of rendition URLs (a CDN's host), without a trailing slash; unset: the API's own paths. */
+  publicUrl?: string
+}
+
+export interface S3StorageConfig {
+  kind: 's3'
+  bucket: string
+  region: string
+  endpoint?: string
+  forcePathStyle: boolean
+  /** Prefix of every key Newsdesk writes, so that a bucket can be shared. */
+  prefix: string
 }
 
 export class ConfigError extends Error {
@@ -136,7 +161,7 @@ function parseTrustProxy(value: string): boolean | number | string[] {
   return entries
 }
 
-function parsePublicUrl(value: string | undefined): string | undefined {
+function parseBaseUrl(name: 'PUBLIC_URL' | 'MEDIA_PUBLIC_URL', value: string | undefined): string | undefined {
   if (value === undefined) return undefined
   let url: URL | undefined
   try {
@@ -148,8 +173,8 @@ function parsePublicUrl(value: string | undefined): string | undefined {
   const named = /^https?:\/\/[^/?#@\s]+/.test(value)
   if (!url || !named || url.username || url.password || /[?#]/.test(value)) {
     throw new ConfigError(
-      'PUBLIC_URL',
-      `Invalid configuration: PUBLIC_URL=${JSON.stringify(value)} — expected ${variables.PUBLIC_URL.expected}`,
+      name,
+      `Invalid configuration: ${name}=${JSON.stringify(value)} — expected ${variables[name].expected}`,
     )
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
@@ -195,9 +220,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailures: { max: read('AUTH_FAILURE_MAX'), windowMs: read('AUTH_FAILURE_WINDOW_MS') },
     corsOrigins: parseOrigins(read('CORS_ORIGINS')),
     trustProxy: parseTrustProxy(read('TRUST_PROXY')),
-    publicUrl: parsePublicUrl(read('PUBLIC_URL')),
+    publicUrl: parseBaseUrl('PUBLIC_URL', read('PUBLIC_URL')),
     responseCacheBytes: read<number>('RESPONSE_CACHE_MB') * 1024 * 1024,
+    media: {
+      storage: mediaStorage(read, embedded),
+      maxBytes: read('MEDIA_MAX_BYTES'),
+      maxPixels: read('MEDIA_MAX_PIXELS'),
+      uploadMax: read('MEDIA_UPLOAD_MAX'),
+      publicUrl: parseBaseUrl('MEDIA_PUBLIC_URL', read('MEDIA_PUBLIC_URL')),
+    },
   }
+}
+
+/**
+ * The media folder defaults to `media` beside the embedded database's folder (./.data/media with
+ * the default DATA_DIR), or ./.data/media with a server database or an in-memory one.
+ */
+function mediaStorage(read: <T>(name: ConfigVariable) => T, embedded: boolean): MediaConfig['storage'] {
+  if (read('MEDIA_STORAGE') === 's3') {
+    const bucket = read<string | undefined>('S3_BUCKET')
+    if (!bucket) {
+      throw new ConfigError('S3_BUCKET', 'Invalid configuration: MEDIA_STORAGE=s3 needs S3_BUCKET, the bucket to use')
+    }
+    return {
+      kind: 's3',
+      bucket,
+      region: read('S3_REGION'),
+      endpoint: read<string | undefined>('S3_ENDPOINT'),
+      forcePathStyle: read('S3_FORCE_PATH_STYLE') === 'true',
+      prefix: read('S3_PREFIX'),
+    }
+  }
+  const dataDir = read<string>('DATA_DIR')
+  const besideDatabase = embedded && dataDir !== 'memory://' ? join(dirname(dataDir), 'media') : './.data/media'
+  return { kind: 'fs', dir: read<string | undefined>('MEDIA_DIR') ?? besideDatabase }
 }
 
 /** Names of every variable, so documentation tests can check .env.example and the README. */

@@ -134,6 +134,50 @@ export const variables = {
     schema: Type.Integer({ minimum: 20, maximum: 60000, default: 1000 }),
     expected: 'milliseconds between 20 and 60000',
   },
+  MEDIA_STORAGE: {
+    schema: Type.Union([Type.Literal('fs'), Type.Literal('s3')], { default: 'fs' }),
+    expected: 'fs (a folder) or s3 (an S3-compatible bucket)',
+  },
+  MEDIA_DIR: {
+    schema: Type.Optional(Type.String({ minLength: 1 })),
+    expected: 'a folder path for uploaded images and their renditions',
+  },
+  MEDIA_MAX_BYTES: {
+    schema: Type.Integer({ minimum: 1024, maximum: 1073741824, default: 26214400 }),
+    expected: 'a number of bytes between 1024 and 1073741824',
+  },
+  MEDIA_MAX_PIXELS: {
+    schema: Type.Integer({ minimum: 1, maximum: 268402689, default: 100000000 }),
+    expected: 'a number of pixels (width × height) between 1 and 268402689',
+  },
+  MEDIA_UPLOAD_MAX: {
+    schema: Type.Integer({ minimum: 1, maximum: 100000, default: 30 }),
+    expected: 'uploads per rate-limit window for an API key, between 1 and 100000',
+  },
+  MEDIA_PUBLIC_URL: {
+    schema: Type.Optional(Type.String({ pattern: '^https?://' })),
+    expected: 'an absolute http or https URL with a host and no query or fragment, such as https://img.example.com',
+  },
+  S3_BUCKET: {
+    schema: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
+    expected: 'an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)',
+  },
+  S3_REGION: {
+    schema: Type.String({ minLength: 1, default: 'us-east-1' }),
+    expected: 'an AWS region name such as eu-central-1',
+  },
+  S3_ENDPOINT: {
+    schema: Type.Optional(Type.String({ pattern: '^https?://' })),
+    expected: 'an http or https URL of an S3-compatible service (unset for AWS itself)',
+  },
+  S3_FORCE_PATH_STYLE: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+    expected: 'true or false',
+  },
+  S3_PREFIX: {
+    schema: Type.String({ pattern: '^([A-Za-z0-9._-]+/)*$', default: '' }),
+    expected: 'a key prefix ending in / (such as newsdesk/), or empty',
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }),
     expected: 'milliseconds between 0 and 600000',

@@ -1,5 +1,8 @@
 // build(t): a fresh, migrated database and an app on it for one test file, torn down after.
 import { randomBytes, randomInt } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
@@ -76,10 +79,17 @@ export async function createKey(db: Database, scopes: Scope[], extra: { expiresA
   return { id: key.id, token: key.secret, headers: { authorization: `Bearer ${key.secret}` } }
 }
 
+/** A media folder for one test file, removed when it ends. */
+export async function mediaDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'newsdesk-media-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
 /** An app on its own database (or the one given), closed when the test ends. */
 export async function build(t: Test, options: BuildOptions = {}) {
   const database = options.database ?? (await createTestDatabase(t))
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
+  const config = loadConfig({ LOG_LEVEL: 'silent', MEDIA_DIR: await mediaDir(t), ...options.env })
   const app = await buildApp({ config, db: database.db, clock: options.clock, resolveHost: options.resolveHost })
   t.teardown(() => app.close())
   await app.ready()
