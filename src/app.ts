@@ -38,6 +38,7 @@ import { createCollectionsService } from './modules/collections/collections.serv
 import { healthRoutes } from './modules/health/health.routes.js'
 import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
+import { createMediaStorage, type MediaStorage } from './modules/media/media.storage.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { createPeopleService } from './modules/people/people.service.js'
 import { sectionsRoutes } from './modules/sections/sections.routes.js'
@@ -64,6 +65,8 @@ export interface BuildAppOptions {
   clock?: () => Date
   /** Resolves webhook host names (tests inject DNS answers); the system resolver by default. */
   resolveHost?: Resolve
+  /** Where media bytes live; made from config.media by default (tests pass one that fails). */
+  mediaStorage?: MediaStorage
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
@@ -84,7 +87,9 @@ export async function buildApp({
   loggerInstance,
   clock = () => new Date(),
   resolveHost,
+  mediaStorage,
 }: BuildAppOptions) {
+  const storage = mediaStorage ?? (await createMediaStorage(config.media.storage))
   const changes = createChangesService(db.prisma, { clock, retentionDays: config.changesRetentionDays })
   // One listening connection for the response cache and the worker.
   const changeSource = sharedChanges(db)
@@ -182,7 +187,8 @@ export async function buildApp({
   })
   await app.register(healthRoutes, { db, rateLimitStatus: () => app.rateLimitStatus() })
   const worker = { current: undefined as Worker | undefined }
-  await app.register(v1Routes({ db, config, clock, keys, changes, resolveHost, wake: () => worker.current?.kick() }), {
+  const deps = { db, config, clock, keys, changes, resolveHost, storage, wake: () => worker.current?.kick() }
+  await app.register(v1Routes(deps), {
     prefix: '/v1',
   })
   worker.current = !config.webhooks.worker
@@ -202,6 +208,7 @@ interface ModuleDeps {
   keys: ReturnType<typeof createKeysService>
   changes: ReturnType<typeof createChangesService>
   resolveHost?: Resolve
+  storage: MediaStorage
   /** Wakes the background worker (a webhook test delivery is due). */
   wake: () => void
 }

@@ -142,3 +142,18 @@ export const storageKeys = {
 export function renditionUrl(base: string | undefined, id: string, file: string): string {
   return `${base ?? ''}/media/${id}/${file}`
 }
+
+/** A rendition as records and embeds show it. */
+export interface RenditionJson {
+  name: string
+  aspectRatio: AspectRatio | null
+  width: number
+  height: number
+  mimeType: MediaMimeType
+  url: string
+}
+
+/** Every rendition of the image with its URL, as records and embeds show them. */
+export function renditionsJson(media: MediaShape, base: string | undefined): RenditionJson[] {
+  return renditionsOf(media).map(({ file, ...r }) => ({ ...r, url: renditionUrl(base, media.id, file) }))
+}
