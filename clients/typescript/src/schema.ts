@@ -1339,6 +1339,56 @@ export interface components {
             /** @description Cursor for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /** @description One size and format of an image, made from the original with its metadata removed */
+        Rendition: {
+            /**
+             * @description `w640`, or `16x9-w640` when cropped to an aspect ratio
+             * @example w640
+             */
+            name: string;
+            aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+            width: number;
+            height: number;
+            /** @enum {unknown} */
+            mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
+            /**
+             * @description Stable and immutable: it changes when the image or (for a crop) its focal point changes. On MEDIA_PUBLIC_URL's host when set, else the API's own path.
+             * @example /media/019ad0c4-3b8e-7000-8000-00000000e001/w640.webp
+             */
+            url: string;
+        };
+        /**
+         * @description The point cropped renditions keep in frame
+         * @example {
+         *       "x": 0.5,
+         *       "y": 0.35
+         *     }
+         */
+        FocalPoint: {
+            /** @description From the left edge (0) to the right (1) */
+            x: number;
+            /** @description From the top edge (0) to the bottom (1) */
+            y: number;
+        };
+        /** @description An image from the media library as it is embedded */
+        MediaImage: {
+            /** Format: uuid */
+            mediaId: string;
+            /** @description The largest uncropped rendition in WebP, for clients that take one URL */
+            url: string;
+            alt: string | null;
+            caption: string | null;
+            credit: string | null;
+            copyrightHolder: string | null;
+            /** @description The original's width */
+            width: number;
+            /** @description The original's height */
+            height: number;
+            focalPoint: components["schemas"]["FocalPoint"];
+            /** @description A ThumbHash (base64): paint it while the image loads */
+            placeholder: string;
+            renditions: components["schemas"]["Rendition"][];
+        };
         /**
          * @example {
          *       "id": "019ac0de-7a1e-7000-8000-00000000a001",
