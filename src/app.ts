@@ -38,6 +38,8 @@ import { createCollectionsService } from './modules/collections/collections.serv
 import { healthRoutes } from './modules/health/health.routes.js'
 import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
+import { createRenditionsService, type RenditionsService } from './modules/media/media.renditions.js'
+import { mediaOriginalRoutes, mediaRenditionRoutes } from './modules/media/media.renditions.routes.js'
 import { createMediaStorage, type MediaStorage } from './modules/media/media.storage.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { createPeopleService } from './modules/people/people.service.js'
@@ -186,8 +188,10 @@ export async function buildApp({
     return spec.body
   })
   await app.register(healthRoutes, { db, rateLimitStatus: () => app.rateLimitStatus() })
+  const renditions = await renditionRoutes(app, db, storage, config)
   const worker = { current: undefined as Worker | undefined }
-  const deps = { db, config, clock, keys, changes, resolveHost, storage, wake: () => worker.current?.kick() }
+  const wake = () => worker.current?.kick()
+  const deps = { db, config, clock, keys, changes, resolveHost, storage, renditions, wake }
   await app.register(v1Routes(deps), {
     prefix: '/v1',
   })
@@ -201,6 +205,17 @@ export async function buildApp({
   return app
 }
 
+/** Renditions, outside /v1: the URLs pages embed and a CDN fetches from, stable across API versions. */
+async function renditionRoutes(app: FastifyInstance, db: Database, storage: MediaStorage, config: Config) {
+  const renditions = createRenditionsService(db.prisma, {
+    storage,
+    maxPixels: config.media.maxPixels,
+    onGenerated: (event) => app.log.info(event, 'rendition generated'),
+  })
+  await app.register(mediaRenditionRoutes, { renditions })
+  return renditions
+}
+
 interface ModuleDeps {
   db: Database
   config: Config
@@ -209,12 +224,13 @@ interface ModuleDeps {
   changes: ReturnType<typeof createChangesService>
   resolveHost?: Resolve
   storage: MediaStorage
+  renditions: RenditionsService
   /** Wakes the background worker (a webhook test delivery is due). */
   wake: () => void
 }
 
 /** The resources under /v1, each registered explicitly with what it needs. */
-function v1Routes({ db, config, clock, keys, changes, resolveHost, wake }: ModuleDeps) {
+function v1Routes({ db, config, clock, keys, changes, resolveHost, renditions, wake }: ModuleDeps) {
   return async (v1: FastifyInstance) => {
     const sources = createSourcesService(db.prisma, { clock })
     await v1.register(sourcesRoutes, { sources })
@@ -231,6 +247,7 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, wake }: Modul
     await v1.register(changesRoutes, { changes })
     const webhooks = createWebhooksService(db.prisma, { clock, policy: config.webhooks, resolve: resolveHost, wake })
     await v1.register(webhooksRoutes, { webhooks })
+    await v1.register(mediaOriginalRoutes, { renditions })
   }
 }
 

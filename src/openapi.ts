@@ -56,6 +56,7 @@ export const openapiInfo = {
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
     { name: 'People', description: 'Authors, photographers and others credited on articles' },
+    { name: 'Media', description: 'Images uploaded once and served in the sizes and formats frontends need' },
     {
       name: 'Changes',
       description: 'The change feed: every change to content, in commit order, for partners and frontends to follow',

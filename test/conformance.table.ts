@@ -3,8 +3,10 @@
 // the order the path names them, so a renamed parameter needs no change here.
 import type { FastifyInstance } from 'fastify'
 import { scopes } from '../src/lib/principal.js'
+import { createFsStorage } from '../src/modules/media/media.storage.js'
 import { seed } from '../src/seed/seed.js'
-import { type BuildOptions, build, createKey, json } from './helper.js'
+import { type BuildOptions, build, createKey, json, mediaDir } from './helper.js'
+import { insertMedia, makeImage } from './modules/media.helpers.js'
 
 export interface Case {
   params?: (string | number)[]
@@ -14,6 +16,8 @@ export interface Case {
   headers?: Record<string, string>
   /** The success status expected; by default the lowest 2xx the operation documents. */
   status?: number
+  /** The status of a path parameter its schema refuses; 400 by default (a file path that names no file: 404). */
+  invalidStatus?: number
 }
 
 /** Records the table calls operations on, and helpers making fresh ones for destructive calls. */
@@ -32,6 +36,8 @@ export class Fixtures {
   keyId = ''
   webhook = ''
   delivery = ''
+  /** A media record with its original in storage. */
+  media = ''
 
   constructor(
     readonly app: FastifyInstance,
@@ -120,6 +126,7 @@ export async function setUp(t: Parameters<typeof build>[0]) {
     RATE_LIMIT_ANONYMOUS_MAX: '1000000',
     // Deliveries stay pending: nothing is sent anywhere.
     WEBHOOK_WORKER: 'false',
+    MEDIA_DIR: await mediaDir(t),
   }
   const { app, db } = await build(t, { env, resolveHost: publicResolver })
   await seed(db.prisma)
@@ -136,6 +143,8 @@ export async function setUp(t: Parameters<typeof build>[0]) {
   f.teaser = ((await f.call('GET', `/v1/collections/${f.collection}/teasers`)).data as { id: string }[])[0]?.id ?? ''
   f.webhook = await f.newWebhook()
   f.delivery = (await f.call('POST', `/v1/webhooks/${f.webhook}/test`)).id
+  const image = await makeImage({ width: 400, height: 300 })
+  f.media = (await insertMedia(db, createFsStorage(env.MEDIA_DIR), image)).id
   return { app, fixtures: f, reader: reader.headers }
 }
 
@@ -239,4 +248,7 @@ export const table: Record<string, Entry> = {
   listWebhookDeliveries: (f) => ({ params: [f.webhook] }),
   getWebhookDelivery: (f) => ({ params: [f.webhook, f.delivery] }),
   redeliverWebhookDelivery: (f) => ({ params: [f.webhook, f.delivery] }),
+
+  getMediaRendition: (f) => ({ params: [f.media, 'w320.webp'], invalidStatus: 404 }),
+  getMediaOriginal: (f) => ({ params: [f.media] }),
 }

@@ -85,7 +85,7 @@ function variantsOf(op: SpecOperation, valid: Case, reader: Record<string, strin
     variants.push({
       name: `invalid path ${badPath[0].name}`,
       request: replaceParam(badPath[0], badPath[1]),
-      expect: [400],
+      expect: [valid.invalidStatus ?? 400],
     })
   }
   const badQuery = params

@@ -233,8 +233,9 @@ export default fp<ResponseCachePluginOptions>(
 
     // The instance that made a change ends the generation before it answers: its next read
     // sees the change even before the database's notification arrives.
-    const invalidate: onSendHookHandler = async (_request, reply, payload) => {
-      if (reply.statusCode < 400) cache.invalidate()
+    const invalidate: onSendHookHandler = async (request, reply, payload) => {
+      // A read that needs a write scope (a media original) changes nothing.
+      if (reply.statusCode < 400 && request.method !== 'GET' && request.method !== 'HEAD') cache.invalidate()
       return payload
     }
 

@@ -31,7 +31,8 @@ export const headerDefinitions = {
   'Cache-Control': {
     description:
       'How long caches may keep the answer: `public, max-age=60, stale-while-revalidate=300` for the public ' +
-      'view (less when it changes by itself sooner), `private, no-store` for previews, editors and writes.',
+      'view (less when it changes by itself sooner), `private, no-store` for previews, editors, writes and ' +
+      'media originals; `public, max-age=31536000, immutable` for image renditions (their URL changes with them).',
     schema: text(100),
   },
   Vary: {
@@ -97,6 +98,20 @@ function headerSchemas(names: readonly HeaderName[]) {
 export function success<T extends TSchema>(description: string, schema: T, headers: readonly HeaderName[] = []) {
   const names = headers.includes('ETag') ? headers : (['ETag', ...headers] as const)
   return { description, headers: headerSchemas(names), content: { 'application/json': { schema } } }
+}
+
+/**
+ * A response whose body is a file in one of these media types (an image, served as stored). Its
+ * ETag is the route's own: @fastify/etag hashes only bodies held in memory.
+ */
+export function file(description: string, mimeTypes: readonly string[], headers: readonly HeaderName[] = []) {
+  const names = headers.includes('ETag') ? headers : (['ETag', ...headers] as const)
+  const schema = { type: 'string', contentMediaType: 'application/octet-stream' }
+  return {
+    description,
+    headers: headerSchemas(names),
+    content: Object.fromEntries(mimeTypes.map((type) => [type, { schema: { ...schema, contentMediaType: type } }])),
+  }
 }
 
 /** A response without a body (204, 304). */
