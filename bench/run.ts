@@ -21,6 +21,7 @@ import {
 } from './database.js'
 import { expectStatus } from './http.js'
 import { type LoadSettings, runScenario, type ScenarioResult } from './load.js'
+import { prepareBenchMedia, removeBenchMedia } from './media.js'
 import { type BenchOptions, parseOptions, UsageError, usage } from './options.js'
 import { fromSources, killAllNow, stopAll } from './processes.js'
 import { environment, evaluateTargets, markdown, type Report, withRatios, writeResults } from './report.js'
@@ -32,7 +33,7 @@ const log = (message: string) =>
   process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1).padStart(5)} s] ${message}\n`)
 
 /** Undone on every way out: the run's writes (while its key exists) and temporary folders. */
-const pending: { writes?: { db: BenchDatabase; keyId: string }; dirs: string[] } = { dirs: [] }
+const pending: { writes?: { db: BenchDatabase; keyId: string }; media?: BenchDatabase; dirs: string[] } = { dirs: [] }
 
 async function withDatabase<T>(target: BenchDatabase, work: (db: Database) => Promise<T>): Promise<T> {
   const db = await openBenchDatabase(target)
@@ -55,6 +56,9 @@ async function removeWrites(): Promise<void> {
 async function cleanUp(): Promise<void> {
   await stopAll()
   await removeWrites()
+  const media = pending.media
+  pending.media = undefined
+  if (media) await withDatabase(media, removeBenchMedia)
   for (const dir of pending.dirs.splice(0)) await rm(dir, { recursive: true, force: true })
 }
 
@@ -159,7 +163,10 @@ async function main(options: BenchOptions): Promise<void> {
     duration: options.duration,
     connections: options.connections,
   }
-  const env = options.childEnv
+  // The API servers' media folder: the rendition scenario's original is put there.
+  const mediaDir = await mkdtemp(join(tmpdir(), 'newsdesk-bench-media-'))
+  pending.dirs.push(mediaDir)
+  const env = { ...options.childEnv, MEDIA_DIR: mediaDir }
   const profileDir = options.profile ? join(projectRoot, 'bench', 'profiles') : undefined
   const notes: string[] = []
   if (fromSources)
@@ -170,12 +177,14 @@ async function main(options: BenchOptions): Promise<void> {
   log(`benchmark database: ${describeDatabase(target)}`)
   // Everything that needs the database directly happens before a server opens it: an embedded
   // database has one process at a time.
-  const { prepared, fixtures, key } = await withDatabase(target, async (db) => {
+  const { prepared, fixtures, key, media } = await withDatabase(target, async (db) => {
     const prepared = await prepareDatabase(db, options.articles, log)
     const fixtures = await loadFixtures(db, 2000)
     const key = await createBenchKey(db)
     pending.writes = { db: target, keyId: key.id }
-    return { prepared, fixtures, key }
+    pending.media = target
+    const media = await prepareBenchMedia(db, mediaDir)
+    return { prepared, fixtures, key, media }
   })
   log(`${prepared.syntheticArticles} synthetic articles; ${fixtures.slugs.length} slugs to read in turn`)
 
@@ -197,7 +206,7 @@ async function main(options: BenchOptions): Promise<void> {
 
   log('API server, response cache on (default)')
   const cached = await startApiServer({ db: target, env, cache: true, profileDir })
-  results.push(...(await measureOn(cached, 'cached', cachedScenarios(fixtures), settings)))
+  results.push(...(await measureOn(cached, 'cached', cachedScenarios(fixtures, media), settings)))
   serverRss.push(cached.rss.max)
 
   const baselines = await measureBaselines({ env, target, sample, fixtures, settings, notes })

@@ -237,6 +237,30 @@ export interface ScenarioSetup extends WriteSetup {
   deepPages: number
 }
 
+/** A media record with an original in the servers' media folder, and one of its rendition files. */
+export interface BenchMedia {
+  id: string
+  file: string
+}
+
+/**
+ * An image rendition already generated and stored, as a browser or a CDN fetches it: public, not
+ * rate limited, streamed from the media folder, its record remembered while content is unchanged
+ * (with the response cache on). Its first request (in prepare) generates it.
+ */
+function renditionHit(media: BenchMedia): Scenario {
+  const path = `/media/${media.id}/${media.file}`
+  return {
+    name: 'rendition-hit',
+    kind: 'read',
+    expectStatus: 200,
+    async prepare(origin) {
+      await expectStatus(`${origin}${path}`, 200)
+      return fixed(`/media/{id}/${media.file} (generated, from storage)`, path)
+    },
+  }
+}
+
 /** The uncached pass: every scenario, in this order. */
 export function apiScenarios(setup: ScenarioSetup): Scenario[] {
   const { fixtures } = setup
@@ -261,7 +285,7 @@ export function apiScenarios(setup: ScenarioSetup): Scenario[] {
   ]
 }
 
-/** The cached pass: the hot reads a response cache is for. */
-export function cachedScenarios(fixtures: Fixtures): Scenario[] {
-  return [firstPage(), articleBySlug(fixtures), topStories()]
+/** The cached pass: the hot reads a response cache is for, and image renditions. */
+export function cachedScenarios(fixtures: Fixtures, media: BenchMedia): Scenario[] {
+  return [firstPage(), articleBySlug(fixtures), topStories(), renditionHit(media)]
 }

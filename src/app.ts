@@ -210,6 +210,8 @@ async function renditionRoutes(app: FastifyInstance, db: Database, storage: Medi
   const renditions = createRenditionsService(db.prisma, {
     storage,
     maxPixels: config.media.maxPixels,
+    // Records are remembered while the response cache may serve: the same change notifications end both.
+    contentGeneration: async () => ((await app.responseCache.prepare()) ? app.responseCache.generation : null),
     onGenerated: (event) => app.log.info(event, 'rendition generated'),
   })
   await app.register(mediaRenditionRoutes, { renditions })

@@ -51,7 +51,7 @@ const reads = [
   'revalidate-304',
 ]
 const writes = ['write-create', 'write-patch']
-const cached = ['first-page', 'article-by-slug', 'top-stories']
+const cached = ['first-page', 'article-by-slug', 'top-stories', 'rendition-hit']
 
 test('npm run bench -- --smoke measures every scenario and both baselines', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'newsdesk-bench-test-'))

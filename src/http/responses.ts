@@ -20,7 +20,8 @@ export const headerDefinitions = {
   ETag: {
     description:
       'The version of this representation: `"v<version>"` for the full representation of a versioned record ' +
-      '(If-Match takes it on changes), otherwise a hash of the body. Send it in If-None-Match to revalidate.',
+      '(If-Match takes it on changes), otherwise a hash of the body (of a media file: of the original and the ' +
+      'file name). Send it in If-None-Match to revalidate.',
     required: true,
     schema: text(64, '^"[^"]+"$'),
   },
@@ -106,11 +107,12 @@ export function success<T extends TSchema>(description: string, schema: T, heade
  */
 export function file(description: string, mimeTypes: readonly string[], headers: readonly HeaderName[] = []) {
   const names = headers.includes('ETag') ? headers : (['ETag', ...headers] as const)
-  const schema = { type: 'string', contentMediaType: 'application/octet-stream' }
   return {
     description,
     headers: headerSchemas(names),
-    content: Object.fromEntries(mimeTypes.map((type) => [type, { schema: { ...schema, contentMediaType: type } }])),
+    content: Object.fromEntries(
+      mimeTypes.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }]),
+    ),
   }
 }
 

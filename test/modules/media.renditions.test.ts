@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto'
+import { setTimeout } from 'node:timers/promises'
 import exifr from 'exifr'
+import type { FastifyInstance } from 'fastify'
 import sharp from 'sharp'
 import { type Test, test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { findRendition, renditionsOf, storageKeys } from '../../src/modules/media/media.files.js'
+import { createRenditionsService } from '../../src/modules/media/media.renditions.js'
 import { createFsStorage, type MediaStorage } from '../../src/modules/media/media.storage.js'
 import { assertProblem, build, createKey, createTestDatabase, mediaDir, missingId } from '../helper.js'
 import { type InsertedMedia, insertMedia, makeImage } from './media.helpers.js'
@@ -108,7 +111,8 @@ test('crops keep the focal point in frame; moving it changes the URL', async (t)
   t.same([meta.width, meta.height], [640, 640])
 
   await db.prisma.media.update({ where: { id: media.id }, data: { focalX: 0.95, focalY: 0.5 } })
-  t.equal((await app.inject(urlOf(media, square?.file ?? ''))).statusCode, 404, 'the old focal point: 404')
+  // Made outside the API, the change reaches the app as a notification (within milliseconds).
+  t.equal(await statusOnceChanged(app, urlOf(media, square?.file ?? ''), 200), 404, 'the old focal point: 404')
   const moved = renditionsOf(shapeOf(media, { x: 0.95, y: 0.5 })).find(
     (r) => r.name === '1x1-w640' && r.mimeType === 'image/png',
   )
@@ -119,6 +123,16 @@ test('crops keep the focal point in frame; moving it changes the URL', async (t)
   const full = await app.inject(urlOf(media, wide?.file ?? ''))
   t.ok((await redShare(full.rawPayload)) > 0.02, 'a 16:9 crop of a 16:9 picture is all of it')
 })
+
+/** The status of a URL once it is no longer `before` (tried for up to two seconds). */
+async function statusOnceChanged(app: FastifyInstance, url: string, before: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const { statusCode } = await app.inject(url)
+    if (statusCode !== before) return statusCode
+    await setTimeout(20)
+  }
+  return before
+}
 
 function tokenOf(media: InsertedMedia, x: number, y: number): string {
   const file = renditionsOf(shapeOf(media, { x, y })).find((r) => r.aspectRatio)?.file ?? ''
@@ -351,4 +365,44 @@ test('pictures are turned upright before they are resized and cropped', async (t
     [(await sharp(crop.rawPayload).metadata()).width, (await sharp(crop.rawPayload).metadata()).height],
     [320, 320],
   )
+})
+
+test('records are remembered for as long as content does not change', async (t) => {
+  const { db, storage } = await setUp(t)
+  const media = await insertMedia(db, storage, await makeImage({ width: 400, height: 300 }))
+  let generation: number | null = 1
+  const renditions = createRenditionsService(db.prisma, {
+    storage,
+    maxPixels: 1e8,
+    contentGeneration: async () => generation,
+  })
+  const crop = (x: number) =>
+    renditionsOf(shapeOf(media, { x, y: 0.5 })).find((r) => r.aspectRatio === '1x1')?.file ?? ''
+  const served = async (file: string) => {
+    const answer = await renditions.rendition(media.id, file)
+    if (answer.status === 200) answer.body.destroy()
+    return answer.status
+  }
+  t.equal(await served(crop(0.5)), 200)
+  await db.prisma.media.update({ where: { id: media.id }, data: { focalX: 0.2 } })
+  t.equal(await served(crop(0.5)), 200, 'remembered: the change has not been notified yet')
+  generation = 2
+  await t.rejects(served(crop(0.5)), { code: 'ND_NOT_FOUND' }, 'a new generation: read again')
+  t.equal(await served(crop(0.2)), 200)
+
+  generation = null
+  await db.prisma.media.update({ where: { id: media.id }, data: { focalX: 0.3 } })
+  t.equal(await served(crop(0.3)), 200, 'without notifications nothing is remembered')
+
+  // A change lands while the record is read: what was read is not kept.
+  let calls = 0
+  const racing = createRenditionsService(db.prisma, {
+    storage,
+    maxPixels: 1e8,
+    contentGeneration: async () => (calls++ % 2 === 0 ? 5 : 6),
+  })
+  const first = await racing.rendition(media.id, 'w320.webp')
+  if (first.status === 200) first.body.destroy()
+  await db.prisma.media.update({ where: { id: media.id }, data: { focalX: 0.4 } })
+  await t.rejects(racing.rendition(media.id, crop(0.3)), { code: 'ND_NOT_FOUND' }, 'read afresh')
 })

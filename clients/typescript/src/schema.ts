@@ -2445,7 +2445,7 @@ export interface components {
     headers: {
         /** @description The request id: the caller's X-Request-Id when it is a sane token (1-128 letters, digits and `._:-`), otherwise a new UUID. Problems carry it as `requestId`; the server log names requests by it. */
         "X-Request-Id": string;
-        /** @description The version of this representation: `"v<version>"` for the full representation of a versioned record (If-Match takes it on changes), otherwise a hash of the body. Send it in If-None-Match to revalidate. */
+        /** @description The version of this representation: `"v<version>"` for the full representation of a versioned record (If-Match takes it on changes), otherwise a hash of the body (of a media file: of the original and the file name). Send it in If-None-Match to revalidate. */
         ETag: string;
         /** @description When the content shown last changed (an HTTP date) */
         "Last-Modified": string;

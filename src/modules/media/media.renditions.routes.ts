@@ -3,7 +3,6 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { NotFoundError } from '../../errors.js'
 import { privateCacheControl } from '../../http/caching.js'
 import { empty, file } from '../../http/responses.js'
 import { problemResponses, problemResponsesOnly } from '../../http/schemas.js'
@@ -66,8 +65,8 @@ export const mediaRenditionRoutes: FastifyPluginAsyncTypebox<{ renditions: Rendi
       },
     },
     async (request, reply) => {
+      // The service checks both parameters against the same patterns (validation is attached, not thrown).
       const { id, file: name } = request.params
-      if (request.validationError) throw new NotFoundError('rendition', name)
       const served = await renditions.rendition(id, name, request.headers['if-none-match'])
       reply.header('cache-control', immutableCacheControl).header('surrogate-key', `media:${id}`)
       return send(request, reply, served)

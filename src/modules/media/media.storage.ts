@@ -91,6 +91,12 @@ export async function createS3Storage(config: S3StorageConfig): Promise<MediaSto
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     forcePathStyle: config.forcePathStyle,
+    // Checksums only where S3 requires them (the SDK's default before 2025): with the newer default
+    // a streamed PUT is sent aws-chunked with a trailing checksum, which S3-compatible servers that
+    // do not speak it (s3rver among them) store framing and all. The length is
+    // still checked (ContentLength), and TLS guards the bytes in transit.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   })
   const Bucket = config.bucket
   const keyOf = (key: string) => `${config.prefix}${checkKey(key)}`
