@@ -55,6 +55,11 @@ const frameworkErrors: Record<string, { status: number; code: ProblemCode; detai
   },
   FST_FILES_LIMIT: { status: 413, code: 'ND_BODY_TOO_LARGE', detail: 'The upload holds more than one file' },
   FST_FIELDS_LIMIT: { status: 413, code: 'ND_BODY_TOO_LARGE', detail: 'The upload holds too many fields' },
+  FST_INVALID_JSON_FIELD_ERROR: {
+    status: 400,
+    code: 'ND_MALFORMED_JSON',
+    detail: 'A part sent as application/json is not valid JSON',
+  },
   FST_PARTS_LIMIT: { status: 413, code: 'ND_BODY_TOO_LARGE', detail: 'The upload holds too many parts' },
   // Raised by the router before any route or hook runs (see routerErrorHandler).
   FST_ERR_BAD_URL: {

@@ -125,7 +125,7 @@ export async function readUpload(
     throw err
   }
   const { fields, invalid, file } = await readParts(parts, maxBytes)
-  if (!file) invalid.push(field('file', 'is required'))
+  if (!file && !invalid.some((f) => f.pointer === '/file')) invalid.push(field('file', 'is required'))
   if (invalid.length > 0 || !file) {
     if (file) await discard(file)
     throw invalidRequest(invalid)
