@@ -1,7 +1,7 @@
 // Reading an upload's multipart body: the one file part streamed to a temporary file as it
 // arrives (media.upload.ts), the text fields checked as a JSON body's would be (400 naming each).
 // @fastify/multipart's own limits (size, parts, fields) are problems mapped in src/http/problem.ts.
-import type { Multipart, MultipartFile, MultipartValue } from '@fastify/multipart'
+import type { MultipartFile, MultipartValue } from '@fastify/multipart'
 import type { FastifyRequest } from 'fastify'
 import {
   BodyTooLargeError,
@@ -75,12 +75,12 @@ function malformed(err: unknown): boolean {
   return err instanceof Error && !('code' in err) && !('statusCode' in err)
 }
 
-async function readParts(parts: AsyncIterableIterator<Multipart>, maxBytes: number) {
+async function readParts(request: FastifyRequest, maxBytes: number) {
   const fields: MediaUploadFields = {}
   const invalid: InvalidField[] = []
   let file: Spooled | undefined
   try {
-    for await (const part of parts) {
+    for await (const part of request.parts()) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file' || file) {
           part.file.resume()
@@ -117,14 +117,7 @@ export async function readUpload(
   if (!request.isMultipart()) {
     throw new UnsupportedMediaTypeError('An upload is a multipart/form-data body with the image in the part `file`')
   }
-  let parts: AsyncIterableIterator<Multipart>
-  try {
-    parts = request.parts()
-  } catch (err) {
-    if (malformed(err)) throw new ValidationError('The multipart body is malformed')
-    throw err
-  }
-  const { fields, invalid, file } = await readParts(parts, maxBytes)
+  const { fields, invalid, file } = await readParts(request, maxBytes)
   if (!file && !invalid.some((f) => f.pointer === '/file')) invalid.push(field('file', 'is required'))
   if (invalid.length > 0 || !file) {
     if (file) await discard(file)

@@ -101,8 +101,8 @@ function uploadBudget(app: Parameters<MediaPlugin>[0], config: Config) {
   const limit = app.createRateLimit({
     max: config.media.uploadMax,
     timeWindow: config.rateLimit.windowMs,
-    keyGenerator: (request: FastifyRequest) =>
-      `media-upload:${request.principal?.kind === 'key' ? request.principal.id : request.ip}`,
+    // A write route: the caller is always a key.
+    keyGenerator: (request: FastifyRequest) => `media-upload:${actorOf(request).keyId}`,
   })
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const result = await limit(request)
