@@ -80,6 +80,16 @@ test('media uploads: the body must be multipart with one image in `file`', async
   ])
   assertProblem(t, badJsonPart, 400, 'ND_MALFORMED_JSON')
 
+  const elsewhere = multipart([{ name: 'name', value: 'Someone' }])
+  const person = await app.inject({
+    method: 'POST',
+    url: '/v1/people',
+    headers: { ...auth, 'content-type': elsewhere.contentType },
+    payload: elsewhere.payload,
+  })
+  assertProblem(t, person, 415, 'ND_UNSUPPORTED_MEDIA_TYPE')
+  t.pass('no other route takes a multipart body')
+
   t.equal(await db.prisma.media.count(), 1, 'only the upload with a JSON focal point')
   t.same(await spooledLeft(), [], 'no temporary file left by a refusal')
 })
