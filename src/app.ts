@@ -40,6 +40,8 @@ import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
 import { createRenditionsService, type RenditionsService } from './modules/media/media.renditions.js'
 import { mediaOriginalRoutes, mediaRenditionRoutes } from './modules/media/media.renditions.routes.js'
+import { mediaRoutes } from './modules/media/media.routes.js'
+import { createMediaService } from './modules/media/media.service.js'
 import { createMediaStorage, type MediaStorage } from './modules/media/media.storage.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { createPeopleService } from './modules/people/people.service.js'
@@ -232,7 +234,7 @@ interface ModuleDeps {
 }
 
 /** The resources under /v1, each registered explicitly with what it needs. */
-function v1Routes({ db, config, clock, keys, changes, resolveHost, renditions, wake }: ModuleDeps) {
+function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, renditions, wake }: ModuleDeps) {
   return async (v1: FastifyInstance) => {
     const sources = createSourcesService(db.prisma, { clock })
     await v1.register(sourcesRoutes, { sources })
@@ -244,6 +246,14 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, renditions, w
     await v1.register(peopleRoutes, { people: createPeopleService(db.prisma, { clock }) })
     await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })
     await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
+    const media = createMediaService(db.prisma, {
+      clock,
+      storage,
+      maxPixels: config.media.maxPixels,
+      publicUrl: config.media.publicUrl,
+      onStorageError: (err, key) => v1.log.warn({ err, key }, 'could not remove media files'),
+    })
+    await v1.register(mediaRoutes, { media, config })
     await v1.register(keysRoutes, { keys })
     await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
     await v1.register(changesRoutes, { changes })

@@ -10,6 +10,7 @@ import { auditComponents } from './modules/audit/audit.schemas.js'
 import { changeComponents } from './modules/changes/changes.schemas.js'
 import { collectionComponents } from './modules/collections/collections.schemas.js'
 import { keyComponents } from './modules/keys/keys.schemas.js'
+import { mediaComponents } from './modules/media/media.schemas.js'
 import { mediaSharedComponents } from './modules/media/media.shared.schemas.js'
 import { peopleComponents } from './modules/people/people.schemas.js'
 import { sectionComponents } from './modules/sections/sections.schemas.js'
@@ -23,6 +24,7 @@ export const components = [
   ProblemFieldSchema,
   PageSchema,
   ...mediaSharedComponents,
+  ...mediaComponents,
   ...sourceComponents,
   ...tagComponents,
   ...peopleComponents,

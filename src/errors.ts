@@ -30,6 +30,9 @@ export const problemCodes = [
   'ND_BODY_TOO_LARGE',
   'ND_URI_TOO_LONG',
   'ND_UNSUPPORTED_MEDIA_TYPE',
+  'ND_IMAGE_TOO_LARGE',
+  'ND_IMAGE_UNREADABLE',
+  'ND_MEDIA_IN_USE',
   'ND_REFERENCE_MISSING',
   'ND_SECTION_TOO_DEEP',
   'ND_SECTION_CYCLE',
@@ -156,3 +159,18 @@ export const IdempotencyMismatchError = createError(
   'This Idempotency-Key was used with a different request body',
   422,
 )
+
+/** A request body (or an uploaded file) larger than the configured limit. */
+export const BodyTooLargeError = createError<[detail: string]>('ND_BODY_TOO_LARGE', '%s', 413)
+/** A body of a type the operation does not take: an upload that is not multipart, a file that is not an image. */
+export const UnsupportedMediaTypeError = createError<[detail: string]>('ND_UNSUPPORTED_MEDIA_TYPE', '%s', 415)
+/** An image with more pixels than MEDIA_MAX_PIXELS (a decompression bomb, or just too large to process). */
+export const ImageTooLargeError = createError<[max: number]>(
+  'ND_IMAGE_TOO_LARGE',
+  'The image has more pixels than the %s this server processes',
+  422,
+)
+/** Bytes that look like an image of an accepted type but cannot be decoded. */
+export const ImageUnreadableError = createError('ND_IMAGE_UNREADABLE', 'The image cannot be decoded', 422)
+/** A media record that an article, teaser or person still uses. */
+export const MediaInUseError = createError<[detail: string]>('ND_MEDIA_IN_USE', '%s', 409)

@@ -11,6 +11,11 @@ declare module 'fastify' {
   interface FastifySchema {
     /** The request body may be left out (the spec says `requestBody.required: false`). */
     'x-optional-body'?: true
+    /**
+     * A multipart/form-data body, for the spec only: the route reads its parts itself (a file is
+     * streamed, never validated as a parsed body), so Fastify must not validate one.
+     */
+    'x-multipart-body'?: object
   }
 }
 
@@ -56,7 +61,7 @@ export const openapiInfo = {
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
     { name: 'People', description: 'Authors, photographers and others credited on articles' },
-    { name: 'Media', description: 'Images uploaded once and served in the sizes and formats frontends need' },
+    { name: 'Media', description: 'The image library: uploads with credits and rights, served in fixed renditions' },
     {
       name: 'Changes',
       description: 'The change feed: every change to content, in commit order, for partners and frontends to follow',
@@ -119,6 +124,8 @@ function headOperation(schema: RouteSchema): RouteSchema {
 export const transformRoute: SwaggerTransform = ({ schema, url, route }) => {
   if (!schema) return { schema, url }
   let documented = schema as RouteSchema
+  const { 'x-multipart-body': multipartBody, ...rest } = documented
+  if (multipartBody) documented = { ...rest, body: multipartBody, consumes: ['multipart/form-data'] }
   if (documented.querystring) documented = { ...documented, querystring: optionalDefaults(documented.querystring) }
   // A read documents its 304 (src/http/responses.ts): @fastify/etag answers it for If-None-Match.
   if (documented.response?.['304']) {

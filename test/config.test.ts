@@ -149,3 +149,30 @@ t.test('TAGS_CREATE_ON_WRITE', async (t) => {
   t.equal(loadConfig({ TAGS_CREATE_ON_WRITE: 'false' }).tagsCreateOnWrite, false)
   t.throws(() => loadConfig({ TAGS_CREATE_ON_WRITE: 'no' }), { name: 'ConfigError', variable: 'TAGS_CREATE_ON_WRITE' })
 })
+
+t.test('media: a folder beside the embedded database by default, or an S3 bucket', async (t) => {
+  const defaults = loadConfig({})
+  t.same(defaults.media.storage, { kind: 'fs', dir: '.data/media' }, 'beside ./.data/pglite')
+  t.equal(defaults.media.maxBytes, 26214400)
+  t.equal(defaults.media.maxPixels, 100000000)
+  t.equal(defaults.media.uploadMax, 30)
+  t.equal(defaults.media.publicUrl, undefined)
+  t.same(loadConfig({ DATA_DIR: '/srv/newsdesk/db' }).media.storage, { kind: 'fs', dir: '/srv/newsdesk/media' })
+  t.same(loadConfig({ DATA_DIR: 'memory://' }).media.storage, { kind: 'fs', dir: './.data/media' })
+  t.same(loadConfig({ DATABASE_URL: 'postgres://db/news' }).media.storage, { kind: 'fs', dir: './.data/media' })
+  t.same(loadConfig({ MEDIA_DIR: '/var/media' }).media.storage, { kind: 'fs', dir: '/var/media' })
+  t.throws(() => loadConfig({ MEDIA_STORAGE: 's3' }), { name: 'ConfigError', variable: 'S3_BUCKET' })
+  t.match(loadConfig({ MEDIA_STORAGE: 's3', S3_BUCKET: 'pictures', S3_ENDPOINT: 'http://127.0.0.1:9000' }).media, {
+    storage: { kind: 's3', bucket: 'pictures', endpoint: 'http://127.0.0.1:9000' },
+  })
+  t.equal(loadConfig({ MEDIA_PUBLIC_URL: 'https://img.example.com/' }).media.publicUrl, 'https://img.example.com')
+  for (const [variable, value] of [
+    ['MEDIA_STORAGE', 'ftp'],
+    ['MEDIA_MAX_BYTES', '10'],
+    ['MEDIA_MAX_PIXELS', '0'],
+    ['MEDIA_UPLOAD_MAX', '0'],
+    ['MEDIA_PUBLIC_URL', 'img.example.com'],
+  ] as const) {
+    t.throws(() => loadConfig({ [variable]: value }), { name: 'ConfigError', variable }, `${variable}=${value}`)
+  }
+})

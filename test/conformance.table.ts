@@ -2,11 +2,12 @@
 // made through the API), and for each operation a valid request. Path parameters are given in
 // the order the path names them, so a renamed parameter needs no change here.
 import type { FastifyInstance } from 'fastify'
+import sharp from 'sharp'
 import { scopes } from '../src/lib/principal.js'
 import { createFsStorage } from '../src/modules/media/media.storage.js'
 import { seed } from '../src/seed/seed.js'
 import { type BuildOptions, build, createKey, json, mediaDir } from './helper.js'
-import { insertMedia, makeImage } from './modules/media.helpers.js'
+import { insertMedia, makeImage, multipart } from './modules/media.helpers.js'
 
 export interface Case {
   params?: (string | number)[]
@@ -105,6 +106,32 @@ export class Fixtures {
     ).id
   }
 
+  /** A new image (one colour of its own, so never a duplicate) as a multipart upload. */
+  async newUpload(): Promise<Case> {
+    const n = this.n++
+    const background = { r: n % 256, g: Math.floor(n / 256) % 256, b: 128 }
+    const file = await sharp({ create: { width: 32, height: 24, channels: 3, background } })
+      .png()
+      .toBuffer()
+    const body = multipart([
+      { name: 'caption', value: 'Conformance' },
+      { name: 'file', file },
+    ])
+    return { body: body.payload, headers: { 'content-type': body.contentType }, status: 201 }
+  }
+
+  async newMedia(): Promise<string> {
+    const upload = await this.newUpload()
+    const res = await this.app.inject({
+      method: 'POST',
+      url: '/v1/media',
+      headers: { ...this.auth, ...upload.headers },
+      payload: upload.body as Buffer,
+    })
+    if (res.statusCode !== 201) throw new Error(`POST /v1/media: ${res.statusCode} ${res.body}`)
+    return json<{ id: string }>(res).id
+  }
+
   async newKey(): Promise<string> {
     return (await this.call('POST', '/v1/keys', { name: this.unique('key'), scopes: ['content:read'] })).id
   }
@@ -166,6 +193,12 @@ export const table: Record<string, Entry> = {
   getPerson: async (f) => ({ params: [(await f.newPerson()).slug as string] }),
   updatePerson: async (f) => ({ params: [(await f.newPerson()).id] }),
   deletePerson: async (f) => ({ params: [(await f.newPerson()).id] }),
+  // A multipart body: the test sends it as given (its `invalid body` variant is for JSON bodies).
+  uploadMedia: (f) => f.newUpload(),
+  listMedia: () => ({ query: { q: 'conformance', mimeType: 'image/png', sort: 'createdAt' } }),
+  getMedia: async (f) => ({ params: [await f.newMedia()] }),
+  updateMedia: async (f) => ({ params: [await f.newMedia()], headers: { 'if-match': '"v1"' } }),
+  deleteMedia: async (f) => ({ params: [await f.newMedia()] }),
 
   listArticles: () => ({ query: { include: 'source,credits,tags', count: 'true' } }),
   createArticle: (f, example) => ({ body: { ...example, headline: f.unique('Conformance headline') } }),

@@ -13,6 +13,7 @@ import type { Problem as ProblemSchemaType } from '../src/http/schemas.js'
 import type { Page } from '../src/lib/pagination.js'
 import type { Scope } from '../src/lib/principal.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
+import type { MediaStorage } from '../src/modules/media/media.storage.js'
 import type { Resolve } from '../src/modules/webhooks/webhooks.address.js'
 import { serverUrl, templateName, withDatabase } from './db-url.js'
 import { checkEveryResponse } from './spec-check.js'
@@ -56,6 +57,8 @@ export interface BuildOptions {
   clock?: () => Date
   /** DNS answers for webhook addresses (the system resolver by default). */
   resolveHost?: Resolve
+  /** Where media bytes go (a folder made for the test by default); tests pass one that fails. */
+  mediaStorage?: MediaStorage
 }
 
 /** A clock the test moves by hand: time-dependent behaviour is tested without sleeping. */
@@ -90,7 +93,13 @@ export async function mediaDir(t: Test): Promise<string> {
 export async function build(t: Test, options: BuildOptions = {}) {
   const database = options.database ?? (await createTestDatabase(t))
   const config = loadConfig({ LOG_LEVEL: 'silent', MEDIA_DIR: await mediaDir(t), ...options.env })
-  const app = await buildApp({ config, db: database.db, clock: options.clock, resolveHost: options.resolveHost })
+  const app = await buildApp({
+    config,
+    db: database.db,
+    clock: options.clock,
+    resolveHost: options.resolveHost,
+    mediaStorage: options.mediaStorage,
+  })
   t.teardown(() => app.close())
   await app.ready()
   if (process.env.CHECK_RESPONSES === '1') checkEveryResponse(app)

@@ -10,7 +10,8 @@ import t, { type Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { specPath } from '../src/spec.js'
-import { createKey, createTestDatabase, json, missingId } from './helper.js'
+import { createKey, createTestDatabase, json, mediaDir, missingId } from './helper.js'
+import { image, multipart } from './modules/media.helpers.js'
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
 
@@ -46,6 +47,7 @@ const config = loadConfig({
   // Every read from its handler: a cached answer would not pass the hook below.
   RESPONSE_CACHE_MB: '0',
   WEBHOOK_WORKER: 'false',
+  MEDIA_DIR: await mediaDir(t),
 })
 const resolveHost = async () => [{ address: '93.184.216.34', family: 4 }]
 const app = await buildApp({ config, db: database.db, resolveHost })
@@ -286,6 +288,21 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { method: 'DELETE', url: `/v1/teasers/${linked.id}` }, 204)
   await call(t, { method: 'DELETE', url: `/v1/keys/${key.id}` }, 204)
   await call(t, { method: 'DELETE', url: w }, 204)
+})
+
+t.test('media records, as the spec declares them', async (t) => {
+  const form = multipart([
+    { name: 'caption', value: 'Contract picture' },
+    { name: 'file', file: await image('png') },
+  ])
+  const upload = { method: 'POST' as const, url: '/v1/media', payload: form.payload }
+  const headers = { ...admin.headers, 'content-type': form.contentType }
+  const media = json<{ id: string }>(await call(t, { ...upload, headers }, 201))
+  await call(t, { ...upload, headers }, 200)
+  await call(t, { url: '/v1/media?q=contract' }, 200)
+  await call(t, { url: `/v1/media/${media.id}` }, 200)
+  await call(t, { method: 'PATCH', url: `/v1/media/${media.id}`, payload: { alt: 'A picture' } }, 200)
+  await call(t, { method: 'DELETE', url: `/v1/media/${media.id}` }, 204)
 })
 
 // Images (media renditions and originals) are files, not serialized records: their own tests check them.

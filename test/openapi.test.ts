@@ -73,7 +73,8 @@ test('the spec is valid OpenAPI 3.1 and every operation is documented', async (t
         t.same(problem, { $ref: '#/components/schemas/Problem' }, `${name} documents ${status} as a problem`)
       }
       if (op.requestBody) {
-        const media = op.requestBody.content['application/json']
+        // JSON, or a multipart upload (POST /v1/media) whose parts the route reads itself.
+        const media = op.requestBody.content['application/json'] ?? op.requestBody.content['multipart/form-data']
         t.ok(media?.schema, `${name} has a request body schema`)
       }
     }

@@ -4,13 +4,14 @@
 // every property they name must be in the response, and every complete value (a string without
 // "…", a number, true, false, null) must be in it under that name. A sample whose first line ends
 // with ":" ("# once an article is published:") illustrates a state the examples do not reach: only
-// its property names are checked.
+// its property names are checked. Commands run in a folder holding photo.jpg, for the upload.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import sharp from 'sharp'
 import { test } from 'tap'
 import { projectRoot } from '../src/db/paths.js'
 import { scopes } from '../src/lib/principal.js'
@@ -83,6 +84,9 @@ test('every curl example in the README works against the API', async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'newsdesk-readme-'))
   t.teardown(() => rm(home, { recursive: true, force: true }))
   await writeFile(join(home, '.curlrc'), 'write-out = "\\n%{http_code}"\nmax-time = 30\n')
+  // The picture the media example uploads (commands run in this folder).
+  const picture = sharp({ create: { width: 1200, height: 800, channels: 3, background: '#4a6fa5' } })
+  await writeFile(join(home, 'photo.jpg'), await picture.jpeg().toBuffer())
 
   const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8')
   const all = examples(readme)
@@ -92,6 +96,7 @@ test('every curl example in the README works against the API', async (t) => {
     t.notOk(/[|;&]\s/.test(command), `README line ${example.line}: one command, no pipes (its output is checked)`)
     const { stdout } = await run('sh', ['-c', command], {
       env: { PATH: process.env.PATH, KEY: admin.token, CURL_HOME: home },
+      cwd: home,
     })
     const cut = stdout.lastIndexOf('\n')
     const status = Number(stdout.slice(cut + 1))

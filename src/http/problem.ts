@@ -47,6 +47,20 @@ const frameworkErrors: Record<string, { status: number; code: ProblemCode; detai
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'ND_UNSUPPORTED_MEDIA_TYPE' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'ND_BAD_CONTENT_LENGTH' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'ND_BODY_TOO_LARGE' },
+  // @fastify/multipart's limits (registered by the media upload only).
+  FST_REQ_FILE_TOO_LARGE: {
+    status: 413,
+    code: 'ND_BODY_TOO_LARGE',
+    detail: 'The file is larger than the configured limit (MEDIA_MAX_BYTES)',
+  },
+  FST_FILES_LIMIT: { status: 413, code: 'ND_BODY_TOO_LARGE', detail: 'The upload holds more than one file' },
+  FST_FIELDS_LIMIT: { status: 413, code: 'ND_BODY_TOO_LARGE', detail: 'The upload holds too many fields' },
+  FST_INVALID_JSON_FIELD_ERROR: {
+    status: 400,
+    code: 'ND_MALFORMED_JSON',
+    detail: 'A part sent as application/json is not valid JSON',
+  },
+  FST_PARTS_LIMIT: { status: 413, code: 'ND_BODY_TOO_LARGE', detail: 'The upload holds too many parts' },
   // Raised by the router before any route or hook runs (see routerErrorHandler).
   FST_ERR_BAD_URL: {
     status: 400,

@@ -80,7 +80,8 @@ const problemMembers = {
         additionalProperties: false,
         description:
           'ND_CONFLICT on deleting a source: the articles, wire credits, teasers and people (affiliated) that ' +
-          'still name it; on deleting a person: the articles that credit them (`articles` only)',
+          'still name it; on deleting a person: the articles that credit them (`articles` only); ND_MEDIA_IN_USE ' +
+          'on deleting media: the articles (lead image or body), teasers and people that use it',
       },
     ),
   ),

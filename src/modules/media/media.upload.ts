@@ -1,0 +1,167 @@
+// The upload pipeline, free of HTTP: the file streamed to a temporary file while it is hashed and
+// counted (never held in memory whole), then its type taken from its bytes, its size read, its
+// metadata and a placeholder made. Nothing here writes to storage or the database.
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import exifr from 'exifr'
+import { fileTypeFromFile } from 'file-type'
+import sharp from 'sharp'
+import { rgbaToThumbHash } from 'thumbhash'
+import { ImageTooLargeError, ImageUnreadableError, UnsupportedMediaTypeError } from '../../errors.js'
+import { type MediaMimeType, originalFormats } from './media.files.js'
+
+/** A file received in full: where it waits, its hash and its size. */
+export interface Spooled {
+  path: string
+  sha256: string
+  bytes: number
+}
+
+/** What the bytes say about the image. */
+export interface Inspected {
+  mimeType: MediaMimeType
+  /** As displayed: EXIF orientation applied. */
+  width: number
+  height: number
+  placeholder: string
+  /** Prefills from IPTC, XMP and EXIF; undefined when the file does not say. */
+  embedded: EmbeddedMetadata
+}
+
+export interface EmbeddedMetadata {
+  caption?: string
+  credit?: string
+  copyrightHolder?: string
+  capturedAt?: Date
+}
+
+/**
+ * Temporary folders of uploads in progress are named with this prefix (the process id in it),
+ * one folder per upload, removed by discard().
+ */
+export const spoolPrefix = `newsdesk-upload-${process.pid}-`
+
+/** Streams the file into a new temporary folder, hashing and counting it on the way. */
+export async function spool(stream: Readable): Promise<Spooled> {
+  const dir = await mkdtemp(join(tmpdir(), spoolPrefix))
+  const path = join(dir, 'upload')
+  const hash = createHash('sha256')
+  let bytes = 0
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk)
+      bytes += chunk.length
+      done(null, chunk)
+    },
+  })
+  try {
+    await pipeline(stream, measure, createWriteStream(path))
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+  return { path, sha256: hash.digest('hex'), bytes }
+}
+
+/** Removes the temporary file and its folder; nothing there is no error. */
+export async function discard(spooled: Pick<Spooled, 'path'>): Promise<void> {
+  await rm(join(spooled.path, '..'), { recursive: true, force: true })
+}
+
+const accepted = new Set(Object.keys(originalFormats))
+
+/** The type the bytes have; anything but an accepted image is a 415 (the name and header are not asked). */
+export async function detectType(path: string): Promise<MediaMimeType> {
+  const type = await fileTypeFromFile(path)
+  if (!type || !accepted.has(type.mime)) {
+    throw new UnsupportedMediaTypeError(
+      `The file is ${type ? type.mime : 'of no known type'}; only ${[...accepted].join(', ')} are accepted`,
+    )
+  }
+  return type.mime as MediaMimeType
+}
+
+/** A sharp failure on our input: over the pixel limit (422 ND_IMAGE_TOO_LARGE) or undecodable. */
+function imageError(err: unknown, maxPixels: number): Error {
+  const message = err instanceof Error ? err.message : ''
+  return /pixel limit/i.test(message) ? new ImageTooLargeError(maxPixels) : new ImageUnreadableError()
+}
+
+/** The ThumbHash of the image (base64): a ≤100×100 RGBA copy, oriented as displayed. */
+async function thumbHash(path: string, maxPixels: number): Promise<string> {
+  const { data, info } = await sharp(path, { limitInputPixels: maxPixels })
+    .autoOrient()
+    .resize(100, 100, { fit: 'inside' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  return Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString('base64')
+}
+
+/** Reads the image: type from the bytes, displayed size, placeholder and embedded metadata. */
+export async function inspect(spooled: Spooled, maxPixels: number): Promise<Inspected> {
+  const mimeType = await detectType(spooled.path)
+  let size: { width: number; height: number }
+  let placeholder: string
+  try {
+    const metadata = await sharp(spooled.path, { limitInputPixels: maxPixels }).metadata()
+    size = metadata.autoOrient
+    placeholder = await thumbHash(spooled.path, maxPixels)
+  } catch (err) {
+    throw imageError(err, maxPixels)
+  }
+  return { mimeType, ...size, placeholder, embedded: await embeddedMetadata(spooled.path) }
+}
+
+type Tags = Record<string, Record<string, unknown> | undefined>
+
+/** A tag's text: a string, an XMP language alternative ({ value }) or the first of a list. */
+function text(value: unknown): string | undefined {
+  if (Array.isArray(value)) return text(value[0])
+  if (value && typeof value === 'object' && 'value' in value) return text((value as { value: unknown }).value)
+  if (typeof value !== 'string') return undefined
+  const trimmed = value.replaceAll('\u0000', '').trim()
+  return trimmed === '' ? undefined : trimmed
+}
+
+function firstText(...values: unknown[]): string | undefined {
+  for (const value of values) {
+    const found = text(value)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+function firstDate(...values: unknown[]): Date | undefined {
+  for (const value of values) {
+    const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
+    const year = date?.getUTCFullYear() ?? Number.NaN
+    // The range every stored timestamp keeps to (src/lib/ranges.ts).
+    if (date && year >= 1000 && year <= 9999) return date
+  }
+  return undefined
+}
+
+/**
+ * Caption, credit, copyright and capture time as photo desks record them: IPTC first, then XMP,
+ * then EXIF. A file exifr cannot read (or that holds none) prefills nothing.
+ */
+export async function embeddedMetadata(path: string): Promise<EmbeddedMetadata> {
+  const tags: Tags | undefined = await exifr
+    .parse(path, { iptc: true, xmp: true, exif: true, mergeOutput: false, reviveValues: true })
+    .catch(() => undefined)
+  if (!tags) return {}
+  const { iptc = {}, dc = {}, photoshop = {}, ifd0 = {}, exif = {}, xmp = {} } = tags
+  const found: EmbeddedMetadata = {
+    caption: firstText(iptc.Caption, iptc['Caption-Abstract'], dc.description, ifd0.ImageDescription),
+    credit: firstText(iptc.Byline, iptc.Credit, photoshop.Credit, dc.creator, ifd0.Artist),
+    copyrightHolder: firstText(iptc.CopyrightNotice, ifd0.Copyright, dc.rights),
+    capturedAt: firstDate(exif.DateTimeOriginal, exif.CreateDate, photoshop.DateCreated, xmp.CreateDate),
+  }
+  return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as EmbeddedMetadata
+}
