@@ -219,7 +219,11 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, wake }: Modul
     const sources = createSourcesService(db.prisma, { clock })
     await v1.register(sourcesRoutes, { sources })
     await v1.register(articlesRoutes, {
-      articles: createArticlesService(db.prisma, { clock, createTags: config.tagsCreateOnWrite }),
+      articles: createArticlesService(db.prisma, {
+        clock,
+        createTags: config.tagsCreateOnWrite,
+        mediaBase: config.media.publicUrl,
+      }),
       sources,
     })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })

@@ -74,20 +74,46 @@ const ArticleSectionInSchema = Type.Object(
   },
 )
 
-const LeadImageInSchema = Type.Object(
-  {
-    url: HttpUrlSchema,
-    caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
-    credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
-  },
-  { additionalProperties: false },
-)
+const leadImageText = {
+  caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
+  credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+}
+
+const LeadImageInSchema = Type.Union([
+  Type.Object(
+    { url: HttpUrlSchema, ...leadImageText },
+    { additionalProperties: false, description: 'An image by URL' },
+  ),
+  Type.Object(
+    {
+      media: { ...UuidSchema, description: 'A media record (POST /v1/media)' },
+      caption: Type.Optional(
+        nullable(Type.String({ maxLength: 1000, description: "Shown instead of the media record's own caption" })),
+      ),
+      credit: Type.Optional(
+        nullable(Type.String({ maxLength: 300, description: "Shown instead of the media record's own credit" })),
+      ),
+    },
+    {
+      additionalProperties: false,
+      description: 'An image from the media library; reads embed the record (leadImage.media)',
+      examples: [{ media: '019ad0c4-3b8e-7000-8000-00000000e001', caption: 'Baghdad, September 27' }],
+    },
+  ),
+])
 
 const editable = {
   slug: Type.Optional({ ...SlugSchema, maxLength: 200 }),
   headline: Type.String({ minLength: 1, maxLength: 300 }),
   summary: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
-  body: Type.Optional(Type.String({ maxLength: 200000, description: 'Markdown' })),
+  body: Type.Optional(
+    Type.String({
+      maxLength: 200000,
+      description:
+        'Markdown. `![alt](media:<id>)` embeds an image from the media library as a responsive <img> ' +
+        '(the alt text, or the record’s own; a 422 names ids no record has)',
+    }),
+  ),
   dateline: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
   bylines: Type.Optional(
     // As many as contributors: bylines derived from 30 authors are sent back as they are read.

@@ -4,6 +4,7 @@
 
 import { Prisma } from '../../generated/prisma/client.js'
 import type { ContributorRole, TagType } from '../../generated/prisma/enums.js'
+import { type MediaEmbedRow, mediaEmbedJson } from '../media/media.embeds-repository.js'
 import type { PersonRow } from '../people/people.mapper.js'
 import type { SectionRow } from '../sections/sections.mapper.js'
 
@@ -49,6 +50,8 @@ export interface SectionLink {
  * order, and its tags by slug.
  */
 export interface ArticleRecord extends ArticleColumns {
+  /** The lead image's media record, when it is one. */
+  leadMedia: MediaEmbedRow | null
   source: SourceRow | null
   credits: Credit[]
   contributors: Contributor[]
@@ -167,6 +170,8 @@ function selectList(columns: Record<string, string>): string {
 }
 
 // Built once: the same relations give the same statement text, hence the same prepared statement.
+// The lead image's media record, when it is one: a primary-key lookup, only for the rows that have one.
+const leadMedia = mediaEmbedJson('a.lead_media_id')
 const articleSelect = Prisma.raw(selectList(articleColumns))
 const articleSelectWithoutBody = Prisma.raw(selectList({ ...articleColumns, ...emptyBody }))
 
@@ -207,7 +212,7 @@ export function recordColumns(relations: Relations, withoutBody = false): Prisma
   const creditJoin = relations.creditSources
     ? Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs`
     : Prisma.empty
-  return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${source} AS source,
+  return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${leadMedia} AS "leadMedia", ${source} AS source,
     (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position
         ${creditSource}) ORDER BY c.position), '[]')
       FROM article_credits c ${creditJoin} WHERE c.article_id = a.id) AS credits,
@@ -224,6 +229,7 @@ type SourceJson = AsJson<SourceRow>
 
 /** A row as selected by recordColumns. */
 export interface RawRecord extends ArticleColumns {
+  leadMedia: MediaEmbedRow | null
   source: SourceJson | null
   credits: (Omit<Credit, 'source'> & { source?: SourceJson })[]
   contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRow> })[]
