@@ -229,7 +229,9 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, wake }: Modul
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
     await v1.register(peopleRoutes, { people: createPeopleService(db.prisma, { clock }) })
     await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })
-    await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
+    await v1.register(collectionsRoutes, {
+      collections: createCollectionsService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
+    })
     await v1.register(keysRoutes, { keys })
     await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
     await v1.register(changesRoutes, { changes })
