@@ -227,7 +227,9 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, wake }: Modul
       sources,
     })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
-    await v1.register(peopleRoutes, { people: createPeopleService(db.prisma, { clock }) })
+    await v1.register(peopleRoutes, {
+      people: createPeopleService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
+    })
     await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })
     await v1.register(collectionsRoutes, {
       collections: createCollectionsService(db.prisma, { clock, mediaBase: config.media.publicUrl }),

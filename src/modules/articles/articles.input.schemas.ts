@@ -2,6 +2,7 @@
 // sections) named by id, slug or path, or as a read embeds them so a read is accepted back as is.
 import Type, { type Static } from 'typebox'
 import { HttpUrlSchema, nullable, SlugSchema, UuidSchema } from '../../http/schemas.js'
+import { MediaImageInSchema } from '../media/media.embeds.schemas.js'
 import { PersonComponent } from '../people/people.schemas.js'
 import { maxSectionDepth, SectionComponent } from '../sections/sections.schemas.js'
 import { SourceReferenceSchema } from '../sources/sources.schemas.js'
@@ -26,7 +27,7 @@ const CreditInSchema = Type.Object(
 const PersonReferenceSchema = Type.Union([
   Type.String({ minLength: 1, maxLength: 200, description: 'A person id or slug' }),
   Type.Object(
-    { ...Type.Partial(PersonComponent).properties, id: UuidSchema },
+    { ...Type.Partial(PersonComponent).properties, id: UuidSchema, image: Type.Optional(nullable(MediaImageInSchema)) },
     { additionalProperties: false, description: 'The person as a read embeds it: its id names it' },
   ),
 ])

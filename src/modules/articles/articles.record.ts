@@ -5,7 +5,7 @@
 import { Prisma } from '../../generated/prisma/client.js'
 import type { ContributorRole, TagType } from '../../generated/prisma/enums.js'
 import { type MediaEmbedRow, mediaEmbedJson } from '../media/media.embeds-repository.js'
-import type { PersonRow } from '../people/people.mapper.js'
+import type { PersonRecord, PersonRow } from '../people/people.mapper.js'
 import type { SectionRow } from '../sections/sections.mapper.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
@@ -33,7 +33,7 @@ export interface Contributor {
   /** The person's name, for bylines derived from contributors. */
   name: string
   /** The person's record, when the read embeds it. */
-  person?: PersonRow
+  person?: PersonRecord
 }
 
 export interface SectionLink {
@@ -175,14 +175,16 @@ const leadMedia = mediaEmbedJson('a.lead_media_id')
 const articleSelect = Prisma.raw(selectList(articleColumns))
 const articleSelectWithoutBody = Prisma.raw(selectList({ ...articleColumns, ...emptyBody }))
 
+const jsonPairs = (columns: Record<string, string>, alias: string) =>
+  Object.entries(columns)
+    .map(([field, column]) => `'${field}', ${alias}.${column}`)
+    .join(', ')
 const jsonOf = (columns: Record<string, string>) => (alias: string) =>
-  Prisma.raw(
-    `json_build_object(${Object.entries(columns)
-      .map(([field, column]) => `'${field}', ${alias}.${column}`)
-      .join(', ')})`,
-  )
+  Prisma.raw(`json_build_object(${jsonPairs(columns, alias)})`)
 const sourceJson = jsonOf(sourceColumns)
-const personJson = jsonOf(personColumns)
+/** An embedded person, with their picture's media record. */
+const personJson = (alias: string) =>
+  Prisma.sql`json_build_object(${Prisma.raw(jsonPairs(personColumns, alias))}, 'imageMedia', ${mediaEmbedJson(`${alias}.image_media_id`)})`
 const sectionJson = jsonOf(sectionColumns)
 
 function contributorsJson(relations: Relations): Prisma.Sql {
@@ -232,7 +234,7 @@ export interface RawRecord extends ArticleColumns {
   leadMedia: MediaEmbedRow | null
   source: SourceJson | null
   credits: (Omit<Credit, 'source'> & { source?: SourceJson })[]
-  contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRow> })[]
+  contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRecord> })[]
   sections: (Omit<SectionLink, 'section'> & { section?: AsJson<SectionRow> })[]
   tags: Tag[]
 }
@@ -249,7 +251,7 @@ export function toArticleRecord(r: RawRecord): ArticleRecord {
       source ? { ...credit, source: fromJson<SourceRow>(source) } : credit,
     ),
     contributors: r.contributors.map(({ person, ...c }) =>
-      person ? { ...c, person: fromJson<PersonRow>(person) } : c,
+      person ? { ...c, person: fromJson<PersonRecord>(person) } : c,
     ),
     sections: r.sections.map(({ section, ...s }) => (section ? { ...s, section: fromJson<SectionRow>(section) } : s)),
   }

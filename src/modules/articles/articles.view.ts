@@ -110,7 +110,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
       personId: contributor.personId,
       role: contributor.role,
       ...(c.include.has('contributors') && contributor.person
-        ? { person: toPerson(contributor.person, { withEmail: false }) }
+        ? { person: toPerson(contributor.person, { withEmail: false, mediaBase: c.mediaBase }) }
         : {}),
     })),
   sections: (r, c) =>
