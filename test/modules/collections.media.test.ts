@@ -37,6 +37,10 @@ test('teaser images from the media library', async (t) => {
 
   const unknown = await api.patchTeaser(added.id, { image: { media: missingId } })
   t.equal(assertProblem(t, unknown, 422, 'ND_REFERENCE_MISSING').field, 'image/media')
+  const both = await api.patchTeaser(added.id, { image: { media: media.id, url: 'https://example.com/i.jpg' } })
+  t.equal(assertProblem(t, both, 400, 'ND_VALIDATION_FAILED').errors?.[0]?.pointer, '/image/media')
+  const neither = await api.patchTeaser(added.id, { image: { alt: 'alone' } })
+  t.equal(assertProblem(t, neither, 400, 'ND_VALIDATION_FAILED').errors?.[0]?.pointer, '/image/url')
   const unknownAdd = await api.add('media-box', {
     text: 'No',
     url: 'https://example.com/no',

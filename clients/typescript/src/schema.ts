@@ -4025,23 +4025,20 @@ export interface operations {
                     /** @description BCP 47 language tag, e.g. en, hy, ru, pt-BR */
                     language?: string;
                     canonicalUrl?: string | null;
-                    leadImage?: ({
+                    leadImage?: {
                         /**
                          * Format: uri
-                         * @description An absolute http or https URL with a host (no user name or password)
+                         * @description An image by URL (or `media`)
                          */
-                        url: string;
-                        caption?: string | null;
-                        credit?: string | null;
-                    } | {
+                        url?: string;
                         /**
                          * Format: uuid
-                         * @description A media record (POST /v1/media)
+                         * @description An image from the media library (POST /v1/media), instead of `url`: reads embed the record
                          */
-                        media: string;
+                        media?: string;
                         caption?: string | null;
                         credit?: string | null;
-                    }) | null;
+                    } | null;
                     sourceId?: string | null;
                     /** @description The publishing source by id or slug, or as include=source embeds it (instead of sourceId; both must name the same source) */
                     source?: string | {
@@ -6047,23 +6044,20 @@ export interface operations {
                     /** @description BCP 47 language tag, e.g. en, hy, ru, pt-BR */
                     language?: string;
                     canonicalUrl?: string | null;
-                    leadImage?: ({
+                    leadImage?: {
                         /**
                          * Format: uri
-                         * @description An absolute http or https URL with a host (no user name or password)
+                         * @description An image by URL (or `media`)
                          */
-                        url: string;
-                        caption?: string | null;
-                        credit?: string | null;
-                    } | {
+                        url?: string;
                         /**
                          * Format: uuid
-                         * @description A media record (POST /v1/media)
+                         * @description An image from the media library (POST /v1/media), instead of `url`: reads embed the record
                          */
-                        media: string;
+                        media?: string;
                         caption?: string | null;
                         credit?: string | null;
-                    }) | null;
+                    } | null;
                     sourceId?: string | null;
                     /** @description The publishing source by id or slug, or as include=source embeds it (instead of sourceId; both must name the same source) */
                     source?: string | {
@@ -13117,21 +13111,19 @@ export interface operations {
                         /** Format: date-time */
                         updatedAt?: string;
                     } | null;
-                    image?: ({
+                    image?: {
                         /**
                          * Format: uri
-                         * @description An absolute http or https URL with a host (no user name or password)
+                         * @description An image by URL (or `media`)
                          */
-                        url: string;
-                        alt?: string | null;
-                    } | {
+                        url?: string;
                         /**
                          * Format: uuid
-                         * @description A media record (POST /v1/media)
+                         * @description An image from the media library (POST /v1/media), instead of `url`: reads embed the record
                          */
-                        media: string;
+                        media?: string;
                         alt?: string | null;
-                    }) | null;
+                    } | null;
                     pinned?: boolean;
                     startsAt?: string | null;
                     endsAt?: string | null;
@@ -14454,21 +14446,19 @@ export interface operations {
                         /** Format: date-time */
                         updatedAt?: string;
                     } | null;
-                    image?: ({
+                    image?: {
                         /**
                          * Format: uri
-                         * @description An absolute http or https URL with a host (no user name or password)
+                         * @description An image by URL (or `media`)
                          */
-                        url: string;
-                        alt?: string | null;
-                    } | {
+                        url?: string;
                         /**
                          * Format: uuid
-                         * @description A media record (POST /v1/media)
+                         * @description An image from the media library (POST /v1/media), instead of `url`: reads embed the record
                          */
-                        media: string;
+                        media?: string;
                         alt?: string | null;
-                    }) | null;
+                    } | null;
                     pinned?: boolean;
                     startsAt?: string | null;
                     endsAt?: string | null;

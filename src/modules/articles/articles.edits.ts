@@ -60,14 +60,18 @@ type LeadImageInput = NonNullable<ArticleUpdate['leadImage']>
 
 /** The lead image's columns: a URL, or a media record (422 naming leadImage/media when none has the id). */
 async function leadImageColumns(tx: Db, leadImage: LeadImageInput | null): Promise<writes.ArticleChanges> {
-  const media = leadImage && 'media' in leadImage ? leadImage.media.toLowerCase() : null
+  if (leadImage && (leadImage.url === undefined) === (leadImage.media === undefined)) {
+    const message = 'exactly one of url or media is required'
+    throw invalidRequest([{ in: 'body', pointer: `/leadImage/${leadImage.url ? 'media' : 'url'}`, message }])
+  }
+  const media = leadImage?.media?.toLowerCase() ?? null
   if (media !== null && !(await mediaExists(tx, media))) {
     throw withProblem(new MissingReferenceError(`No media matches "${media}" (leadImage/media)`), {
       field: 'leadImage/media',
     })
   }
   return {
-    leadImageUrl: leadImage && 'url' in leadImage ? leadImage.url : null,
+    leadImageUrl: leadImage?.url ?? null,
     leadMediaId: media,
     leadImageCaption: leadImage?.caption ?? null,
     leadImageCredit: leadImage?.credit ?? null,

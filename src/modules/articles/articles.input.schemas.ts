@@ -75,33 +75,30 @@ const ArticleSectionInSchema = Type.Object(
   },
 )
 
-const leadImageText = {
-  caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
-  credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
-}
-
-const LeadImageInSchema = Type.Union([
-  Type.Object(
-    { url: HttpUrlSchema, ...leadImageText },
-    { additionalProperties: false, description: 'An image by URL' },
-  ),
-  Type.Object(
-    {
-      media: { ...UuidSchema, description: 'A media record (POST /v1/media)' },
-      caption: Type.Optional(
-        nullable(Type.String({ maxLength: 1000, description: "Shown instead of the media record's own caption" })),
-      ),
-      credit: Type.Optional(
-        nullable(Type.String({ maxLength: 300, description: "Shown instead of the media record's own credit" })),
-      ),
-    },
-    {
-      additionalProperties: false,
-      description: 'An image from the media library; reads embed the record (leadImage.media)',
-      examples: [{ media: '019ad0c4-3b8e-7000-8000-00000000e001', caption: 'Baghdad, September 27' }],
-    },
-  ),
-])
+// One object rather than a union of the two forms: a mistake in one field is then named alone.
+const LeadImageInSchema = Type.Object(
+  {
+    url: Type.Optional({ ...HttpUrlSchema, description: 'An image by URL (or `media`)' }),
+    media: Type.Optional({
+      ...UuidSchema,
+      description: 'An image from the media library (POST /v1/media), instead of `url`: reads embed the record',
+    }),
+    caption: Type.Optional(
+      nullable(Type.String({ maxLength: 1000, description: "For a media image: shown instead of the record's own" })),
+    ),
+    credit: Type.Optional(
+      nullable(Type.String({ maxLength: 300, description: "For a media image: shown instead of the record's own" })),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'The lead image: by `url`, or a media record by `media` (exactly one of them)',
+    examples: [
+      { url: 'https://images.example.com/baghdad.jpg', caption: 'Baghdad, September 27' },
+      { media: '019ad0c4-3b8e-7000-8000-00000000e001', caption: 'Baghdad, September 27' },
+    ],
+  },
+)
 
 const editable = {
   slug: Type.Optional({ ...SlugSchema, maxLength: 200 }),

@@ -85,25 +85,24 @@ export const CollectionDeleteQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
-const ImageSchema = Type.Union([
-  Type.Object(
-    { url: HttpUrlSchema, alt: Type.Optional(nullable(Type.String({ maxLength: 500 }))) },
-    { additionalProperties: false, description: 'An image by URL' },
-  ),
-  Type.Object(
-    {
-      media: { ...UuidSchema, description: 'A media record (POST /v1/media)' },
-      alt: Type.Optional(
-        nullable(Type.String({ maxLength: 500, description: "Shown instead of the media record's own alt text" })),
-      ),
-    },
-    {
-      additionalProperties: false,
-      description: 'An image from the media library; reads embed the record (image.media)',
-      examples: [{ media: '019ad0c4-3b8e-7000-8000-00000000e001' }],
-    },
-  ),
-])
+// One object rather than a union of the two forms: a mistake in one field is then named alone.
+const ImageSchema = Type.Object(
+  {
+    url: Type.Optional({ ...HttpUrlSchema, description: 'An image by URL (or `media`)' }),
+    media: Type.Optional({
+      ...UuidSchema,
+      description: 'An image from the media library (POST /v1/media), instead of `url`: reads embed the record',
+    }),
+    alt: Type.Optional(
+      nullable(Type.String({ maxLength: 500, description: "For a media image: shown instead of the record's own" })),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'The image: by `url`, or a media record by `media` (exactly one of them)',
+    examples: [{ media: '019ad0c4-3b8e-7000-8000-00000000e001' }],
+  },
+)
 
 const TeaserImageComponent = Type.Object(
   {

@@ -30,11 +30,15 @@ import type { Teaser, TeaserCreate, TeaserUpdate } from './collections.schemas.j
 
 /** The image's columns: a URL, or a media record (422 naming image/media when none has the id). */
 async function imageColumns(tx: Db, image: NonNullable<TeaserUpdate['image']> | null) {
-  const media = image && 'media' in image ? image.media.toLowerCase() : null
+  if (image && (image.url === undefined) === (image.media === undefined)) {
+    const message = 'exactly one of url or media is required'
+    throw invalidRequest([{ in: 'body', pointer: `/image/${image.url ? 'media' : 'url'}`, message }])
+  }
+  const media = image?.media?.toLowerCase() ?? null
   if (media !== null && !(await mediaExists(tx, media))) {
     throw withProblem(new MissingReferenceError(`No media matches "${media}" (image/media)`), { field: 'image/media' })
   }
-  return { imageUrl: image && 'url' in image ? image.url : null, imageMediaId: media, imageAlt: image?.alt ?? null }
+  return { imageUrl: image?.url ?? null, imageMediaId: media, imageAlt: image?.alt ?? null }
 }
 
 /** The columns an input sets; checks the teaser it leaves (stored values where the input has none). */
