@@ -83,10 +83,11 @@ test('MEDIA_PUBLIC_URL puts rendition URLs on its host', async (t) => {
   const created = await api.draft({
     headline: 'On a CDN',
     leadImage: { media: media.id },
-    body: `![x](media:${media.id})`,
+    body: `![](media:${media.id})`,
   })
   t.equal(created.leadImage?.url, `${base}/media/${media.id}/w640.webp`)
   t.match(created.bodyHtml, `src="${base}/media/${media.id}/w640.webp"`)
+  t.match(created.bodyHtml, 'alt=""', 'no alt text, and none on the record: empty')
   t.match(
     created.bodyHtml,
     `srcset="${base}/media/${media.id}/w320.webp 320w, ${base}/media/${media.id}/w640.webp 640w"`,
@@ -211,4 +212,30 @@ test('a page reads its media in its own statement', async (t) => {
     'every one shows its media',
   )
   json<Page<SparseArticle>>(withMedia.res)
+})
+
+test('related articles show the media lead image', async (t) => {
+  const { app, db, auth } = await build(t, { env: { ...env, RESPONSE_CACHE_MB: '0' } })
+  const api = client(app, auth)
+  const media = await createMedia(db, { caption: 'Related caption' })
+  const subject = await api.draft({ headline: 'Subject', body: 'Body.', tags: ['media-related'] })
+  const pictured = await api.draft({
+    headline: 'Pictured',
+    body: 'Body.',
+    tags: ['media-related'],
+    leadImage: { media: media.id },
+  })
+  for (const a of [subject, pictured]) t.equal((await api.action(a.id, 'publish')).statusCode, 200)
+
+  const list = await app.inject({ url: `/v1/articles/${subject.id}/related` })
+  const [first] = json<{ data: Article[] }>(list).data
+  t.equal(first?.leadImage?.media?.mediaId, media.id)
+  t.equal(first?.leadImage?.caption, 'Related caption')
+  t.ok(String(list.headers['surrogate-key']).split(' ').includes(`media:${media.id}`))
+
+  const single = await app.inject({ url: `/v1/articles/${subject.id}?include=related` })
+  const related = json<Article>(single).related ?? []
+  t.equal(related[0]?.leadImage?.media?.mediaId, media.id, 'include=related shows it')
+  t.equal(related[0]?.leadImage?.url, `/media/${media.id}/w1600.webp`)
+  t.ok(String(single.headers['surrogate-key']).split(' ').includes(`media:${media.id}`))
 })

@@ -56,6 +56,14 @@ test('teaser images from the media library', async (t) => {
   const then = json<Box>(await api.box('media-box', preview, `?at=${encodeURIComponent(captured)}`)).data
   t.equal(then[0]?.image?.media?.mediaId, media.id, 'history shows the media image')
   t.equal(then[0]?.image?.alt, 'Teaser alt')
+  // A line-up recorded before teasers had media images reads back without one.
+  const recorded = await db.prisma.collectionEvent.findMany({ where: { teaserId: added.id } })
+  for (const event of recorded) {
+    const lineup = (event.lineup as Record<string, unknown>[]).map(({ imageMediaId: _m, ...entry }) => entry)
+    await db.prisma.collectionEvent.update({ where: { id: event.id }, data: { lineup: lineup as object[] } })
+  }
+  const older = json<Box>(await api.box('media-box', preview, `?at=${encodeURIComponent(captured)}`)).data
+  t.equal(older[0]?.image, null, 'an old line-up entry: no image')
   const earlier = json<Box>(await api.box('media-box', preview, `?at=${encodeURIComponent(before)}`)).data
   t.same(earlier, [], 'before the teaser: an empty box')
   const cleared = json<Teaser>(await api.patchTeaser(added.id, { image: null }))
