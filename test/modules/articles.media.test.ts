@@ -4,6 +4,7 @@
 // that a page of articles reads its media in its own statement.
 import { test } from 'tap'
 import type { Article, SparseArticle } from '../../src/modules/articles/articles.schemas.js'
+import { renditionUrl } from '../../src/modules/media/media.files.js'
 import { build, json, missingId, type Page } from '../helper.js'
 import { assertProblem, client, env } from './articles.helpers.js'
 import { createMedia, readingMedia, statementsDuring } from './media-uses.helpers.js'
@@ -18,7 +19,7 @@ test('lead image from the media library', async (t) => {
   const created = await api.draft({ headline: 'Lead by media', leadImage: { media: media.id } })
   const lead = created.leadImage as LeadImage
   t.equal(lead.media?.mediaId, media.id)
-  t.equal(lead.url, `/media/${media.id}/w1600.webp`, 'the largest uncropped WebP (2000 px wide: 1600)')
+  t.equal(lead.url, renditionUrl(undefined, media.id, 'w1600.webp'), 'the largest uncropped WebP (2000 px wide: 1600)')
   t.equal(lead.url, lead.media?.url)
   t.equal(lead.caption, 'Own caption', "the record's caption when the article sets none")
   t.equal(lead.credit, 'Own credit')
@@ -85,15 +86,16 @@ test('MEDIA_PUBLIC_URL puts rendition URLs on its host', async (t) => {
     leadImage: { media: media.id },
     body: `![](media:${media.id})`,
   })
-  t.equal(created.leadImage?.url, `${base}/media/${media.id}/w640.webp`)
-  t.match(created.bodyHtml, `src="${base}/media/${media.id}/w640.webp"`)
+  t.equal(created.leadImage?.url, renditionUrl(base, media.id, 'w640.webp'))
+  t.match(created.bodyHtml, `src="${renditionUrl(base, media.id, 'w640.webp')}"`)
   t.match(created.bodyHtml, 'alt=""', 'no alt text, and none on the record: empty')
   t.match(
     created.bodyHtml,
-    `srcset="${base}/media/${media.id}/w320.webp 320w, ${base}/media/${media.id}/w640.webp 640w"`,
+    `srcset="${renditionUrl(base, media.id, 'w320.webp')} 320w, ${renditionUrl(base, media.id, 'w640.webp')} 640w"`,
   )
   const stored = await db.prisma.article.findUniqueOrThrow({ where: { id: created.id } })
-  t.match(stored.bodyHtml, `src="/media/${media.id}/w640.webp"`, 'stored with relative paths')
+  t.match(stored.bodyHtml, `src="${renditionUrl(undefined, media.id, 'w640.webp')}"`, 'stored with relative paths')
+  t.match(stored.bodyHtml, /src="\/media\//, 'on the API’s own path')
 })
 
 test('body images', async (t) => {
@@ -106,7 +108,7 @@ test('body images', async (t) => {
 
   const body = `Intro.\n\n![](media:${one.id})\n\n![Two "quoted"](media:${two.id.toUpperCase()} "A title")\n\n![again](media:${one.id})`
   const created = await api.draft({ headline: 'Body images', body })
-  const u = (id: string, file: string) => `/media/${id}/${file}`
+  const u = (id: string, file: string) => renditionUrl(undefined, id, file)
   t.match(
     created.bodyHtml,
     `<img src="${u(one.id, 'w1024.webp')}" srcset="${u(one.id, 'w320.webp')} 320w, ${u(one.id, 'w640.webp')} 640w, ` +
@@ -236,6 +238,6 @@ test('related articles show the media lead image', async (t) => {
   const single = await app.inject({ url: `/v1/articles/${subject.id}?include=related` })
   const related = json<Article>(single).related ?? []
   t.equal(related[0]?.leadImage?.media?.mediaId, media.id, 'include=related shows it')
-  t.equal(related[0]?.leadImage?.url, `/media/${media.id}/w1600.webp`)
+  t.equal(related[0]?.leadImage?.url, renditionUrl(undefined, media.id, 'w1600.webp'))
   t.ok(String(single.headers['surrogate-key']).split(' ').includes(`media:${media.id}`))
 })

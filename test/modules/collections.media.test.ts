@@ -3,6 +3,7 @@
 // box reads its media without a statement per teaser.
 import { test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import { renditionUrl } from '../../src/modules/media/media.files.js'
 import { build, createKey, json } from '../helper.js'
 import { client as articles } from './articles.helpers.js'
 import { assertProblem, type Box, client, missingId, type Teaser } from './collections.helpers.js'
@@ -19,7 +20,7 @@ test('teaser images from the media library', async (t) => {
   const before = new Date().toISOString()
 
   const added = await api.link(t, 'media-box', 'Pictured', { image: { media: media.id } })
-  t.equal(added.image?.url, `/media/${media.id}/w1600.webp`)
+  t.equal(added.image?.url, renditionUrl(undefined, media.id, 'w1600.webp'))
   t.equal(added.image?.alt, 'Own alt', "the record's alt when the teaser has none")
   t.equal(added.image?.media?.mediaId, media.id)
   t.equal((await db.prisma.teaser.findUniqueOrThrow({ where: { id: added.id } })).imageMediaId, media.id)

@@ -2,6 +2,7 @@
 // MediaImage on reads and in articles embedding the person, unknown ids, clearing, surrogate keys.
 import { test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import { renditionUrl } from '../../src/modules/media/media.files.js'
 import type { Person } from '../../src/modules/people/people.schemas.js'
 import { assertProblem, build, json, missingId, type Page } from '../helper.js'
 import { client as articles } from './articles.helpers.js'
@@ -17,7 +18,7 @@ test('a person’s picture from the media library', async (t) => {
   t.equal(created.statusCode, 201, created.body)
   const person = json<Person>(created)
   t.equal(person.image?.mediaId, media.id)
-  t.equal(person.image?.url, `/media/${media.id}/w1600.webp`)
+  t.equal(person.image?.url, renditionUrl(undefined, media.id, 'w1600.webp'))
   t.equal(person.image?.alt, 'Portrait')
   t.equal(person.imageUrl, null, 'imageUrl stays as written')
 

@@ -2,7 +2,7 @@
 // article body shows it: a responsive <img> of its WebP renditions.
 import type { Static } from 'typebox'
 import type { MediaEmbedRow } from './media.embeds-repository.js'
-import { type RenditionJson, renditionsJson, roundFocal } from './media.files.js'
+import { type RenditionJson, renditionsJson, renditionUrl, roundFocal } from './media.files.js'
 import type { MediaImageComponent } from './media.shared.schemas.js'
 
 export type MediaImage = Static<typeof MediaImageComponent>
@@ -63,9 +63,11 @@ export function bodyImageHtml(row: MediaEmbedRow, alt: string, title: string | n
  * bodies are stored with relative paths, so changing MEDIA_PUBLIC_URL needs no body re-saved.
  */
 export function withMediaBase(html: string, base: string | undefined): string {
-  if (!base || !html.includes('/media/')) return html
+  const local = renditionUrl(undefined, '', '').slice(0, -2) // the API's own prefix of rendition URLs
+  if (!base || !html.includes(local)) return html
+  const paths = new RegExp(`(^|,\\s*)${local.replace(/\//g, '\\/')}`, 'g')
   return html.replace(
     /(\s(?:src|srcset)=")([^"]*)"/g,
-    (_, head: string, value: string) => `${head}${value.replace(/(^|,\s*)\/media\//g, `$1${base}/media/`)}"`,
+    (_, head: string, value: string) => `${head}${value.replace(paths, `$1${base}${local}`)}"`,
   )
 }
