@@ -58,16 +58,18 @@ export function bodyImageHtml(row: MediaEmbedRow, alt: string, title: string | n
   )
 }
 
+const localPrefix = renditionUrl(undefined, '', '').slice(0, -1) // the API's own prefix: "/media/"
+/** The prefix at the start of an src value or of each srcset candidate. */
+const localPaths = new RegExp(`(^|,\\s*)${localPrefix.replace(/\//g, '\\/')}`, 'g')
+
 /**
  * Stored HTML with its /media paths (src and srcset) on MEDIA_PUBLIC_URL's host, when it is set:
  * bodies are stored with relative paths, so changing MEDIA_PUBLIC_URL needs no body re-saved.
  */
 export function withMediaBase(html: string, base: string | undefined): string {
-  const local = renditionUrl(undefined, '', '').slice(0, -2) // the API's own prefix of rendition URLs
-  if (!base || !html.includes(local)) return html
-  const paths = new RegExp(`(^|,\\s*)${local.replace(/\//g, '\\/')}`, 'g')
+  if (!base || !html.includes(localPrefix)) return html
   return html.replace(
     /(\s(?:src|srcset)=")([^"]*)"/g,
-    (_, head: string, value: string) => `${head}${value.replace(paths, `$1${base}${local}`)}"`,
+    (_, head: string, value: string) => `${head}${value.replace(localPaths, `$1${base}${localPrefix}`)}"`,
   )
 }
