@@ -35,6 +35,7 @@ test('a person’s picture from the media library', async (t) => {
   })
   const embedded = await app.inject({ url: `/v1/articles/${article.id}?include=contributors`, headers: auth })
   t.same(json<Article>(embedded).contributors[0]?.person?.image, person.image, 'articles embed it too')
+  t.ok(String(embedded.headers['surrogate-key']).split(' ').includes(`media:${media.id}`), 'with its surrogate key')
 
   const again = await send('PATCH', `/v1/people/${person.id}`, { image: person.image as object })
   t.equal(again.statusCode, 200, 'the image as read is accepted back')

@@ -208,6 +208,7 @@ export function surrogateKeysOf(record: ArticleRecord): string[] {
     ...(record.sourceId ? [`source:${record.sourceId}`] : []),
     ...record.credits.map((c) => `source:${c.sourceId}`),
     ...new Set(record.contributors.map((c) => `person:${c.personId}`)),
+    ...new Set(record.contributors.flatMap((c) => (c.person?.imageMediaId ? [`media:${c.person.imageMediaId}`] : []))),
     ...record.sections.map((s) => `section:${s.sectionId}`),
     ...record.tags.map((t) => `tag:${t.slug}`),
   ]
