@@ -239,13 +239,21 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
     const sources = createSourcesService(db.prisma, { clock })
     await v1.register(sourcesRoutes, { sources })
     await v1.register(articlesRoutes, {
-      articles: createArticlesService(db.prisma, { clock, createTags: config.tagsCreateOnWrite }),
+      articles: createArticlesService(db.prisma, {
+        clock,
+        createTags: config.tagsCreateOnWrite,
+        mediaBase: config.media.publicUrl,
+      }),
       sources,
     })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
-    await v1.register(peopleRoutes, { people: createPeopleService(db.prisma, { clock }) })
+    await v1.register(peopleRoutes, {
+      people: createPeopleService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
+    })
     await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })
-    await v1.register(collectionsRoutes, { collections: createCollectionsService(db.prisma, { clock }) })
+    await v1.register(collectionsRoutes, {
+      collections: createCollectionsService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
+    })
     const media = createMediaService(db.prisma, {
       clock,
       storage,

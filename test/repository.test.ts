@@ -17,10 +17,11 @@ const parsed = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'])
 
 // Where someone's or some run's files live (Linux, macOS, containers, Windows, ~): a path there
 // works on one machine only. Paths elsewhere (/srv/app.js in an error message, /etc/passwd in a
-// hostile URL) are left alone. Regular expression literals: the check reads strings only, so this
-// file passes it.
+// hostile URL) are left alone, and so is /media: the API's own path for images (its routes and
+// rendition URLs), where removable drives, not checkouts, are mounted. Regular expression
+// literals: the check reads strings only, so this file passes it.
 const outsidePatterns = [
-  /(?<![\w.~-])\/(?:work|home|Users|root|tmp|mnt|media|Volumes|private|var\/folders|var\/tmp)(?![\w.-])[^\s'"`]*/g,
+  /(?<![\w.~-])\/(?:work|home|Users|root|tmp|mnt|Volumes|private|var\/folders|var\/tmp)(?![\w.-])[^\s'"`]*/g,
   /(?<!\w)[A-Za-z]:[\\/][^\s'"`]*/g,
   /(?<![\w.~-])~\/[^\s'"`]*/g,
 ]

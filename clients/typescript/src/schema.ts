@@ -1697,6 +1697,7 @@ export interface components {
          *       "bio": "Covers Armenian politics and the South Caucasus from Yerevan.",
          *       "bioHtml": "<p>Covers Armenian politics and the South Caucasus from Yerevan.</p>",
          *       "imageUrl": null,
+         *       "image": null,
          *       "sameAs": [],
          *       "affiliationId": "019ac0de-7a1e-7000-8000-00000000a001",
          *       "createdBy": null,
@@ -1716,6 +1717,7 @@ export interface components {
             bioHtml: string | null;
             email?: string | null;
             imageUrl: string | null;
+            image: components["schemas"]["MediaImage"] | null;
             /** @description Profiles elsewhere (a site, social accounts, Wikidata), as schema.org sameAs */
             sameAs: string[];
             affiliationId: string | null;
@@ -1845,10 +1847,13 @@ export interface components {
             data: components["schemas"]["Section"][];
             page: components["schemas"]["Page"];
         };
+        /** @description The lead image: by URL, or from the media library (then `media` embeds the record) */
         LeadImage: {
+            /** @description The image's URL: for a media image, its largest uncropped WebP rendition */
             url: string;
             caption: string | null;
             credit: string | null;
+            media?: components["schemas"]["MediaImage"];
         };
         /** @description A wire credit; `source` (the credited source) is embedded with include=credits */
         Credit: {
@@ -2151,9 +2156,12 @@ export interface components {
             data: components["schemas"]["Collection"][];
             page: components["schemas"]["Page"];
         };
+        /** @description The teaser's image: by URL, or from the media library (then `media` embeds the record) */
         TeaserImage: {
+            /** @description The image's URL: for a media image, its largest uncropped WebP rendition */
             url: string;
             alt: string | null;
+            media?: components["schemas"]["MediaImage"];
         };
         /** @description The article a teaser links to, as the teaser shows it */
         TeaserArticle: {
@@ -4420,7 +4428,7 @@ export interface operations {
                     slug?: string;
                     headline: string;
                     summary?: string | null;
-                    /** @description Markdown */
+                    /** @description Markdown. `![alt](media:<id>)` embeds an image from the media library as a responsive <img> (the alt text, or the record’s own; a 422 names ids no record has) */
                     body?: string;
                     dateline?: string | null;
                     bylines?: string[];
@@ -4430,9 +4438,14 @@ export interface operations {
                     leadImage?: {
                         /**
                          * Format: uri
-                         * @description An absolute http or https URL with a host (no user name or password)
+                         * @description An image by URL (or `media`)
                          */
-                        url: string;
+                        url?: string;
+                        /**
+                         * Format: uuid
+                         * @description An image from the media library (POST /v1/media), instead of `url`: reads embed the record
+                         */
+                        media?: string;
                         caption?: string | null;
                         credit?: string | null;
                     } | null;
@@ -4507,6 +4520,52 @@ export interface operations {
                             bioHtml?: string | null;
                             email?: string | null;
                             imageUrl?: string | null;
+                            image?: {
+                                /** Format: uuid */
+                                mediaId: string;
+                                /** @description The largest uncropped rendition in WebP, for clients that take one URL */
+                                url?: string;
+                                alt?: string | null;
+                                caption?: string | null;
+                                credit?: string | null;
+                                copyrightHolder?: string | null;
+                                /** @description The original's width */
+                                width?: number;
+                                /** @description The original's height */
+                                height?: number;
+                                /**
+                                 * @description The point cropped renditions keep in frame
+                                 * @example {
+                                 *       "x": 0.5,
+                                 *       "y": 0.35
+                                 *     }
+                                 */
+                                focalPoint?: {
+                                    /** @description From the left edge (0) to the right (1) */
+                                    x: number;
+                                    /** @description From the top edge (0) to the bottom (1) */
+                                    y: number;
+                                };
+                                /** @description A ThumbHash (base64): paint it while the image loads */
+                                placeholder?: string;
+                                renditions?: {
+                                    /**
+                                     * @description `w640`, or `16x9-w640` when cropped to an aspect ratio
+                                     * @example w640
+                                     */
+                                    name: string;
+                                    aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+                                    width: number;
+                                    height: number;
+                                    /** @enum {unknown} */
+                                    mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
+                                    /**
+                                     * @description Stable and immutable: it changes when the image or (for a crop) its focal point changes. On MEDIA_PUBLIC_URL's host when set, else the API's own path.
+                                     * @example /media/019ad0c4-3b8e-7000-8000-00000000e001/w640.webp
+                                     */
+                                    url: string;
+                                }[];
+                            } | null;
                             /** @description Profiles elsewhere (a site, social accounts, Wikidata), as schema.org sameAs */
                             sameAs?: string[];
                             affiliationId?: string | null;
@@ -6388,7 +6447,7 @@ export interface operations {
                     slug?: string;
                     headline?: string;
                     summary?: string | null;
-                    /** @description Markdown */
+                    /** @description Markdown. `![alt](media:<id>)` embeds an image from the media library as a responsive <img> (the alt text, or the record’s own; a 422 names ids no record has) */
                     body?: string;
                     dateline?: string | null;
                     bylines?: string[];
@@ -6398,9 +6457,14 @@ export interface operations {
                     leadImage?: {
                         /**
                          * Format: uri
-                         * @description An absolute http or https URL with a host (no user name or password)
+                         * @description An image by URL (or `media`)
                          */
-                        url: string;
+                        url?: string;
+                        /**
+                         * Format: uuid
+                         * @description An image from the media library (POST /v1/media), instead of `url`: reads embed the record
+                         */
+                        media?: string;
                         caption?: string | null;
                         credit?: string | null;
                     } | null;
@@ -6475,6 +6539,52 @@ export interface operations {
                             bioHtml?: string | null;
                             email?: string | null;
                             imageUrl?: string | null;
+                            image?: {
+                                /** Format: uuid */
+                                mediaId: string;
+                                /** @description The largest uncropped rendition in WebP, for clients that take one URL */
+                                url?: string;
+                                alt?: string | null;
+                                caption?: string | null;
+                                credit?: string | null;
+                                copyrightHolder?: string | null;
+                                /** @description The original's width */
+                                width?: number;
+                                /** @description The original's height */
+                                height?: number;
+                                /**
+                                 * @description The point cropped renditions keep in frame
+                                 * @example {
+                                 *       "x": 0.5,
+                                 *       "y": 0.35
+                                 *     }
+                                 */
+                                focalPoint?: {
+                                    /** @description From the left edge (0) to the right (1) */
+                                    x: number;
+                                    /** @description From the top edge (0) to the bottom (1) */
+                                    y: number;
+                                };
+                                /** @description A ThumbHash (base64): paint it while the image loads */
+                                placeholder?: string;
+                                renditions?: {
+                                    /**
+                                     * @description `w640`, or `16x9-w640` when cropped to an aspect ratio
+                                     * @example w640
+                                     */
+                                    name: string;
+                                    aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+                                    width: number;
+                                    height: number;
+                                    /** @enum {unknown} */
+                                    mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
+                                    /**
+                                     * @description Stable and immutable: it changes when the image or (for a crop) its focal point changes. On MEDIA_PUBLIC_URL's host when set, else the API's own path.
+                                     * @example /media/019ad0c4-3b8e-7000-8000-00000000e001/w640.webp
+                                     */
+                                    url: string;
+                                }[];
+                            } | null;
                             /** @description Profiles elsewhere (a site, social accounts, Wikidata), as schema.org sameAs */
                             sameAs?: string[];
                             affiliationId?: string | null;
@@ -9813,6 +9923,52 @@ export interface operations {
                     bio?: string | null;
                     email?: string | null;
                     imageUrl?: string | null;
+                    image?: (string | {
+                        /** Format: uuid */
+                        mediaId: string;
+                        /** @description The largest uncropped rendition in WebP, for clients that take one URL */
+                        url?: string;
+                        alt?: string | null;
+                        caption?: string | null;
+                        credit?: string | null;
+                        copyrightHolder?: string | null;
+                        /** @description The original's width */
+                        width?: number;
+                        /** @description The original's height */
+                        height?: number;
+                        /**
+                         * @description The point cropped renditions keep in frame
+                         * @example {
+                         *       "x": 0.5,
+                         *       "y": 0.35
+                         *     }
+                         */
+                        focalPoint?: {
+                            /** @description From the left edge (0) to the right (1) */
+                            x: number;
+                            /** @description From the top edge (0) to the bottom (1) */
+                            y: number;
+                        };
+                        /** @description A ThumbHash (base64): paint it while the image loads */
+                        placeholder?: string;
+                        renditions?: {
+                            /**
+                             * @description `w640`, or `16x9-w640` when cropped to an aspect ratio
+                             * @example w640
+                             */
+                            name: string;
+                            aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+                            width: number;
+                            height: number;
+                            /** @enum {unknown} */
+                            mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
+                            /**
+                             * @description Stable and immutable: it changes when the image or (for a crop) its focal point changes. On MEDIA_PUBLIC_URL's host when set, else the API's own path.
+                             * @example /media/019ad0c4-3b8e-7000-8000-00000000e001/w640.webp
+                             */
+                            url: string;
+                        }[];
+                    }) | null;
                     /** @description Profiles elsewhere (a site, social accounts, Wikidata); [] clears them */
                     sameAs?: string[];
                     affiliationId?: string | null;
@@ -10607,6 +10763,52 @@ export interface operations {
                     bio?: string | null;
                     email?: string | null;
                     imageUrl?: string | null;
+                    image?: (string | {
+                        /** Format: uuid */
+                        mediaId: string;
+                        /** @description The largest uncropped rendition in WebP, for clients that take one URL */
+                        url?: string;
+                        alt?: string | null;
+                        caption?: string | null;
+                        credit?: string | null;
+                        copyrightHolder?: string | null;
+                        /** @description The original's width */
+                        width?: number;
+                        /** @description The original's height */
+                        height?: number;
+                        /**
+                         * @description The point cropped renditions keep in frame
+                         * @example {
+                         *       "x": 0.5,
+                         *       "y": 0.35
+                         *     }
+                         */
+                        focalPoint?: {
+                            /** @description From the left edge (0) to the right (1) */
+                            x: number;
+                            /** @description From the top edge (0) to the bottom (1) */
+                            y: number;
+                        };
+                        /** @description A ThumbHash (base64): paint it while the image loads */
+                        placeholder?: string;
+                        renditions?: {
+                            /**
+                             * @description `w640`, or `16x9-w640` when cropped to an aspect ratio
+                             * @example w640
+                             */
+                            name: string;
+                            aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+                            width: number;
+                            height: number;
+                            /** @enum {unknown} */
+                            mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
+                            /**
+                             * @description Stable and immutable: it changes when the image or (for a crop) its focal point changes. On MEDIA_PUBLIC_URL's host when set, else the API's own path.
+                             * @example /media/019ad0c4-3b8e-7000-8000-00000000e001/w640.webp
+                             */
+                            url: string;
+                        }[];
+                    }) | null;
                     /** @description Profiles elsewhere (a site, social accounts, Wikidata); [] clears them */
                     sameAs?: string[];
                     affiliationId?: string | null;
@@ -13322,9 +13524,14 @@ export interface operations {
                     image?: {
                         /**
                          * Format: uri
-                         * @description An absolute http or https URL with a host (no user name or password)
+                         * @description An image by URL (or `media`)
                          */
-                        url: string;
+                        url?: string;
+                        /**
+                         * Format: uuid
+                         * @description An image from the media library (POST /v1/media), instead of `url`: reads embed the record
+                         */
+                        media?: string;
                         alt?: string | null;
                     } | null;
                     pinned?: boolean;
@@ -14652,9 +14859,14 @@ export interface operations {
                     image?: {
                         /**
                          * Format: uri
-                         * @description An absolute http or https URL with a host (no user name or password)
+                         * @description An image by URL (or `media`)
                          */
-                        url: string;
+                        url?: string;
+                        /**
+                         * Format: uuid
+                         * @description An image from the media library (POST /v1/media), instead of `url`: reads embed the record
+                         */
+                        media?: string;
                         alt?: string | null;
                     } | null;
                     pinned?: boolean;

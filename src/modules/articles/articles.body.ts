@@ -6,12 +6,39 @@ import type { TokensList } from 'marked'
 import { Marked, type Token, type Tokens } from 'marked'
 import sanitizeHtml from 'sanitize-html'
 import { BodyTooComplexError } from '../../errors.js'
+import { uuidPattern } from '../../lib/uuid.js'
+import { bodyImageHtml, type MediaEmbedRow } from '../media/media.embeds.js'
 import { assertHtmlBudget, lexWithinBudgets, stepCounter } from './articles.body-limits.js'
 
 // Raw HTML inside Markdown is allowed through the renderer and then cleaned by the allow-list,
 // so that harmless markup (<sup>, <abbr>) survives and everything else is removed.
 // Bodies are lexed by lexWithinBudgets (articles.body-limits.ts), never by marked.parse().
 const marked = new Marked({ gfm: true, breaks: false, async: false }, stepCounter)
+
+/** The media records the body being rendered embeds, by id (set only while renderBodyHtml runs). */
+let embedding: ReadonlyMap<string, MediaEmbedRow> = new Map()
+
+const mediaScheme = 'media:'
+
+/** The media id an image's href names (`media:<uuid>`), lower-cased; undefined for any other href. */
+function mediaIdOf(href: string): string | undefined {
+  if (!href.startsWith(mediaScheme)) return undefined
+  const id = href.slice(mediaScheme.length)
+  return uuidPattern.test(id) ? id.toLowerCase() : undefined
+}
+
+// `![alt](media:<id> "title")` is an image from the media library: its responsive <img>. Any
+// other `media:` href (not an id, or a record the write did not load) renders nothing.
+marked.use({
+  renderer: {
+    image(token) {
+      if (!token.href.startsWith(mediaScheme)) return false
+      const id = mediaIdOf(token.href)
+      const row = id === undefined ? undefined : embedding.get(id)
+      return row ? bodyImageHtml(row, token.text, token.title ?? null) : ''
+    },
+  },
+})
 
 const sanitizeOptions: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -53,7 +80,8 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     a: ['href', 'title', 'rel', 'target'],
-    img: ['src', 'alt', 'title', 'width', 'height'],
+    // srcset URLs are checked against the schemes below as src is (sanitize-html parses them).
+    img: ['src', 'srcset', 'sizes', 'alt', 'title', 'width', 'height', 'loading', 'decoding'],
     abbr: ['title'],
     th: ['align'],
     td: ['align'],
@@ -81,11 +109,30 @@ function lex(markdown: string): TokensList {
   return lastLexed.tokens
 }
 
-/** Sanitised HTML; throws BodyTooComplexError (422) for a body outside the rendering budgets. */
-export function renderBodyHtml(markdown: string): string {
-  const html = marked.parser(lex(markdown))
-  assertHtmlBudget(html)
-  return sanitizeHtml(html, sanitizeOptions).trim()
+/**
+ * Sanitised HTML, the media images it embeds rendered from `embeds` (by id); throws
+ * BodyTooComplexError (422) for a body outside the rendering budgets.
+ */
+export function renderBodyHtml(markdown: string, embeds: ReadonlyMap<string, MediaEmbedRow> = new Map()): string {
+  embedding = embeds
+  try {
+    const html = marked.parser(lex(markdown))
+    assertHtmlBudget(html)
+    return sanitizeHtml(html, sanitizeOptions).trim()
+  } finally {
+    embedding = new Map()
+  }
+}
+
+/** The ids of the media images the body embeds (`![alt](media:<id>)`), each once, in order. */
+export function bodyMediaIds(markdown: string): string[] {
+  const ids = new Set<string>()
+  marked.walkTokens(lex(markdown), (token) => {
+    if (token.type !== 'image') return
+    const id = mediaIdOf((token as Tokens.Image).href)
+    if (id !== undefined) ids.add(id)
+  })
+  return [...ids]
 }
 
 /**

@@ -2,13 +2,14 @@
 
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
-import { invalidRequest } from '../../errors.js'
+import { invalidRequest, MissingReferenceError, withProblem } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
+import { findMediaEmbeds, mediaExists, replaceArticleMedia } from '../media/media.embeds-repository.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
 import { resolveTagIds, type UnknownTags } from '../tags/tags.service.js'
-import { renderBodyHtml, renderBodyText } from './articles.body.js'
+import { bodyMediaIds, renderBodyHtml, renderBodyText } from './articles.body.js'
 import { type Apply, loadArticle, writeRevision } from './articles.change.js'
 import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
 import type { ArticleRecord } from './articles.record.js'
@@ -22,15 +23,59 @@ export interface RenderedBody {
   body: string
   bodyText: string
   bodyHtml: string
+  /** The media records it embeds (the article's article_media rows). */
+  mediaIds: string[]
 }
 
 /**
  * Renders a body, if the input has one: up to a few hundred milliseconds of CPU for the largest
  * bodies the budgets allow, spent before the transaction so that no pooled connection or row lock
- * waits on it. Throws BodyTooComplexError (422) before anything is written.
+ * waits on it. The media images it embeds are read in one query. Throws BodyTooComplexError (422),
+ * or MissingReferenceError (422) naming the media ids no record has, before anything is written.
  */
-export function renderBody(body: string | undefined): RenderedBody | undefined {
-  return body === undefined ? undefined : { body, bodyText: renderBodyText(body), bodyHtml: renderBodyHtml(body) }
+export async function renderBody(db: Db, body: string | undefined): Promise<RenderedBody | undefined> {
+  if (body === undefined) return undefined
+  const bodyText = renderBodyText(body)
+  const mediaIds = bodyMediaIds(body)
+  const rows = mediaIds.length > 0 ? await findMediaEmbeds(db, mediaIds) : []
+  const embeds = new Map(rows.map((row) => [row.id, row]))
+  const missing = mediaIds.filter((id) => !embeds.has(id))
+  if (missing.length > 0) {
+    throw withProblem(
+      new MissingReferenceError(`No media matches ${missing.map((id) => `"${id}"`).join(', ')} (body)`),
+      {
+        field: 'body',
+      },
+    )
+  }
+  return { body, bodyText, bodyHtml: renderBodyHtml(body, embeds), mediaIds }
+}
+
+/** Keeps the article's article_media rows those of its body, when the write changes the body. */
+export async function writeBodyMedia(tx: Db, articleId: string, rendered: RenderedBody | undefined): Promise<void> {
+  if (rendered) await replaceArticleMedia(tx, articleId, rendered.mediaIds)
+}
+
+type LeadImageInput = NonNullable<ArticleUpdate['leadImage']>
+
+/** The lead image's columns: a URL, or a media record (422 naming leadImage/media when none has the id). */
+async function leadImageColumns(tx: Db, leadImage: LeadImageInput | null): Promise<writes.ArticleChanges> {
+  if (leadImage && (leadImage.url === undefined) === (leadImage.media === undefined)) {
+    const message = 'exactly one of url or media is required'
+    throw invalidRequest([{ in: 'body', pointer: `/leadImage/${leadImage.url ? 'media' : 'url'}`, message }])
+  }
+  const media = leadImage?.media?.toLowerCase() ?? null
+  if (media !== null && !(await mediaExists(tx, media))) {
+    throw withProblem(new MissingReferenceError(`No media matches "${media}" (leadImage/media)`), {
+      field: 'leadImage/media',
+    })
+  }
+  return {
+    leadImageUrl: leadImage?.url ?? null,
+    leadMediaId: media,
+    leadImageCaption: leadImage?.caption ?? null,
+    leadImageCredit: leadImage?.credit ?? null,
+  }
 }
 
 /** Column values for the editable fields present in the input (its body rendered by renderBody). */
@@ -39,18 +84,15 @@ export async function columnsOf(
   input: ArticleUpdate,
   rendered: RenderedBody | undefined,
 ): Promise<writes.ArticleChanges> {
-  const data: writes.ArticleChanges = { ...rendered }
+  const data: writes.ArticleChanges = {}
+  if (rendered) Object.assign(data, { body: rendered.body, bodyText: rendered.bodyText, bodyHtml: rendered.bodyHtml })
   if (input.headline !== undefined) data.headline = input.headline
   if (input.summary !== undefined) data.summary = input.summary
   if (input.dateline !== undefined) data.dateline = input.dateline
   if (input.bylines !== undefined) data.bylines = input.bylines
   if (input.language !== undefined) data.language = normalizeLanguage(input.language)
   if (input.canonicalUrl !== undefined) data.canonicalUrl = input.canonicalUrl
-  if (input.leadImage !== undefined) {
-    data.leadImageUrl = input.leadImage?.url ?? null
-    data.leadImageCaption = input.leadImage?.caption ?? null
-    data.leadImageCredit = input.leadImage?.credit ?? null
-  }
+  if (input.leadImage !== undefined) Object.assign(data, await leadImageColumns(tx, input.leadImage))
   const sourceId = await resolveSourceReference(tx, input)
   if (sourceId !== undefined) data.sourceId = sourceId
   return data
@@ -227,6 +269,7 @@ export async function createArticle(
   })
   await replaceRelations(tx, id, input, context.unknownTags)
   await writePlannedRelations(tx, id, plan)
+  await writeBodyMedia(tx, id, rendered)
   const record = await loadArticle(tx, id)
   const changedFields = await writeRevision(tx, null, record, actor)
   await recordAudit(tx, actor, { action: 'create', resourceType: 'article', resourceId: id })
@@ -246,8 +289,8 @@ export function createDraft(
 }
 
 /** The change an update makes; a changed slug keeps the old one resolving to the article. */
-export function updateArticle(input: ArticleUpdate, unknownTags: UnknownTags): Apply {
-  const rendered = renderBody(input.body)
+export async function updateArticle(db: Db, input: ArticleUpdate, unknownTags: UnknownTags): Promise<Apply> {
+  const rendered = await renderBody(db, input.body)
   return async (tx, current) => {
     const plan = await planRelations(tx, input)
     const data = await columnsOf(tx, input, rendered)
@@ -259,6 +302,7 @@ export function updateArticle(input: ArticleUpdate, unknownTags: UnknownTags): A
     }
     await replaceRelations(tx, current.id, input, unknownTags)
     await writePlannedRelations(tx, current.id, plan)
+    await writeBodyMedia(tx, current.id, rendered)
     return data
   }
 }

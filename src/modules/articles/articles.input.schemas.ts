@@ -2,6 +2,7 @@
 // sections) named by id, slug or path, or as a read embeds them so a read is accepted back as is.
 import Type, { type Static } from 'typebox'
 import { HttpUrlSchema, nullable, SlugSchema, UuidSchema } from '../../http/schemas.js'
+import { MediaImageInSchema } from '../media/media.embeds.schemas.js'
 import { PersonComponent } from '../people/people.schemas.js'
 import { maxSectionDepth, SectionComponent } from '../sections/sections.schemas.js'
 import { SourceReferenceSchema } from '../sources/sources.schemas.js'
@@ -26,7 +27,7 @@ const CreditInSchema = Type.Object(
 const PersonReferenceSchema = Type.Union([
   Type.String({ minLength: 1, maxLength: 200, description: 'A person id or slug' }),
   Type.Object(
-    { ...Type.Partial(PersonComponent).properties, id: UuidSchema },
+    { ...Type.Partial(PersonComponent).properties, id: UuidSchema, image: Type.Optional(nullable(MediaImageInSchema)) },
     { additionalProperties: false, description: 'The person as a read embeds it: its id names it' },
   ),
 ])
@@ -74,20 +75,43 @@ const ArticleSectionInSchema = Type.Object(
   },
 )
 
+// One object rather than a union of the two forms: a mistake in one field is then named alone.
 const LeadImageInSchema = Type.Object(
   {
-    url: HttpUrlSchema,
-    caption: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
-    credit: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+    url: Type.Optional({ ...HttpUrlSchema, description: 'An image by URL (or `media`)' }),
+    media: Type.Optional({
+      ...UuidSchema,
+      description: 'An image from the media library (POST /v1/media), instead of `url`: reads embed the record',
+    }),
+    caption: Type.Optional(
+      nullable(Type.String({ maxLength: 1000, description: "For a media image: shown instead of the record's own" })),
+    ),
+    credit: Type.Optional(
+      nullable(Type.String({ maxLength: 300, description: "For a media image: shown instead of the record's own" })),
+    ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'The lead image: by `url`, or a media record by `media` (exactly one of them)',
+    examples: [
+      { url: 'https://images.example.com/baghdad.jpg', caption: 'Baghdad, September 27' },
+      { media: '019ad0c4-3b8e-7000-8000-00000000e001', caption: 'Baghdad, September 27' },
+    ],
+  },
 )
 
 const editable = {
   slug: Type.Optional({ ...SlugSchema, maxLength: 200 }),
   headline: Type.String({ minLength: 1, maxLength: 300 }),
   summary: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
-  body: Type.Optional(Type.String({ maxLength: 200000, description: 'Markdown' })),
+  body: Type.Optional(
+    Type.String({
+      maxLength: 200000,
+      description:
+        'Markdown. `![alt](media:<id>)` embeds an image from the media library as a responsive <img> ' +
+        '(the alt text, or the record’s own; a 422 names ids no record has)',
+    }),
+  ),
   dateline: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
   bylines: Type.Optional(
     // As many as contributors: bylines derived from 30 authors are sent back as they are read.

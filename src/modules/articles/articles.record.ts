@@ -4,7 +4,8 @@
 
 import { Prisma } from '../../generated/prisma/client.js'
 import type { ContributorRole, TagType } from '../../generated/prisma/enums.js'
-import type { PersonRow } from '../people/people.mapper.js'
+import { type MediaEmbedRow, mediaEmbedJson } from '../media/media.embeds-repository.js'
+import type { PersonRecord, PersonRow } from '../people/people.mapper.js'
 import type { SectionRow } from '../sections/sections.mapper.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
@@ -32,7 +33,7 @@ export interface Contributor {
   /** The person's name, for bylines derived from contributors. */
   name: string
   /** The person's record, when the read embeds it. */
-  person?: PersonRow
+  person?: PersonRecord
 }
 
 export interface SectionLink {
@@ -49,6 +50,8 @@ export interface SectionLink {
  * order, and its tags by slug.
  */
 export interface ArticleRecord extends ArticleColumns {
+  /** The lead image's media record, when it is one. */
+  leadMedia: MediaEmbedRow | null
   source: SourceRow | null
   credits: Credit[]
   contributors: Contributor[]
@@ -167,17 +170,21 @@ function selectList(columns: Record<string, string>): string {
 }
 
 // Built once: the same relations give the same statement text, hence the same prepared statement.
+// The lead image's media record, when it is one: a primary-key lookup, only for the rows that have one.
+const leadMedia = mediaEmbedJson('a.lead_media_id')
 const articleSelect = Prisma.raw(selectList(articleColumns))
 const articleSelectWithoutBody = Prisma.raw(selectList({ ...articleColumns, ...emptyBody }))
 
+const jsonPairs = (columns: Record<string, string>, alias: string) =>
+  Object.entries(columns)
+    .map(([field, column]) => `'${field}', ${alias}.${column}`)
+    .join(', ')
 const jsonOf = (columns: Record<string, string>) => (alias: string) =>
-  Prisma.raw(
-    `json_build_object(${Object.entries(columns)
-      .map(([field, column]) => `'${field}', ${alias}.${column}`)
-      .join(', ')})`,
-  )
+  Prisma.raw(`json_build_object(${jsonPairs(columns, alias)})`)
 const sourceJson = jsonOf(sourceColumns)
-const personJson = jsonOf(personColumns)
+/** An embedded person, with their picture's media record. */
+const personJson = (alias: string) =>
+  Prisma.sql`json_build_object(${Prisma.raw(jsonPairs(personColumns, alias))}, 'imageMedia', ${mediaEmbedJson(`${alias}.image_media_id`)})`
 const sectionJson = jsonOf(sectionColumns)
 
 function contributorsJson(relations: Relations): Prisma.Sql {
@@ -207,7 +214,7 @@ export function recordColumns(relations: Relations, withoutBody = false): Prisma
   const creditJoin = relations.creditSources
     ? Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs`
     : Prisma.empty
-  return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${source} AS source,
+  return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${leadMedia} AS "leadMedia", ${source} AS source,
     (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position
         ${creditSource}) ORDER BY c.position), '[]')
       FROM article_credits c ${creditJoin} WHERE c.article_id = a.id) AS credits,
@@ -224,9 +231,10 @@ type SourceJson = AsJson<SourceRow>
 
 /** A row as selected by recordColumns. */
 export interface RawRecord extends ArticleColumns {
+  leadMedia: MediaEmbedRow | null
   source: SourceJson | null
   credits: (Omit<Credit, 'source'> & { source?: SourceJson })[]
-  contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRow> })[]
+  contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRecord> })[]
   sections: (Omit<SectionLink, 'section'> & { section?: AsJson<SectionRow> })[]
   tags: Tag[]
 }
@@ -243,7 +251,7 @@ export function toArticleRecord(r: RawRecord): ArticleRecord {
       source ? { ...credit, source: fromJson<SourceRow>(source) } : credit,
     ),
     contributors: r.contributors.map(({ person, ...c }) =>
-      person ? { ...c, person: fromJson<PersonRow>(person) } : c,
+      person ? { ...c, person: fromJson<PersonRecord>(person) } : c,
     ),
     sections: r.sections.map(({ section, ...s }) => (section ? { ...s, section: fromJson<SectionRow>(section) } : s)),
   }

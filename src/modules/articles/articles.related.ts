@@ -10,7 +10,15 @@ import type { ArticleRecord } from './articles.record.js'
 import type { RelatedArticles, RelatedQuery } from './articles.related.schemas.js'
 import { relatedArticles } from './articles.related-repository.js'
 import type { Article } from './articles.schemas.js'
-import { latest, relationsOf, surrogateKeysOf, toArticle, type ViewOptions, withoutBody } from './articles.view.js'
+import {
+  latest,
+  leadImageOf,
+  relationsOf,
+  surrogateKeysOf,
+  toArticle,
+  type ViewOptions,
+  withoutBody,
+} from './articles.view.js'
 import { embeddedRelated, type RelatedArticle } from './articles.view.schemas.js'
 
 /** An article's related articles, as the view shows them; 404 when the view may not see the article. */
@@ -39,7 +47,7 @@ export async function getRelated(
   }
 }
 
-function toRelatedArticle(record: ArticleRecord): RelatedArticle {
+function toRelatedArticle(record: ArticleRecord, mediaBase: string | undefined): RelatedArticle {
   return {
     id: record.id,
     slug: record.slug,
@@ -48,9 +56,7 @@ function toRelatedArticle(record: ArticleRecord): RelatedArticle {
     language: record.language,
     // Related articles are public: they have a publish time.
     publishedAt: (record.publishedAt as Date).toISOString(),
-    leadImage: record.leadImageUrl
-      ? { url: record.leadImageUrl, caption: record.leadImageCaption, credit: record.leadImageCredit }
-      : null,
+    leadImage: leadImageOf(record, mediaBase),
   }
 }
 
@@ -59,6 +65,7 @@ export async function withRelated(
   db: Db,
   read: Cacheable<Article> & { lastModified: Date },
   now: Date,
+  mediaBase: string | undefined,
 ): Promise<Cacheable<Article>> {
   const found = await relatedArticles(db, {
     article: { id: read.body.id },
@@ -70,8 +77,12 @@ export async function withRelated(
   })
   return {
     ...read,
-    body: { ...read.body, related: found.related.map(toRelatedArticle) },
-    surrogateKeys: [...read.surrogateKeys, 'articles', ...found.related.map((r) => `article:${r.id}`)],
+    body: { ...read.body, related: found.related.map((r) => toRelatedArticle(r, mediaBase)) },
+    surrogateKeys: [
+      ...read.surrogateKeys,
+      'articles',
+      ...found.related.flatMap((r) => [`article:${r.id}`, ...(r.leadMediaId ? [`media:${r.leadMediaId}`] : [])]),
+    ],
     lastModified: latest([read.lastModified, ...found.related.map((r) => r.updatedAt)]),
   }
 }

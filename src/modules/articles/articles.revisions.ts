@@ -6,7 +6,14 @@ import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { existingPersonIds } from '../people/people.repository.js'
 import { existingSectionIds } from '../sections/sections.repository.js'
 import { type Apply, loadArticle } from './articles.change.js'
-import { columnsOf, renderBody, replaceRelations, withPrimary, writePlannedRelations } from './articles.edits.js'
+import {
+  columnsOf,
+  renderBody,
+  replaceRelations,
+  withPrimary,
+  writeBodyMedia,
+  writePlannedRelations,
+} from './articles.edits.js'
 import * as revisions from './articles.revisions-repository.js'
 import type { Revision } from './articles.schemas.js'
 import type { Snapshot } from './articles.view.js'
@@ -51,7 +58,7 @@ export async function getRevision(db: Db, id: string, version: number): Promise<
  */
 export async function restoreRevision(db: Db, id: string, version: number, createTags: boolean): Promise<Apply> {
   const s = (await findRevision(db, id, version)).snapshot as unknown as Snapshot
-  const rendered = renderBody(s.body)
+  const rendered = await renderBody(db, s.body)
   return async (tx, current) => {
     const data = await columnsOf(
       tx,
@@ -78,6 +85,7 @@ export async function restoreRevision(db: Db, id: string, version: number, creat
       s.credits.filter((c) => live.has(c.sourceId)),
     )
     await replaceRelations(tx, id, { tags: s.tags }, createTags ? 'create' : 'skip')
+    await writeBodyMedia(tx, id, rendered)
     // Revisions written before contributors and sections existed leave them as they are.
     const kept = {
       people: await existingPersonIds(

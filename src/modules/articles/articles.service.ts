@@ -35,12 +35,16 @@ export interface ArticlesServiceOptions {
   clock: () => Date
   /** An article write naming a tag slug no tag has or had creates the tag (otherwise a 422). */
   createTags: boolean
+  /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
+  mediaBase?: string
 }
 
-export function createArticlesService(db: PrismaClient, { clock, createTags }: ArticlesServiceOptions) {
+export function createArticlesService(db: PrismaClient, { clock, createTags, mediaBase }: ArticlesServiceOptions) {
   const unknownTags = createTags ? 'create' : 'reject'
+  const full: ViewOptions = { ...fullView, mediaBase }
+  const withBase = <V extends ViewOptions>(view: V): V => ({ ...view, mediaBase })
   const written = (record: ArticleRecord): Written => ({
-    article: toArticle(record, clock(), fullView),
+    article: toArticle(record, clock(), full),
     version: record.version,
   })
   const change = (id: string, ifMatch: IfMatch, actor: Actor, action: Change['action']): Change => ({
@@ -52,33 +56,34 @@ export function createArticlesService(db: PrismaClient, { clock, createTags }: A
   })
 
   return {
-    get: (idOrSlug: string, view: ViewOptions) => getArticle(db, idOrSlug, view, clock()),
+    get: (idOrSlug: string, view: ViewOptions) => getArticle(db, idOrSlug, withBase(view), clock()),
 
-    list: (query: ArticleListQuery, view: ViewOptions & ListScope) => listArticles(db, query, view, clock()),
+    list: (query: ArticleListQuery, view: ViewOptions & ListScope) => listArticles(db, query, withBase(view), clock()),
 
     /** A person's articles: 404 when there is no such person. */
     personArticles: (personKey: string, query: ArticleListQuery, view: ViewOptions) =>
-      listPersonArticles(db, personKey, query, view, clock()),
+      listPersonArticles(db, personKey, query, withBase(view), clock()),
 
     deletions: (query: TombstoneQuery, preview: boolean) => listDeletions(db, query, preview),
 
     related: (idOrSlug: string, query: RelatedQuery, view: ViewOptions) =>
-      getRelated(db, idOrSlug, query, view, clock()),
+      getRelated(db, idOrSlug, query, withBase(view), clock()),
 
     async create(input: ArticleCreate, actor: Actor, idempotencyKey?: string): Promise<Written> {
-      const rendered = renderBody(input.body)
+      const rendered = await renderBody(db, input.body)
       return retryGeneratedSlug(input.slug, isSlugClash, async () => {
         const context = { actor, now: clock(), unknownTags } as const
         if (!idempotencyKey) return written(await createDraft(db, input, rendered, context))
         const once = await createOnce(db, { key: idempotencyKey, input, actor }, async (tx) =>
-          toArticle(await createArticle(tx, input, rendered, context), clock(), fullView),
+          toArticle(await createArticle(tx, input, rendered, context), clock(), full),
         )
         return { article: once.body, version: once.body.version as number, replayed: once.replayed }
       })
     },
 
     async update(id: string, input: ArticleUpdate, ifMatch: IfMatch, actor: Actor): Promise<Written> {
-      return written(await changeArticle(db, change(id, ifMatch, actor, 'update'), updateArticle(input, unknownTags)))
+      const apply = await updateArticle(db, input, unknownTags)
+      return written(await changeArticle(db, change(id, ifMatch, actor, 'update'), apply))
     },
 
     async publish(id: string, input: Publish, ifMatch: IfMatch, actor: Actor): Promise<Written> {

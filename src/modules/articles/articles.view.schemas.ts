@@ -3,6 +3,7 @@
 // articles.view.ts builds both from a record.
 import Type, { type Static } from 'typebox'
 import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { MediaImageComponent } from '../media/media.shared.schemas.js'
 import { PersonSchema, seedPersonExample } from '../people/people.schemas.js'
 import { SectionSchema, seedSectionExample } from '../sections/sections.schemas.js'
 import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
@@ -13,8 +14,17 @@ export const ArticleStatusSchema = StringEnum(['draft', 'scheduled', 'published'
 })
 
 export const LeadImageComponent = Type.Object(
-  { url: Type.String(), caption: nullable(Type.String()), credit: nullable(Type.String()) },
-  { $id: 'LeadImage', additionalProperties: false },
+  {
+    url: Type.String({ description: "The image's URL: for a media image, its largest uncropped WebP rendition" }),
+    caption: nullable(Type.String({ description: "For a media image: the article's caption, or the record's own" })),
+    credit: nullable(Type.String({ description: "For a media image: the article's credit, or the record's own" })),
+    media: Type.Optional(ref(MediaImageComponent)),
+  },
+  {
+    $id: 'LeadImage',
+    description: 'The lead image: by URL, or from the media library (then `media` embeds the record)',
+    additionalProperties: false,
+  },
 )
 
 export const CreditComponent = Type.Object(

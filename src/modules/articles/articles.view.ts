@@ -2,6 +2,7 @@
 // embeds), the status a reader sees, the revision snapshot and the cache keys of the record.
 
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
+import { toMediaImage, withMediaBase } from '../media/media.embeds.js'
 import { toPerson } from '../people/people.mapper.js'
 import { toSection } from '../sections/sections.mapper.js'
 import { toSource } from '../sources/sources.service.js'
@@ -14,6 +15,8 @@ export interface ViewOptions {
   preview: boolean
   fields?: ArticleField[]
   include?: ArticleInclude[]
+  /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
+  mediaBase?: string
 }
 
 /** The full representation, as every write answers. */
@@ -47,6 +50,32 @@ export function isPublic(row: { status: ArticleStatus; publishedAt: Date | null;
 interface ViewContext {
   status: ArticleStatus
   include: ReadonlySet<ArticleInclude>
+  mediaBase?: string
+}
+
+/** The lead image columns of an article (its record, a teaser's or a related article's). */
+export interface LeadImageColumns {
+  leadImageUrl: string | null
+  leadImageCaption: string | null
+  leadImageCredit: string | null
+  leadMedia: ArticleRecord['leadMedia']
+}
+
+/**
+ * The lead image as reads show it: by URL, or a media record's (its URL the record's largest
+ * WebP, the article's caption and credit overriding the record's own, and the record itself).
+ */
+export function leadImageOf(a: LeadImageColumns, mediaBase: string | undefined): Article['leadImage'] {
+  if (a.leadMedia) {
+    const media = toMediaImage(a.leadMedia, mediaBase)
+    return {
+      url: media.url,
+      caption: a.leadImageCaption ?? media.caption,
+      credit: a.leadImageCredit ?? media.credit,
+      media,
+    }
+  }
+  return a.leadImageUrl ? { url: a.leadImageUrl, caption: a.leadImageCaption, credit: a.leadImageCredit } : null
 }
 
 /** How each field is read off a record; a view computes only the fields it shows. */
@@ -56,7 +85,8 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
   summary: (r) => r.summary,
   body: (r) => r.body,
   // Stored at write time; rendered here only for rows written before the column existed.
-  bodyHtml: (r) => r.bodyHtml ?? storedBodyHtml(r.body),
+  // Stored with the API's own /media paths: MEDIA_PUBLIC_URL is put in front when reading.
+  bodyHtml: (r, c) => withMediaBase(r.bodyHtml ?? storedBodyHtml(r.body), c.mediaBase),
   bodyText: (r) => r.bodyText,
   dateline: (r) => r.dateline,
   bylines: (r) => r.bylines,
@@ -67,8 +97,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
   firstPublishedAt: (r, c) =>
     (r.firstPublishedAt ?? (c.status === 'published' ? r.publishedAt : null))?.toISOString() ?? null,
   canonicalUrl: (r) => r.canonicalUrl,
-  leadImage: (r) =>
-    r.leadImageUrl ? { url: r.leadImageUrl, caption: r.leadImageCaption, credit: r.leadImageCredit } : null,
+  leadImage: (r, c) => leadImageOf(r, c.mediaBase),
   sourceId: (r) => r.sourceId,
   credits: (r, c) =>
     r.credits.map((credit) => ({
@@ -81,7 +110,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
       personId: contributor.personId,
       role: contributor.role,
       ...(c.include.has('contributors') && contributor.person
-        ? { person: toPerson(contributor.person, { withEmail: false }) }
+        ? { person: toPerson(contributor.person, { withEmail: false, mediaBase: c.mediaBase }) }
         : {}),
     })),
   sections: (r, c) =>
@@ -104,7 +133,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
  */
 export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, snippet?: string | null): Article {
   const include = new Set(view.include ?? [])
-  const context: ViewContext = { status: effectiveStatus(record, now), include }
+  const context: ViewContext = { status: effectiveStatus(record, now), include, mediaBase: view.mediaBase }
   const out: Record<string, unknown> = { id: record.id }
   for (const field of view.fields ?? articleFields) out[field] = fieldValues[field](record, context)
   // Embedded records come with their fields even when `fields` leaves those out.
@@ -140,25 +169,46 @@ const snapshotFields = [
   'tags',
 ] as const satisfies readonly ArticleField[]
 
+/** A revision's lead image, as a write takes it: by URL, or a media record's id with the article's own caption and credit. */
+export type SnapshotLeadImage =
+  | { url: string; caption: string | null; credit: string | null }
+  | { media: string; caption: string | null; credit: string | null }
+  | null
+
 /** A revision's fields; contributors and sections are absent from revisions written before they existed. */
-export type Snapshot = Omit<Pick<Article, (typeof snapshotFields)[number]>, 'contributors' | 'sections'> & {
+export type Snapshot = Omit<
+  Pick<Article, (typeof snapshotFields)[number]>,
+  'contributors' | 'sections' | 'leadImage'
+> & {
+  leadImage: SnapshotLeadImage
   credits: { sourceId: string; role: string }[]
   contributors?: Article['contributors']
   sections?: Article['sections']
 }
 
+function snapshotLeadImage(r: ArticleRecord): SnapshotLeadImage {
+  if (r.leadMediaId) return { media: r.leadMediaId, caption: r.leadImageCaption, credit: r.leadImageCredit }
+  return r.leadImageUrl ? { url: r.leadImageUrl, caption: r.leadImageCaption, credit: r.leadImageCredit } : null
+}
+
 /** The editable state of an article as stored in a revision (its stored status, not the reader's). */
 export function snapshotOf(record: ArticleRecord): Snapshot {
   const context: ViewContext = { status: record.status, include: new Set() }
-  return Object.fromEntries(snapshotFields.map((f) => [f, fieldValues[f](record, context)])) as Snapshot
+  const fields = Object.fromEntries(
+    snapshotFields.filter((f) => f !== 'leadImage').map((f) => [f, fieldValues[f](record, context)]),
+  )
+  return { ...fields, leadImage: snapshotLeadImage(record) } as Snapshot
 }
 
 export function surrogateKeysOf(record: ArticleRecord): string[] {
   return [
     `article:${record.id}`,
+    // A change to the media record (its caption, focal point) changes the article's lead image.
+    ...(record.leadMediaId ? [`media:${record.leadMediaId}`] : []),
     ...(record.sourceId ? [`source:${record.sourceId}`] : []),
     ...record.credits.map((c) => `source:${c.sourceId}`),
     ...new Set(record.contributors.map((c) => `person:${c.personId}`)),
+    ...new Set(record.contributors.flatMap((c) => (c.person?.imageMediaId ? [`media:${c.person.imageMediaId}`] : []))),
     ...record.sections.map((s) => `section:${s.sectionId}`),
     ...record.tags.map((t) => `tag:${t.slug}`),
   ]

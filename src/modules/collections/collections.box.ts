@@ -39,16 +39,24 @@ function hiddenReason(t: TeaserRow, at: Date): HiddenReason | null {
 }
 
 function surrogateKeysOf(t: Teaser): string[] {
+  const lead = t.article?.leadImage?.media
   return [
     `teaser:${t.id}`,
     ...(t.article ? [`article:${t.article.id}`] : []),
+    ...(lead ? [`media:${lead.mediaId}`] : []),
+    ...(t.image?.media ? [`media:${t.image.media.mediaId}`] : []),
     ...(t.article?.source ? [`source:${t.article.source.id}`] : []),
     ...(t.sourceId ? [`source:${t.sourceId}`] : []),
   ]
 }
 
-/** The box of a line-up (in order) at the instant `at`. */
-export function boxOf(collection: CollectionRow, lineup: TeaserRow[], preview: boolean, at: Date): Box {
+/** The box of a line-up (in order) at the instant `at`; `mediaBase` is MEDIA_PUBLIC_URL. */
+export function boxOf(
+  collection: CollectionRow,
+  lineup: TeaserRow[],
+  view: { preview: boolean; at: Date; mediaBase: string | undefined },
+): Box {
+  const { preview, at } = view
   const teasers: Teaser[] = []
   let shown = 0
   let nextChangeAt: Date | null = null
@@ -60,9 +68,10 @@ export function boxOf(collection: CollectionRow, lineup: TeaserRow[], preview: b
     let reason = hiddenReason(row, at)
     if (!reason && shown >= collection.maxItems) reason = 'over-limit'
     if (!reason) shown++
-    if (preview) teasers.push({ ...toTeaser(row), visible: !reason, ...(reason ? { hiddenReason: reason } : {}) })
+    if (preview)
+      teasers.push({ ...toTeaser(row, view.mediaBase), visible: !reason, ...(reason ? { hiddenReason: reason } : {}) })
     // Numbered among the shown teasers: stored positions would count the hidden ones by their gaps.
-    else if (!reason) teasers.push({ ...toTeaser(row), position: shown - 1 })
+    else if (!reason) teasers.push({ ...toTeaser(row, view.mediaBase), position: shown - 1 })
   }
   return {
     teasers,
@@ -76,18 +85,22 @@ export function boxOf(collection: CollectionRow, lineup: TeaserRow[], preview: b
   }
 }
 
-export function createBoxReader(db: PrismaClient, { clock, history }: { clock: () => Date; history: History }) {
+export function createBoxReader(
+  db: PrismaClient,
+  { clock, history, mediaBase }: { clock: () => Date; history: History; mediaBase: string | undefined },
+) {
   return {
     /** The box as a frontend renders it (or, for preview, with every teaser and why it is hidden). */
     async box(key: string, view: BoxView): Promise<Box> {
       if (view.at) {
         const collection = await requireCollection(db, key)
-        return boxOf(collection, await history.lineupAt(collection, view.at), view.preview, view.at)
+        const lineup = await history.lineupAt(collection, view.at)
+        return boxOf(collection, lineup, { preview: view.preview, at: view.at, mediaBase })
       }
       const found = await repo.findCollectionWithLineup(db, key)
       if (!found) throw new NotFoundError('collection', key)
       const { teasers, ...collection } = found
-      return boxOf(collection, teasers, view.preview, clock())
+      return boxOf(collection, teasers, { preview: view.preview, at: clock(), mediaBase })
     },
   }
 }

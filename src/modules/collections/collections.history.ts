@@ -60,12 +60,14 @@ export function createHistory(db: PrismaClient, clock: () => Date) {
      */
     async lineupAt(collection: repo.CollectionRow, at: Date): Promise<repo.TeaserRow[]> {
       const entries = lineupOf(await repo.findEventAt(db, collection.id, at))
-      const { articles, sources } = await repo.findEmbedded(db, {
+      const found = await repo.findEmbedded(db, {
         articleIds: entries.flatMap((e) => (e.articleId ? [e.articleId] : [])),
         sourceIds: entries.flatMap((e) => (e.sourceId ? [e.sourceId] : [])),
+        mediaIds: entries.flatMap((e) => (e.imageMediaId ? [e.imageMediaId] : [])),
       })
-      const articleById = new Map(articles.map((a) => [a.id, a]))
-      const sourceById = new Map(sources.map((s) => [s.id, s]))
+      const mediaById = new Map(found.media.map((m) => [m.id, m]))
+      const articleById = new Map(found.articles.map((a) => [a.id, a]))
+      const sourceById = new Map(found.sources.map((s) => [s.id, s]))
       return entries.map((e) => {
         const article = e.articleId ? (articleById.get(e.articleId) ?? null) : null
         return fromLineupEntry(
@@ -73,6 +75,7 @@ export function createHistory(db: PrismaClient, clock: () => Date) {
           collection.id,
           article?.deletedAt && article.deletedAt > at ? { ...article, deletedAt: null } : article,
           e.sourceId ? (sourceById.get(e.sourceId) ?? null) : null,
+          e.imageMediaId ? (mediaById.get(e.imageMediaId) ?? null) : null,
         )
       })
     },

@@ -1,6 +1,8 @@
 // Rows to API shapes, and a teaser to and from the form a history line-up stores it in: the one
 // place that knows how each record's columns are named on the wire and in stored line-ups.
 import type { Prisma } from '../../generated/prisma/client.js'
+import { leadImageOf } from '../articles/articles.view.js'
+import { type MediaEmbedRow, toMediaImage } from '../media/media.embeds.js'
 import { toSource } from '../sources/sources.service.js'
 import type { ArticleRow, CollectionRow, EventRow, SourceRow, TeaserRow } from './collections.repository.js'
 import type { Collection, HistoryEntry, Teaser } from './collections.schemas.js'
@@ -20,7 +22,7 @@ export function toCollection(row: CollectionRow): Collection {
   }
 }
 
-function toEmbeddedArticle(a: ArticleRow): NonNullable<Teaser['article']> {
+function toEmbeddedArticle(a: ArticleRow, mediaBase: string | undefined): NonNullable<Teaser['article']> {
   return {
     id: a.id,
     slug: a.slug,
@@ -28,12 +30,24 @@ function toEmbeddedArticle(a: ArticleRow): NonNullable<Teaser['article']> {
     summary: a.summary,
     publishedAt: a.publishedAt?.toISOString() ?? null,
     source: a.source ? toSource(a.source) : null,
-    leadImage: a.leadImageUrl ? { url: a.leadImageUrl, caption: a.leadImageCaption, credit: a.leadImageCredit } : null,
+    leadImage: leadImageOf(a, mediaBase),
   }
 }
 
-/** A teaser with its article (or URL) and source resolved, as every teaser read shows it. */
-export function toTeaser(row: TeaserRow): Teaser {
+/** The teaser's image: by URL, or a media record's (the teaser's alt overriding the record's own). */
+function teaserImage(row: TeaserRow, mediaBase: string | undefined): Teaser['image'] {
+  if (row.imageMedia) {
+    const media = toMediaImage(row.imageMedia, mediaBase)
+    return { url: media.url, alt: row.imageAlt ?? media.alt, media }
+  }
+  return row.imageUrl ? { url: row.imageUrl, alt: row.imageAlt } : null
+}
+
+/**
+ * A teaser with its article (or URL), source and image resolved, as every teaser read shows it;
+ * `mediaBase` is MEDIA_PUBLIC_URL (undefined: the API's own /media path).
+ */
+export function toTeaser(row: TeaserRow, mediaBase: string | undefined): Teaser {
   return {
     id: row.id,
     collectionId: row.collectionId,
@@ -42,13 +56,13 @@ export function toTeaser(row: TeaserRow): Teaser {
     articleId: row.articleId,
     url: row.url,
     sourceId: row.sourceId,
-    image: row.imageUrl ? { url: row.imageUrl, alt: row.imageAlt } : null,
+    image: teaserImage(row, mediaBase),
     position: row.position,
     pinned: row.pinned,
     startsAt: row.startsAt?.toISOString() ?? null,
     endsAt: row.endsAt?.toISOString() ?? null,
     version: row.version,
-    article: row.article ? toEmbeddedArticle(row.article) : null,
+    article: row.article ? toEmbeddedArticle(row.article, mediaBase) : null,
     source: row.source ? toSource(row.source) : null,
     createdBy: row.createdById,
     updatedBy: row.updatedById,
@@ -57,7 +71,7 @@ export function toTeaser(row: TeaserRow): Teaser {
   }
 }
 
-type TeaserColumns = Omit<TeaserRow, 'article' | 'source' | 'collectionId'>
+type TeaserColumns = Omit<TeaserRow, 'article' | 'source' | 'imageMedia' | 'collectionId'>
 type DateColumn = 'startsAt' | 'endsAt' | 'createdAt' | 'updatedAt'
 
 /** A teaser as a history line-up stores it: its own columns (not the collection's id), dates as ISO strings. */
@@ -69,13 +83,15 @@ export type LineupEntry = Omit<TeaserColumns, DateColumn> & {
 }
 
 export function toLineup(rows: TeaserRow[]): Prisma.InputJsonValue {
-  const entries: LineupEntry[] = rows.map(({ article: _article, source: _source, collectionId: _c, ...columns }) => ({
-    ...columns,
-    startsAt: columns.startsAt?.toISOString() ?? null,
-    endsAt: columns.endsAt?.toISOString() ?? null,
-    createdAt: columns.createdAt.toISOString(),
-    updatedAt: columns.updatedAt.toISOString(),
-  }))
+  const entries: LineupEntry[] = rows.map(
+    ({ article: _a, source: _s, imageMedia: _m, collectionId: _c, ...columns }) => ({
+      ...columns,
+      startsAt: columns.startsAt?.toISOString() ?? null,
+      endsAt: columns.endsAt?.toISOString() ?? null,
+      createdAt: columns.createdAt.toISOString(),
+      updatedAt: columns.updatedAt.toISOString(),
+    }),
+  )
   return entries as unknown as Prisma.InputJsonValue
 }
 
@@ -83,15 +99,19 @@ export function lineupOf(event: EventRow | null): LineupEntry[] {
   return (event?.lineup ?? []) as unknown as LineupEntry[]
 }
 
-/** A stored line-up entry back as a teaser row, with the article and source it names as they are now. */
+/** A stored line-up entry back as a teaser row, with the article, source and image it names as they are now. */
 export function fromLineupEntry(
   entry: LineupEntry,
   collectionId: string,
   article: ArticleRow | null,
   source: SourceRow | null,
+  imageMedia: MediaEmbedRow | null,
 ): TeaserRow {
   return {
     ...entry,
+    // Line-ups recorded before teasers had media images have no imageMediaId.
+    imageMediaId: entry.imageMediaId ?? null,
+    imageMedia,
     collectionId,
     startsAt: entry.startsAt ? new Date(entry.startsAt) : null,
     endsAt: entry.endsAt ? new Date(entry.endsAt) : null,

@@ -3,17 +3,25 @@
 import type { Db } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { keysetWhere } from '../../lib/pagination.js'
+import { findMediaEmbeds, mediaEmbedSelect } from '../media/media.embeds-repository.js'
 
 export type CollectionRow = Prisma.CollectionGetPayload<object>
-export type ArticleRow = Prisma.ArticleGetPayload<{ include: { source: true } }>
+const articleInclude = { source: true, leadMedia: { select: mediaEmbedSelect } } satisfies Prisma.ArticleInclude
+/** An article as a teaser embeds it: with its source and its lead image's media record. */
+export type ArticleRow = Prisma.ArticleGetPayload<{ include: typeof articleInclude }>
 export type SourceRow = Prisma.SourceGetPayload<object>
 export type EventRow = Prisma.CollectionEventGetPayload<object>
 
+// Each relation is read for the whole line-up at once (one statement per relation, not per teaser).
 const teaserInclude = {
-  article: { include: { source: true } },
+  article: { include: articleInclude },
   source: true,
+  imageMedia: { select: mediaEmbedSelect },
 } satisfies Prisma.TeaserInclude
-/** A teaser with what the box embeds: its article (with the article's source) and its own source. */
+/**
+ * A teaser with what the box embeds: its article (with the article's source and lead image), its
+ * own source and its image's media record.
+ */
 export type TeaserRow = Prisma.TeaserGetPayload<{ include: typeof teaserInclude }>
 
 // Pinned first, then by position: the order of the (collection_id, pinned DESC, position) index.
@@ -118,12 +126,13 @@ export async function liveArticleExists(db: Db, id: string): Promise<boolean> {
 }
 
 /** Articles (with their source) and sources by id, for line-ups read back from history. */
-export async function findEmbedded(db: Db, ids: { articleIds: string[]; sourceIds: string[] }) {
-  const [articles, sources] = await Promise.all([
-    db.article.findMany({ where: { id: { in: ids.articleIds } }, include: { source: true } }),
+export async function findEmbedded(db: Db, ids: { articleIds: string[]; sourceIds: string[]; mediaIds: string[] }) {
+  const [articles, sources, media] = await Promise.all([
+    db.article.findMany({ where: { id: { in: ids.articleIds } }, include: articleInclude }),
     db.source.findMany({ where: { id: { in: ids.sourceIds } } }),
+    ids.mediaIds.length > 0 ? findMediaEmbeds(db, ids.mediaIds) : [],
   ])
-  return { articles, sources }
+  return { articles, sources, media }
 }
 
 export async function createEvent(db: Db, data: Prisma.CollectionEventUncheckedCreateInput): Promise<void> {

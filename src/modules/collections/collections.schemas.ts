@@ -10,6 +10,7 @@ import {
   UuidSchema,
 } from '../../http/schemas.js'
 import { LeadImageComponent } from '../articles/articles.view.schemas.js'
+import { MediaImageComponent } from '../media/media.shared.schemas.js'
 import { SourceReferenceSchema, SourceSchema } from '../sources/sources.schemas.js'
 
 const CollectionComponent = Type.Object(
@@ -84,14 +85,36 @@ export const CollectionDeleteQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
+// One object rather than a union of the two forms: a mistake in one field is then named alone.
 const ImageSchema = Type.Object(
-  { url: HttpUrlSchema, alt: Type.Optional(nullable(Type.String({ maxLength: 500 }))) },
-  { additionalProperties: false },
+  {
+    url: Type.Optional({ ...HttpUrlSchema, description: 'An image by URL (or `media`)' }),
+    media: Type.Optional({
+      ...UuidSchema,
+      description: 'An image from the media library (POST /v1/media), instead of `url`: reads embed the record',
+    }),
+    alt: Type.Optional(
+      nullable(Type.String({ maxLength: 500, description: "For a media image: shown instead of the record's own" })),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'The image: by `url`, or a media record by `media` (exactly one of them)',
+    examples: [{ media: '019ad0c4-3b8e-7000-8000-00000000e001' }],
+  },
 )
 
 const TeaserImageComponent = Type.Object(
-  { url: Type.String(), alt: nullable(Type.String()) },
-  { $id: 'TeaserImage', additionalProperties: false },
+  {
+    url: Type.String({ description: "The image's URL: for a media image, its largest uncropped WebP rendition" }),
+    alt: nullable(Type.String({ description: "For a media image: the teaser's alt text, or the record's own" })),
+    media: Type.Optional(ref(MediaImageComponent)),
+  },
+  {
+    $id: 'TeaserImage',
+    description: "The teaser's image: by URL, or from the media library (then `media` embeds the record)",
+    additionalProperties: false,
+  },
 )
 
 const TeaserArticleComponent = Type.Object(

@@ -19,7 +19,13 @@ import { createTeasersService } from './teasers.service.js'
 // Keys are unique: the key alone is the keyset position, and `key > cursor` is the index range.
 const listSort = 'key'
 
-export function createCollectionsService(db: PrismaClient, { clock }: { clock: () => Date }) {
+export interface CollectionsServiceOptions {
+  clock: () => Date
+  /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
+  mediaBase?: string
+}
+
+export function createCollectionsService(db: PrismaClient, { clock, mediaBase }: CollectionsServiceOptions) {
   const history = createHistory(db, clock)
 
   return {
@@ -82,8 +88,8 @@ export function createCollectionsService(db: PrismaClient, { clock }: { clock: (
       })
     },
 
-    ...createBoxReader(db, { clock, history }),
-    ...createTeasersService(db, { clock, history }),
+    ...createBoxReader(db, { clock, history, mediaBase }),
+    ...createTeasersService(db, { clock, history, mediaBase }),
     history: history.list,
     recordSeed: history.recordSeed,
   }

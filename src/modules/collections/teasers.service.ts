@@ -18,6 +18,7 @@ import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { collectionEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
+import { mediaExists } from '../media/media.embeds-repository.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
 import { type Box, boxOf } from './collections.box.js'
 import { claim, requireCollection } from './collections.claim.js'
@@ -27,6 +28,19 @@ import type { CollectionRow, TeaserRow } from './collections.repository.js'
 import * as repo from './collections.repository.js'
 import type { Teaser, TeaserCreate, TeaserUpdate } from './collections.schemas.js'
 
+/** The image's columns: a URL, or a media record (422 naming image/media when none has the id). */
+async function imageColumns(tx: Db, image: NonNullable<TeaserUpdate['image']> | null) {
+  if (image && (image.url === undefined) === (image.media === undefined)) {
+    const message = 'exactly one of url or media is required'
+    throw invalidRequest([{ in: 'body', pointer: `/image/${image.url ? 'media' : 'url'}`, message }])
+  }
+  const media = image?.media?.toLowerCase() ?? null
+  if (media !== null && !(await mediaExists(tx, media))) {
+    throw withProblem(new MissingReferenceError(`No media matches "${media}" (image/media)`), { field: 'image/media' })
+  }
+  return { imageUrl: image?.url ?? null, imageMediaId: media, imageAlt: image?.alt ?? null }
+}
+
 /** The columns an input sets; checks the teaser it leaves (stored values where the input has none). */
 async function teaserData(tx: Db, input: TeaserUpdate, current?: TeaserRow) {
   const data: Prisma.TeaserUncheckedUpdateInput = {}
@@ -35,10 +49,7 @@ async function teaserData(tx: Db, input: TeaserUpdate, current?: TeaserRow) {
   if (input.pinned !== undefined) data.pinned = input.pinned
   if (input.startsAt !== undefined) data.startsAt = input.startsAt ? new Date(input.startsAt) : null
   if (input.endsAt !== undefined) data.endsAt = input.endsAt ? new Date(input.endsAt) : null
-  if (input.image !== undefined) {
-    data.imageUrl = input.image?.url ?? null
-    data.imageAlt = input.image?.alt ?? null
-  }
+  if (input.image !== undefined) Object.assign(data, await imageColumns(tx, input.image))
   const sourceId = await resolveSourceReference(tx, input)
   if (sourceId !== undefined) data.sourceId = sourceId
   if (input.articleId !== undefined || input.url !== undefined) {
@@ -157,7 +168,10 @@ function reordered(rows: TeaserRow[], teaserIds: string[]): TeaserRow[] {
   return [...listed.filter((r) => r.pinned), ...listed.filter((r) => !r.pinned)]
 }
 
-export function createTeasersService(db: PrismaClient, { clock, history }: { clock: () => Date; history: History }) {
+export function createTeasersService(
+  db: PrismaClient,
+  { clock, history, mediaBase }: { clock: () => Date; history: History; mediaBase: string | undefined },
+) {
   return {
     async addTeaser(key: string, input: TeaserCreate, ifMatch: IfMatch, actor: Actor): Promise<Teaser> {
       return db.$transaction(async (tx) => {
@@ -182,14 +196,14 @@ export function createTeasersService(db: PrismaClient, { clock, history }: { clo
           { action: 'add', teaserId: created.id, lineup },
           { actor, now: clock() },
         )
-        return toTeaser(teaserIn(after.lineup, created.id))
+        return toTeaser(teaserIn(after.lineup, created.id), mediaBase)
       })
     },
 
     async getTeaser(id: string): Promise<Teaser> {
       const row = await repo.findTeaser(db, id)
       if (!row) throw new NotFoundError('teaser', id)
-      return toTeaser(row)
+      return toTeaser(row, mediaBase)
     },
 
     async updateTeaser(id: string, input: TeaserUpdate, ifMatch: IfMatch, actor: Actor): Promise<Teaser> {
@@ -213,7 +227,7 @@ export function createTeasersService(db: PrismaClient, { clock, history }: { clo
           { action: updateAction(input, current), teaserId: id, lineup },
           { actor, now: clock() },
         )
-        return toTeaser(teaserIn(after.lineup, id))
+        return toTeaser(teaserIn(after.lineup, id), mediaBase)
       })
     },
 
@@ -244,7 +258,7 @@ export function createTeasersService(db: PrismaClient, { clock, history }: { clo
             now: clock(),
           },
         )
-        return boxOf(after.collection, after.lineup, true, clock())
+        return boxOf(after.collection, after.lineup, { preview: true, at: clock(), mediaBase })
       })
     },
   }

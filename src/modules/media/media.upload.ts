@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import exifr from 'exifr'
@@ -70,7 +70,7 @@ export async function spool(stream: Readable): Promise<Spooled> {
 
 /** Removes the temporary file and its folder; nothing there is no error. */
 export async function discard(spooled: Pick<Spooled, 'path'>): Promise<void> {
-  await rm(join(spooled.path, '..'), { recursive: true, force: true })
+  await rm(dirname(spooled.path), { recursive: true, force: true })
 }
 
 const accepted = new Set(Object.keys(originalFormats))

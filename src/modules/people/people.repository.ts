@@ -3,8 +3,12 @@ import { type Db, idOrSlugWhere } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { keysetWhere, type SortSpec } from '../../lib/pagination.js'
 import { uuidPattern } from '../../lib/uuid.js'
+import { mediaEmbedSelect } from '../media/media.embeds-repository.js'
 import { escapeLike } from '../sources/sources.repository.js'
-import type { PersonRow } from './people.mapper.js'
+import type { PersonRecord } from './people.mapper.js'
+
+/** Every read of a person's record brings their picture's media record (one statement for a page). */
+const withImage = { imageMedia: { select: mediaEmbedSelect } } satisfies Prisma.PersonInclude
 
 export type PersonSortField = 'nameKey' | 'createdAt'
 
@@ -17,8 +21,8 @@ export interface PersonListFilter {
   limit: number
 }
 
-export function findPerson(db: Db, idOrSlug: string): Promise<PersonRow | null> {
-  return db.person.findUnique({ where: idOrSlugWhere(idOrSlug) as Prisma.PersonWhereUniqueInput })
+export function findPerson(db: Db, idOrSlug: string): Promise<PersonRecord | null> {
+  return db.person.findUnique({ where: idOrSlugWhere(idOrSlug) as Prisma.PersonWhereUniqueInput, include: withImage })
 }
 
 /** People of a source named by id or slug: by the column for an id, through the source for a slug. */
@@ -27,7 +31,7 @@ function affiliationWhere(key: string): Prisma.PersonWhereInput {
   return 'id' in where ? { affiliationId: where.id } : { affiliation: { slug: where.slug } }
 }
 
-export function listPeople(db: Db, filter: PersonListFilter): Promise<PersonRow[]> {
+export function listPeople(db: Db, filter: PersonListFilter): Promise<PersonRecord[]> {
   const { field, direction } = filter.sort
   const where: Prisma.PersonWhereInput = {
     ...(filter.affiliation ? affiliationWhere(filter.affiliation) : {}),
@@ -39,6 +43,7 @@ export function listPeople(db: Db, filter: PersonListFilter): Promise<PersonRow[
     where,
     orderBy: [{ [field]: direction }, { id: direction }],
     take: filter.limit + 1,
+    include: withImage,
   })
 }
 
@@ -56,12 +61,12 @@ export async function slugsStartingWith(db: Db, base: string): Promise<string[]>
   return rows.map((r) => r.slug)
 }
 
-export function createPerson(db: Db, data: Prisma.PersonUncheckedCreateInput): Promise<PersonRow> {
-  return db.person.create({ data })
+export function createPerson(db: Db, data: Prisma.PersonUncheckedCreateInput): Promise<PersonRecord> {
+  return db.person.create({ data, include: withImage })
 }
 
-export function updatePerson(db: Db, id: string, data: Prisma.PersonUncheckedUpdateInput): Promise<PersonRow> {
-  return db.person.update({ where: { id }, data })
+export function updatePerson(db: Db, id: string, data: Prisma.PersonUncheckedUpdateInput): Promise<PersonRecord> {
+  return db.person.update({ where: { id }, data, include: withImage })
 }
 
 /**
@@ -80,8 +85,8 @@ export async function unlinkDeletedArticles(tx: Db, personId: string): Promise<v
   await tx.articleContributor.deleteMany({ where: { personId, article: { deletedAt: { not: null } } } })
 }
 
-export function deletePerson(db: Db, id: string): Promise<PersonRow> {
-  return db.person.delete({ where: { id } })
+export function deletePerson(db: Db, id: string): Promise<PersonRecord> {
+  return db.person.delete({ where: { id }, include: withImage })
 }
 
 /** A person another record's input names: its id and name. */

@@ -52,7 +52,7 @@ const readRoutes: PeoplePlugin = async (app, { people }) => {
       setNextLink(request, reply, page.page.nextCursor)
       const surrogateKeys = [
         'people',
-        ...page.data.map((p) => `person:${p.id}`),
+        ...page.data.flatMap((p) => [`person:${p.id}`, ...(p.image ? [`media:${p.image.mediaId}`] : [])]),
         // The affiliation filter names a source by slug: a renamed or new source changes the list.
         ...(request.query.affiliation ? ['sources'] : []),
       ]
@@ -77,7 +77,9 @@ const readRoutes: PeoplePlugin = async (app, { people }) => {
     async (request, reply) => {
       const withEmail = canWrite(request)
       const person = await people.get(request.params.idOrSlug, { withEmail })
-      setCacheHeaders(reply, { shared: !withEmail, surrogateKeys: [`person:${person.id}`] })
+      // A change to the picture's media record changes the person's `image`.
+      const surrogateKeys = [`person:${person.id}`, ...(person.image ? [`media:${person.image.mediaId}`] : [])]
+      setCacheHeaders(reply, { shared: !withEmail, surrogateKeys })
       return person
     },
   )

@@ -9,6 +9,8 @@ import {
   TimestampSchema,
   UuidSchema,
 } from '../../http/schemas.js'
+import { MediaImageInSchema } from '../media/media.embeds.schemas.js'
+import { MediaImageComponent } from '../media/media.shared.schemas.js'
 import { SourceReferenceSchema } from '../sources/sources.schemas.js'
 
 export const seedPersonExample = {
@@ -19,6 +21,7 @@ export const seedPersonExample = {
   bio: 'Covers Armenian politics and the South Caucasus from Yerevan.',
   bioHtml: '<p>Covers Armenian politics and the South Caucasus from Yerevan.</p>',
   imageUrl: null,
+  image: null,
   sameAs: [],
   affiliationId: '019ac0de-7a1e-7000-8000-00000000a001',
   createdBy: null,
@@ -40,7 +43,8 @@ export const PersonComponent = Type.Object(
     email: Type.Optional(
       nullable(Type.String({ maxLength: 320, description: 'Shown to write scopes only (content:write)' })),
     ),
-    imageUrl: nullable(Type.String({ maxLength: 2048 })),
+    imageUrl: nullable(Type.String({ maxLength: 2048, description: 'A picture by URL, as written' })),
+    image: nullable({ ...ref(MediaImageComponent), description: 'A picture from the media library' }),
     sameAs: Type.Array(Type.String({ maxLength: 2048 }), {
       maxItems: 20,
       description: 'Profiles elsewhere (a site, social accounts, Wikidata), as schema.org sameAs',
@@ -81,6 +85,11 @@ const personFields = {
     Type.String({ format: 'email', maxLength: 320, description: 'Shown to write scopes (content:write) only' }),
   ),
   imageUrl: nullable(HttpUrlSchema),
+  image: nullable(
+    Type.Union([{ ...UuidSchema, description: 'A media record (POST /v1/media)' }, MediaImageInSchema], {
+      description: 'A picture from the media library, by id (null clears it)',
+    }),
+  ),
   sameAs: Type.Array(HttpUrlSchema, {
     maxItems: 20,
     uniqueItems: true,

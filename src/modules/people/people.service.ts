@@ -1,7 +1,13 @@
 import type { PrismaClient } from '../../db/database.js'
 import { isSlugClash } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
-import { ConflictError, NotFoundError, type ProblemExtensions, withProblem } from '../../errors.js'
+import {
+  ConflictError,
+  MissingReferenceError,
+  NotFoundError,
+  type ProblemExtensions,
+  withProblem,
+} from '../../errors.js'
 import { namedListPage, type Page } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
@@ -9,6 +15,7 @@ import { renderBodyHtml } from '../articles/articles.body.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { vocabularyEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
+import { mediaExists } from '../media/media.embeds-repository.js'
 import { nameKey, resolveNamedSource } from '../sources/sources.service.js'
 import { type PersonRow, toPerson } from './people.mapper.js'
 import * as repo from './people.repository.js'
@@ -35,6 +42,16 @@ function bioColumns(bio: string | null | undefined): { bio?: string | null; bioH
   }
 }
 
+/** The media record `image` names (undefined: not given; null: cleared); a 422 naming image when none has the id. */
+async function resolveImage(db: Db, image: PersonUpdate['image']): Promise<string | null | undefined> {
+  if (image === undefined || image === null) return image
+  const id = (typeof image === 'string' ? image : image.mediaId).toLowerCase()
+  if (!(await mediaExists(db, id))) {
+    throw withProblem(new MissingReferenceError(`No media matches "${id}" (image)`), { field: 'image' })
+  }
+  return id
+}
+
 /** The source the input names by `affiliationId` or `affiliation` (undefined: neither given; null: cleared). */
 function resolveAffiliation(db: Db, input: PersonUpdate): Promise<string | null | undefined> {
   return resolveNamedSource(db, { id: input.affiliationId, key: input.affiliation }, ['/affiliationId', '/affiliation'])
@@ -45,13 +62,15 @@ function resolveAffiliation(db: Db, input: PersonUpdate): Promise<string | null 
  * the affiliation resolved (a 422 naming the field when no source matches).
  */
 async function columnsOf(db: Db, input: PersonUpdate) {
-  const { affiliation: _named, affiliationId: _id, bio, ...fields } = input
+  const { affiliation: _named, affiliationId: _id, bio, image, ...fields } = input
   const rendered = bioColumns(bio)
   const affiliationId = await resolveAffiliation(db, input)
+  const imageMediaId = await resolveImage(db, image)
   return {
     ...fields,
     ...rendered,
     ...(affiliationId === undefined ? {} : { affiliationId }),
+    ...(imageMediaId === undefined ? {} : { imageMediaId }),
     ...(input.name === undefined ? {} : { nameKey: nameKey(input.name) }),
   }
 }
@@ -88,7 +107,13 @@ async function recordChange(
   await recordEvents(tx, [event], { actor, now })
 }
 
-export function createPeopleService(db: PrismaClient, { clock }: { clock: () => Date }) {
+export interface PeopleServiceOptions {
+  clock: () => Date
+  /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
+  mediaBase?: string
+}
+
+export function createPeopleService(db: PrismaClient, { clock, mediaBase }: PeopleServiceOptions) {
   const notFound = (id: string) => (err: { code?: string }) => {
     if (err.code === 'P2025') throw new NotFoundError('person', id)
     throw err
@@ -98,7 +123,7 @@ export function createPeopleService(db: PrismaClient, { clock }: { clock: () => 
     async get(idOrSlug: string, view: PersonView): Promise<Person> {
       const row = await repo.findPerson(db, idOrSlug)
       if (!row) throw new NotFoundError('person', idOrSlug)
-      return toPerson(row, view)
+      return toPerson(row, { ...view, mediaBase })
     },
 
     async list(query: PersonListQuery, view: PersonView): Promise<Page<Person>> {
@@ -110,7 +135,7 @@ export function createPeopleService(db: PrismaClient, { clock }: { clock: () => 
           ...position,
         }),
       )
-      return { data: page.data.map((r) => toPerson(r, view)), page: page.page }
+      return { data: page.data.map((r) => toPerson(r, { ...view, mediaBase })), page: page.page }
     },
 
     /** Creates a person; the answer goes to a write scope, so it shows the email address. */
@@ -130,7 +155,7 @@ export function createPeopleService(db: PrismaClient, { clock }: { clock: () => 
           return created
         }),
       )
-      return toPerson(row, { withEmail: true })
+      return toPerson(row, { withEmail: true, mediaBase })
     },
 
     async update(id: string, input: PersonUpdate, actor: Actor): Promise<Person> {
@@ -142,7 +167,7 @@ export function createPeopleService(db: PrismaClient, { clock }: { clock: () => 
           return updated
         })
         .catch(notFound(id))
-      return toPerson(row, { withEmail: true })
+      return toPerson(row, { withEmail: true, mediaBase })
     },
 
     async remove(id: string, actor: Actor): Promise<void> {
