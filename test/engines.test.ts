@@ -8,9 +8,23 @@ import semver from 'semver'
 import { test } from 'tap'
 import { projectRoot } from '../src/db/paths.js'
 
-interface Lock {
-  packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>
+interface Entry {
+  version?: string
+  engines?: { node?: string } | string[]
+  optional?: boolean
+  cpu?: string[]
 }
+
+interface Lock {
+  packages: Record<string, Entry>
+}
+
+/**
+ * An optional binary for 32-bit x86 only (sharp's for 32-bit Windows, built for Node 20 alone):
+ * Newsdesk runs on 64-bit machines, where npm never installs it.
+ */
+const thirtyTwoBit = (entry: Entry) =>
+  entry.optional === true && entry.cpu !== undefined && entry.cpu.every((cpu) => cpu === 'ia32')
 
 test('engines.node is within every locked package’s declared Node versions', async (t) => {
   const pkg = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } }
@@ -23,7 +37,7 @@ test('engines.node is within every locked package’s declared Node versions', a
   for (const [path, entry] of Object.entries(lock.packages)) {
     // Old packages wrote engines as an array of strings, which npm ignores.
     const theirs = Array.isArray(entry.engines) ? undefined : entry.engines?.node
-    if (!path || !theirs) continue
+    if (!path || !theirs || thirtyTwoBit(entry)) continue
     declared++
     if (!semver.subset(ours, theirs))
       narrower.push(`${path.replace(/^.*node_modules\//, '')}@${entry.version}: ${theirs}`)

@@ -8,19 +8,28 @@ import { createFsStorage } from '../../src/modules/media/media.storage.js'
 import { assertProblem, build, createKey, json, mediaDir, missingId, type Page, pointers } from '../helper.js'
 import { type App, image, uploaded } from './media.helpers.js'
 
-const list = async (app: App, query: string) => json<Page<Media>>(await app.inject({ url: `/v1/media?${query}` }))
+/** The library is read with content:preview (a preview key here). */
+let preview: Record<string, string> = {}
+const list = async (app: App, query: string) =>
+  json<Page<Media>>(await app.inject({ url: `/v1/media?${query}`, headers: preview }))
 const ids = (page: Page<Media>) => page.data.map((m) => m.id)
 
 test('media records: lists, filters and pages', async (t) => {
-  const { app, auth } = await build(t)
+  const { app, db, auth } = await build(t)
+  preview = (await createKey(db, ['content:preview'])).headers
+  const reader = await createKey(db, ['content:read'])
   const a = await uploaded(app, auth, await image('jpeg'), { caption: 'Sunset over Ararat', credit: 'Anna Hakobyan' })
   const b = await uploaded(app, auth, await image('png'), { alt: 'A 100% clear sky', credit: 'ANNA HAKOBYAN' })
   const c = await uploaded(app, auth, await image('webp'), { caption: 'Market day', credit: 'Reuters' })
 
-  const res = await app.inject({ url: '/v1/media' })
-  t.equal(res.statusCode, 200, 'a public read')
-  t.match(String(res.headers['surrogate-key']), /^media( media:[0-9a-f-]{36}){3}$/)
-  t.match(res.headers['cache-control'], /^public/)
+  // Images of unpublished stories are in the library, and an id is enough to fetch renditions.
+  assertProblem(t, await app.inject({ url: '/v1/media' }), 401, 'ND_UNAUTHORIZED')
+  assertProblem(t, await app.inject({ url: '/v1/media', headers: reader.headers }), 403, 'ND_FORBIDDEN')
+  assertProblem(t, await app.inject({ url: `/v1/media/${a.id}`, headers: reader.headers }), 403, 'ND_FORBIDDEN')
+  const res = await app.inject({ url: '/v1/media', headers: preview })
+  t.equal(res.statusCode, 200, 'a newsroom read')
+  t.equal(res.headers['surrogate-key'], undefined, 'no shared cache keeps it')
+  t.equal(res.headers['cache-control'], 'private, no-store')
   t.same(ids(json<Page<Media>>(res)), [c.id, b.id, a.id], 'newest first by default')
   t.same(ids(await list(app, 'sort=createdAt')), [a.id, b.id, c.id])
 
@@ -33,7 +42,7 @@ test('media records: lists, filters and pages', async (t) => {
   t.same(ids(await list(app, 'credit=anna')), [], 'credit is not a substring search')
   t.same(ids(await list(app, 'mimeType=image/png')), [b.id])
 
-  const first = await app.inject({ url: '/v1/media?limit=2' })
+  const first = await app.inject({ url: '/v1/media?limit=2', headers: preview })
   const page = json<Page<Media>>(first)
   t.same(ids(page), [c.id, b.id])
   t.match(String(first.headers.link), /rel="next"/)
@@ -42,19 +51,19 @@ test('media records: lists, filters and pages', async (t) => {
   t.equal(next.page.nextCursor, null)
   assertProblem(
     t,
-    await app.inject({ url: `/v1/media?sort=createdAt&cursor=${page.page.nextCursor}` }),
+    await app.inject({ url: `/v1/media?sort=createdAt&cursor=${page.page.nextCursor}`, headers: preview }),
     400,
     'ND_INVALID_CURSOR',
   )
-  t.same(pointers(t, await app.inject({ url: '/v1/media?mimeType=image/tiff' })), ['/mimeType'])
+  t.same(pointers(t, await app.inject({ url: '/v1/media?mimeType=image/tiff', headers: preview })), ['/mimeType'])
 
-  const one = await app.inject({ url: `/v1/media/${a.id}` })
+  const one = await app.inject({ url: `/v1/media/${a.id}`, headers: preview })
   t.equal(one.statusCode, 200)
   t.equal(one.headers.etag, '"v1"')
-  t.equal(one.headers['surrogate-key'], `media:${a.id}`)
+  t.equal(one.headers['cache-control'], 'private, no-store')
   t.same(json(one), a)
-  assertProblem(t, await app.inject({ url: `/v1/media/${missingId}` }), 404, 'ND_NOT_FOUND')
-  t.same(pointers(t, await app.inject({ url: '/v1/media/not-an-id' })), ['/id'])
+  assertProblem(t, await app.inject({ url: `/v1/media/${missingId}`, headers: preview }), 404, 'ND_NOT_FOUND')
+  t.same(pointers(t, await app.inject({ url: '/v1/media/not-an-id', headers: preview })), ['/id'])
 })
 
 test('media records: changes under If-Match', async (t) => {

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import { RateLimitedError } from '../../errors.js'
-import { read, write } from '../../http/access.js'
+import { write } from '../../http/access.js'
 import { actorOf } from '../../http/auth.js'
-import { cacheHeaders, parseIfMatch, privateCacheControl, setCacheHeaders } from '../../http/caching.js'
+import { parseIfMatch, privateCacheControl } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { empty, readResponses, success } from '../../http/responses.js'
 import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
@@ -47,21 +47,33 @@ function writeHeaders(reply: FastifyReply, version: number): void {
   reply.header('etag', versionEtag(version)).header('cache-control', privateCacheControl)
 }
 
+/**
+ * The library is the newsroom's: it holds images of drafts and embargoed stories, and an image's id
+ * is enough to fetch its renditions. Readers get images through what embeds them (articles,
+ * teasers, people), once that is public.
+ */
+const newsroomOnly = { access: 'content:preview' } as const
+const newsroomNote =
+  'The library holds images of unpublished stories: it is read with content:preview, and answers are ' +
+  '`Cache-Control: private, no-store`. Public readers get images through the articles, teasers and people ' +
+  'that embed them.'
+
 const readRoutes: MediaPlugin = async (app, { media }) => {
   app.get(
     '/media',
     {
-      config: read,
+      config: newsroomOnly,
       schema: {
         operationId: 'listMedia',
         tags,
         summary: 'List media',
         description:
           'The media library, newest first by default, paginated with an opaque cursor; the `Link` header carries ' +
-          'the next page. `q` searches the caption, alt text and credit; `credit` and `mimeType` filter exactly.',
+          'the next page. `q` searches the caption, alt text and credit; `credit` and `mimeType` filter exactly. ' +
+          newsroomNote,
         querystring: MediaListQuerySchema,
         response: {
-          ...readResponses('A page of media', MediaListSchema, ['Link', ...cacheHeaders]),
+          ...readResponses('A page of media', MediaListSchema, ['Link', 'Cache-Control']),
           ...problemResponses(),
         },
       },
@@ -69,7 +81,7 @@ const readRoutes: MediaPlugin = async (app, { media }) => {
     async (request, reply) => {
       const page = await media.list(request.query)
       setNextLink(request, reply, page.page.nextCursor)
-      setCacheHeaders(reply, { shared: true, surrogateKeys: ['media', ...page.data.map((m) => `media:${m.id}`)] })
+      reply.header('cache-control', privateCacheControl)
       return page
     },
   )
@@ -77,20 +89,19 @@ const readRoutes: MediaPlugin = async (app, { media }) => {
   app.get(
     '/media/:id',
     {
-      config: read,
+      config: newsroomOnly,
       schema: {
         operationId: 'getMedia',
         tags,
         summary: 'Get a media record',
-        description: 'Its ETag ("v<version>") is what If-Match takes on changes.',
+        description: `Its ETag ("v<version>") is what If-Match takes on changes. ${newsroomNote}`,
         params: IdParamsSchema,
-        response: { ...readResponses('The media record', MediaSchema, cacheHeaders), ...problemResponses(404) },
+        response: { ...readResponses('The media record', MediaSchema, ['Cache-Control']), ...problemResponses(404) },
       },
     },
     async (request, reply) => {
       const record = await media.get(request.params.id)
-      reply.header('etag', versionEtag(record.version))
-      setCacheHeaders(reply, { shared: true, surrogateKeys: [`media:${record.id}`] })
+      writeHeaders(reply, record.version)
       return record
     },
   )
