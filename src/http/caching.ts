@@ -1,6 +1,7 @@
 // HTTP caching for reads: Cache-Control by audience, Surrogate-Key for CDN purges,
-// Last-Modified; ETags and 304s come from @fastify/etag (registered in app.ts) unless a route
-// sets a version ETag itself. If-Match parsing lives here; the version check in src/lib/versions.ts.
+// Last-Modified; ETags come from @fastify/etag (registered in app.ts) unless a route sets a
+// version ETag itself, and 304s from the If-None-Match check here (lists, weak forms and `*`, as
+// RFC 9110 §13.1.2 reads them). If-Match parsing lives here; the version check in src/lib/versions.ts.
 import etag from '@fastify/etag'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
@@ -51,12 +52,29 @@ export function parseIfMatch(request: FastifyRequest): IfMatch {
  * method: a write sent with the new version's ETag was made and then answered 304 without its
  * body. A write ignores If-None-Match (If-Match is its precondition).
  */
+/** Whether If-None-Match names this ETag: one of a list, in its weak form too (GET compares weakly), or `*`. */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim()
+    return t === '*' || t === etag || t === `W/${etag}` || `W/${t}` === etag
+  })
+}
+
 export const conditionalReads = fp(
   async (app: FastifyInstance) => {
     app.addHook('onRequest', async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') delete request.headers['if-none-match']
     })
-    await app.register(etag)
+    // @fastify/etag compares If-None-Match as one opaque string: a list never matched.
+    await app.register(etag, { replyWith304: false })
+    app.addHook('onSend', async (request, reply, payload) => {
+      const tag = reply.getHeader('etag')
+      if (reply.statusCode !== 200 || typeof tag !== 'string') return payload
+      if (!matchesEtag(request.headers['if-none-match'], tag)) return payload
+      reply.code(304)
+      return ''
+    })
   },
   { name: 'newsdesk-conditional-reads' },
 )

@@ -28,8 +28,19 @@ declare module 'fastify' {
   }
 }
 
-/** The headers a cached answer keeps; the rest (request id, rate limit, CORS…) are per request. */
-const storedHeaders = ['content-type', 'etag', 'cache-control', 'last-modified', 'surrogate-key', 'link'] as const
+/**
+ * The headers a cached answer keeps; the rest (request id, rate limit, CORS…) are per request.
+ * The CSP is the route's own where it sets one (an image's forbids everything).
+ */
+const storedHeaders = [
+  'content-type',
+  'etag',
+  'cache-control',
+  'last-modified',
+  'surrogate-key',
+  'link',
+  'content-security-policy',
+] as const
 
 interface Entry {
   /** UTF-8, outside the V8 heap: kept entries add nothing to garbage collection. */
@@ -221,13 +232,15 @@ export default fp<ResponseCachePluginOptions>(
 
     const store: onSendHookHandler = async (request: CacheableRequest, reply, payload) => {
       const generation = request[kGeneration]
-      if (generation === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return payload
+      // JSON is serialized to a string; a rendition is a Buffer (a stream is too large to keep).
+      const text = typeof payload === 'string'
+      if (generation === undefined || reply.statusCode !== 200 || !(text || Buffer.isBuffer(payload))) return payload
       const headers: [string, string][] = []
       for (const name of storedHeaders) {
         const value = reply.getHeader(name)
         if (value !== undefined) headers.push([name, String(value)])
       }
-      cache.set(request.url, generation, Buffer.from(payload), headers)
+      cache.set(request.url, generation, text ? Buffer.from(payload) : (payload as Buffer), headers)
       return payload
     }
 

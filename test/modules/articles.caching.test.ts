@@ -62,6 +62,13 @@ test('article read caching', async (t) => {
     t.equal(notModified.headers.etag, etag)
     const modified = await app.inject({ url: `/v1/articles/${seedSlug}`, headers: { 'if-none-match': '"v99"' } })
     t.equal(modified.statusCode, 200)
+    // RFC 9110: a list of tags, weak forms and * all revalidate.
+    for (const given of [`"v99", ${etag}`, `W/${etag}`, '*']) {
+      const res = await app.inject({ url: `/v1/articles/${seedSlug}`, headers: { 'if-none-match': given } })
+      t.equal(res.statusCode, 304, `If-None-Match: ${given}`)
+    }
+    const listed = await app.inject({ url: '/v1/articles?limit=3', headers: { 'if-none-match': `"x", "y"` } })
+    t.equal(listed.statusCode, 200, 'a list naming neither')
 
     const trimmed = await app.inject(`/v1/articles/${seedSlug}?fields=headline`)
     t.not(trimmed.headers.etag, etag, 'a trimmed representation has its own ETag')

@@ -68,6 +68,7 @@ test('media records: lists, filters and pages', async (t) => {
 
 test('media records: changes under If-Match', async (t) => {
   const { app, db, auth } = await build(t)
+  preview = auth
   const media = await uploaded(app, auth, await image(), { caption: 'Old caption', credit: 'Old credit' })
   const patch = (payload: object, headers: Record<string, string> = {}) =>
     app.inject({ method: 'PATCH', url: `/v1/media/${media.id}`, headers: { ...auth, ...headers }, payload })

@@ -24,7 +24,7 @@ function send(request: FastifyRequest, reply: FastifyReply, served: Served) {
   if (request.method === 'HEAD') {
     // Fastify drains a HEAD answer's stream to its end: close it unread and send an empty one,
     // which keeps the Content-Length of the GET.
-    served.body.destroy()
+    if (served.body instanceof Readable) served.body.destroy()
     return reply.send(Readable.from([]))
   }
   return reply.send(served.body)
@@ -39,7 +39,8 @@ export const mediaRenditionRoutes: FastifyPluginAsyncTypebox<{ renditions: Rendi
     {
       // Public and not rate limited: a page shows many images, and a stored rendition costs what a
       // static file does. Generation is bounded by the service (fixed names, one at a time each).
-      config: { access: 'public' },
+      // Hits come from the response cache while content is unchanged, as for JSON reads.
+      config: { access: 'public', cache: true },
       // A malformed id or file name names no file: 404, as for any other path that is not one.
       attachValidation: true,
       schema: {

@@ -8,10 +8,11 @@
 // core and the event loop with it. Across instances two may generate the same rendition at once:
 // harmless, both write the same bytes and a storage write replaces the object whole.
 import { createHash } from 'node:crypto'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import sharp, { type Sharp } from 'sharp'
 import type { Db } from '../../db/types.js'
 import { NotFoundError } from '../../errors.js'
+import { matchesEtag } from '../../http/caching.js'
 import {
   type AspectRatio,
   cropSize,
@@ -39,7 +40,8 @@ export interface ServedFile {
   etag: string
   mimeType: string
   bytes: number
-  body: Readable
+  /** Whole when small enough for the response cache to keep, else streamed from storage. */
+  body: Readable | Buffer
 }
 export interface NotModified {
   status: 304
@@ -58,15 +60,6 @@ export interface RenditionsOptions {
   contentGeneration: () => Promise<number | null>
   /** Told of each generation: what it made and how long it took. */
   onGenerated?: (event: { key: string; bytes: number; ms: number }) => void
-}
-
-/** Whether If-None-Match names this ETag (a list, `*`, weak forms compare equal for GET). */
-export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false
-  return ifNoneMatch.split(',').some((tag) => {
-    const t = tag.trim()
-    return t === '*' || t === etag || t === `W/${etag}`
-  })
 }
 
 const hashEtag = (text: string) => `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`
@@ -151,6 +144,12 @@ export async function renderRendition(original: Buffer, media: MediaShape, rendi
   image = image.resize(rendition.width, rendition.height, { fit: 'fill' })
   return encode(image, rendition.mimeType).toBuffer()
 }
+
+/**
+ * Renditions up to this size are read whole, so that the response cache keeps them and later hits
+ * skip storage (most are: a 2400 px WebP of a photograph is a few hundred KB).
+ */
+const wholeBytes = 1024 * 1024
 
 async function readAll(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -240,9 +239,12 @@ export function createRenditionsService(db: Db, options: RenditionsOptions) {
       if (matchesEtag(ifNoneMatch, etag)) return { status: 304, etag }
       const key = storageKeys.rendition(media.id, file)
       const stored = await storage.get(key)
-      if (stored) return { status: 200, etag, mimeType: rendition.mimeType, bytes: stored.bytes, body: stored.body }
+      if (stored) {
+        const body = stored.bytes <= wholeBytes ? await readAll(stored.body) : stored.body
+        return { status: 200, etag, mimeType: rendition.mimeType, bytes: stored.bytes, body }
+      }
       const bytes = await generateOnce(media, rendition, key)
-      return { status: 200, etag, mimeType: rendition.mimeType, bytes: bytes.length, body: Readable.from([bytes]) }
+      return { status: 200, etag, mimeType: rendition.mimeType, bytes: bytes.length, body: bytes }
     },
 
     /** The original as uploaded, metadata and all. */
