@@ -170,8 +170,17 @@ test('media events: body images, people and teasers make an image public', async
   const draft = await api.draft({ headline: 'Secret', body: 'Text.' })
   await boxes.link(t, 'front', 'Hidden', { articleId: draft.id, url: undefined, image: { media: hidden.id } })
   await update(hidden.id, 'Teaser of a draft')
+  t.equal((await boxes.createCollection({ key: 'narrow', title: 'Narrow', maxItems: 1 })).statusCode, 201)
+  await boxes.link(t, 'narrow', 'Shown')
+  const over = await createMedia(db)
+  await boxes.link(t, 'narrow', 'Over', { image: { media: over.id } })
+  await update(over.id, 'Over the cap')
 
-  t.same(await publicIds(), [inBody.id, portrait.id], 'a body image and a portrait; no hidden teaser')
+  t.same(
+    await publicIds(),
+    [inBody.id, portrait.id],
+    'a body image and a portrait; no hidden teaser, none over the cap',
+  )
   clock.advance(3_600_000)
   await update(later.id, 'Now shown')
   t.same(await publicIds(), [inBody.id, portrait.id, later.id], 'the teaser once its window opened')
