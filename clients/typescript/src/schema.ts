@@ -2264,15 +2264,34 @@ export interface components {
          *         "tag:iraq"
          *       ]
          *     }
+         * @example {
+         *       "id": "1043",
+         *       "type": "media.updated",
+         *       "occurredAt": "2026-11-29T09:05:00.000Z",
+         *       "resource": {
+         *         "type": "media",
+         *         "id": "019ac0de-7a1e-7000-8000-00000000d001",
+         *         "slug": null,
+         *         "version": 3
+         *       },
+         *       "changedFields": [
+         *         "caption",
+         *         "focalPoint"
+         *       ],
+         *       "surrogateKeys": [
+         *         "media",
+         *         "media:019ac0de-7a1e-7000-8000-00000000d001"
+         *       ]
+         *     }
          */
         ChangeEvent: {
             /** @description Position in the feed: events are numbered in the order their changes committed */
             id: string;
             /**
-             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*, person.*, section.*: a source, person or section; tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"). Seen only with content:preview: article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change. webhook.test: sent by POST /v1/webhooks/{id}/test only.
+             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*, person.*, section.*: a source, person or section; tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"); media.*: a media record (media.updated: its alt, caption, credit, copyright holder, usage terms, capture time or focal point; the articles, teasers and people showing the image change with it and keep their versions: their responses carry the surrogate key media:<id>, which the event names). Seen only with content:preview: article.created, article.draft_updated, article.scheduled, any event about an article that was not public before or after the change, about a tag no public article uses, and about an image no public content uses at the time (the lead image or a body image of a public article, the image of a teaser a collection shows, or of a person): media.created and media.deleted always. webhook.test: sent by POST /v1/webhooks/{id}/test only.
              * @enum {string}
              */
-            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "webhook.test";
+            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "webhook.test";
             /**
              * Format: date-time
              * @description When the change happened (a scheduled one: when it fell due)
@@ -2280,10 +2299,10 @@ export interface components {
             occurredAt: string;
             resource: {
                 /**
-                 * @description article, collection, source, person, section or tag (webhook: a test event)
+                 * @description article, collection, source, person, section, tag or media (webhook: a test event)
                  * @enum {string}
                  */
-                type: "article" | "collection" | "source" | "person" | "section" | "tag" | "webhook";
+                type: "article" | "collection" | "source" | "person" | "section" | "tag" | "media" | "webhook";
                 /** Format: uuid */
                 id: string;
                 slug: string | null;
@@ -2442,7 +2461,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "*")[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -2501,7 +2520,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "*")[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -17525,9 +17544,9 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
                 /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
-                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted")[];
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
                 /** @description Only events about this kind of resource */
-                resource?: "article" | "collection" | "source" | "person" | "section" | "tag";
+                resource?: "article" | "collection" | "source" | "person" | "section" | "tag" | "media";
                 /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
                 source?: string;
                 /** @description Tag slug: events about articles with the tag */
@@ -17694,9 +17713,9 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
                 /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
-                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted")[];
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
                 /** @description Only events about this kind of resource */
-                resource?: "article" | "collection" | "source" | "person" | "section" | "tag";
+                resource?: "article" | "collection" | "source" | "person" | "section" | "tag" | "media";
                 /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
                 source?: string;
                 /** @description Tag slug: events about articles with the tag */
@@ -18001,8 +18020,8 @@ export interface operations {
                      * @description An absolute http or https URL with a host (no user name or password)
                      */
                     url: string;
-                    /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change) are sent only when `receivesDrafts` is true. */
-                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "*")[];
+                    /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change, about a tag no public article uses, or about an image no public content shows) are sent only when `receivesDrafts` is true. */
+                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
                     /** @description Only events that match every filter given: null or omitted matches any */
                     filter?: {
                         source?: string | null;
@@ -18741,8 +18760,8 @@ export interface operations {
                      * @description An absolute http or https URL with a host (no user name or password)
                      */
                     url?: string;
-                    /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change) are sent only when `receivesDrafts` is true. */
-                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "*")[];
+                    /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change, about a tag no public article uses, or about an image no public content shows) are sent only when `receivesDrafts` is true. */
+                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
                     /** @description The filters given replace theirs (null clears one); those omitted stay */
                     filter?: {
                         source?: string | null;

@@ -168,3 +168,37 @@ export function vocabularyEvent(
     collectionIds: [],
   }
 }
+
+export interface MediaState {
+  id: string
+  version: number
+}
+
+/**
+ * An event about a media record. Its id is enough to fetch the image's renditions, so the event is
+ * public only when public content shows the image at the time (`public`). It purges the record,
+ * the media list and the rendition files (`media:<id>`), and with them every article, teaser and
+ * person showing the image: their responses carry `media:<id>` and keep their versions, since the
+ * record changed, not they. The keys stay on an event only preview scopes see: the renditions of
+ * an image that is no longer shown may still be cached.
+ */
+export function mediaEvent(
+  type: 'media.created' | 'media.updated' | 'media.deleted',
+  record: MediaState,
+  changed: { fields: string[]; at: Date; public: boolean },
+): NewEvent {
+  return {
+    type,
+    occurredAt: changed.at,
+    resourceType: 'media',
+    resourceId: record.id,
+    resourceSlug: null,
+    resourceVersion: record.version,
+    changedFields: changed.fields,
+    surrogateKeys: ['media', `media:${record.id}`],
+    public: changed.public,
+    sourceIds: [],
+    tags: [],
+    collectionIds: [],
+  }
+}

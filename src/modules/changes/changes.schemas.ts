@@ -28,6 +28,9 @@ export const publicEventTypes = [
   'tag.updated',
   'tag.merged',
   'tag.deleted',
+  'media.created',
+  'media.updated',
+  'media.deleted',
 ] as const
 
 /** Events about drafts and scheduled articles: preview and write scopes only. */
@@ -36,7 +39,7 @@ export const draftEventTypes = ['article.created', 'article.draft_updated', 'art
 export const eventTypes = [...draftEventTypes, ...publicEventTypes] as const
 export type EventType = (typeof eventTypes)[number] | 'webhook.test'
 
-export const resourceTypes = ['article', 'collection', 'source', 'person', 'section', 'tag'] as const
+export const resourceTypes = ['article', 'collection', 'source', 'person', 'section', 'tag', 'media'] as const
 export type ResourceType = (typeof resourceTypes)[number]
 
 const EventTypeSchema = StringEnum([...eventTypes, 'webhook.test'], {
@@ -46,9 +49,15 @@ const EventTypeSchema = StringEnum([...eventTypes, 'webhook.test'], {
     'article.deleted: it left the public reads; article.restored: an earlier version was restored; ' +
     'collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an ' +
     'article in it going public or leaving); source.*, person.*, section.*: a source, person or section; ' +
-    'tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"). Seen only with content:preview: ' +
-    'article.created, article.draft_updated, article.scheduled, and any event about an article that ' +
-    'was not public before or after the change. webhook.test: sent by POST /v1/webhooks/{id}/test only.',
+    'tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"); ' +
+    'media.*: a media record (media.updated: its alt, caption, credit, copyright holder, usage terms, capture ' +
+    'time or focal point; the articles, teasers and people showing the image change with it and keep their ' +
+    'versions: their responses carry the surrogate key media:<id>, which the event names). Seen only with ' +
+    'content:preview: article.created, article.draft_updated, article.scheduled, any event about an article ' +
+    'that was not public before or after the change, about a tag no public article uses, and about an image ' +
+    'no public content uses at the time (the lead image or a body image of a public article, the image of a ' +
+    'teaser a collection shows, or of a person): media.created and media.deleted always. ' +
+    'webhook.test: sent by POST /v1/webhooks/{id}/test only.',
 })
 
 export const ChangeEventSchema = Type.Object(
@@ -62,12 +71,14 @@ export const ChangeEventSchema = Type.Object(
     resource: Type.Object(
       {
         type: StringEnum([...resourceTypes, 'webhook'], {
-          description: 'article, collection, source, person, section or tag (webhook: a test event)',
+          description: 'article, collection, source, person, section, tag or media (webhook: a test event)',
         }),
         id: UuidSchema,
         slug: nullable(
           Type.String({
-            description: "The article's, source's, person's or tag's slug, the section's path, the collection's key",
+            description:
+              "The article's, source's, person's or tag's slug, the section's path, the collection's key " +
+              '(null for media: a media record has only its id)',
           }),
         ),
         version: nullable(Type.Integer({ description: 'The version after the change (the ETag is "v<version>")' })),
@@ -95,6 +106,14 @@ export const ChangeEventSchema = Type.Object(
         },
         changedFields: ['status', 'publishedAt'],
         surrogateKeys: ['article:019ac0de-7a1e-7000-8000-00000000a001', 'articles', 'tag:iraq'],
+      },
+      {
+        id: '1043',
+        type: 'media.updated',
+        occurredAt: '2026-11-29T09:05:00.000Z',
+        resource: { type: 'media', id: '019ac0de-7a1e-7000-8000-00000000d001', slug: null, version: 3 },
+        changedFields: ['caption', 'focalPoint'],
+        surrogateKeys: ['media', 'media:019ac0de-7a1e-7000-8000-00000000d001'],
       },
     ],
   },

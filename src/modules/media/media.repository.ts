@@ -1,7 +1,7 @@
 // Every query of the media records. Each takes the client or an open transaction, so the service
 // composes several in one.
 import type { Db } from '../../db/types.js'
-import type { Prisma } from '../../generated/prisma/client.js'
+import { Prisma } from '../../generated/prisma/client.js'
 import { keysetWhere, type SortSpec } from '../../lib/pagination.js'
 import { escapeLike } from '../sources/sources.repository.js'
 import type { MediaRow } from './media.mapper.js'
@@ -83,4 +83,38 @@ export async function detachDeletedArticles(tx: Db, mediaId: string): Promise<vo
 
 export function deleteMedia(db: Db, id: string): Promise<MediaRow> {
   return db.media.delete({ where: { id } })
+}
+
+/** An article anonymous readers see at `now` (the public reads' own condition). */
+function publicArticle(alias: Prisma.Sql, now: Date): Prisma.Sql {
+  return Prisma.sql`${alias}.deleted_at IS NULL AND ${alias}.status IN ('published', 'scheduled')
+    AND ${alias}.published_at <= ${now}::timestamptz`
+}
+
+/**
+ * Whether public content shows the image at `now`: the lead image or a body image of a public
+ * article, the image of a person, or of a teaser its collection shows then (its window open, its
+ * article public, within the collection's cap, counted in line-up order as the box counts them).
+ */
+export async function usedPublicly(db: Db, id: string, now: Date): Promise<boolean> {
+  const [row] = await db.$queryRaw<[{ used: boolean }]>`
+    SELECT EXISTS (
+      SELECT 1 FROM articles a
+      WHERE (a.lead_media_id = ${id}::uuid
+          OR a.id IN (SELECT x.article_id FROM article_media x WHERE x.media_id = ${id}::uuid))
+        AND ${publicArticle(Prisma.sql`a`, now)}
+    ) OR EXISTS (SELECT 1 FROM people p WHERE p.image_media_id = ${id}::uuid)
+    OR EXISTS (
+      SELECT 1 FROM (
+        SELECT t.image_media_id, c.max_items,
+          row_number() OVER (PARTITION BY t.collection_id ORDER BY t.pinned DESC, t.position) AS shown
+        FROM teasers t JOIN collections c ON c.id = t.collection_id
+        LEFT JOIN articles a ON a.id = t.article_id
+        WHERE t.collection_id IN (SELECT collection_id FROM teasers WHERE image_media_id = ${id}::uuid)
+          AND (t.starts_at IS NULL OR t.starts_at <= ${now}::timestamptz)
+          AND (t.ends_at IS NULL OR t.ends_at > ${now}::timestamptz)
+          AND (t.article_id IS NULL OR ${publicArticle(Prisma.sql`a`, now)})
+      ) v WHERE v.image_media_id = ${id}::uuid AND v.shown <= v.max_items
+    ) AS used`
+  return row.used
 }

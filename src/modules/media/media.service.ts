@@ -3,12 +3,15 @@
 // The bytes live in MediaStorage; a failed upload leaves neither a file nor a row behind.
 import type { PrismaClient } from '../../db/database.js'
 import { isUniqueViolationOf, translateDatabaseError } from '../../db/errors.js'
+import type { Db } from '../../db/types.js'
 import { MediaInUseError, NotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, parseSort, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { uuidv7 } from '../../lib/uuid.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { mediaEvent } from '../changes/changes.events.js'
+import { recordEvents } from '../changes/changes.writer.js'
 import { roundFocal, storageKeys } from './media.files.js'
 import { type MediaRow, toMedia } from './media.mapper.js'
 import * as repo from './media.repository.js'
@@ -70,6 +73,33 @@ function focalColumns(focalPoint: { x: number; y: number } | undefined) {
   return focalPoint ? { focalX: roundFocal(focalPoint.x), focalY: roundFocal(focalPoint.y) } : {}
 }
 
+/** Every field of a new record, as a new record's event names them. */
+const createdFields = [
+  ...['mimeType', 'bytes', 'width', 'height', 'sha256', 'alt', 'caption', 'credit', 'copyrightHolder'],
+  ...['usageTerms', 'capturedAt', 'focalPoint', 'placeholder'],
+]
+
+/**
+ * The audit entry and change event of a write, in its transaction. A new record is used by
+ * nothing and a deleted one was used by nothing live, so only an update may be public: when
+ * public content shows the image then.
+ */
+async function recordChange(
+  tx: Db,
+  change: { action: 'create' | 'update' | 'delete'; row: MediaRow; fields: string[]; at: Date },
+  actor: Actor,
+): Promise<void> {
+  const { action, row, fields, at } = change
+  await recordAudit(tx, actor, { action, resourceType: 'media', resourceId: row.id })
+  const isPublic = action === 'update' && (await repo.usedPublicly(tx, row.id, at))
+  await recordEvents(tx, [mediaEvent(`media.${action}d`, row, { fields, at, public: isPublic })], { actor, now: at })
+}
+
+/** The fields a change sets, by their names in the representation. */
+function changedFields(input: MediaUpdate): string[] {
+  return Object.keys(input).filter((k) => input[k as keyof MediaUpdate] !== undefined)
+}
+
 function inUse(uses: repo.MediaUses): Error {
   const parts = [`${uses.articles} article(s)`, `${uses.teasers} teaser(s)`, `${uses.people} person(s)`]
   return withProblem(new MediaInUseError(`The image is still used by ${parts.join(', ')}; remove it from them first`), {
@@ -101,7 +131,7 @@ export function createMediaService(db: PrismaClient, options: MediaServiceOption
           ...focalColumns(fields.focalPoint),
           ...{ createdById: actor.keyId, updatedById: actor.keyId },
         })
-        await recordAudit(tx, actor, { action: 'create', resourceType: 'media', resourceId: id })
+        await recordChange(tx, { action: 'create', row: created, fields: createdFields, at: clock() }, actor)
         return created
       })
       return { media: show(row), created: true }
@@ -159,7 +189,7 @@ export function createMediaService(db: PrismaClient, options: MediaServiceOption
           ...focalColumns(focalPoint),
           updatedById: actor.keyId,
         })
-        await recordAudit(tx, actor, { action: 'update', resourceType: 'media', resourceId: id })
+        await recordChange(tx, { action: 'update', row: updated, fields: changedFields(input), at: clock() }, actor)
         return updated
       })
       return show(row)
@@ -176,7 +206,7 @@ export function createMediaService(db: PrismaClient, options: MediaServiceOption
           if (uses.articles + uses.teasers + uses.people > 0) throw inUse(uses)
           await repo.detachDeletedArticles(tx, id)
           await repo.deleteMedia(tx, id)
-          await recordAudit(tx, actor, { action: 'delete', resourceType: 'media', resourceId: id })
+          await recordChange(tx, { action: 'delete', row: current, fields: [], at: clock() }, actor)
         })
         .catch(async (err) => {
           // A use made since the count (the foreign keys restrict the delete): the same 409.

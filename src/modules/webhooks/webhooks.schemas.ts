@@ -13,12 +13,21 @@ import {
 } from '../../http/schemas.js'
 import { eventTypes } from '../changes/changes.schemas.js'
 
-export const eventFamilies = ['article.*', 'collection.*', 'source.*', 'person.*', 'section.*', 'tag.*', '*'] as const
+export const eventFamilies = [
+  'article.*',
+  'collection.*',
+  'source.*',
+  'person.*',
+  'section.*',
+  'tag.*',
+  'media.*',
+  '*',
+] as const
 
 const EventSelectorSchema = StringEnum([...eventTypes, ...eventFamilies], {
   description:
     'An event type, every event of a resource (`article.*`, `collection.*`, `source.*`, `person.*`, ' +
-    '`section.*`, `tag.*`) or every event (`*`)',
+    '`section.*`, `tag.*`, `media.*`) or every event (`*`)',
 })
 
 const EventsSchema = Type.Array(EventSelectorSchema, {
@@ -27,8 +36,8 @@ const EventsSchema = Type.Array(EventSelectorSchema, {
   uniqueItems: true,
   description:
     'The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and ' +
-    'any event about an article that was not public before or after the change) are sent only when ' +
-    '`receivesDrafts` is true.',
+    'any event about an article that was not public before or after the change, about a tag no public ' +
+    'article uses, or about an image no public content shows) are sent only when `receivesDrafts` is true.',
 })
 
 const webhookExample = {
