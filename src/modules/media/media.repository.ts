@@ -64,14 +64,19 @@ export interface MediaUses {
   people: number
 }
 
+/** One statement (it runs inside the delete's transaction, whose connection takes one query at a time). */
 export async function mediaUses(db: Db, id: string): Promise<MediaUses> {
-  const live = { deletedAt: null }
-  const [articles, teasers, people] = await Promise.all([
-    db.article.count({ where: { ...live, OR: [{ leadMediaId: id }, { media: { some: { mediaId: id } } }] } }),
-    db.teaser.count({ where: { imageMediaId: id } }),
-    db.person.count({ where: { imageMediaId: id } }),
-  ])
-  return { articles, teasers, people }
+  const [uses] = await db.$queryRaw<MediaUses[]>(Prisma.sql`
+    SELECT
+      (SELECT count(*)::int FROM (
+         SELECT a.id FROM articles a WHERE a.lead_media_id = ${id}::uuid AND a.deleted_at IS NULL
+         UNION
+         SELECT a.id FROM article_media am JOIN articles a ON a.id = am.article_id
+          WHERE am.media_id = ${id}::uuid AND a.deleted_at IS NULL
+       ) used) AS articles,
+      (SELECT count(*)::int FROM teasers WHERE image_media_id = ${id}::uuid) AS teasers,
+      (SELECT count(*)::int FROM people WHERE image_media_id = ${id}::uuid) AS people`)
+  return uses as MediaUses
 }
 
 /** Deleted articles (tombstones) let go of the record: their lead image and body embeds. */
