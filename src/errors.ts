@@ -170,6 +170,12 @@ export const ImageTooLargeError = createError<[max: number]>(
   'The image has more pixels than the %s this server processes',
   422,
 )
+/** An animation of more frames than the server decodes (same code: too much to process). */
+export const TooManyFramesError = createError<[frames: number, max: number]>(
+  'ND_IMAGE_TOO_LARGE',
+  'The image has %s frames; this server processes at most %s',
+  422,
+)
 /** Bytes that look like an image of an accepted type but cannot be decoded. */
 export const ImageUnreadableError = createError('ND_IMAGE_UNREADABLE', 'The image cannot be decoded', 422)
 /** A media record that an article, teaser or person still uses. */

@@ -12,7 +12,12 @@ import exifr from 'exifr'
 import { fileTypeFromFile } from 'file-type'
 import sharp from 'sharp'
 import { rgbaToThumbHash } from 'thumbhash'
-import { ImageTooLargeError, ImageUnreadableError, UnsupportedMediaTypeError } from '../../errors.js'
+import {
+  ImageTooLargeError,
+  ImageUnreadableError,
+  TooManyFramesError,
+  UnsupportedMediaTypeError,
+} from '../../errors.js'
 import { type MediaMimeType, originalFormats } from './media.files.js'
 
 /** A file received in full: where it waits, its hash and its size. */
@@ -103,16 +108,35 @@ async function thumbHash(path: string, maxPixels: number): Promise<string> {
   return Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString('base64')
 }
 
+/** Frames of an animation the server decodes at most (each one counts toward the pixel limit too). */
+export const maxFrames = 1000
+
+/**
+ * The displayed size, once every frame is known to fit: renditions of animated GIF and WebP
+ * decode every frame, so the pixel limit counts them all (a 50-frame 400×400 GIF is 8 MP).
+ * The header alone is read here, whatever its size.
+ */
+async function checkedSize(path: string, maxPixels: number): Promise<{ width: number; height: number }> {
+  const metadata = await sharp(path, { limitInputPixels: false, animated: true }).metadata()
+  const frames = metadata.pages ?? 1
+  if (frames > maxFrames) throw new TooManyFramesError(frames, maxFrames)
+  // Decoded as an animation, height is every frame's stacked: one frame's is pageHeight.
+  const { width } = metadata
+  const height = metadata.pageHeight ?? metadata.height
+  if (width * height * frames > maxPixels) throw new ImageTooLargeError(maxPixels)
+  return (metadata.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height }
+}
+
 /** Reads the image: type from the bytes, displayed size, placeholder and embedded metadata. */
 export async function inspect(spooled: Spooled, maxPixels: number): Promise<Inspected> {
   const mimeType = await detectType(spooled.path)
   let size: { width: number; height: number }
   let placeholder: string
   try {
-    const metadata = await sharp(spooled.path, { limitInputPixels: maxPixels }).metadata()
-    size = metadata.autoOrient
+    size = await checkedSize(spooled.path, maxPixels)
     placeholder = await thumbHash(spooled.path, maxPixels)
   } catch (err) {
+    if (err instanceof ImageTooLargeError || err instanceof TooManyFramesError) throw err
     throw imageError(err, maxPixels)
   }
   return { mimeType, ...size, placeholder, embedded: await embeddedMetadata(spooled.path) }
