@@ -2,6 +2,7 @@
 // stored once (a lost race included), a storage or database failure undone.
 import { createHash, randomBytes } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { test } from 'tap'
 import type { Media } from '../../src/modules/media/media.schemas.js'
@@ -123,6 +124,21 @@ test('media: a failed storage write leaves no row, file or temporary file', asyn
   assertProblem(t, await upload(app, auth, await image()), 500, 'ND_INTERNAL')
   t.equal(await db.prisma.media.count(), 0)
   t.same(await readdir(dir), [])
+  t.same(await spooledLeft(), [])
+})
+
+test('media: a storage write that fails part way leaves no folder behind', async (t) => {
+  const dir = await mediaDir(t)
+  const fs = createFsStorage(dir)
+  // The real write, of a source that is gone: it makes the record's folder, then fails to read.
+  const failing = {
+    ...fs,
+    putFile: (key: string, _path: string, type: string) => fs.putFile(key, join(dir, 'gone'), type),
+  }
+  const { app, db, auth } = await build(t, { env: { MEDIA_DIR: dir }, mediaStorage: failing })
+  assertProblem(t, await upload(app, auth, await image()), 500, 'ND_INTERNAL')
+  t.equal(await db.prisma.media.count(), 0)
+  t.same(await readdir(dir), [], 'no empty folder left')
   t.same(await spooledLeft(), [])
 })
 
