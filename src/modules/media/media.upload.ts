@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import exifr from 'exifr'
 import { fileTypeFromFile } from 'file-type'
 import sharp from 'sharp'
 import { rgbaToThumbHash } from 'thumbhash'
@@ -19,6 +18,9 @@ import {
   UnsupportedMediaTypeError,
 } from '../../errors.js'
 import { type MediaMimeType, originalFormats } from './media.files.js'
+import { type EmbeddedMetadata, embeddedMetadata } from './media.metadata.js'
+
+export type { EmbeddedMetadata }
 
 /** A file received in full: where it waits, its hash and its size. */
 export interface Spooled {
@@ -36,13 +38,6 @@ export interface Inspected {
   placeholder: string
   /** Prefills from IPTC, XMP and EXIF; undefined when the file does not say. */
   embedded: EmbeddedMetadata
-}
-
-export interface EmbeddedMetadata {
-  caption?: string
-  credit?: string
-  copyrightHolder?: string
-  capturedAt?: Date
 }
 
 /**
@@ -140,52 +135,4 @@ export async function inspect(spooled: Spooled, maxPixels: number): Promise<Insp
     throw imageError(err, maxPixels)
   }
   return { mimeType, ...size, placeholder, embedded: await embeddedMetadata(spooled.path) }
-}
-
-type Tags = Record<string, Record<string, unknown> | undefined>
-
-/** A tag's text: a string, an XMP language alternative ({ value }) or the first of a list. */
-function text(value: unknown): string | undefined {
-  if (Array.isArray(value)) return text(value[0])
-  if (value && typeof value === 'object' && 'value' in value) return text((value as { value: unknown }).value)
-  if (typeof value !== 'string') return undefined
-  const trimmed = value.replaceAll('\u0000', '').trim()
-  return trimmed === '' ? undefined : trimmed
-}
-
-function firstText(...values: unknown[]): string | undefined {
-  for (const value of values) {
-    const found = text(value)
-    if (found !== undefined) return found
-  }
-  return undefined
-}
-
-function firstDate(...values: unknown[]): Date | undefined {
-  for (const value of values) {
-    const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
-    const year = date?.getUTCFullYear() ?? Number.NaN
-    // The range every stored timestamp keeps to (src/lib/ranges.ts).
-    if (date && year >= 1000 && year <= 9999) return date
-  }
-  return undefined
-}
-
-/**
- * Caption, credit, copyright and capture time as photo desks record them: IPTC first, then XMP,
- * then EXIF. A file exifr cannot read (or that holds none) prefills nothing.
- */
-export async function embeddedMetadata(path: string): Promise<EmbeddedMetadata> {
-  const tags: Tags | undefined = await exifr
-    .parse(path, { iptc: true, xmp: true, exif: true, mergeOutput: false, reviveValues: true })
-    .catch(() => undefined)
-  if (!tags) return {}
-  const { iptc = {}, dc = {}, photoshop = {}, ifd0 = {}, exif = {}, xmp = {} } = tags
-  const found: EmbeddedMetadata = {
-    caption: firstText(iptc.Caption, iptc['Caption-Abstract'], dc.description, ifd0.ImageDescription),
-    credit: firstText(iptc.Byline, iptc.Credit, photoshop.Credit, dc.creator, ifd0.Artist),
-    copyrightHolder: firstText(iptc.CopyrightNotice, ifd0.Copyright, dc.rights),
-    capturedAt: firstDate(exif.DateTimeOriginal, exif.CreateDate, photoshop.DateCreated, xmp.CreateDate),
-  }
-  return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as EmbeddedMetadata
 }
