@@ -1,5 +1,6 @@
 // What a photo's own metadata says about it (IPTC, XMP, EXIF), read to prefill a new record:
-// caption, credit, copyright holder and capture time. Text in IPTC's UTF-8 is taken as such.
+// caption, credit, copyright holder and capture time. Text in IPTC's UTF-8 is taken as such, and
+// every time is read with the offset the file gives (or as UTC), never in the server's time zone.
 import exifr from 'exifr'
 
 export interface EmbeddedMetadata {
@@ -56,6 +57,24 @@ function instant(date: string, time = '00:00:00', offset?: string): Date | undef
   return year >= 1000 && year <= 9999 ? value : undefined
 }
 
+/** EXIF's `2024:01:02 03:04:05`, at the offset of its OffsetTime tag, else UTC. */
+export function exifDate(value: unknown, offset?: unknown): Date | undefined {
+  const m = typeof value === 'string' ? /^(\d{4}):(\d{2}):(\d{2}) (\d{2}:\d{2}:\d{2})/.exec(value.trim()) : null
+  return m
+    ? instant(`${m[1]}-${m[2]}-${m[3]}`, m[4], typeof offset === 'string' ? offset.trim() : undefined)
+    : undefined
+}
+
+/** XMP's ISO 8601 date (a day, or a time with or without seconds, fraction and offset); UTC without one. */
+export function xmpDate(value: unknown): Date | undefined {
+  const m =
+    typeof value === 'string'
+      ? /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(value.trim())
+      : null
+  if (!m?.[1]) return undefined
+  return instant(m[1], m[2] ? `${m[2]}${m[3] ?? ':00'}` : undefined, m[4] === 'Z' ? undefined : m[4])
+}
+
 /** IPTC's date created (`CCYYMMDD`) and time created (`HHMMSS±HHMM`); UTC without an offset. */
 export function iptcDate(date: unknown, time?: unknown): Date | undefined {
   const d = typeof date === 'string' ? /^(\d{4})(\d{2})(\d{2})$/.exec(date.trim()) : null
@@ -65,24 +84,19 @@ export function iptcDate(date: unknown, time?: unknown): Date | undefined {
   return instant(`${d[1]}-${d[2]}-${d[3]}`, t ? `${t[1]}:${t[2]}:${t[3]}` : undefined, offset)
 }
 
-function firstDate(...values: unknown[]): Date | undefined {
-  for (const value of values) {
-    const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
-    const year = date?.getUTCFullYear() ?? Number.NaN
-    // The range every stored timestamp keeps to (src/lib/ranges.ts).
-    if (date && year >= 1000 && year <= 9999) return date
-  }
-  return undefined
+function firstDate(...dates: (Date | undefined)[]): Date | undefined {
+  return dates.find((date) => date !== undefined)
 }
 
 /**
  * Caption, credit, copyright and capture time as photo desks record them: IPTC first, then XMP,
  * then EXIF (the camera's own capture time first for the date). A file exifr cannot read (or that
- * holds none) prefills nothing.
+ * holds none) prefills nothing. Values are read raw (no revived dates: exifr would read EXIF's
+ * times in the server's time zone) and parsed above.
  */
 export async function embeddedMetadata(path: string): Promise<EmbeddedMetadata> {
   const tags: Tags | undefined = await exifr
-    .parse(path, { iptc: true, xmp: true, exif: true, mergeOutput: false, reviveValues: true })
+    .parse(path, { iptc: true, xmp: true, exif: true, mergeOutput: false, reviveValues: false })
     .catch(() => undefined)
   if (!tags) return {}
   const { iptc = {}, dc = {}, photoshop = {}, ifd0 = {}, exif = {}, xmp = {} } = tags
@@ -96,11 +110,11 @@ export async function embeddedMetadata(path: string): Promise<EmbeddedMetadata> 
     credit: firstText(iptcText(iptc.Byline), iptcText(iptc.Credit), photoshop.Credit, dc.creator, ifd0.Artist),
     copyrightHolder: firstText(iptcText(iptc.CopyrightNotice), ifd0.Copyright, dc.rights),
     capturedAt: firstDate(
-      exif.DateTimeOriginal,
-      exif.CreateDate,
+      exifDate(exif.DateTimeOriginal, exif.OffsetTimeOriginal),
+      exifDate(exif.CreateDate, exif.OffsetTimeDigitized ?? exif.OffsetTime),
       iptcDate(iptc.DateCreated, iptc.TimeCreated),
-      photoshop.DateCreated,
-      xmp.CreateDate,
+      xmpDate(photoshop.DateCreated),
+      xmpDate(xmp.CreateDate),
     ),
   }
   return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as EmbeddedMetadata
