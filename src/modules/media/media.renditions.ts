@@ -65,8 +65,6 @@ export interface RenditionsOptions {
   onGenerated?: (event: { key: string; bytes: number; ms: number }) => void
   /** Told once of each rendition the original cannot give (it then fails at once for failureMemoMs). */
   onFailed?: (err: unknown, key: string) => void
-  /** Generations that may wait for a slot (maxWaitingGenerations by default); past it, a 503. */
-  maxWaiting?: number
 }
 
 /** Generations at once: the machines measured have two cores, and libvips uses threads within each. */
@@ -74,7 +72,7 @@ export const generationSlots = 2
 /** Generations waiting for a slot at most, per instance. */
 export const maxWaitingGenerations = 100
 /** How long a rendition that could not be made fails at once, without reading the original again. */
-export const failureMemoMs = 10 * 60_000
+const failureMemoMs = 10 * 60_000
 /** Failed renditions remembered at most (a key each). */
 const rememberedFailures = 10_000
 
@@ -192,11 +190,7 @@ function createMediaMemo(db: Db, generationOf: RenditionsOptions['contentGenerat
 
 export function createRenditionsService(db: Db, options: RenditionsOptions) {
   const { storage, maxPixels } = options
-  const limit = createLimiter(
-    generationSlots,
-    options.maxWaiting ?? maxWaitingGenerations,
-    () => new RenditionsBusyError(),
-  )
+  const limit = createLimiter(generationSlots, maxWaitingGenerations, () => new RenditionsBusyError())
   /** Renditions sharp could not make, by storage key: asked again, they fail without a generation. */
   const failed = new BoundedMap<true>(rememberedFailures)
   /** Generations under way, by storage key: later requests for the same rendition join them. */
