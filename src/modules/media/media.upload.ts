@@ -86,12 +86,6 @@ export async function detectType(path: string): Promise<MediaMimeType> {
   return type.mime as MediaMimeType
 }
 
-/** A sharp failure on our input: over the pixel limit (422 ND_IMAGE_TOO_LARGE) or undecodable. */
-function imageError(err: unknown, maxPixels: number): Error {
-  const message = err instanceof Error ? err.message : ''
-  return /pixel limit/i.test(message) ? new ImageTooLargeError(maxPixels) : new ImageUnreadableError()
-}
-
 /** The ThumbHash of the image (base64): a ≤100×100 RGBA copy, oriented as displayed. */
 async function thumbHash(path: string, maxPixels: number): Promise<string> {
   const { data, info } = await sharp(path, { limitInputPixels: maxPixels })
@@ -131,8 +125,9 @@ export async function inspect(spooled: Spooled, maxPixels: number): Promise<Insp
     size = await checkedSize(spooled.path, maxPixels)
     placeholder = await thumbHash(spooled.path, maxPixels)
   } catch (err) {
-    if (err instanceof ImageTooLargeError || err instanceof TooManyFramesError) throw err
-    throw imageError(err, maxPixels)
+    // checkedSize()'s refusals stand (the limit is checked before any decoding); any other sharp
+    // failure is bytes it cannot decode.
+    throw err instanceof ImageTooLargeError || err instanceof TooManyFramesError ? err : new ImageUnreadableError()
   }
   return { mimeType, ...size, placeholder, embedded: await embeddedMetadata(spooled.path) }
 }
