@@ -221,7 +221,8 @@ export async function createBenchKey(db: Database): Promise<{ id: string; token:
 
 /**
  * Deletes what the run with this key wrote — its articles (their revisions, tags, credits and old
- * slugs go with them), their audit entries — and the key, so the database keeps its shape.
+ * slugs go with them), its uploaded media records (their files are in the run's temporary media
+ * folder), their audit entries — and the key, so the database keeps its shape.
  */
 export async function removeBenchWrites(db: Database, keyId: string): Promise<number> {
   const q = db.prisma
@@ -230,6 +231,7 @@ export async function removeBenchWrites(db: Database, keyId: string): Promise<nu
       WHERE key_id = ${keyId}::uuid OR (resource_type = 'key' AND resource_id = ${keyId})`,
     q.$executeRaw`DELETE FROM idempotency_records WHERE key_id = ${keyId}::uuid`,
     q.$executeRaw`DELETE FROM articles WHERE created_by_id = ${keyId}::uuid`,
+    q.$executeRaw`DELETE FROM media WHERE created_by_id = ${keyId}::uuid`,
     q.$executeRaw`DELETE FROM api_keys WHERE id = ${keyId}::uuid`,
   ])
   return articles

@@ -5,6 +5,7 @@ import type autocannon from 'autocannon'
 import { makeWriteContent } from './content.js'
 import type { Fixtures } from './database.js'
 import { expectStatus, request } from './http.js'
+import { mediaUpload } from './media.js'
 
 export type ScenarioKind = 'read' | 'write'
 
@@ -282,6 +283,7 @@ export function apiScenarios(setup: ScenarioSetup): Scenario[] {
     revalidate(),
     createArticle(setup),
     patchArticle(setup),
+    mediaUpload(setup),
   ]
 }
 

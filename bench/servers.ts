@@ -74,6 +74,7 @@ export async function startApiServer({ db, env, cache, profileDir }: ApiServerOp
       // Rate limiting stays on (its cost is real) with budgets the load cannot exhaust.
       RATE_LIMIT_MAX: '1000000',
       RATE_LIMIT_ANONYMOUS_MAX: '1000000',
+      MEDIA_UPLOAD_MAX: '100000',
       ...(cache ? {} : { RESPONSE_CACHE_MB: '0' }),
     },
     '/health/ready',

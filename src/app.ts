@@ -215,6 +215,7 @@ async function renditionRoutes(app: FastifyInstance, db: Database, storage: Medi
     // Records are remembered while the response cache may serve: the same change notifications end both.
     contentGeneration: async () => ((await app.responseCache.prepare()) ? app.responseCache.generation : null),
     onGenerated: (event) => app.log.info(event, 'rendition generated'),
+    onFailed: (err, key) => app.log.error({ err, key }, 'rendition cannot be made'),
   })
   await app.register(mediaRenditionRoutes, { renditions })
   return renditions

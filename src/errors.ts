@@ -33,6 +33,8 @@ export const problemCodes = [
   'ND_IMAGE_TOO_LARGE',
   'ND_IMAGE_UNREADABLE',
   'ND_MEDIA_IN_USE',
+  'ND_RENDITION_FAILED',
+  'ND_RENDITIONS_BUSY',
   'ND_REFERENCE_MISSING',
   'ND_SECTION_TOO_DEEP',
   'ND_SECTION_CYCLE',
@@ -170,7 +172,25 @@ export const ImageTooLargeError = createError<[max: number]>(
   'The image has more pixels than the %s this server processes',
   422,
 )
+/** An animation of more frames than the server decodes (same code: too much to process). */
+export const TooManyFramesError = createError<[frames: number, max: number]>(
+  'ND_IMAGE_TOO_LARGE',
+  'The image has %s frames; this server processes at most %s',
+  422,
+)
 /** Bytes that look like an image of an accepted type but cannot be decoded. */
 export const ImageUnreadableError = createError('ND_IMAGE_UNREADABLE', 'The image cannot be decoded', 422)
 /** A media record that an article, teaser or person still uses. */
 export const MediaInUseError = createError<[detail: string]>('ND_MEDIA_IN_USE', '%s', 409)
+/** A rendition the original cannot give (an undecodable original, or one over the pixel limit). */
+export const RenditionFailedError = createError<[file: string]>(
+  'ND_RENDITION_FAILED',
+  'The rendition %s cannot be made from this image',
+  500,
+)
+/** More renditions waiting to be generated than an instance queues; Retry-After says when to try again. */
+export const RenditionsBusyError = createError(
+  'ND_RENDITIONS_BUSY',
+  'Too many renditions are waiting to be generated; retry shortly',
+  503,
+)

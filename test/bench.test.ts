@@ -50,7 +50,7 @@ const reads = [
   'related',
   'revalidate-304',
 ]
-const writes = ['write-create', 'write-patch']
+const writes = ['write-create', 'write-patch', 'media-upload']
 const cached = ['first-page', 'article-by-slug', 'top-stories', 'rendition-hit']
 
 test('npm run bench -- --smoke measures every scenario and both baselines', async (t) => {

@@ -2,10 +2,12 @@
 // stored once (a lost race included), a storage or database failure undone.
 import { createHash, randomBytes } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { test } from 'tap'
 import type { Media } from '../../src/modules/media/media.schemas.js'
 import { createFsStorage } from '../../src/modules/media/media.storage.js'
+import { maxFrames } from '../../src/modules/media/media.upload.js'
 import { assertProblem, build, json, mediaDir } from '../helper.js'
 import { image, spooledLeft, upload } from './media.helpers.js'
 
@@ -24,6 +26,56 @@ test('media: a decompression bomb is a 422 and nothing is stored', async (t) => 
   t.equal(await db.prisma.media.count(), 0)
   t.same(await readdir(dir), [])
   t.same(await spooledLeft(), [])
+})
+
+/** An animated GIF of `count` frames of width × height, each a different colour. */
+async function animatedGif(count: number, width: number, height: number): Promise<Buffer> {
+  const frames = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      sharp({
+        create: {
+          width,
+          height,
+          channels: 3,
+          background: { r: (i * 37) % 256, g: (i * 91) % 256, b: i % 2 ? 255 : 0 },
+        },
+      })
+        .png()
+        .toBuffer(),
+    ),
+  )
+  return sharp(frames, { join: { animated: true } })
+    .gif()
+    .toBuffer()
+}
+
+test('media: an animation whose frames together pass the pixel limit is a 422 and nothing is stored', async (t) => {
+  const dir = await mediaDir(t)
+  const { app, db, auth } = await build(t, { env: { MEDIA_DIR: dir, MEDIA_MAX_PIXELS: '1600000' } })
+  // 400×400 a frame (0.16 MP, well under the limit), 50 frames: 8 MP once every frame is decoded.
+  const bomb = await animatedGif(50, 400, 400)
+  const frames = (await sharp(bomb, { animated: true }).metadata()).pages ?? 1
+  t.ok(frames * 400 * 400 > 1_600_000, `${frames} frames`)
+  const problem = assertProblem(t, await upload(app, auth, bomb), 422, 'ND_IMAGE_TOO_LARGE')
+  t.match(problem.detail, /1600000/)
+  t.equal(await db.prisma.media.count(), 0)
+  t.same(await readdir(dir), [])
+  t.same(await spooledLeft(), [])
+
+  const small = await animatedGif(3, 40, 30)
+  const res = await upload(app, auth, small)
+  t.equal(res.statusCode, 201, 'a small animation passes')
+  t.match(json(res), { width: 40, height: 30 }, "one frame's size, not the strip's")
+})
+
+test('media: an animation of more frames than the server decodes is a 422', async (t) => {
+  const dir = await mediaDir(t)
+  const { app, db, auth } = await build(t, { env: { MEDIA_DIR: dir } })
+  const long = await animatedGif(maxFrames + 1, 2, 2)
+  const problem = assertProblem(t, await upload(app, auth, long), 422, 'ND_IMAGE_TOO_LARGE')
+  t.match(problem.detail, new RegExp(`${maxFrames + 1} frames; this server processes at most ${maxFrames}`))
+  t.equal(await db.prisma.media.count(), 0)
+  t.same(await readdir(dir), [])
 })
 
 test('media: a file over MEDIA_MAX_BYTES is a 413 and nothing is stored', async (t) => {
@@ -72,6 +124,21 @@ test('media: a failed storage write leaves no row, file or temporary file', asyn
   assertProblem(t, await upload(app, auth, await image()), 500, 'ND_INTERNAL')
   t.equal(await db.prisma.media.count(), 0)
   t.same(await readdir(dir), [])
+  t.same(await spooledLeft(), [])
+})
+
+test('media: a storage write that fails part way leaves no folder behind', async (t) => {
+  const dir = await mediaDir(t)
+  const fs = createFsStorage(dir)
+  // The real write, of a source that is gone: it makes the record's folder, then fails to read.
+  const failing = {
+    ...fs,
+    putFile: (key: string, _path: string, type: string) => fs.putFile(key, join(dir, 'gone'), type),
+  }
+  const { app, db, auth } = await build(t, { env: { MEDIA_DIR: dir }, mediaStorage: failing })
+  assertProblem(t, await upload(app, auth, await image()), 500, 'ND_INTERNAL')
+  t.equal(await db.prisma.media.count(), 0)
+  t.same(await readdir(dir), [], 'no empty folder left')
   t.same(await spooledLeft(), [])
 })
 

@@ -156,3 +156,27 @@ export async function insertMedia(
   })
   return { id, sha256, mimeType, width, height, bytes }
 }
+
+/** One IPTC IIM dataset: tag marker, record, dataset number, length, then the bytes (text as UTF-8). */
+export function iptcDataset(record: number, dataset: number, value: string | Buffer): Buffer {
+  const data = typeof value === 'string' ? Buffer.from(value, 'utf8') : value
+  const head = Buffer.from([0x1c, record, dataset, 0, 0])
+  head.writeUInt16BE(data.length, 3)
+  return Buffer.concat([head, data])
+}
+
+/**
+ * The JPEG with an APP13 segment after its SOI, as Photoshop and Photo Mechanic write it:
+ * "Photoshop 3.0\0", then an 8BIM resource 0x0404 (IPTC-NAA, empty name) holding the datasets.
+ */
+export function withIptc(jpeg: Buffer, datasets: Buffer[]): Buffer {
+  const iptc = Buffer.concat(datasets)
+  const size = Buffer.alloc(4)
+  size.writeUInt32BE(iptc.length)
+  const resource = Buffer.concat([Buffer.from('8BIM'), Buffer.from([0x04, 0x04, 0, 0]), size, iptc])
+  const body = Buffer.concat([Buffer.from('Photoshop 3.0\0', 'latin1'), resource, Buffer.alloc(iptc.length % 2)])
+  const marker = Buffer.alloc(4)
+  marker.writeUInt16BE(0xffed, 0)
+  marker.writeUInt16BE(body.length + 2, 2)
+  return Buffer.concat([jpeg.subarray(0, 2), marker, body, jpeg.subarray(2)])
+}

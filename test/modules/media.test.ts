@@ -3,11 +3,12 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import exifr from 'exifr'
 import sharp from 'sharp'
 import { test } from 'tap'
 import type { Media } from '../../src/modules/media/media.schemas.js'
 import { assertProblem, build, json, mediaDir } from '../helper.js'
-import { type Format, image, spooledLeft, upload } from './media.helpers.js'
+import { type Format, image, iptcDataset, spooledLeft, upload, withIptc } from './media.helpers.js'
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 
@@ -121,6 +122,41 @@ test('media: caption, credit, copyright and capture time prefilled from the meta
   t.equal(json<Media>(await upload(app, auth, creator)).credit, 'XMP creator', 'the first creator; blank tags skipped')
   const none = json<Media>(await upload(app, auth, await image('png')))
   t.match(none, { caption: null, credit: null, copyrightHolder: null, capturedAt: null }, 'no metadata, no prefill')
+})
+
+test('media: IPTC text written in UTF-8 (1:90 ESC % G) prefills as written', async (t) => {
+  const { app, auth } = await build(t)
+  const caption = 'Երևանի Հանրապետության հրապարակը — գիշերը'
+  const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#888' } })
+    .jpeg()
+    .toBuffer()
+  const file = withIptc(jpeg, [
+    iptcDataset(1, 90, Buffer.from([0x1b, 0x25, 0x47])),
+    iptcDataset(2, 0, Buffer.from([0, 4])),
+    iptcDataset(2, 120, caption),
+    iptcDataset(2, 80, 'Անահիտ Սարգսյան'),
+    iptcDataset(2, 116, '© 2024 Newsdesk — all rights reserved'),
+    iptcDataset(2, 55, '20240305'),
+    iptcDataset(2, 60, '101112+0200'),
+  ])
+  const read = await exifr.parse(file, { iptc: true, mergeOutput: false })
+  t.equal(read?.iptc?.DateCreated, '20240305', 'exifr finds the IPTC block')
+  t.match(json<Media>(await upload(app, auth, file)), {
+    caption,
+    credit: 'Անահիտ Սարգսյան',
+    copyrightHolder: '© 2024 Newsdesk — all rights reserved',
+    capturedAt: '2024-03-05T08:11:12.000Z',
+  })
+
+  // Latin-1 IPTC (no 1:90), as older tools write it: read as Latin-1.
+  const latin1 = withIptc(jpeg, [
+    iptcDataset(2, 120, Buffer.from('Café © Zoë', 'latin1')),
+    iptcDataset(2, 55, '20240305'),
+  ])
+  t.match(json<Media>(await upload(app, auth, latin1)), {
+    caption: 'Café © Zoë',
+    capturedAt: '2024-03-05T00:00:00.000Z',
+  })
 })
 
 test('media: the type is taken from the bytes; anything but an accepted image is a 415', async (t) => {

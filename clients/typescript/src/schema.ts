@@ -951,9 +951,9 @@ export interface paths {
         };
         /**
          * List media
-         * @description The media library, newest first by default, paginated with an opaque cursor; the `Link` header carries the next page. `q` searches the caption, alt text and credit; `credit` and `mimeType` filter exactly.
+         * @description The media library, newest first by default, paginated with an opaque cursor; the `Link` header carries the next page. `q` searches the caption, alt text and credit; `credit` and `mimeType` filter exactly. The library holds images of unpublished stories: it is read with content:preview, and answers are `Cache-Control: private, no-store`. Public readers get images through the articles, teasers and people that embed them.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: requires an API key with the `content:preview` scope (or content:write).
          */
         get: operations["listMedia"];
         put?: never;
@@ -970,9 +970,9 @@ export interface paths {
          * List media (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     The media library, newest first by default, paginated with an opaque cursor; the `Link` header carries the next page. `q` searches the caption, alt text and credit; `credit` and `mimeType` filter exactly.
+         *     The media library, newest first by default, paginated with an opaque cursor; the `Link` header carries the next page. `q` searches the caption, alt text and credit; `credit` and `mimeType` filter exactly. The library holds images of unpublished stories: it is read with content:preview, and answers are `Cache-Control: private, no-store`. Public readers get images through the articles, teasers and people that embed them.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: requires an API key with the `content:preview` scope (or content:write).
          */
         head: operations["listMediaHead"];
         patch?: never;
@@ -987,9 +987,9 @@ export interface paths {
         };
         /**
          * Get a media record
-         * @description Its ETag ("v<version>") is what If-Match takes on changes.
+         * @description Its ETag ("v<version>") is what If-Match takes on changes. The library holds images of unpublished stories: it is read with content:preview, and answers are `Cache-Control: private, no-store`. Public readers get images through the articles, teasers and people that embed them.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: requires an API key with the `content:preview` scope (or content:write).
          */
         get: operations["getMedia"];
         put?: never;
@@ -1006,9 +1006,9 @@ export interface paths {
          * Get a media record (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Its ETag ("v<version>") is what If-Match takes on changes.
+         *     Its ETag ("v<version>") is what If-Match takes on changes. The library holds images of unpublished stories: it is read with content:preview, and answers are `Cache-Control: private, no-store`. Public readers get images through the articles, teasers and people that embed them.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: requires an API key with the `content:preview` scope (or content:write).
          */
         head: operations["getMediaHead"];
         /**
@@ -1413,7 +1413,7 @@ export interface components {
              * @example ND_NOT_FOUND
              * @enum {string}
              */
-            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_IMAGE_TOO_LARGE" | "ND_IMAGE_UNREADABLE" | "ND_MEDIA_IN_USE" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE";
+            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_IMAGE_TOO_LARGE" | "ND_IMAGE_UNREADABLE" | "ND_MEDIA_IN_USE" | "ND_RENDITION_FAILED" | "ND_RENDITIONS_BUSY" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE";
             /** @description The request id, also sent as X-Request-Id */
             requestId: string;
             /** @description Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX, ND_WEBHOOK_TARGET_REFUSED and ND_REFERENCE_MISSING (when an article names tags that do not exist) */
@@ -2956,6 +2956,8 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    Vary: components["headers"]["Vary"];
+                    Age: components["headers"]["Age"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -2974,6 +2976,8 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    Vary: components["headers"]["Vary"];
+                    Age: components["headers"]["Age"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -3012,7 +3016,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (details are in the server log under the request id) */
+            /** @description The original cannot give this rendition (ND_RENDITION_FAILED: answered at once for ten minutes, without trying again), or an unexpected error (ND_INTERNAL) */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3023,7 +3027,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            /** @description Too many renditions are waiting to be generated (ND_RENDITIONS_BUSY), or the database is not available; retry after the number of seconds in Retry-After */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3064,6 +3068,7 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    Vary: components["headers"]["Vary"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -3076,6 +3081,7 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    Vary: components["headers"]["Vary"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -3108,7 +3114,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unexpected error (details are in the server log under the request id) */
+            /** @description The original cannot give this rendition (ND_RENDITION_FAILED: answered at once for ten minutes, without trying again), or an unexpected error (ND_INTERNAL) */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3117,7 +3123,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            /** @description Too many renditions are waiting to be generated (ND_RENDITIONS_BUSY), or the database is not available; retry after the number of seconds in Retry-After */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15110,12 +15116,9 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     Link: components["headers"]["Link"];
                     "Cache-Control": components["headers"]["Cache-Control"];
-                    Vary: components["headers"]["Vary"];
-                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    Age: components["headers"]["Age"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -15129,12 +15132,9 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
-                    Vary: components["headers"]["Vary"];
-                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    Age: components["headers"]["Age"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -15374,7 +15374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The image has more pixels than MEDIA_MAX_PIXELS (ND_IMAGE_TOO_LARGE) or cannot be decoded (ND_IMAGE_UNREADABLE) */
+            /** @description The image has more pixels than MEDIA_MAX_PIXELS, counting every frame of an animation, or more than 1000 frames (ND_IMAGE_TOO_LARGE), or cannot be decoded (ND_IMAGE_UNREADABLE) */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15466,8 +15466,6 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     Link: components["headers"]["Link"];
                     "Cache-Control": components["headers"]["Cache-Control"];
-                    Vary: components["headers"]["Vary"];
-                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -15482,8 +15480,6 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
-                    Vary: components["headers"]["Vary"];
-                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -15591,12 +15587,9 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
-                    Vary: components["headers"]["Vary"];
-                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    Age: components["headers"]["Age"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -15610,12 +15603,9 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
-                    Vary: components["headers"]["Vary"];
-                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    Age: components["headers"]["Age"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -15909,8 +15899,6 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
-                    Vary: components["headers"]["Vary"];
-                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -15925,8 +15913,6 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
-                    Vary: components["headers"]["Vary"];
-                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];

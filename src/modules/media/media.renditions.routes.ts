@@ -11,6 +11,25 @@ import { imageTypes, OriginalParamsSchema, RenditionParamsSchema } from './media
 
 const tags = ['Media']
 
+/** Problem responses, the 500 and 503 described as a rendition's (not the database's). */
+function renditionProblems() {
+  const responses = problemResponsesOnly(400, 404, 414, 500, 503) as Record<number, { description: string }>
+  const described = (status: number, description: string) => ({ ...responses[status], description })
+  return {
+    ...responses,
+    500: described(
+      500,
+      'The original cannot give this rendition (ND_RENDITION_FAILED: answered at once for ten minutes, ' +
+        'without trying again), or an unexpected error (ND_INTERNAL)',
+    ),
+    503: described(
+      503,
+      'Too many renditions are waiting to be generated (ND_RENDITIONS_BUSY), or the database is not ' +
+        'available; retry after the number of seconds in Retry-After',
+    ),
+  }
+}
+
 /** Sends what the service found: the headers, then the bytes streamed from storage (none for HEAD). */
 function send(request: FastifyRequest, reply: FastifyReply, served: Served) {
   reply.header('etag', served.etag)
@@ -61,7 +80,7 @@ export const mediaRenditionRoutes: FastifyPluginAsyncTypebox<{ renditions: Rendi
             'Surrogate-Key',
           ]),
           // 400: a NUL character in the path, refused before routing as on every path.
-          ...problemResponsesOnly(400, 404, 414, 500, 503),
+          ...renditionProblems(),
         },
       },
     },

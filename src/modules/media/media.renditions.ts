@@ -5,14 +5,20 @@
 // only the names findRendition() lists exist (a few dozen per image, each made once); one
 // generation per rendition at a time (concurrent requests for a missing rendition share one); and
 // a small cap on generations at once, so a burst of different misses waits instead of taking every
-// core and the event loop with it. Across instances two may generate the same rendition at once:
-// harmless, both write the same bytes and a storage write replaces the object whole.
+// core and the event loop with it; and a cap on those waiting (past it, a 503 with Retry-After), so
+// a flood of misses cannot queue without end. A rendition the original cannot give (undecodable,
+// over the pixel limit) is a 500 ND_RENDITION_FAILED, remembered for a while: asked again, it fails
+// at once, without reading the original or taking a slot. Across instances two may generate the
+// same rendition at once: harmless, both write the same bytes and a storage write replaces the
+// object whole.
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import sharp, { type Sharp } from 'sharp'
 import type { Db } from '../../db/types.js'
-import { NotFoundError } from '../../errors.js'
+import { NotFoundError, RenditionFailedError, RenditionsBusyError } from '../../errors.js'
 import { matchesEtag } from '../../http/caching.js'
+import { BoundedMap } from '../../lib/bounded-map.js'
+import { createLimiter } from '../../lib/limiter.js'
 import {
   type AspectRatio,
   cropSize,
@@ -60,7 +66,18 @@ export interface RenditionsOptions {
   contentGeneration: () => Promise<number | null>
   /** Told of each generation: what it made and how long it took. */
   onGenerated?: (event: { key: string; bytes: number; ms: number }) => void
+  /** Told once of each rendition the original cannot give (it then fails at once for failureMemoMs). */
+  onFailed?: (err: unknown, key: string) => void
 }
+
+/** Generations at once: the machines measured have two cores, and libvips uses threads within each. */
+export const generationSlots = 2
+/** Generations waiting for a slot at most, per instance. */
+export const maxWaitingGenerations = 100
+/** How long a rendition that could not be made fails at once, without reading the original again. */
+const failureMemoMs = 10 * 60_000
+/** Failed renditions remembered at most (a key each). */
+const rememberedFailures = 10_000
 
 const hashEtag = (text: string) => `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`
 
@@ -72,23 +89,6 @@ export function renditionEtag(media: Pick<MediaShape, 'sha256'>, file: string): 
 /** The original's ETag: its sha256. */
 export function originalEtag(media: Pick<MediaShape, 'sha256'>): string {
   return `"${Buffer.from(media.sha256, 'hex').toString('base64url')}"`
-}
-
-/** At most `limit` tasks at once; the others wait in order. */
-function createLimiter(limit: number) {
-  let running = 0
-  const waiting: (() => void)[] = []
-  return async function run<T>(task: () => Promise<T>): Promise<T> {
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve))
-    else running++
-    try {
-      return await task()
-    } finally {
-      const next = waiting.shift()
-      if (next) next()
-      else running--
-    }
-  }
 }
 
 /** The crop of this ratio centred on the focal point, moved inside the picture where it would leave it. */
@@ -190,8 +190,9 @@ function createMediaMemo(db: Db, generationOf: RenditionsOptions['contentGenerat
 
 export function createRenditionsService(db: Db, options: RenditionsOptions) {
   const { storage, maxPixels } = options
-  // Two at a time: the machines measured have two cores, and libvips uses threads within each.
-  const limit = createLimiter(2)
+  const limit = createLimiter(generationSlots, maxWaitingGenerations, () => new RenditionsBusyError())
+  /** Renditions sharp could not make, by storage key: asked again, they fail without a generation. */
+  const failed = new BoundedMap<true>(rememberedFailures)
   /** Generations under way, by storage key: later requests for the same rendition join them. */
   const inFlight = new Map<string, Promise<Buffer>>()
 
@@ -207,7 +208,11 @@ export function createRenditionsService(db: Db, options: RenditionsOptions) {
     const started = performance.now()
     const stored = await storage.get(storageKeys.original(media.id))
     if (!stored) throw new NotFoundError('media', media.id)
-    const bytes = await renderRendition(await readAll(stored.body), media, rendition, maxPixels)
+    const bytes = await renderRendition(await readAll(stored.body), media, rendition, maxPixels).catch((err) => {
+      failed.set(key, true, Date.now() + failureMemoMs)
+      options.onFailed?.(err, key)
+      throw new RenditionFailedError(rendition.file)
+    })
     await storage.putBytes(key, bytes, rendition.mimeType)
     // Deleted while this ran: its folder is gone already, and this rendition must not outlive it.
     if (!(await findMediaShape(db, media.id))) {
@@ -238,6 +243,7 @@ export function createRenditionsService(db: Db, options: RenditionsOptions) {
       const etag = renditionEtag(media, file)
       if (matchesEtag(ifNoneMatch, etag)) return { status: 304, etag }
       const key = storageKeys.rendition(media.id, file)
+      if (failed.get(key, Date.now())) throw new RenditionFailedError(file)
       const stored = await storage.get(key)
       if (stored) {
         const body = stored.bytes <= wholeBytes ? await readAll(stored.body) : stored.body

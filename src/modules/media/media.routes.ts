@@ -37,7 +37,8 @@ function uploadProblems() {
     ),
     422: described(
       422,
-      'The image has more pixels than MEDIA_MAX_PIXELS (ND_IMAGE_TOO_LARGE) or cannot be decoded (ND_IMAGE_UNREADABLE)',
+      'The image has more pixels than MEDIA_MAX_PIXELS, counting every frame of an animation, or more than 1000 ' +
+        'frames (ND_IMAGE_TOO_LARGE), or cannot be decoded (ND_IMAGE_UNREADABLE)',
     ),
   }
 }

@@ -117,11 +117,20 @@ export function createMediaService(db: PrismaClient, options: MediaServiceOption
     return (await repo.findMediaBySha256(db, sha256)) ?? undefined
   }
 
+  /** Removes what an upload that did not complete stored; a failure is logged, the answer stands. */
+  async function removeFolder(id: string): Promise<void> {
+    await storage.remove(storageKeys.folder(id)).catch((err) => options.onStorageError(err, storageKeys.folder(id)))
+  }
+
   /** Stores the original, then inserts its row; the stored object goes again if the insert fails. */
   async function store(spooled: Spooled, fields: MediaUploadFields, actor: Actor): Promise<Uploaded> {
     const image = await inspect(spooled, options.maxPixels)
     const id = uuidv7(clock().getTime())
-    await storage.putFile(storageKeys.original(id), spooled.path, image.mimeType)
+    await storage.putFile(storageKeys.original(id), spooled.path, image.mimeType).catch(async (err) => {
+      // The write may have made the record's folder before it failed: nothing of it may stay.
+      await removeFolder(id)
+      throw err
+    })
     try {
       const row = await db.$transaction(async (tx) => {
         const created = await repo.insertMedia(tx, {
@@ -136,7 +145,7 @@ export function createMediaService(db: PrismaClient, options: MediaServiceOption
       })
       return { media: show(row), created: true }
     } catch (err) {
-      await storage.remove(storageKeys.folder(id)).catch((e) => options.onStorageError(e, storageKeys.folder(id)))
+      await removeFolder(id)
       const winner = await winnerOf(err, spooled.sha256)
       if (winner) return { media: show(winner), created: false }
       throw err

@@ -8,12 +8,19 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import exifr from 'exifr'
 import { fileTypeFromFile } from 'file-type'
 import sharp from 'sharp'
 import { rgbaToThumbHash } from 'thumbhash'
-import { ImageTooLargeError, ImageUnreadableError, UnsupportedMediaTypeError } from '../../errors.js'
+import {
+  ImageTooLargeError,
+  ImageUnreadableError,
+  TooManyFramesError,
+  UnsupportedMediaTypeError,
+} from '../../errors.js'
 import { type MediaMimeType, originalFormats } from './media.files.js'
+import { type EmbeddedMetadata, embeddedMetadata } from './media.metadata.js'
+
+export type { EmbeddedMetadata }
 
 /** A file received in full: where it waits, its hash and its size. */
 export interface Spooled {
@@ -31,13 +38,6 @@ export interface Inspected {
   placeholder: string
   /** Prefills from IPTC, XMP and EXIF; undefined when the file does not say. */
   embedded: EmbeddedMetadata
-}
-
-export interface EmbeddedMetadata {
-  caption?: string
-  credit?: string
-  copyrightHolder?: string
-  capturedAt?: Date
 }
 
 /**
@@ -86,12 +86,6 @@ export async function detectType(path: string): Promise<MediaMimeType> {
   return type.mime as MediaMimeType
 }
 
-/** A sharp failure on our input: over the pixel limit (422 ND_IMAGE_TOO_LARGE) or undecodable. */
-function imageError(err: unknown, maxPixels: number): Error {
-  const message = err instanceof Error ? err.message : ''
-  return /pixel limit/i.test(message) ? new ImageTooLargeError(maxPixels) : new ImageUnreadableError()
-}
-
 /** The ThumbHash of the image (base64): a ≤100×100 RGBA copy, oriented as displayed. */
 async function thumbHash(path: string, maxPixels: number): Promise<string> {
   const { data, info } = await sharp(path, { limitInputPixels: maxPixels })
@@ -103,65 +97,37 @@ async function thumbHash(path: string, maxPixels: number): Promise<string> {
   return Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString('base64')
 }
 
+/** Frames of an animation the server decodes at most (each one counts toward the pixel limit too). */
+export const maxFrames = 1000
+
+/**
+ * The displayed size, once every frame is known to fit: renditions of animated GIF and WebP
+ * decode every frame, so the pixel limit counts them all (a 50-frame 400×400 GIF is 8 MP).
+ * The header alone is read here, whatever its size.
+ */
+async function checkedSize(path: string, maxPixels: number): Promise<{ width: number; height: number }> {
+  const metadata = await sharp(path, { limitInputPixels: false, animated: true }).metadata()
+  const frames = metadata.pages ?? 1
+  if (frames > maxFrames) throw new TooManyFramesError(frames, maxFrames)
+  // Decoded as an animation, height is every frame's stacked: one frame's is pageHeight.
+  const { width } = metadata
+  const height = metadata.pageHeight ?? metadata.height
+  if (width * height * frames > maxPixels) throw new ImageTooLargeError(maxPixels)
+  return (metadata.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height }
+}
+
 /** Reads the image: type from the bytes, displayed size, placeholder and embedded metadata. */
 export async function inspect(spooled: Spooled, maxPixels: number): Promise<Inspected> {
   const mimeType = await detectType(spooled.path)
   let size: { width: number; height: number }
   let placeholder: string
   try {
-    const metadata = await sharp(spooled.path, { limitInputPixels: maxPixels }).metadata()
-    size = metadata.autoOrient
+    size = await checkedSize(spooled.path, maxPixels)
     placeholder = await thumbHash(spooled.path, maxPixels)
   } catch (err) {
-    throw imageError(err, maxPixels)
+    // checkedSize()'s refusals stand (the limit is checked before any decoding); any other sharp
+    // failure is bytes it cannot decode.
+    throw err instanceof ImageTooLargeError || err instanceof TooManyFramesError ? err : new ImageUnreadableError()
   }
   return { mimeType, ...size, placeholder, embedded: await embeddedMetadata(spooled.path) }
-}
-
-type Tags = Record<string, Record<string, unknown> | undefined>
-
-/** A tag's text: a string, an XMP language alternative ({ value }) or the first of a list. */
-function text(value: unknown): string | undefined {
-  if (Array.isArray(value)) return text(value[0])
-  if (value && typeof value === 'object' && 'value' in value) return text((value as { value: unknown }).value)
-  if (typeof value !== 'string') return undefined
-  const trimmed = value.replaceAll('\u0000', '').trim()
-  return trimmed === '' ? undefined : trimmed
-}
-
-function firstText(...values: unknown[]): string | undefined {
-  for (const value of values) {
-    const found = text(value)
-    if (found !== undefined) return found
-  }
-  return undefined
-}
-
-function firstDate(...values: unknown[]): Date | undefined {
-  for (const value of values) {
-    const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
-    const year = date?.getUTCFullYear() ?? Number.NaN
-    // The range every stored timestamp keeps to (src/lib/ranges.ts).
-    if (date && year >= 1000 && year <= 9999) return date
-  }
-  return undefined
-}
-
-/**
- * Caption, credit, copyright and capture time as photo desks record them: IPTC first, then XMP,
- * then EXIF. A file exifr cannot read (or that holds none) prefills nothing.
- */
-export async function embeddedMetadata(path: string): Promise<EmbeddedMetadata> {
-  const tags: Tags | undefined = await exifr
-    .parse(path, { iptc: true, xmp: true, exif: true, mergeOutput: false, reviveValues: true })
-    .catch(() => undefined)
-  if (!tags) return {}
-  const { iptc = {}, dc = {}, photoshop = {}, ifd0 = {}, exif = {}, xmp = {} } = tags
-  const found: EmbeddedMetadata = {
-    caption: firstText(iptc.Caption, iptc['Caption-Abstract'], dc.description, ifd0.ImageDescription),
-    credit: firstText(iptc.Byline, iptc.Credit, photoshop.Credit, dc.creator, ifd0.Artist),
-    copyrightHolder: firstText(iptc.CopyrightNotice, ifd0.Copyright, dc.rights),
-    capturedAt: firstDate(exif.DateTimeOriginal, exif.CreateDate, photoshop.DateCreated, xmp.CreateDate),
-  }
-  return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as EmbeddedMetadata
 }
