@@ -5,7 +5,7 @@
 import etag from '@fastify/etag'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { IfMatch } from '../lib/versions.js'
+import { type IfMatch, matchesEtag } from '../lib/versions.js'
 import type { HeaderName } from './responses.js'
 
 export const publicCacheControl = 'public, max-age=60, stale-while-revalidate=300'
@@ -52,15 +52,6 @@ export function parseIfMatch(request: FastifyRequest): IfMatch {
  * method: a write sent with the new version's ETag was made and then answered 304 without its
  * body. A write ignores If-None-Match (If-Match is its precondition).
  */
-/** Whether If-None-Match names this ETag: one of a list, in its weak form too (GET compares weakly), or `*`. */
-export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false
-  return ifNoneMatch.split(',').some((tag) => {
-    const t = tag.trim()
-    return t === '*' || t === etag || t === `W/${etag}` || `W/${t}` === etag
-  })
-}
-
 export const conditionalReads = fp(
   async (app: FastifyInstance) => {
     app.addHook('onRequest', async (request) => {

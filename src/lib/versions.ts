@@ -22,3 +22,12 @@ export function preconditionFailed(currentVersion: number): Error {
     { currentVersion, currentEtag: versionEtag(currentVersion) },
   )
 }
+
+/** Whether If-None-Match names this ETag: one of a list, in its weak form too (GET compares weakly), or `*`. */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim()
+    return t === '*' || t === etag || t === `W/${etag}` || `W/${t}` === etag
+  })
+}

@@ -16,9 +16,9 @@ import type { Readable } from 'node:stream'
 import sharp, { type Sharp } from 'sharp'
 import type { Db } from '../../db/types.js'
 import { NotFoundError, RenditionFailedError, RenditionsBusyError } from '../../errors.js'
-import { matchesEtag } from '../../http/caching.js'
 import { BoundedMap } from '../../lib/bounded-map.js'
 import { createLimiter } from '../../lib/limiter.js'
+import { matchesEtag } from '../../lib/versions.js'
 import {
   type AspectRatio,
   cropSize,
