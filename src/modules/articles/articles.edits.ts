@@ -6,7 +6,8 @@ import { invalidRequest, MissingReferenceError, withProblem } from '../../errors
 import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
-import { findMediaEmbeds, mediaExists, replaceArticleMedia } from '../media/media.embeds-repository.js'
+import { findMediaEmbeds, replaceArticleMedia } from '../media/media.embeds-repository.js'
+import { resolveImage } from '../media/media.references.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
 import { resolveTagIds, type UnknownTags } from '../tags/tags.service.js'
 import { bodyMediaIds, renderBodyHtml, renderBodyText } from './articles.body.js'
@@ -58,21 +59,12 @@ export async function writeBodyMedia(tx: Db, articleId: string, rendered: Render
 
 type LeadImageInput = NonNullable<ArticleUpdate['leadImage']>
 
-/** The lead image's columns: a URL, or a media record (422 naming leadImage/media when none has the id). */
+/** The lead image's columns: a URL, or a media record whose caption and credit these override. */
 async function leadImageColumns(tx: Db, leadImage: LeadImageInput | null): Promise<writes.ArticleChanges> {
-  if (leadImage && (leadImage.url === undefined) === (leadImage.media === undefined)) {
-    const message = 'exactly one of url or media is required'
-    throw invalidRequest([{ in: 'body', pointer: `/leadImage/${leadImage.url ? 'media' : 'url'}`, message }])
-  }
-  const media = leadImage?.media?.toLowerCase() ?? null
-  if (media !== null && !(await mediaExists(tx, media))) {
-    throw withProblem(new MissingReferenceError(`No media matches "${media}" (leadImage/media)`), {
-      field: 'leadImage/media',
-    })
-  }
+  const { url, mediaId } = await resolveImage(tx, 'leadImage', leadImage)
   return {
-    leadImageUrl: leadImage?.url ?? null,
-    leadMediaId: media,
+    leadImageUrl: url,
+    leadMediaId: mediaId,
     leadImageCaption: leadImage?.caption ?? null,
     leadImageCredit: leadImage?.credit ?? null,
   }

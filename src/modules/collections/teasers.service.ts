@@ -18,7 +18,7 @@ import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { collectionEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
-import { mediaExists } from '../media/media.embeds-repository.js'
+import { resolveImage } from '../media/media.references.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
 import { type Box, boxOf } from './collections.box.js'
 import { claim, requireCollection } from './collections.claim.js'
@@ -28,17 +28,10 @@ import type { CollectionRow, TeaserRow } from './collections.repository.js'
 import * as repo from './collections.repository.js'
 import type { Teaser, TeaserCreate, TeaserUpdate } from './collections.schemas.js'
 
-/** The image's columns: a URL, or a media record (422 naming image/media when none has the id). */
+/** The image's columns: a URL, or a media record whose alt text this overrides. */
 async function imageColumns(tx: Db, image: NonNullable<TeaserUpdate['image']> | null) {
-  if (image && (image.url === undefined) === (image.media === undefined)) {
-    const message = 'exactly one of url or media is required'
-    throw invalidRequest([{ in: 'body', pointer: `/image/${image.url ? 'media' : 'url'}`, message }])
-  }
-  const media = image?.media?.toLowerCase() ?? null
-  if (media !== null && !(await mediaExists(tx, media))) {
-    throw withProblem(new MissingReferenceError(`No media matches "${media}" (image/media)`), { field: 'image/media' })
-  }
-  return { imageUrl: image?.url ?? null, imageMediaId: media, imageAlt: image?.alt ?? null }
+  const { url, mediaId } = await resolveImage(tx, 'image', image)
+  return { imageUrl: url, imageMediaId: mediaId, imageAlt: image?.alt ?? null }
 }
 
 /** The columns an input sets; checks the teaser it leaves (stored values where the input has none). */
