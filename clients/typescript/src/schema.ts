@@ -1481,7 +1481,9 @@ export interface components {
              */
             name: string;
             aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+            /** Format: int32 */
             width: number;
+            /** Format: int32 */
             height: number;
             /** @enum {unknown} */
             mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
@@ -1514,9 +1516,15 @@ export interface components {
             caption: string | null;
             credit: string | null;
             copyrightHolder: string | null;
-            /** @description The original's width */
+            /**
+             * Format: int32
+             * @description The original's width
+             */
             width: number;
-            /** @description The original's height */
+            /**
+             * Format: int32
+             * @description The original's height
+             */
             height: number;
             focalPoint: components["schemas"]["FocalPoint"];
             /** @description A ThumbHash (base64): paint it while the image loads */
@@ -4554,9 +4562,15 @@ export interface operations {
                                 caption?: string | null;
                                 credit?: string | null;
                                 copyrightHolder?: string | null;
-                                /** @description The original's width */
+                                /**
+                                 * Format: int32
+                                 * @description The original's width
+                                 */
                                 width?: number;
-                                /** @description The original's height */
+                                /**
+                                 * Format: int32
+                                 * @description The original's height
+                                 */
                                 height?: number;
                                 /**
                                  * @description The point cropped renditions keep in frame
@@ -4580,7 +4594,9 @@ export interface operations {
                                      */
                                     name: string;
                                     aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+                                    /** Format: int32 */
                                     width: number;
+                                    /** Format: int32 */
                                     height: number;
                                     /** @enum {unknown} */
                                     mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
@@ -6573,9 +6589,15 @@ export interface operations {
                                 caption?: string | null;
                                 credit?: string | null;
                                 copyrightHolder?: string | null;
-                                /** @description The original's width */
+                                /**
+                                 * Format: int32
+                                 * @description The original's width
+                                 */
                                 width?: number;
-                                /** @description The original's height */
+                                /**
+                                 * Format: int32
+                                 * @description The original's height
+                                 */
                                 height?: number;
                                 /**
                                  * @description The point cropped renditions keep in frame
@@ -6599,7 +6621,9 @@ export interface operations {
                                      */
                                     name: string;
                                     aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+                                    /** Format: int32 */
                                     width: number;
+                                    /** Format: int32 */
                                     height: number;
                                     /** @enum {unknown} */
                                     mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
@@ -9957,9 +9981,15 @@ export interface operations {
                         caption?: string | null;
                         credit?: string | null;
                         copyrightHolder?: string | null;
-                        /** @description The original's width */
+                        /**
+                         * Format: int32
+                         * @description The original's width
+                         */
                         width?: number;
-                        /** @description The original's height */
+                        /**
+                         * Format: int32
+                         * @description The original's height
+                         */
                         height?: number;
                         /**
                          * @description The point cropped renditions keep in frame
@@ -9983,7 +10013,9 @@ export interface operations {
                              */
                             name: string;
                             aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+                            /** Format: int32 */
                             width: number;
+                            /** Format: int32 */
                             height: number;
                             /** @enum {unknown} */
                             mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";
@@ -10797,9 +10829,15 @@ export interface operations {
                         caption?: string | null;
                         credit?: string | null;
                         copyrightHolder?: string | null;
-                        /** @description The original's width */
+                        /**
+                         * Format: int32
+                         * @description The original's width
+                         */
                         width?: number;
-                        /** @description The original's height */
+                        /**
+                         * Format: int32
+                         * @description The original's height
+                         */
                         height?: number;
                         /**
                          * @description The point cropped renditions keep in frame
@@ -10823,7 +10861,9 @@ export interface operations {
                              */
                             name: string;
                             aspectRatio: ("16x9" | "1x1" | "4x5") | null;
+                            /** Format: int32 */
                             width: number;
+                            /** Format: int32 */
                             height: number;
                             /** @enum {unknown} */
                             mimeType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/gif";

@@ -5,15 +5,25 @@ import { nullable, ref, UuidSchema } from '../../http/schemas.js'
 import { aspectRatios, originalFormats } from './media.files.js'
 
 const exampleId = '019ad0c4-3b8e-7000-8000-00000000e001'
+/** A rendition URL: MEDIA_PUBLIC_URL (a URL itself) and the API's own path. */
+const urlMax = 2200
+/** A side of a picture, in pixels: bounded, as every number a request may carry. */
+const Pixels = (description?: string) =>
+  Type.Integer({ minimum: 1, maximum: 1_000_000, format: 'int32', ...(description ? { description } : {}) })
 
 export const RenditionComponent = Type.Object(
   {
-    name: Type.String({ description: '`w640`, or `16x9-w640` when cropped to an aspect ratio', examples: ['w640'] }),
+    name: Type.String({
+      maxLength: 40,
+      description: '`w640`, or `16x9-w640` when cropped to an aspect ratio',
+      examples: ['w640'],
+    }),
     aspectRatio: nullable(Type.Enum(Object.keys(aspectRatios), { description: 'Set on cropped renditions' })),
-    width: Type.Integer({ minimum: 1 }),
-    height: Type.Integer({ minimum: 1 }),
+    width: Pixels(),
+    height: Pixels(),
     mimeType: Type.Enum(Object.keys(originalFormats)),
     url: Type.String({
+      maxLength: urlMax,
       description:
         'Stable and immutable: it changes when the image or (for a crop) its focal point changes. On ' +
         "MEDIA_PUBLIC_URL's host when set, else the API's own path.",
@@ -44,15 +54,18 @@ export const FocalPointComponent = Type.Object(
 export const MediaImageComponent = Type.Object(
   {
     mediaId: UuidSchema,
-    url: Type.String({ description: 'The largest uncropped rendition in WebP, for clients that take one URL' }),
-    alt: nullable(Type.String()),
-    caption: nullable(Type.String()),
-    credit: nullable(Type.String()),
-    copyrightHolder: nullable(Type.String()),
-    width: Type.Integer({ minimum: 1, description: "The original's width" }),
-    height: Type.Integer({ minimum: 1, description: "The original's height" }),
+    url: Type.String({
+      maxLength: urlMax,
+      description: 'The largest uncropped rendition in WebP, for clients that take one URL',
+    }),
+    alt: nullable(Type.String({ maxLength: 1000 })),
+    caption: nullable(Type.String({ maxLength: 2000 })),
+    credit: nullable(Type.String({ maxLength: 300 })),
+    copyrightHolder: nullable(Type.String({ maxLength: 300 })),
+    width: Pixels("The original's width"),
+    height: Pixels("The original's height"),
     focalPoint: ref(FocalPointComponent),
-    placeholder: Type.String({ description: 'A ThumbHash (base64): paint it while the image loads' }),
+    placeholder: Type.String({ maxLength: 100, description: 'A ThumbHash (base64): paint it while the image loads' }),
     renditions: Type.Array(ref(RenditionComponent)),
   },
   {
