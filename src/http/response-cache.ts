@@ -29,18 +29,10 @@ declare module 'fastify' {
 }
 
 /**
- * The headers a cached answer keeps; the rest (request id, rate limit, CORS…) are per request.
- * The CSP is the route's own where it sets one (an image's forbids everything).
+ * The headers a cached answer keeps; the rest (request id, rate limit, CORS, the security headers,
+ * whose CSP depends on the request's scheme…) are per request.
  */
-const storedHeaders = [
-  'content-type',
-  'etag',
-  'cache-control',
-  'last-modified',
-  'surrogate-key',
-  'link',
-  'content-security-policy',
-] as const
+const storedHeaders = ['content-type', 'etag', 'cache-control', 'last-modified', 'surrogate-key', 'link'] as const
 
 interface Entry {
   /** UTF-8, outside the V8 heap: kept entries add nothing to garbage collection. */

@@ -2,7 +2,7 @@
 // a CDN's origin). GET /v1/media/{id}/original: the upload as it came, to write scopes only.
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
 import { privateCacheControl } from '../../http/caching.js'
 import { empty, file } from '../../http/responses.js'
 import { problemResponses, problemResponsesOnly } from '../../http/schemas.js'
@@ -10,6 +10,15 @@ import { immutableCacheControl, type RenditionsService, type Served } from './me
 import { imageTypes, OriginalParamsSchema, RenditionParamsSchema } from './media.renditions.schemas.js'
 
 const tags = ['Media']
+
+/**
+ * An image is never a page: no sniffing it into HTML, no scripts should it be opened directly. Set
+ * on sending, so that answers from the response cache (which keeps no security headers) carry it.
+ */
+const imageHeaders: onSendHookHandler = async (_request, reply, payload) => {
+  reply.header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'; sandbox")
+  return payload
+}
 
 /** Problem responses, the 500 and 503 described as a rendition's (not the database's). */
 function renditionProblems() {
@@ -34,12 +43,7 @@ function renditionProblems() {
 function send(request: FastifyRequest, reply: FastifyReply, served: Served) {
   reply.header('etag', served.etag)
   if (served.status === 304) return reply.code(304).send()
-  // An image is never a page: no sniffing it into HTML, no scripts should it be opened directly.
-  reply
-    .header('x-content-type-options', 'nosniff')
-    .header('content-security-policy', "default-src 'none'; sandbox")
-    .header('content-length', String(served.bytes))
-    .type(served.mimeType)
+  reply.header('content-length', String(served.bytes)).type(served.mimeType)
   if (request.method === 'HEAD') {
     // Fastify drains a HEAD answer's stream to its end: close it unread and send an empty one,
     // which keeps the Content-Length of the GET.
@@ -60,6 +64,7 @@ export const mediaRenditionRoutes: FastifyPluginAsyncTypebox<{ renditions: Rendi
       // static file does. Generation is bounded by the service (fixed names, one at a time each).
       // Hits come from the response cache while content is unchanged, as for JSON reads.
       config: { access: 'public', cache: true },
+      onSend: imageHeaders,
       // A malformed id or file name names no file: 404, as for any other path that is not one.
       attachValidation: true,
       schema: {
@@ -102,6 +107,7 @@ export const mediaOriginalRoutes: FastifyPluginAsyncTypebox<{ renditions: Rendit
     '/media/:id/original',
     {
       config: { access: 'content:write' },
+      onSend: imageHeaders,
       schema: {
         operationId: 'getMediaOriginal',
         tags,
