@@ -2,6 +2,7 @@
 // seen before only by content:embargoed keys (never through a shared cache) and preview scopes;
 // at the instant it becomes public with no job, and the change feed says so once.
 import t from 'tap'
+import { nextScheduledChange } from '../../src/db/schedule.js'
 import type { Article, SparseArticle } from '../../src/modules/articles/articles.schemas.js'
 import type { ChangeEvent } from '../../src/modules/changes/changes.schemas.js'
 import { keepFeed } from '../../src/modules/changes/changes.writer.js'
@@ -170,6 +171,8 @@ t.test('an embargoed article on every public read path, on both sides of the ins
     )
     t.notMatch(JSON.stringify(events), /comet-found/)
     t.equal(await mediaPublic(), 0, 'its lead image is not public: the media event is preview-only')
+    const box = await app.inject('/v1/collections/front/teasers')
+    t.equal(box.headers['cache-control'], 'public, max-age=0, stale-while-revalidate=0', 'the box expires at the lift')
     const deletions = await app.inject('/v1/articles/deletions')
     t.notMatch(deletions.body, /comet-found/)
   })
@@ -208,11 +211,17 @@ t.test('an embargoed article on every public read path, on both sides of the ins
   })
 
   await t.test('at the instant: public everywhere, one article.embargo_lifted', async (t) => {
+    t.same(
+      await nextScheduledChange(db.prisma, new Date(liftsAt.getTime() - 1)),
+      liftsAt,
+      'cached public reads end at the lift',
+    )
     clock.set(liftsAt)
-    await keepFeed(db.prisma, clock())
-    await keepFeed(db.prisma, clock())
+    // Read before the feed's upkeep writes the lift's event (whose notification empties the cache).
     t.same(await paths(app, ids), shown, 'anonymous')
     t.same(await paths(app, ids, reader), shown, 'content:read')
+    await keepFeed(db.prisma, clock())
+    await keepFeed(db.prisma, clock())
     const res = await app.inject(`/v1/articles/${slug}`)
     t.equal(res.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')
     clock.advance(hour)
