@@ -9,6 +9,7 @@ import { keepFeed } from '../../src/modules/changes/changes.writer.js'
 import { assertProblem, build, createKey, json, type Page, pointers, testClock } from '../helper.js'
 import { client, type Headers } from './articles.helpers.js'
 import { createMedia } from './media-uses.helpers.js'
+import { type DeliveryBody, resolveHost } from './webhooks.helpers.js'
 
 // The response cache stays on: an embargoed key must never be answered from it.
 const env = { RATE_LIMIT_ANONYMOUS_MAX: '1000000', RATE_LIMIT_MAX: '1000000', WEBHOOK_WORKER: 'false' }
@@ -104,8 +105,20 @@ const shown = {
 
 t.test('an embargoed article on every public read path, on both sides of the instant', async (t) => {
   const clock = testClock(new Date('2031-05-01T08:00:00.000Z'))
-  const { app, db, auth } = await build(t, { clock, env })
+  const { app, db, auth } = await build(t, { clock, env, resolveHost })
   const reader = (await createKey(db, ['content:read'])).headers
+  const hooks = (await createKey(db, ['webhooks:manage', 'content:read'])).headers
+  const hook = await app.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: hooks,
+    payload: { url: 'https://hooks.example.com/embargo', events: ['article.*'] },
+  })
+  t.equal(hook.statusCode, 201)
+  const deliveries = async () => {
+    const res = await app.inject({ url: `/v1/webhooks/${json(hook).id}/deliveries?limit=100`, headers: hooks })
+    return json<{ data: DeliveryBody[] }>(res).data.map((d) => d.eventType)
+  }
   const partner = (await createKey(db, ['content:embargoed'])).headers
   const previewer = (await createKey(db, ['content:preview'])).headers
   const api = client(app, auth)
@@ -170,6 +183,7 @@ t.test('an embargoed article on every public read path, on both sides of the ins
       'no public event about it',
     )
     t.notMatch(JSON.stringify(events), /comet-found/)
+    t.same(await deliveries(), ['article.published'], 'a public webhook hears only of the other article')
     t.equal(await mediaPublic(), 0, 'its lead image is not public: the media event is preview-only')
     const box = await app.inject('/v1/collections/front/teasers')
     t.equal(box.headers['cache-control'], 'public, max-age=0, stale-while-revalidate=0', 'the box expires at the lift')
@@ -241,6 +255,7 @@ t.test('an embargoed article on every public read path, on both sides of the ins
       'the box changed at the instant',
     )
     t.equal(await mediaPublic(), 1, 'its lead image is public now')
+    t.same((await deliveries()).sort(), ['article.embargo_lifted', 'article.published'], 'and a public webhook, once')
   })
 })
 
