@@ -1,5 +1,6 @@
 // When public content changes by itself, with no write: a scheduled article falls due, an
-// article's embargo lifts, or a teaser's time window opens or closes. Caches of public reads stay valid until that instant.
+// article's embargo lifts, or a teaser's time window opens or closes. Caches of public reads stay
+// valid until that instant.
 import type { Db } from './types.js'
 
 /** The first such instant after `now`, or null when nothing is scheduled. */

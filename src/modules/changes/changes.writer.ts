@@ -49,8 +49,8 @@ const sameInstant = (a: Date | null, b: Date) => a !== null && a.getTime() === b
 
 /**
  * Removes the moments due by `now` and writes their events, checked against the records as they
- * are: an article unpublished, rescheduled, deleted or its embargo moved or cleared since, or a teaser moved or removed, writes
- * nothing. The delete is the claim: of two transactions removing one moment, the second waits for
+ * are: an article unpublished, rescheduled or deleted since, or whose embargo moved or was cleared,
+ * or a teaser moved or removed, writes nothing. The delete is the claim: of two transactions removing one moment, the second waits for
  * the first and then finds nothing, so each moment is written once, by one instance.
  */
 async function writeDue(tx: Db, now: Date): Promise<void> {
