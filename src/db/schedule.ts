@@ -1,5 +1,6 @@
-// When public content changes by itself, with no write: a scheduled article falls due, or a
-// teaser's time window opens or closes. Caches of public reads stay valid until that instant.
+// When public content changes by itself, with no write: a scheduled article falls due, an
+// article's embargo lifts, or a teaser's time window opens or closes. Caches of public reads stay
+// valid until that instant.
 import type { Db } from './types.js'
 
 /** The first such instant after `now`, or null when nothing is scheduled. */
@@ -9,6 +10,8 @@ export async function nextScheduledChange(db: Db, now: Date): Promise<Date | nul
     SELECT least(
       (SELECT min(published_at) FROM articles
         WHERE status IN ('published', 'scheduled') AND published_at > ${now} AND deleted_at IS NULL),
+      (SELECT min(embargoed_until) FROM articles
+        WHERE embargoed_until > ${now} AND status IN ('published', 'scheduled') AND deleted_at IS NULL),
       (SELECT min(starts_at) FROM teasers WHERE starts_at > ${now}),
       (SELECT min(ends_at) FROM teasers WHERE ends_at > ${now})
     ) AS at`

@@ -79,6 +79,15 @@ export function canPreview(request: FastifyRequest): boolean {
   return request.principal.kind === 'key' && grants(request.principal.scopes, 'content:preview')
 }
 
+/**
+ * Keys under an embargo agreement (content:embargoed, implied by preview and write) see published
+ * articles before their embargo lifts: their reads are never shared (private, no-store, and never
+ * the response cache).
+ */
+export function canSeeEmbargoed(request: FastifyRequest): boolean {
+  return request.principal?.kind === 'key' && grants(request.principal.scopes, 'content:embargoed')
+}
+
 /** Write scopes see what only the newsroom may (a person's email address); everyone else does not. */
 export function canWrite(request: FastifyRequest): boolean {
   return request.principal.kind === 'key' && grants(request.principal.scopes, 'content:write')

@@ -11,13 +11,13 @@
 //   generation ends at the next such instant (db/schedule.ts).
 // - While the notification connection is down the cache is off: changes could go unseen.
 // - Only the public view is cached (anonymous and content:read callers see the same thing);
-//   preview callers always read the database.
+//   preview and content:embargoed callers always read the database.
 // Hits keep the route's headers (ETag, Cache-Control, Last-Modified, Surrogate-Key, Link) and add
 // Age, so shared caches downstream count the time spent here against max-age.
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ChangeSubscription, Database } from '../db/database.js'
-import { canPreview } from './auth.js'
+import { canSeeEmbargoed } from './auth.js'
 import { varyOnAuthorization } from './caching.js'
 import { withHeadersOnAll } from './responses.js'
 
@@ -210,7 +210,7 @@ export default fp<ResponseCachePluginOptions>(
     // before parsing and validation, which a hit can skip: an entry exists only for a URL that
     // was validated and answered 200 before, and the same URL validates the same way again.
     const lookup: onRequestHookHandler = async (request: CacheableRequest, reply: FastifyReply) => {
-      if (request.method !== 'GET' || canPreview(request) || !(await cache.prepare())) return
+      if (request.method !== 'GET' || canSeeEmbargoed(request) || !(await cache.prepare())) return
       const entry = cache.get(request.url)
       if (!entry) {
         request[kGeneration] = cache.generation

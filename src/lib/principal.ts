@@ -1,13 +1,22 @@
 // Who is calling and what they may do, without HTTP: scopes and how they imply each other, the
 // principal a request authenticates as, and the actor recorded on every write.
-export const scopes = ['content:read', 'content:preview', 'content:write', 'keys:manage', 'webhooks:manage'] as const
+export const scopes = [
+  'content:read',
+  'content:embargoed',
+  'content:preview',
+  'content:write',
+  'keys:manage',
+  'webhooks:manage',
+] as const
 export type Scope = (typeof scopes)[number]
 
-// content:write implies preview, which implies read. keys:manage and webhooks:manage stand alone.
+// content:write implies preview, which implies embargoed (published articles still under embargo),
+// which implies read. keys:manage and webhooks:manage stand alone.
 const implied: Record<Scope, Scope[]> = {
   'content:read': ['content:read'],
-  'content:preview': ['content:preview', 'content:read'],
-  'content:write': ['content:write', 'content:preview', 'content:read'],
+  'content:embargoed': ['content:embargoed', 'content:read'],
+  'content:preview': ['content:preview', 'content:embargoed', 'content:read'],
+  'content:write': ['content:write', 'content:preview', 'content:embargoed', 'content:read'],
   'keys:manage': ['keys:manage'],
   'webhooks:manage': ['webhooks:manage'],
 }

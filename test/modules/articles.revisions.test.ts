@@ -81,6 +81,7 @@ test('revisions, old slugs, Idempotency-Key', async (t) => {
         'contributors',
         'credits',
         'dateline',
+        'embargoedUntil',
         'headline',
         'language',
         'leadImage',

@@ -1135,7 +1135,7 @@ export interface paths {
         };
         /**
          * Follow every change to content, oldest first
-         * @description The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
+         * @description The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once; an article published under embargo (`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
          */
@@ -1148,7 +1148,7 @@ export interface paths {
          * Follow every change to content, oldest first (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
+         *     The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once; an article published under embargo (`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
          */
@@ -1450,9 +1450,9 @@ export interface components {
             /** @description ND_CONFLICT on deleting a collection: the teasers it still holds */
             teaserCount?: number;
             /** @description ND_SCOPE_NOT_HELD: the scopes asked for that the calling key does not hold */
-            scopesNotHeld?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopesNotHeld?: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @description ND_CONFLICT on changing a key: the scopes that would widen it (scopes can only be narrowed) */
-            widenedScopes?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            widenedScopes?: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
         } & {
             [key: string]: unknown;
         };
@@ -1908,6 +1908,7 @@ export interface components {
          *       "status": "published",
          *       "publishedAt": "2015-09-27T12:00:00.000Z",
          *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
+         *       "embargoedUntil": null,
          *       "canonicalUrl": null,
          *       "leadImage": null,
          *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
@@ -1978,6 +1979,7 @@ export interface components {
             status: "draft" | "scheduled" | "published" | "archived";
             publishedAt: string | null;
             firstPublishedAt: string | null;
+            embargoedUntil: string | null;
             canonicalUrl: string | null;
             leadImage: components["schemas"]["LeadImage"] | null;
             sourceId: string | null;
@@ -2036,6 +2038,7 @@ export interface components {
             status?: "draft" | "scheduled" | "published" | "archived";
             publishedAt?: string | null;
             firstPublishedAt?: string | null;
+            embargoedUntil?: string | null;
             canonicalUrl?: string | null;
             leadImage?: components["schemas"]["LeadImage"] | null;
             sourceId?: string | null;
@@ -2296,10 +2299,10 @@ export interface components {
             /** @description Position in the feed: events are numbered in the order their changes committed */
             id: string;
             /**
-             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*, person.*, section.*: a source, person or section; tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"); media.*: a media record (media.updated: its alt, caption, credit, copyright holder, usage terms, capture time or focal point; the articles, teasers and people showing the image change with it and keep their versions: their responses carry the surrogate key media:<id>, which the event names). Seen only with content:preview: article.created, article.draft_updated, article.scheduled, any event about an article that was not public before or after the change, about a tag no public article uses, and about an image no public content uses at the time (the lead image or a body image of a public article, the image of a teaser a collection shows, or of a person): media.created and media.deleted always. webhook.test: sent by POST /v1/webhooks/{id}/test only.
+             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.embargo_lifted: a published article became public when its embargo lifted (at that instant, once; or when a change cleared or moved the embargo before then); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*, person.*, section.*: a source, person or section; tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"); media.*: a media record (media.updated: its alt, caption, credit, copyright holder, usage terms, capture time or focal point; the articles, teasers and people showing the image change with it and keep their versions: their responses carry the surrogate key media:<id>, which the event names). Seen only with content:preview: article.created, article.draft_updated, article.scheduled, any event about an article that was not public before or after the change, about a tag no public article uses, and about an image no public content uses at the time (the lead image or a body image of a public article, the image of a teaser a collection shows, or of a person): media.created and media.deleted always. webhook.test: sent by POST /v1/webhooks/{id}/test only.
              * @enum {string}
              */
-            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "webhook.test";
+            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "webhook.test";
             /**
              * Format: date-time
              * @description When the change happened (a scheduled one: when it fell due)
@@ -2353,7 +2356,7 @@ export interface components {
             /** @description The public start of the key, to recognise it: nd_<id> */
             prefix: string;
             name: string;
-            scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopes: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @enum {string} */
             status: "active" | "revoked" | "expired";
             rateLimit: number | null;
@@ -2391,7 +2394,7 @@ export interface components {
             /** @description The public start of the key, to recognise it: nd_<id> */
             prefix: string;
             name: string;
-            scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopes: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @enum {string} */
             status: "active" | "revoked" | "expired";
             rateLimit: number | null;
@@ -2469,7 +2472,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -2528,7 +2531,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -4265,7 +4268,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -4468,6 +4471,7 @@ export interface operations {
                     /** @description BCP 47 language tag, e.g. en, hy, ru, pt-BR */
                     language?: string;
                     canonicalUrl?: string | null;
+                    embargoedUntil?: string | null;
                     leadImage?: {
                         /**
                          * Format: uri
@@ -4863,7 +4867,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5021,7 +5025,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5214,7 +5218,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5387,7 +5391,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5580,7 +5584,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -6008,7 +6012,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -6321,7 +6325,7 @@ export interface operations {
     getArticleHead: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -6495,6 +6499,7 @@ export interface operations {
                     /** @description BCP 47 language tag, e.g. en, hy, ru, pt-BR */
                     language?: string;
                     canonicalUrl?: string | null;
+                    embargoedUntil?: string | null;
                     leadImage?: {
                         /**
                          * Format: uri
@@ -6891,7 +6896,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -7058,7 +7063,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -16416,7 +16421,7 @@ export interface operations {
                  */
                 "application/json": {
                     name: string;
-                    scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    scopes: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
                     expiresAt?: string | null;
                     rateLimit?: number | null;
                 };
@@ -17115,7 +17120,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     /** @description May only narrow the key: every scope must already be held */
-                    scopes?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    scopes?: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
                     expiresAt?: string | null;
                     rateLimit?: number | null;
                 };
@@ -17570,7 +17575,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
                 /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
-                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
                 /** @description Only events about this kind of resource */
                 resource?: "article" | "collection" | "source" | "person" | "section" | "tag" | "media";
                 /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
@@ -17739,7 +17744,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
                 /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
-                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
                 /** @description Only events about this kind of resource */
                 resource?: "article" | "collection" | "source" | "person" | "section" | "tag" | "media";
                 /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
@@ -18047,7 +18052,7 @@ export interface operations {
                      */
                     url: string;
                     /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change, about a tag no public article uses, or about an image no public content shows) are sent only when `receivesDrafts` is true. */
-                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
+                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
                     /** @description Only events that match every filter given: null or omitted matches any */
                     filter?: {
                         source?: string | null;
@@ -18787,7 +18792,7 @@ export interface operations {
                      */
                     url?: string;
                     /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change, about a tag no public article uses, or about an image no public content shows) are sent only when `receivesDrafts` is true. */
-                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
+                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
                     /** @description The filters given replace theirs (null clears one); those omitted stay */
                     filter?: {
                         source?: string | null;

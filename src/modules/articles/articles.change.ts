@@ -57,6 +57,16 @@ export function goesLiveAt(record: ArticleRecord, now: Date): Date | null {
   return record.status === 'scheduled' && record.publishedAt && record.publishedAt > now ? record.publishedAt : null
 }
 
+/**
+ * When the embargo of a published (or scheduled) article lifts, if it is still ahead and ends after
+ * the publish time (at or before it, the publish moment makes the article public).
+ */
+export function embargoLiftsAt(record: ArticleRecord, now: Date): Date | null {
+  const until = record.embargoedUntil
+  const published = record.status === 'published' || record.status === 'scheduled'
+  return until && until > now && published && record.publishedAt && record.publishedAt < until ? until : null
+}
+
 /** Turns the current state into the column changes of one change (throwing when it may not happen). */
 export type Apply = (tx: Db, current: ArticleRecord) => Promise<writes.ArticleChanges>
 
@@ -90,7 +100,7 @@ export function changeArticle(db: PrismaClient, change: Change, apply: Apply): P
     await recordArticleChange(
       tx,
       { action, before: current, after: updated, ...visibility, changedFields, at: now },
-      { actor, goesLiveAt: goesLiveAt(updated, now) },
+      { actor, goesLiveAt: goesLiveAt(updated, now), embargoLiftsAt: embargoLiftsAt(updated, now) },
     )
     return updated
   })

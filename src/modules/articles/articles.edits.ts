@@ -84,6 +84,7 @@ export async function columnsOf(
   if (input.bylines !== undefined) data.bylines = input.bylines
   if (input.language !== undefined) data.language = normalizeLanguage(input.language)
   if (input.canonicalUrl !== undefined) data.canonicalUrl = input.canonicalUrl
+  if (input.embargoedUntil !== undefined) data.embargoedUntil = input.embargoedUntil && new Date(input.embargoedUntil)
   if (input.leadImage !== undefined) Object.assign(data, await leadImageColumns(tx, input.leadImage))
   const sourceId = await resolveSourceReference(tx, input)
   if (sourceId !== undefined) data.sourceId = sourceId

@@ -6,6 +6,7 @@ import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
 import { uuidPattern } from '../../lib/uuid.js'
+import { publicArticleSql } from './articles.embargo-repository.js'
 import type { Relations } from './articles.record.js'
 
 export type ArticleSort = '-publishedAt' | '-updatedAt' | 'relevance'
@@ -13,6 +14,8 @@ export type ArticleSort = '-publishedAt' | '-updatedAt' | 'relevance'
 export interface ArticleListFilter {
   /** Public view at this instant (published and due); null: the preview view (every live article). */
   publicAt: Date | null
+  /** With publicAt: published articles still under embargo count (a content:embargoed caller). */
+  embargoed?: boolean
   now: Date
   status?: ArticleStatus
   source?: string
@@ -105,7 +108,7 @@ export function opaque(at: Date): Prisma.Sql {
 export function conditions(filter: ArticleListFilter, ids: FilterIds): Prisma.Sql[] {
   const where: Prisma.Sql[] = [Prisma.sql`a.deleted_at IS NULL`]
   if (filter.publicAt) {
-    where.push(Prisma.sql`a.status IN ('published', 'scheduled') AND a.published_at <= ${opaque(filter.publicAt)}`)
+    where.push(publicArticleSql('a', opaque(filter.publicAt), { embargoed: filter.embargoed }))
   }
   switch (filter.status) {
     case 'published':

@@ -2,7 +2,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { canPreview } from '../../http/auth.js'
+import { canPreview, canSeeEmbargoed } from '../../http/auth.js'
 import { setCacheHeaders } from '../../http/caching.js'
 import { success } from '../../http/responses.js'
 import { problemResponses } from '../../http/schemas.js'
@@ -26,6 +26,7 @@ export const IdempotencyHeaders = Type.Object({
 export function viewOf(request: FastifyRequest, query: { fields?: string; include?: string }): ViewOptions {
   return {
     preview: canPreview(request),
+    embargoed: canSeeEmbargoed(request),
     fields: query.fields ? ([...new Set(query.fields.split(','))] as ArticleField[]) : undefined,
     include: query.include ? ([...new Set(query.include.split(','))] as ArticleInclude[]) : undefined,
   }

@@ -1,7 +1,7 @@
 // What article writes accept: the editable fields, with the related records (sources, people,
 // sections) named by id, slug or path, or as a read embeds them so a read is accepted back as is.
 import Type, { type Static } from 'typebox'
-import { HttpUrlSchema, nullable, SlugSchema, UuidSchema } from '../../http/schemas.js'
+import { HttpUrlSchema, nullable, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 import { MediaImageInSchema } from '../media/media.embeds.schemas.js'
 import { PersonComponent } from '../people/people.schemas.js'
 import { maxSectionDepth, SectionComponent } from '../sections/sections.schemas.js'
@@ -125,6 +125,14 @@ const editable = {
     }),
   ),
   canonicalUrl: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
+  embargoedUntil: Type.Optional(
+    nullable({
+      ...TimestampSchema,
+      description:
+        'Once published, the article stays out of public reads until this instant: only keys with ' +
+        'content:embargoed (or preview) see it before. Null lifts the embargo; a past instant is no embargo',
+    }),
+  ),
   leadImage: Type.Optional(Type.Union([LeadImageInSchema, Type.Null()])),
   sourceId: Type.Optional(nullable({ ...UuidSchema, description: 'The publishing source, as reads name it' })),
   source: Type.Optional(

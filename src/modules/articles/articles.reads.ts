@@ -10,7 +10,7 @@ import { withRelated } from './articles.related.js'
 import * as repo from './articles.repository.js'
 import type { Article, ArticleList, ArticleListQuery, Tombstone, TombstoneQuery } from './articles.schemas.js'
 import {
-  isPublic,
+  isVisible,
   latest,
   normalizeLanguage,
   relationsOf,
@@ -33,7 +33,7 @@ export async function getArticle(db: Db, idOrSlug: string, view: ViewOptions, no
   const isId = uuidPattern.test(idOrSlug)
   const record = await repo.findArticle(db, isId ? idOrSlug.toLowerCase() : idOrSlug, isId, relationsOf(view))
   // Public callers cannot tell a draft from a missing article.
-  if (!record || (!view.preview && !isPublic(record, now))) throw new NotFoundError('article', idOrSlug)
+  if (!record || !isVisible(record, now, view)) throw new NotFoundError('article', idOrSlug)
   const read = {
     body: toArticle(record, now, view),
     surrogateKeys: surrogateKeysOf(record),
@@ -71,6 +71,7 @@ function listFilter(query: ArticleListQuery, view: ViewOptions & ListScope, now:
   const sort = query.sort ?? '-publishedAt'
   return {
     publicAt: view.preview ? null : now,
+    embargoed: view.embargoed ?? false,
     now,
     status: query.status,
     source: view.sourceKey ?? query.source,

@@ -95,6 +95,7 @@ const articleColumns = {
   status: 'a.status::text',
   publishedAt: 'a.published_at',
   firstPublishedAt: 'a.first_published_at',
+  embargoedUntil: 'a.embargoed_until',
   canonicalUrl: 'a.canonical_url',
   leadImageUrl: 'a.lead_image_url',
   leadImageCaption: 'a.lead_image_caption',

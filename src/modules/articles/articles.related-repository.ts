@@ -3,6 +3,7 @@
 
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
+import { publicArticleSql } from './articles.embargo-repository.js'
 import {
   type ArticleRecord,
   type RawRecord,
@@ -28,6 +29,8 @@ export interface RelatedFilter {
   article: { id: string } | { slug: string }
   /** Public view at this instant: the article itself must then be public. Null: the preview view. */
   publicAt: Date | null
+  /** With publicAt: the article itself may be published under embargo (a content:embargoed caller). */
+  embargoed?: boolean
   now: Date
   limit: number
   /** Leave the body columns out (a view that does not show them). */
@@ -45,9 +48,8 @@ export interface Related {
 /** A time as a sub-select: one generic plan whatever its value (see opaque() in articles.repository.ts). */
 const at = (time: Date) => Prisma.sql`(SELECT ${time}::timestamptz)`
 
-/** Public at `now`, columns of alias a: what anonymous readers may see. */
-const isPublic = (now: Date) =>
-  Prisma.sql`a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') AND a.published_at <= ${at(now)}`
+/** Public at `now`, columns of alias a: what anonymous readers may see (`embargoed`: or under embargo). */
+const isPublic = (now: Date, embargoed = false) => publicArticleSql('a', at(now), { embargoed })
 
 /**
  * The articles nearest the article in creation order that share one of its tags (`links` =
@@ -113,7 +115,7 @@ export async function relatedArticles(db: Db, filter: RelatedFilter): Promise<Re
         ARRAY(SELECT section_id FROM article_sections WHERE article_id = a.id) AS section_ids,
         ${words} AS words
       FROM articles a
-      WHERE ${match} AND ${filter.publicAt ? isPublic(filter.publicAt) : Prisma.sql`a.deleted_at IS NULL`}
+      WHERE ${match} AND ${filter.publicAt ? isPublic(filter.publicAt, filter.embargoed) : Prisma.sql`a.deleted_at IS NULL`}
     ),
     near AS (
       ${neighbours('article_tags', 'tag_id', filter.now, perSideOf(filter.limit))}

@@ -34,6 +34,7 @@ export async function getRelated(
     article: isId ? { id: idOrSlug.toLowerCase() } : { slug: idOrSlug },
     // Public callers cannot tell a draft from a missing article, here as on the article itself.
     publicAt: view.preview ? null : now,
+    embargoed: view.embargoed ?? false,
     now,
     limit: query.limit,
     withoutBody: withoutBody(view),

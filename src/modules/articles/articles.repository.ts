@@ -169,11 +169,17 @@ export interface Tombstone {
 export async function listDeletions(db: Db, filter: DeletionFilter): Promise<Tombstone[]> {
   // Once public: published at some time (first_published_at is set when an article is published
   // or unpublished, archived after being public), or due when deleted (a scheduled article whose
-  // time had come has no first publish time stored).
+  // time had come has no first publish time stored) — and not deleted before its embargo lifted
+  // (publishing under embargo stores the first publish time, but the public never saw the article).
   const oncePublic: Prisma.ArticleWhereInput = {
-    OR: [
-      { firstPublishedAt: { not: null } },
-      { status: { in: ['published', 'scheduled'] }, publishedAt: { lte: db.article.fields.deletedAt } },
+    AND: [
+      {
+        OR: [
+          { firstPublishedAt: { not: null } },
+          { status: { in: ['published', 'scheduled'] }, publishedAt: { lte: db.article.fields.deletedAt } },
+        ],
+      },
+      { OR: [{ embargoedUntil: null }, { embargoedUntil: { lte: db.article.fields.deletedAt } }] },
     ],
   }
   const rows = await db.article.findMany({

@@ -31,6 +31,7 @@ export const articleFields = [
   'status',
   'publishedAt',
   'firstPublishedAt',
+  'embargoedUntil',
   'canonicalUrl',
   'leadImage',
   'sourceId',

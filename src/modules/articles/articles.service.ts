@@ -20,7 +20,7 @@ import { getRevision, listRevisions, restoreRevision } from './articles.revision
 import type { Article, ArticleListQuery, Publish, TombstoneQuery } from './articles.schemas.js'
 import { fullView, toArticle, type ViewOptions } from './articles.view.js'
 
-export { isPublic } from './articles.view.js'
+export { isPublic, publicFrom } from './articles.view.js'
 export type { ViewOptions }
 
 /** A write's answer: the article as it is now (full view) and its version, for the ETag. */

@@ -126,6 +126,7 @@ const seedArticleExample = {
   status: 'published',
   publishedAt: '2015-09-27T12:00:00.000Z',
   firstPublishedAt: '2015-09-27T12:00:00.000Z',
+  embargoedUntil: null,
   canonicalUrl: null,
   leadImage: null,
   sourceId: seedSourceExample.id,
@@ -155,6 +156,12 @@ const articleProperties = {
   status: ArticleStatusSchema,
   publishedAt: nullable({ ...TimestampSchema, description: 'When it is (or, scheduled, becomes) public' }),
   firstPublishedAt: nullable(TimestampSchema),
+  embargoedUntil: nullable({
+    ...TimestampSchema,
+    description:
+      'Published, it stays out of public reads until this instant (content:embargoed and preview keys see it ' +
+      'before); null: no embargo',
+  }),
   canonicalUrl: nullable(Type.String()),
   leadImage: Type.Union([ref(LeadImageComponent), Type.Null()]),
   sourceId: nullable(Type.String({ format: 'uuid', description: 'The publishing source' })),

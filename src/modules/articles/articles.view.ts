@@ -13,6 +13,8 @@ import { type Article, type ArticleField, type ArticleInclude, articleFields } f
 export interface ViewOptions {
   /** The caller may see drafts and scheduled articles. */
   preview: boolean
+  /** The caller (content:embargoed) sees published articles still under embargo; preview implies it. */
+  embargoed?: boolean
   fields?: ArticleField[]
   include?: ArticleInclude[]
   /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
@@ -43,8 +45,33 @@ export function effectiveStatus(row: { status: ArticleStatus; publishedAt: Date 
   return row.status === 'scheduled' && row.publishedAt && row.publishedAt <= now ? 'published' : row.status
 }
 
-export function isPublic(row: { status: ArticleStatus; publishedAt: Date | null; deletedAt: Date | null }, now: Date) {
-  return !row.deletedAt && effectiveStatus(row, now) === 'published'
+type Visibility = {
+  status: ArticleStatus
+  publishedAt: Date | null
+  deletedAt: Date | null
+  embargoedUntil: Date | null
+}
+
+/** Whether an article is under an embargo at `now` (published or not). */
+export function underEmbargo(row: { embargoedUntil: Date | null }, now: Date): boolean {
+  return row.embargoedUntil !== null && row.embargoedUntil > now
+}
+
+/** Public at `now`: published (or scheduled and due), live, and no embargo still running (see publicArticleSql). */
+export function isPublic(row: Visibility, now: Date): boolean {
+  return !row.deletedAt && effectiveStatus(row, now) === 'published' && !underEmbargo(row, now)
+}
+
+/** Whether the view may read the article at `now`: preview sees every live one, embargoed the published ones. */
+export function isVisible(row: Visibility, now: Date, view: Pick<ViewOptions, 'preview' | 'embargoed'>): boolean {
+  if (view.preview) return true
+  return isPublic(view.embargoed ? { ...row, embargoedUntil: null } : row, now)
+}
+
+/** When an article published or scheduled becomes public (its publish time, or its embargo's end if later). */
+export function publicFrom(row: Omit<Visibility, 'deletedAt'>): Date | null {
+  if ((row.status !== 'published' && row.status !== 'scheduled') || !row.publishedAt) return null
+  return row.embargoedUntil && row.embargoedUntil > row.publishedAt ? row.embargoedUntil : row.publishedAt
 }
 
 interface ViewContext {
@@ -96,6 +123,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
   // A scheduled article whose time has come was first published then (no write marks that moment).
   firstPublishedAt: (r, c) =>
     (r.firstPublishedAt ?? (c.status === 'published' ? r.publishedAt : null))?.toISOString() ?? null,
+  embargoedUntil: (r) => r.embargoedUntil?.toISOString() ?? null,
   canonicalUrl: (r) => r.canonicalUrl,
   leadImage: (r, c) => leadImageOf(r, c.mediaBase),
   sourceId: (r) => r.sourceId,
@@ -160,6 +188,7 @@ const snapshotFields = [
   'language',
   'status',
   'publishedAt',
+  'embargoedUntil',
   'canonicalUrl',
   'leadImage',
   'sourceId',
@@ -178,8 +207,10 @@ export type SnapshotLeadImage =
 /** A revision's fields; contributors and sections are absent from revisions written before they existed. */
 export type Snapshot = Omit<
   Pick<Article, (typeof snapshotFields)[number]>,
-  'contributors' | 'sections' | 'leadImage'
+  'contributors' | 'sections' | 'leadImage' | 'embargoedUntil'
 > & {
+  /** Absent from revisions written before embargoes existed. */
+  embargoedUntil?: string | null
   leadImage: SnapshotLeadImage
   credits: { sourceId: string; role: string }[]
   contributors?: Article['contributors']

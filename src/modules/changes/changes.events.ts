@@ -29,7 +29,8 @@ function articleEventType(c: ArticleChange): EventType {
   if (c.action === 'create') return 'article.created'
   if (c.action === 'delete') return 'article.deleted'
   if (c.action === 'restore') return 'article.restored'
-  if (!c.wasPublic && c.isPublic) return 'article.published'
+  // An edit cannot publish: one that makes the article public cleared or moved its embargo.
+  if (!c.wasPublic && c.isPublic) return c.action === 'update' ? 'article.embargo_lifted' : 'article.published'
   if (c.wasPublic && !c.isPublic) return c.after.status === 'archived' ? 'article.archived' : 'article.unpublished'
   if (c.wasPublic) return 'article.updated'
   if (c.action === 'publish') return 'article.scheduled'

@@ -143,6 +143,7 @@ export interface DueArticle {
   slug: string
   version: number
   publishedAt: Date
+  embargoedUntil: Date | null
   sourceIds: string[]
   tags: string[]
 }
@@ -150,7 +151,7 @@ export interface DueArticle {
 /** The live articles among these that are published or scheduled, with their sources and tag slugs. */
 export function dueArticles(tx: Db, ids: string[]): Promise<DueArticle[]> {
   return tx.$queryRaw<DueArticle[]>`
-    SELECT a.id, a.slug, a.version, a.published_at AS "publishedAt",
+    SELECT a.id, a.slug, a.version, a.published_at AS "publishedAt", a.embargoed_until AS "embargoedUntil",
       array_remove(ARRAY[a.source_id] || ARRAY(SELECT c.source_id FROM article_credits c WHERE c.article_id = a.id),
         NULL)::text[] AS "sourceIds",
       ARRAY(SELECT t.slug FROM article_tags x JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id)::text[] AS tags

@@ -24,7 +24,8 @@ export const changesRoutes: FastifyPluginAsyncTypebox<{ changes: ChangesService 
           '`page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` ' +
           'means you are at the end — poll the same cursor later. Following cursors never misses an event: ' +
           'an event becomes visible only after every event numbered before it. A scheduled article appears ' +
-          '(`article.published`) when it goes live, once. Anonymous and content:read callers see events about ' +
+          '(`article.published`) when it goes live, once; an article published under embargo ' +
+          '(`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about ' +
           'public content only; content:preview sees every event, including `article.created`, ' +
           '`article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. ' +
           'Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, ' +

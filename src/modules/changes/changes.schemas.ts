@@ -7,6 +7,7 @@ import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../ht
 /** Events every reader sees when they are about public content. */
 export const publicEventTypes = [
   'article.published',
+  'article.embargo_lifted',
   'article.updated',
   'article.unpublished',
   'article.archived',
@@ -45,7 +46,9 @@ export type ResourceType = (typeof resourceTypes)[number]
 const EventTypeSchema = StringEnum([...eventTypes, 'webhook.test'], {
   description:
     'What happened. article.published: an article became public (at its scheduled time for a scheduled ' +
-    'one); article.updated: a public article changed; article.unpublished / article.archived / ' +
+    'one); article.embargo_lifted: a published article became public when its embargo lifted (at that instant, ' +
+    'once; or when a change cleared or moved the embargo before then); article.updated: a public article changed; ' +
+    'article.unpublished / article.archived / ' +
     'article.deleted: it left the public reads; article.restored: an earlier version was restored; ' +
     'collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an ' +
     'article in it going public or leaving); source.*, person.*, section.*: a source, person or section; ' +

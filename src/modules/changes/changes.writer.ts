@@ -1,5 +1,6 @@
 // Writing events inside the transaction of the change they report (the outbox), and the events
-// of moments that fall due with no write (scheduled articles going live, teaser windows).
+// of moments that fall due with no write (scheduled articles going live, embargoes lifting, teaser
+// windows).
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
 import type { Actor } from '../../lib/principal.js'
@@ -31,17 +32,16 @@ export async function recordEvents(
 export async function recordArticleChange(
   tx: Db,
   change: ArticleChange,
-  context: { actor: Actor; goesLiveAt?: Date | null },
+  context: { actor: Actor; goesLiveAt?: Date | null; embargoLiftsAt?: Date | null },
 ): Promise<void> {
   const events = [articleEvent(change)]
   if (change.wasPublic !== change.isPublic) {
     const boxes = await repo.collectionsLinking(tx, [change.after.id])
     events.push(...boxes.map((b) => collectionEvent('collection.updated', b, ['teasers'], change.at)))
   }
-  const goesLiveAt = context.goesLiveAt
-  const scheduled = goesLiveAt
-    ? [{ resourceType: 'article' as const, resourceId: change.after.id, dueAt: goesLiveAt }]
-    : []
+  const scheduled = [context.goesLiveAt, context.embargoLiftsAt]
+    .filter((at): at is Date => !!at)
+    .map((dueAt) => ({ resourceType: 'article' as const, resourceId: change.after.id, dueAt }))
   await recordEvents(tx, events, { actor: context.actor, now: change.at, scheduled })
 }
 
@@ -49,8 +49,8 @@ const sameInstant = (a: Date | null, b: Date) => a !== null && a.getTime() === b
 
 /**
  * Removes the moments due by `now` and writes their events, checked against the records as they
- * are: an article unpublished, rescheduled or deleted since, or a teaser moved or removed, writes
- * nothing. The delete is the claim: of two transactions removing one moment, the second waits for
+ * are: an article unpublished, rescheduled or deleted since, or whose embargo moved or was cleared,
+ * or a teaser moved or removed, writes nothing. The delete is the claim: of two transactions removing one moment, the second waits for
  * the first and then finds nothing, so each moment is written once, by one instance.
  */
 async function writeDue(tx: Db, now: Date): Promise<void> {
@@ -71,9 +71,10 @@ async function writeDue(tx: Db, now: Date): Promise<void> {
   }
   for (const moment of due) {
     if (moment.resourceType === 'article') {
-      const article = articles.find((a) => a.id === moment.resourceId && sameInstant(a.publishedAt, moment.dueAt))
-      if (!article) continue
-      events.push(goneLive(article, moment.dueAt))
+      const article = articles.find((a) => a.id === moment.resourceId)
+      const type = article && dueArticleEvent(article, moment.dueAt)
+      if (!article || !type) continue
+      events.push(goneLive(article, moment.dueAt, type))
       for (const box of boxesOfArticles.filter((b) => b.via === article.id)) boxChanged(box, moment.dueAt)
     } else {
       const box = boxesOfTeasers.find(
@@ -86,15 +87,31 @@ async function writeDue(tx: Db, now: Date): Promise<void> {
   await repo.insertEvents(tx, events, { keyId: null, requestId: null }, now)
 }
 
-function goneLive(article: repo.DueArticle, at: Date): repo.NewEvent {
+/**
+ * What an article's moment at `at` is, checked against the article as it is: its publish time
+ * (going live, unless an embargo still runs then: the embargo's end writes the event), or the end
+ * of an embargo on an article published before it (lifting). Null: neither, any more.
+ */
+function dueArticleEvent(a: repo.DueArticle, at: Date): 'article.published' | 'article.embargo_lifted' | null {
+  const embargoRuns = a.embargoedUntil !== null && a.embargoedUntil > at
+  if (sameInstant(a.publishedAt, at) && !embargoRuns) return 'article.published'
+  if (sameInstant(a.embargoedUntil, at) && a.publishedAt < at) return 'article.embargo_lifted'
+  return null
+}
+
+function goneLive(
+  article: repo.DueArticle,
+  at: Date,
+  type: 'article.published' | 'article.embargo_lifted',
+): repo.NewEvent {
   return {
-    type: 'article.published',
+    type,
     occurredAt: at,
     resourceType: 'article',
     resourceId: article.id,
     resourceSlug: article.slug,
     resourceVersion: article.version,
-    changedFields: ['status'],
+    changedFields: [type === 'article.published' ? 'status' : 'embargoedUntil'],
     surrogateKeys: articleSurrogateKeys(article, article.sourceIds, article.tags),
     public: true,
     sourceIds: article.sourceIds,

@@ -3,7 +3,7 @@
 // a public view: not its body, and not its ids in the surrogate keys.
 import type { PrismaClient } from '../../db/database.js'
 import { NotFoundError } from '../../errors.js'
-import { isPublic } from '../articles/articles.service.js'
+import { isPublic, publicFrom } from '../articles/articles.service.js'
 import { requireCollection } from './collections.claim.js'
 import type { History } from './collections.history.js'
 import { toTeaser } from './collections.mapper.js'
@@ -61,7 +61,8 @@ export function boxOf(
   let shown = 0
   let nextChangeAt: Date | null = null
   for (const row of lineup) {
-    const goesLive = row.article?.status === 'scheduled' ? row.article.publishedAt : null
+    // Scheduled, or published under an embargo: public from the later of the two instants.
+    const goesLive = row.article ? publicFrom(row.article) : null
     for (const d of [row.startsAt, row.endsAt, goesLive]) {
       if (d && d > at && (!nextChangeAt || d < nextChangeAt)) nextChangeAt = d
     }

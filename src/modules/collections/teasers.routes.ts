@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { ForbiddenError } from '../../errors.js'
 import { read, write } from '../../http/access.js'
-import { actorOf, canPreview } from '../../http/auth.js'
+import { actorOf, canPreview, canSeeEmbargoed } from '../../http/auth.js'
 import { cacheHeaders, parseIfMatch, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { empty, readResponses, success } from '../../http/responses.js'
@@ -63,7 +63,8 @@ const boxRoutes: FastifyPluginAsyncTypebox<{ collections: CollectionsService }> 
         preview,
         at: request.query.at ? new Date(request.query.at) : undefined,
       })
-      boxHeaders(reply, box, !preview)
+      // Preview implies content:embargoed: neither answer may be kept by a shared cache.
+      boxHeaders(reply, box, !canSeeEmbargoed(request))
       return { data: box.teasers, page: { limit: box.limit, nextCursor: null } }
     },
   )

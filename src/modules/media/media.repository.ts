@@ -3,6 +3,7 @@
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { keysetWhere, type SortSpec } from '../../lib/pagination.js'
+import { publicArticleSql } from '../articles/articles.embargo-repository.js'
 import { escapeLike } from '../sources/sources.repository.js'
 import type { MediaRow } from './media.mapper.js'
 
@@ -91,9 +92,8 @@ export function deleteMedia(db: Db, id: string): Promise<MediaRow> {
 }
 
 /** An article anonymous readers see at `now` (the public reads' own condition). */
-function publicArticle(alias: Prisma.Sql, now: Date): Prisma.Sql {
-  return Prisma.sql`${alias}.deleted_at IS NULL AND ${alias}.status IN ('published', 'scheduled')
-    AND ${alias}.published_at <= ${now}::timestamptz`
+function publicArticle(alias: string, now: Date): Prisma.Sql {
+  return publicArticleSql(alias, Prisma.sql`${now}::timestamptz`)
 }
 
 /**
@@ -107,7 +107,7 @@ export async function usedPublicly(db: Db, id: string, now: Date): Promise<boole
       SELECT 1 FROM articles a
       WHERE (a.lead_media_id = ${id}::uuid
           OR a.id IN (SELECT x.article_id FROM article_media x WHERE x.media_id = ${id}::uuid))
-        AND ${publicArticle(Prisma.sql`a`, now)}
+        AND ${publicArticle('a', now)}
     ) OR EXISTS (SELECT 1 FROM people p WHERE p.image_media_id = ${id}::uuid)
     OR EXISTS (
       SELECT 1 FROM (
@@ -118,7 +118,7 @@ export async function usedPublicly(db: Db, id: string, now: Date): Promise<boole
         WHERE t.collection_id IN (SELECT collection_id FROM teasers WHERE image_media_id = ${id}::uuid)
           AND (t.starts_at IS NULL OR t.starts_at <= ${now}::timestamptz)
           AND (t.ends_at IS NULL OR t.ends_at > ${now}::timestamptz)
-          AND (t.article_id IS NULL OR ${publicArticle(Prisma.sql`a`, now)})
+          AND (t.article_id IS NULL OR ${publicArticle('a', now)})
       ) v WHERE v.image_media_id = ${id}::uuid AND v.shown <= v.max_items
     ) AS used`
   return row.used

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import type { TagType } from '../../generated/prisma/enums.js'
+import { publicArticleSql } from '../articles/articles.embargo-repository.js'
 import { escapeLike } from '../sources/sources.repository.js'
 
 export interface TagRow {
@@ -25,7 +26,7 @@ const tagColumns = Prisma.sql`t.id, t.slug, t.name, t.type::text AS type, t.uri,
  */
 function countedArticles(publicAt: Date | null): Prisma.Sql {
   const visible = publicAt
-    ? Prisma.sql`AND a.status IN ('published', 'scheduled') AND a.published_at <= (SELECT ${publicAt}::timestamptz)`
+    ? Prisma.sql`AND ${publicArticleSql('a', Prisma.sql`(SELECT ${publicAt}::timestamptz)`)}`
     : Prisma.empty
   return Prisma.sql`CROSS JOIN LATERAL (
       SELECT count(*)::int AS n FROM article_tags x JOIN articles a ON a.id = x.article_id
@@ -136,8 +137,7 @@ export async function usedPublicly(tx: Db, tagId: string, now: Date): Promise<bo
   const [row] = await tx.$queryRaw<[{ used: boolean }]>`
     SELECT EXISTS (
       SELECT 1 FROM article_tags x JOIN articles a ON a.id = x.article_id
-      WHERE x.tag_id = ${tagId}::uuid AND a.deleted_at IS NULL AND a.status IN ('published', 'scheduled')
-        AND a.published_at <= ${now}::timestamptz) AS used`
+      WHERE x.tag_id = ${tagId}::uuid AND ${publicArticleSql('a', Prisma.sql`${now}::timestamptz`)}) AS used`
   return row.used
 }
 
@@ -182,7 +182,7 @@ export function bumpArticlesOfTag(tx: Db, bump: ArticleBump): Promise<BumpedArti
     WITH bumped AS (
       UPDATE articles a SET version = a.version + 1, updated_at = ${bump.now}, updated_by_id = ${bump.keyId}::uuid
       WHERE a.deleted_at IS NULL AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ${bump.tagId}::uuid)
-      RETURNING a.id, a.slug, a.version, a.status, a.published_at, a.source_id
+      RETURNING a.id, a.slug, a.version, a.status, a.published_at, a.source_id, a.deleted_at, a.embargoed_until
     ), revised AS (
       INSERT INTO article_revisions (article_id, version, changed_fields, snapshot, key_id, request_id, created_at)
       SELECT b.id, b.version, ARRAY['tags'], jsonb_set(r.snapshot, '{tags}', (
@@ -195,7 +195,7 @@ export function bumpArticlesOfTag(tx: Db, bump: ArticleBump): Promise<BumpedArti
     SELECT b.id, b.slug, b.version, b.status::text AS status, b.source_id AS "sourceId",
       ARRAY(SELECT c.source_id::text FROM article_credits c WHERE c.article_id = b.id ORDER BY c.position) AS "creditSourceIds",
       ARRAY(SELECT t.slug::text FROM article_tags x JOIN tags t ON t.id = x.tag_id WHERE x.article_id = b.id ORDER BY t.slug) AS tags,
-      (b.status IN ('published', 'scheduled') AND b.published_at <= ${bump.now}) AS "isPublic"
+      (${publicArticleSql('b', Prisma.sql`${bump.now}::timestamptz`)}) AS "isPublic"
     FROM bumped b ORDER BY b.id`
 }
 
