@@ -5,7 +5,7 @@ import { PreviewNotFoundError, RateLimitedError } from '../../errors.js'
 import { actorOf } from '../../http/auth.js'
 import { privateCacheControl } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
-import { empty, success } from '../../http/responses.js'
+import { ConditionalHeadersSchema, empty, readResponses, success } from '../../http/responses.js'
 import { IdOrSlugParamsSchema, problemResponses, problemResponsesOnly } from '../../http/schemas.js'
 import { ArticleSchema } from '../articles/articles.schemas.js'
 import {
@@ -25,8 +25,8 @@ const config = { access: 'content:preview' } as const
 
 type PreviewsPlugin = FastifyPluginAsyncTypebox<{ previews: PreviewsService; config: Config }>
 
-/** Links are made, listed and revoked with content:preview. */
-const linkRoutes: PreviewsPlugin = async (app, { previews }) => {
+/** An article's links, made and listed with content:preview. */
+const articleLinkRoutes: PreviewsPlugin = async (app, { previews }) => {
   app.post(
     '/articles/:idOrSlug/preview-links',
     {
@@ -73,8 +73,9 @@ const linkRoutes: PreviewsPlugin = async (app, { previews }) => {
           '`Link` header carries the next page. Tokens are never shown again.',
         params: IdOrSlugParamsSchema,
         querystring: PreviewLinkListQuerySchema,
+        headers: ConditionalHeadersSchema,
         response: {
-          200: success('A page of preview links', PreviewLinkListSchema, ['Link', 'Cache-Control']),
+          ...readResponses('A page of preview links', PreviewLinkListSchema, ['Link', 'Cache-Control']),
           ...problemResponses(404),
         },
       },
@@ -86,7 +87,10 @@ const linkRoutes: PreviewsPlugin = async (app, { previews }) => {
       return page
     },
   )
+}
 
+/** One link, read and revoked with content:preview. */
+const linkRoutes: PreviewsPlugin = async (app, { previews }) => {
   app.get(
     '/preview-links/:id',
     {
@@ -97,7 +101,11 @@ const linkRoutes: PreviewsPlugin = async (app, { previews }) => {
         summary: 'Get a preview link',
         description: 'The link without its token: its status, expiry and how often it was opened.',
         params: PreviewLinkParamsSchema,
-        response: { 200: success('The preview link', PreviewLinkSchema, ['Cache-Control']), ...problemResponses(404) },
+        headers: ConditionalHeadersSchema,
+        response: {
+          ...readResponses('The preview link', PreviewLinkSchema, ['Cache-Control']),
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
@@ -203,8 +211,9 @@ const openRoutes: PreviewsPlugin = async (app, { previews, config: appConfig }) 
       'Visits are limited per link (PREVIEW_RATE_LIMIT) and per client address (RATE_LIMIT_ANONYMOUS_MAX), ' +
       'each per RATE_LIMIT_WINDOW_MS.',
     params: PreviewTokenParamsSchema,
+    headers: ConditionalHeadersSchema,
     response: {
-      200: success('The article as the link shows it', ArticleSchema, ['Cache-Control']),
+      ...readResponses('The article as the link shows it', ArticleSchema, ['Cache-Control']),
       ...problemResponses(404, 429),
     },
   }
@@ -218,6 +227,7 @@ const openRoutes: PreviewsPlugin = async (app, { previews, config: appConfig }) 
 }
 
 export const previewsRoutes: PreviewsPlugin = async (app, options) => {
+  await app.register(articleLinkRoutes, options)
   await app.register(linkRoutes, options)
   await app.register(openRoutes, options)
 }

@@ -24,7 +24,7 @@ export const PreviewLinkCreateSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, examples: [{ expiresIn: 86400 }, { expiresIn: 3600, pinVersion: 3 }] },
+  { additionalProperties: false, examples: [{ expiresIn: 86400 }, { expiresIn: 3600, pinVersion: 1 }] },
 )
 export type PreviewLinkCreate = Static<typeof PreviewLinkCreateSchema>
 
