@@ -76,7 +76,10 @@ export const openapiInfo = {
       description:
         'Change events POSTed to your URLs, signed as Standard Webhooks, retried for a day (scope webhooks:manage)',
     },
-    { name: 'Audit log', description: 'Every write made through the API (scope keys:manage)' },
+    {
+      name: 'Audit log',
+      description: 'Every write made through the API, and every preview link visit (scope keys:manage)',
+    },
     { name: 'Health', description: 'Liveness and readiness probes' },
   ],
 }

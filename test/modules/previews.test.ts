@@ -1,6 +1,7 @@
 // Preview links: created with content:preview, opened anonymously, pinned or following the
 // article, expiring on the clock and revoked at once.
 import { test } from 'tap'
+import { ConfigError, loadConfig } from '../../src/config.js'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
 import { assertProblem, createKey, json, missingId, type Page, testClock } from '../helper.js'
 import { assertPreviewHeaders, type CreatedLink, type PreviewLink, setup } from './previews.helpers.js'
@@ -181,4 +182,23 @@ test('making, listing and revoking links needs content:preview; opening one need
   t.equal((await list(previewer.headers)).statusCode, 200)
   t.equal((await open(made.token, reader.headers)).statusCode, 200, 'credentials are not needed nor looked at')
   t.equal((await revoke(previewer.headers)).statusCode, 204)
+})
+
+test('PREVIEW_URL must be an absolute http(s) URL holding {token}', async (t) => {
+  t.equal(
+    loadConfig({ PREVIEW_URL: 'https://www.example.com/preview/{token}' }).previews.urlTemplate,
+    'https://www.example.com/preview/{token}',
+  )
+  t.equal(loadConfig({}).previews.urlTemplate, undefined)
+  t.equal(loadConfig({}).previews.rateLimit, 60)
+  for (const bad of [
+    'www.example.com/preview?token={token}',
+    'https://www.example.com/preview',
+    'https://user:pass@www.example.com/{token}',
+    'https:///{token}',
+    'javascript:alert(1)//{token}',
+  ]) {
+    t.throws(() => loadConfig({ PREVIEW_URL: bad }), ConfigError, bad)
+  }
+  t.throws(() => loadConfig({ PREVIEW_RATE_LIMIT: '0' }), ConfigError)
 })

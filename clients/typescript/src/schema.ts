@@ -2601,11 +2601,13 @@ export interface components {
              * @example update
              * @example delete
              * @example revoke
+             * @example view
              */
             action: string;
             /**
              * @example source
              * @example key
+             * @example preview-link
              */
             resourceType: string;
             resourceId: string;
