@@ -162,6 +162,8 @@ test('the token is stored hashed and reaches neither the audit log nor the serve
   t.equal((await app.inject({ url: `/v1/preview/${created.token}` })).statusCode, 200)
   t.equal((await app.inject({ url: `/v1/preview/${created.token}x` })).statusCode, 400)
   t.equal((await app.inject({ url: `/v1/preview/${created.token}/more` })).statusCode, 404)
+  t.equal((await app.inject({ url: `/v1/preview/${created.token}%zz` })).statusCode, 400, 'a bad escape')
+  t.equal((await app.inject({ url: `/v1/preview/${created.token}?x=${'y'.repeat(5000)}` })).statusCode, 414)
   await app.inject({ method: 'DELETE', url: `/v1/preview-links/${created.id}`, headers: writer.headers })
   t.equal((await app.inject({ url: `/v1/preview/${created.token}` })).statusCode, 404)
 

@@ -33,9 +33,9 @@ export function findLink(db: Db, id: string): Promise<PreviewLinkRow | null> {
   return db.previewLink.findUnique({ where: { id }, omit: linkColumns })
 }
 
-/** Counts a visit. */
+/** Counts a visit (none if the link went with its article meanwhile). */
 export async function recordUse(tx: Db, id: string, now: Date): Promise<void> {
-  await tx.previewLink.update({ where: { id }, data: { uses: { increment: 1 }, lastUsedAt: now } })
+  await tx.previewLink.updateMany({ where: { id }, data: { uses: { increment: 1 }, lastUsedAt: now } })
 }
 
 /** An article's links, newest first (`limit + 1` rows, for toPage). */
