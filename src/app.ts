@@ -45,6 +45,8 @@ import { createMediaService } from './modules/media/media.service.js'
 import { createMediaStorage, type MediaStorage } from './modules/media/media.storage.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { createPeopleService } from './modules/people/people.service.js'
+import { previewsRoutes } from './modules/previews/previews.routes.js'
+import { createPreviewsService } from './modules/previews/previews.service.js'
 import { sectionsRoutes } from './modules/sections/sections.routes.js'
 import { createSectionsService } from './modules/sections/sections.service.js'
 import { sourcesRoutes } from './modules/sources/sources.routes.js'
@@ -247,6 +249,12 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
       }),
       sources,
     })
+    const previews = createPreviewsService(db.prisma, {
+      clock,
+      mediaBase: config.media.publicUrl,
+      urls: { template: config.previews.urlTemplate, publicUrl: config.publicUrl },
+    })
+    await v1.register(previewsRoutes, { previews, config })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
     await v1.register(peopleRoutes, {
       people: createPeopleService(db.prisma, { clock, mediaBase: config.media.publicUrl }),

@@ -13,6 +13,7 @@ import { keyComponents } from './modules/keys/keys.schemas.js'
 import { mediaComponents } from './modules/media/media.schemas.js'
 import { mediaSharedComponents } from './modules/media/media.shared.schemas.js'
 import { peopleComponents } from './modules/people/people.schemas.js'
+import { previewComponents } from './modules/previews/previews.schemas.js'
 import { sectionComponents } from './modules/sections/sections.schemas.js'
 import { sourceComponents } from './modules/sources/sources.schemas.js'
 import { tagComponents } from './modules/tags/tags.schemas.js'
@@ -30,6 +31,7 @@ export const components = [
   ...peopleComponents,
   ...sectionComponents,
   ...articleComponents,
+  ...previewComponents,
   ...relatedComponents,
   ...collectionComponents,
   ...changeComponents,

@@ -45,6 +45,12 @@ export interface Config {
    * a cached answer would hand every reader a link to whatever host one request named.
    */
   publicUrl?: string
+  previews: {
+    /** Where a preview link points: a URL with {token} (the frontend's preview page); unset: the API's own. */
+    urlTemplate?: string
+    /** Visits per preview link and rate-limit window. */
+    rateLimit: number
+  }
   /** Memory for the response cache of public reads, in bytes (0: off). */
   responseCacheBytes: number
   /** The change feed keeps events this many days; an older cursor is answered 410. */
@@ -180,6 +186,24 @@ function parseBaseUrl(name: 'PUBLIC_URL' | 'MEDIA_PUBLIC_URL', value: string | u
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
+/** PREVIEW_URL: an absolute http(s) URL with a host and the placeholder {token}. */
+function parsePreviewUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  let valid = false
+  try {
+    valid = /^https?:\/\/[^/?#@\s]+/.test(value) && value.includes('{token}') && !new URL(value).username
+  } catch {
+    valid = false
+  }
+  if (!valid) {
+    throw new ConfigError(
+      'PREVIEW_URL',
+      `Invalid configuration: PREVIEW_URL=${JSON.stringify(value)} — expected ${variables.PREVIEW_URL.expected}`,
+    )
+  }
+  return value
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = <T>(name: ConfigVariable) => readVariable(name, env) as T
@@ -221,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: parseOrigins(read('CORS_ORIGINS')),
     trustProxy: parseTrustProxy(read('TRUST_PROXY')),
     publicUrl: parseBaseUrl('PUBLIC_URL', read('PUBLIC_URL')),
+    previews: { urlTemplate: parsePreviewUrl(read('PREVIEW_URL')), rateLimit: read('PREVIEW_RATE_LIMIT') },
     responseCacheBytes: read<number>('RESPONSE_CACHE_MB') * 1024 * 1024,
     media: {
       storage: mediaStorage(read, embedded),

@@ -98,6 +98,14 @@ export const variables = {
     schema: Type.Optional(Type.String({ pattern: '^https?://' })),
     expected: 'an absolute http or https URL with a host and no query or fragment, such as https://api.example.com',
   },
+  PREVIEW_URL: {
+    schema: Type.Optional(Type.String({ pattern: '^https?://' })),
+    expected: 'an absolute http or https URL holding {token}, such as https://www.example.com/preview?token={token}',
+  },
+  PREVIEW_RATE_LIMIT: {
+    schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 60 }),
+    expected: 'visits per window for one preview link, between 1 and 1000000',
+  },
   RESPONSE_CACHE_MB: {
     schema: Type.Integer({ minimum: 0, maximum: 4096, default: 32 }),
     expected: 'megabytes of memory for cached public responses, between 0 (off) and 4096',

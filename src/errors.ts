@@ -53,6 +53,15 @@ export const problemCodes = [
 export type ProblemCode = (typeof problemCodes)[number]
 
 export const NotFoundError = createError<[resource: string, key: string]>('ND_NOT_FOUND', 'No %s matches "%s"', 404)
+/**
+ * A preview token that opens nothing: unknown, expired, revoked, or its article deleted. One
+ * answer for all of them, so that a caller learns nothing about tokens it does not hold.
+ */
+export const PreviewNotFoundError = createError(
+  'ND_NOT_FOUND',
+  'No preview matches this link: it does not exist, has expired or was revoked',
+  404,
+)
 export const ConflictError = createError<[detail: string]>('ND_CONFLICT', '%s', 409)
 export const UniqueViolationError = createError<[field: string]>(
   'ND_UNIQUE_VIOLATION',

@@ -56,6 +56,10 @@ export const openapiInfo = {
   },
   tags: [
     { name: 'Articles', description: 'The journalism: drafts, publishing, revisions, search' },
+    {
+      name: 'Previews',
+      description: 'Links that show a draft to whoever holds them, without an API key (scope content:preview)',
+    },
     { name: 'Tags', description: 'Topics articles are tagged with' },
     { name: 'Sections', description: 'The tree of site sections articles are filed in: World › Middle East' },
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
@@ -72,7 +76,10 @@ export const openapiInfo = {
       description:
         'Change events POSTed to your URLs, signed as Standard Webhooks, retried for a day (scope webhooks:manage)',
     },
-    { name: 'Audit log', description: 'Every write made through the API (scope keys:manage)' },
+    {
+      name: 'Audit log',
+      description: 'Every write made through the API, and every preview link visit (scope keys:manage)',
+    },
     { name: 'Health', description: 'Liveness and readiness probes' },
   ],
 }

@@ -136,6 +136,12 @@ export class Fixtures {
     return (await this.call('POST', '/v1/keys', { name: this.unique('key'), scopes: ['content:read'] })).id
   }
 
+  /** A preview link of the revised article (its token opens it). */
+  async newPreviewLink(): Promise<{ id: string; token: string }> {
+    const link = await this.call('POST', `/v1/articles/${this.revised.id}/preview-links`, { expiresIn: 3600 })
+    return { id: link.id, token: link.token as string }
+  }
+
   async newWebhook(): Promise<string> {
     const url = `https://hooks.example.com/${this.unique('hook')}`
     return (await this.call('POST', '/v1/webhooks', { url, events: ['article.*'] })).id
@@ -225,6 +231,12 @@ export const table: Record<string, Entry> = {
     await f.call('PATCH', `/v1/articles/${article.id}`, { summary: 'Edited.' })
     return { params: [article.id, 1] }
   },
+
+  createPreviewLink: (f) => ({ params: [f.revised.id], body: { expiresIn: 3600, pinVersion: 1 } }),
+  listPreviewLinks: (f) => ({ params: [f.revised.id] }),
+  getPreviewLink: async (f) => ({ params: [(await f.newPreviewLink()).id] }),
+  revokePreviewLink: async (f) => ({ params: [(await f.newPreviewLink()).id] }),
+  openPreview: async (f) => ({ params: [(await f.newPreviewLink()).token] }),
 
   listTags: () => ({ query: { type: 'place', q: 'ir' } }),
   createTag: (f, example) => ({ body: { ...example, slug: f.unique('conformance-tag') } }),

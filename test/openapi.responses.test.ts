@@ -309,6 +309,27 @@ t.test('media records, as the spec declares them', async (t) => {
 const jsonBody = (content: Record<string, Media> | undefined) =>
   Object.keys(content ?? {}).some((type) => /[/+]json$/.test(type))
 
+t.test('preview links, as the spec declares them', async (t) => {
+  const post = async <T>(url: string, payload: object, status = 201) =>
+    json<T>(await call(t, { method: 'POST', url, payload }, status))
+  const article = await post<{ id: string }>('/v1/articles', { headline: 'Contract preview', body: 'A *draft*' })
+  await call(
+    t,
+    { method: 'PATCH', url: `/v1/articles/${article.id}`, payload: { headline: 'Contract preview, v2' } },
+    200,
+  )
+  const links = `/v1/articles/${article.id}/preview-links`
+  const pinned = await post<{ id: string; token: string }>(links, { expiresIn: 600, pinVersion: 1 })
+  const current = await post<{ id: string; token: string }>(links, { expiresIn: 600 })
+  await call(t, { url: links }, 200)
+  await call(t, { url: `/v1/preview-links/${pinned.id}` }, 200)
+  await call(t, { url: `/v1/preview/${pinned.token}`, headers: {} }, 200)
+  await call(t, { url: `/v1/preview/${current.token}`, headers: {} }, 200)
+  await call(t, { method: 'POST', url: links, payload: { expiresIn: 600, pinVersion: 9 } }, 422)
+  await call(t, { method: 'DELETE', url: `/v1/preview-links/${pinned.id}` }, 204)
+  await call(t, { url: `/v1/preview/${pinned.token}`, headers: {} }, 404)
+})
+
 t.test('the walk reached every operation that answers with a JSON body', async (t) => {
   const bodies = Object.entries(spec.paths).flatMap(([path, methods]) =>
     Object.entries(methods)

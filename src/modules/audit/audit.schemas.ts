@@ -6,10 +6,13 @@ const AuditEntryComponent = Type.Object(
   {
     id: UuidSchema,
     keyId: nullable(
-      Type.String({ format: 'uuid', description: 'The key that made the change; null for the command line' }),
+      Type.String({
+        format: 'uuid',
+        description: 'The key that made the change; null for the command line and for preview link visits (anonymous)',
+      }),
     ),
-    action: Type.String({ examples: ['create', 'update', 'delete', 'revoke'] }),
-    resourceType: Type.String({ examples: ['source', 'key'] }),
+    action: Type.String({ examples: ['create', 'update', 'delete', 'revoke', 'view'] }),
+    resourceType: Type.String({ examples: ['source', 'key', 'preview-link'] }),
     resourceId: Type.String(),
     requestId: nullable(Type.String()),
     at: TimestampSchema,
