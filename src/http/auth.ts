@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
-import { type Actor, grants, type KeyPrincipal, type Principal } from '../lib/principal.js'
+import { type Actor, grants, type KeyPrincipal, type Principal, readsSyndicationOnly } from '../lib/principal.js'
 import type { Access } from './access.js'
 import { createAuthFailureGuard, type FailureBudget } from './auth-failures.js'
 import { rateLimitHeaders, withHeadersOnAll } from './responses.js'
@@ -77,6 +77,11 @@ export function actorOf(request: FastifyRequest): Actor {
 /** Preview and write scopes see drafts and scheduled content; public callers do not. */
 export function canPreview(request: FastifyRequest): boolean {
   return request.principal.kind === 'key' && grants(request.principal.scopes, 'content:preview')
+}
+
+/** A partner key (content:syndicate and no other read scope): the syndication view of articles. */
+export function readsSyndication(request: FastifyRequest): boolean {
+  return request.principal.kind === 'key' && readsSyndicationOnly(request.principal.scopes)
 }
 
 /** Write scopes see what only the newsroom may (a person's email address); everyone else does not. */

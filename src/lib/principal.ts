@@ -1,11 +1,21 @@
 // Who is calling and what they may do, without HTTP: scopes and how they imply each other, the
 // principal a request authenticates as, and the actor recorded on every write.
-export const scopes = ['content:read', 'content:preview', 'content:write', 'keys:manage', 'webhooks:manage'] as const
+export const scopes = [
+  'content:read',
+  'content:syndicate',
+  'content:preview',
+  'content:write',
+  'keys:manage',
+  'webhooks:manage',
+] as const
 export type Scope = (typeof scopes)[number]
 
-// content:write implies preview, which implies read. keys:manage and webhooks:manage stand alone.
+// content:write implies preview, which implies read. content:syndicate (partners) implies read
+// for access to the read routes, but what it reads is the syndication view (see readsSyndicationOnly).
+// keys:manage and webhooks:manage stand alone.
 const implied: Record<Scope, Scope[]> = {
   'content:read': ['content:read'],
+  'content:syndicate': ['content:syndicate', 'content:read'],
   'content:preview': ['content:preview', 'content:read'],
   'content:write': ['content:write', 'content:preview', 'content:read'],
   'keys:manage': ['keys:manage'],
@@ -14,6 +24,14 @@ const implied: Record<Scope, Scope[]> = {
 
 export function grants(held: readonly string[], required: Scope): boolean {
   return held.some((s) => (implied[s as Scope] ?? []).includes(required))
+}
+
+/**
+ * The scopes read published content by content:syndicate alone (no other scope held grants
+ * content:read): bodies of articles that are not syndicatable are withheld from them.
+ */
+export function readsSyndicationOnly(held: readonly string[]): boolean {
+  return held.includes('content:syndicate') && !held.some((s) => s !== 'content:syndicate' && grants([s], 'content:read'))
 }
 
 /** Every scope a set of scopes grants, directly or by implication. */

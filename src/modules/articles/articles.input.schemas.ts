@@ -7,6 +7,7 @@ import { PersonComponent } from '../people/people.schemas.js'
 import { maxSectionDepth, SectionComponent } from '../sections/sections.schemas.js'
 import { SourceReferenceSchema } from '../sources/sources.schemas.js'
 import { ContributorRoleSchema } from './articles.view.schemas.js'
+import { RightsInSchema } from './articles.rights.schemas.js'
 
 const CreditInSchema = Type.Object(
   {
@@ -142,6 +143,7 @@ const editable = {
     }),
   ),
   sections: Type.Optional(Type.Array(ArticleSectionInSchema, { maxItems: 10 })),
+  rights: Type.Optional(RightsInSchema),
   tags: Type.Optional(
     Type.Array(
       {

@@ -5,7 +5,8 @@ import { scopes } from '../../lib/principal.js'
 
 const ScopeSchema = StringEnum(scopes, {
   description:
-    'content:read (published content), content:preview (also drafts and scheduled content, read-only), ' +
+    'content:read (published content), content:syndicate (published content for syndication partners: ' +
+    'bodies of articles that are not syndicatable are withheld), content:preview (also drafts and scheduled content, read-only), ' +
     'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log), webhooks:manage (webhooks and their deliveries)',
 })
 
@@ -63,7 +64,7 @@ export type ApiKeyCreated = Static<typeof ApiKeyCreatedSchema>
 export const ApiKeyCreateSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: 4, uniqueItems: true }),
+    scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: scopes.length, uniqueItems: true }),
     expiresAt: Type.Optional(nullable(TimestampSchema)),
     rateLimit: Type.Optional(nullable(Type.Integer({ minimum: 1, maximum: 1000000, format: 'int32' }))),
   },
@@ -77,7 +78,7 @@ export const ApiKeyUpdateSchema = Type.Object(
     scopes: Type.Optional(
       Type.Array(ScopeSchema, {
         minItems: 1,
-        maxItems: 4,
+        maxItems: scopes.length,
         uniqueItems: true,
         description: 'May only narrow the key: every scope must already be held',
       }),
