@@ -4,7 +4,14 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
-import { type Actor, grants, type KeyPrincipal, type Principal, readsSyndicationOnly } from '../lib/principal.js'
+import {
+  type Actor,
+  grants,
+  type KeyPrincipal,
+  mayAccess,
+  type Principal,
+  readsSyndicationOnly,
+} from '../lib/principal.js'
 import type { Access } from './access.js'
 import { createAuthFailureGuard, type FailureBudget } from './auth-failures.js'
 import { rateLimitHeaders, withHeadersOnAll } from './responses.js'
@@ -141,7 +148,7 @@ export default fp<AuthOptions>(
         throw err
       })
       request.principal = principal
-      if (!grants(principal.scopes, access)) throw new ForbiddenError(access)
+      if (!mayAccess(principal.scopes, access)) throw new ForbiddenError(access)
     })
   },
   { name: 'newsdesk-auth', fastify: '5.x', dependencies: ['newsdesk-problem'] },

@@ -10,14 +10,15 @@ export const scopes = [
 ] as const
 export type Scope = (typeof scopes)[number]
 
-// content:write implies preview, which implies read. content:syndicate (partners) implies read
-// for access to the read routes, but what it reads is the syndication view (see readsSyndicationOnly).
+// content:write implies preview, which implies read, which implies syndicate (partners: the read
+// routes, with the bodies of articles that are not syndicatable withheld; see mayAccess). A key
+// holding content:read may so grant content:syndicate, never the reverse.
 // keys:manage and webhooks:manage stand alone.
 const implied: Record<Scope, Scope[]> = {
-  'content:read': ['content:read'],
-  'content:syndicate': ['content:syndicate', 'content:read'],
-  'content:preview': ['content:preview', 'content:read'],
-  'content:write': ['content:write', 'content:preview', 'content:read'],
+  'content:read': ['content:read', 'content:syndicate'],
+  'content:syndicate': ['content:syndicate'],
+  'content:preview': ['content:preview', 'content:read', 'content:syndicate'],
+  'content:write': ['content:write', 'content:preview', 'content:read', 'content:syndicate'],
   'keys:manage': ['keys:manage'],
   'webhooks:manage': ['webhooks:manage'],
 }
@@ -27,11 +28,16 @@ export function grants(held: readonly string[], required: Scope): boolean {
 }
 
 /**
- * The scopes read published content by content:syndicate alone (no other scope held grants
- * content:read): bodies of articles that are not syndicatable are withheld from them.
+ * The scopes read published content by content:syndicate alone (none grants content:read): bodies
+ * of articles that are not syndicatable are withheld from them.
  */
 export function readsSyndicationOnly(held: readonly string[]): boolean {
-  return held.includes('content:syndicate') && !held.some((s) => s !== 'content:syndicate' && grants([s], 'content:read'))
+  return grants(held, 'content:syndicate') && !grants(held, 'content:read')
+}
+
+/** Whether the scopes open a route requiring `required`: content:syndicate opens the read routes. */
+export function mayAccess(held: readonly string[], required: Scope): boolean {
+  return grants(held, required) || (required === 'content:read' && grants(held, 'content:syndicate'))
 }
 
 /** Every scope a set of scopes grants, directly or by implication. */

@@ -37,7 +37,8 @@ export function viewOf(request: FastifyRequest, query: { fields?: string; includ
  * article (not the syndication view's, which may withhold its body: that one gets a hash ETag).
  */
 export function readHeaders(reply: FastifyReply, read: Cacheable<unknown>, view: ViewOptions) {
-  if (read.version !== undefined && !view.fields && !view.include && !view.syndication) reply.header('etag', versionEtag(read.version))
+  if (read.version !== undefined && !view.fields && !view.include && !view.syndication)
+    reply.header('etag', versionEtag(read.version))
   setCacheHeaders(reply, { shared: !view.preview, surrogateKeys: read.surrogateKeys, lastModified: read.lastModified })
 }
 

@@ -6,8 +6,8 @@ import { MediaImageInSchema } from '../media/media.embeds.schemas.js'
 import { PersonComponent } from '../people/people.schemas.js'
 import { maxSectionDepth, SectionComponent } from '../sections/sections.schemas.js'
 import { SourceReferenceSchema } from '../sources/sources.schemas.js'
-import { ContributorRoleSchema } from './articles.view.schemas.js'
 import { RightsInSchema } from './articles.rights.schemas.js'
+import { ContributorRoleSchema } from './articles.view.schemas.js'
 
 const CreditInSchema = Type.Object(
   {

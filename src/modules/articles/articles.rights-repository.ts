@@ -25,4 +25,3 @@ export async function refreshSyndicatableOfSource(tx: Db, sourceId: string): Pro
     RETURNING a.id`
   return rows.map((r) => r.id)
 }
-

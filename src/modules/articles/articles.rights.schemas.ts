@@ -27,7 +27,9 @@ const rightsText = {
   copyrightHolder: nullable(
     Type.String({ maxLength: 300, description: 'Who holds the copyright (ninjs copyrightholder)' }),
   ),
-  copyrightNotice: nullable(Type.String({ maxLength: 1000, description: 'The copyright notice (ninjs copyrightnotice)' })),
+  copyrightNotice: nullable(
+    Type.String({ maxLength: 1000, description: 'The copyright notice (ninjs copyrightnotice)' }),
+  ),
 }
 
 const allowSyndication = Type.Boolean({
