@@ -350,6 +350,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/articles/{idOrSlug}/rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Explain an article's rights
+         * @description Whether the article is syndicatable and which rule decided: its own setting (`own-setting-forbids`), a credited source whose redistribution is `forbidden` (`credit-forbids`, naming the first such credit), an editor’s override with its reason (`override`), or nothing against it (`allowed`); and each credit's redistribution and rendered credit line. The article is named as a single read names it (id, slug or former slug); public callers get 404 for one they may not see.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        get: operations["getArticleRights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Explain an article's rights (headers only)
+         * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
+         *
+         *     Whether the article is syndicatable and which rule decided: its own setting (`own-setting-forbids`), a credited source whose redistribution is `forbidden` (`credit-forbids`, naming the first such credit), an editor’s override with its reason (`override`), or nothing against it (`allowed`); and each credit's redistribution and rendered credit line. The article is named as a single read names it (id, slug or former slug); public callers get 404 for one they may not see.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         */
+        head: operations["getArticleRightsHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/v1/articles/{id}/publish": {
         parameters: {
             query?: never;
@@ -1450,9 +1480,9 @@ export interface components {
             /** @description ND_CONFLICT on deleting a collection: the teasers it still holds */
             teaserCount?: number;
             /** @description ND_SCOPE_NOT_HELD: the scopes asked for that the calling key does not hold */
-            scopesNotHeld?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopesNotHeld?: ("content:read" | "content:syndicate" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @description ND_CONFLICT on changing a key: the scopes that would widen it (scopes can only be narrowed) */
-            widenedScopes?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            widenedScopes?: ("content:read" | "content:syndicate" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
         } & {
             [key: string]: unknown;
         };
@@ -1615,6 +1645,8 @@ export interface components {
          *       "kind": "publisher",
          *       "homepageUrl": "https://www.panarmenian.net/",
          *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+         *       "redistribution": "allowed",
+         *       "creditLine": null,
          *       "createdBy": null,
          *       "updatedBy": null,
          *       "createdAt": "2026-11-26T09:00:00.000Z",
@@ -1634,6 +1666,12 @@ export interface components {
             kind: "publisher" | "agency" | "partner";
             homepageUrl: string | null;
             description: string | null;
+            /**
+             * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+             * @enum {string}
+             */
+            redistribution: "allowed" | "credit-required" | "forbidden";
+            creditLine: string | null;
             createdBy: string | null;
             updatedBy: string | null;
             /** Format: date-time */
@@ -1891,6 +1929,101 @@ export interface components {
             section?: components["schemas"]["Section"];
         };
         /**
+         * @description Rights and syndication (see GET /v1/articles/{idOrSlug}/rights for the why)
+         * @example {
+         *       "usageTerms": null,
+         *       "copyrightHolder": "The Associated Press",
+         *       "copyrightNotice": null,
+         *       "allowSyndication": true,
+         *       "override": null,
+         *       "syndicatable": false,
+         *       "creditLine": "© 2015 Associated Press"
+         *     }
+         */
+        ArticleRights: {
+            usageTerms: string | null;
+            copyrightHolder: string | null;
+            copyrightNotice: string | null;
+            /** @description The article's own setting (default true): false makes it not syndicatable, whatever its credits */
+            allowSyndication: boolean;
+            override: {
+                /** @description Why the article may be syndicated although it credits a source that forbids redistribution */
+                reason: string;
+            } | null;
+            /** @description Computed (read-only): allowSyndication, and no credited source forbids redistribution unless `override` gives a reason. Lists filter on it (syndicatable=true); content:syndicate keys read the bodies of syndicatable articles only. */
+            syndicatable: boolean;
+            creditLine: string | null;
+        };
+        /**
+         * @description Whether the article is syndicatable and why: the rule that decided, and each credit's part
+         * @example {
+         *       "syndicatable": false,
+         *       "creditLine": "© 2015 Associated Press",
+         *       "decision": {
+         *         "rule": "credit-forbids",
+         *         "reason": "Credits Associated Press, whose redistribution is forbidden, and no editor overrode it",
+         *         "credit": {
+         *           "id": "019ac0de-7a1e-7000-8000-00000000a002",
+         *           "slug": "associated-press",
+         *           "name": "Associated Press"
+         *         }
+         *       },
+         *       "credits": [
+         *         {
+         *           "source": {
+         *             "id": "019ac0de-7a1e-7000-8000-00000000a002",
+         *             "slug": "associated-press",
+         *             "name": "Associated Press"
+         *           },
+         *           "redistribution": "forbidden",
+         *           "creditLine": "© 2015 Associated Press"
+         *         }
+         *       ]
+         *     }
+         */
+        ArticleRightsExplanation: {
+            syndicatable: boolean;
+            creditLine: string | null;
+            decision: {
+                /**
+                 * @description own-setting-forbids: the article's own setting (allowSyndication false); credit-forbids: a credited source forbids redistribution (`credit`); override: one does, and an editor overrode it (`override`); allowed: nothing forbids it
+                 * @enum {string}
+                 */
+                rule: "own-setting-forbids" | "credit-forbids" | "override" | "allowed";
+                /** @description The decision in words */
+                reason: string;
+                /** @description The first credited source that forbids it */
+                credit?: {
+                    /** Format: uuid */
+                    id: string;
+                    slug: string;
+                    name: string;
+                };
+                /**
+                 * @description An editor's override of forbidding credits, with its reason (required)
+                 * @example {
+                 *       "reason": "AP licence of 2026-11 covers partner syndication"
+                 *     }
+                 */
+                override?: {
+                    /** @description Why the article may be syndicated although it credits a source that forbids redistribution */
+                    reason: string;
+                };
+            };
+            /** @description The wire credits, in order, with their rules */
+            credits: {
+                source: {
+                    /** Format: uuid */
+                    id: string;
+                    slug: string;
+                    name: string;
+                };
+                /** @enum {string} */
+                redistribution: "allowed" | "credit-required" | "forbidden";
+                creditLine: string | null;
+            }[];
+        };
+        /**
          * @description An article, every field present: what writes answer and what a read without `fields` returns. `include` adds `source`, `tagDetails`, `credits[].source`, `contributors[].person` and `sections[].section`.
          * @example {
          *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
@@ -1936,6 +2069,15 @@ export interface components {
          *         "iran",
          *         "islamic-state"
          *       ],
+         *       "rights": {
+         *         "usageTerms": null,
+         *         "copyrightHolder": null,
+         *         "copyrightNotice": null,
+         *         "allowSyndication": true,
+         *         "override": null,
+         *         "syndicatable": true,
+         *         "creditLine": null
+         *       },
          *       "version": 1,
          *       "createdBy": null,
          *       "updatedBy": null,
@@ -1948,6 +2090,8 @@ export interface components {
          *         "kind": "publisher",
          *         "homepageUrl": "https://www.panarmenian.net/",
          *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+         *         "redistribution": "allowed",
+         *         "creditLine": null,
          *         "createdBy": null,
          *         "updatedBy": null,
          *         "createdAt": "2026-11-26T09:00:00.000Z",
@@ -1961,12 +2105,9 @@ export interface components {
             slug: string;
             headline: string;
             summary: string | null;
-            /** @description Markdown, the canonical form */
-            body: string;
-            /** @description Rendered and sanitised HTML, safe to inject into a page */
-            bodyHtml: string;
-            /** @description Plain text */
-            bodyText: string;
+            body: string | null;
+            bodyHtml: string | null;
+            bodyText: string | null;
             dateline: string | null;
             bylines: string[];
             /** @description BCP 47 language tag */
@@ -1989,6 +2130,7 @@ export interface components {
             sections: components["schemas"]["ArticleSection"][];
             /** @description Tag slugs */
             tags: string[];
+            rights: components["schemas"]["ArticleRights"];
             /** @description Changes with every change; the ETag is "v<version>" */
             version: number;
             createdBy: string | null;
@@ -1997,6 +2139,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description Present (true) only for a content:syndicate key reading an article that is not syndicatable: its body, bodyHtml and bodyText are null; the summary and every other field are as usual */
+            bodyWithheld?: boolean;
             /** @description With include=source: the publishing source */
             source?: components["schemas"]["Source"] | null;
             /** @description With include=tags: the tags with their names, in the order of `tags` */
@@ -2019,12 +2163,9 @@ export interface components {
             slug?: string;
             headline?: string;
             summary?: string | null;
-            /** @description Markdown, the canonical form */
-            body?: string;
-            /** @description Rendered and sanitised HTML, safe to inject into a page */
-            bodyHtml?: string;
-            /** @description Plain text */
-            bodyText?: string;
+            body?: string | null;
+            bodyHtml?: string | null;
+            bodyText?: string | null;
             dateline?: string | null;
             bylines?: string[];
             /** @description BCP 47 language tag */
@@ -2047,6 +2188,7 @@ export interface components {
             sections?: components["schemas"]["ArticleSection"][];
             /** @description Tag slugs */
             tags?: string[];
+            rights?: components["schemas"]["ArticleRights"];
             /** @description Changes with every change; the ETag is "v<version>" */
             version?: number;
             createdBy?: string | null;
@@ -2055,6 +2197,8 @@ export interface components {
             createdAt?: string;
             /** Format: date-time */
             updatedAt?: string;
+            /** @description Present (true) only for a content:syndicate key reading an article that is not syndicatable: its body, bodyHtml and bodyText are null; the summary and every other field are as usual */
+            bodyWithheld?: boolean;
             /** @description With include=source: the publishing source */
             source?: components["schemas"]["Source"] | null;
             /** @description With include=tags: the tags with their names, in the order of `tags` */
@@ -2353,7 +2497,7 @@ export interface components {
             /** @description The public start of the key, to recognise it: nd_<id> */
             prefix: string;
             name: string;
-            scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopes: ("content:read" | "content:syndicate" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @enum {string} */
             status: "active" | "revoked" | "expired";
             rateLimit: number | null;
@@ -2391,7 +2535,7 @@ export interface components {
             /** @description The public start of the key, to recognise it: nd_<id> */
             prefix: string;
             name: string;
-            scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopes: ("content:read" | "content:syndicate" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @enum {string} */
             status: "active" | "revoked" | "expired";
             rateLimit: number | null;
@@ -3306,7 +3450,9 @@ export interface operations {
                  *       "name": "Agence France-Presse",
                  *       "kind": "agency",
                  *       "homepageUrl": "https://www.afp.com/",
-                 *       "description": "French news agency; credited on wire copy as AFP."
+                 *       "description": "French news agency; credited on wire copy as AFP.",
+                 *       "redistribution": "credit-required",
+                 *       "creditLine": "© {year} {source}"
                  *     }
                  */
                 "application/json": {
@@ -3320,6 +3466,13 @@ export interface operations {
                     kind: "publisher" | "agency" | "partner";
                     homepageUrl?: string | null;
                     description?: string | null;
+                    /**
+                     * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                     * @default allowed
+                     * @enum {string}
+                     */
+                    redistribution?: "allowed" | "credit-required" | "forbidden";
+                    creditLine?: string | null;
                 };
             };
         };
@@ -4067,6 +4220,12 @@ export interface operations {
                     kind?: "publisher" | "agency" | "partner";
                     homepageUrl?: string | null;
                     description?: string | null;
+                    /**
+                     * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it). A change recomputes whether each article crediting the source is syndicatable.
+                     * @enum {string}
+                     */
+                    redistribution?: "allowed" | "credit-required" | "forbidden";
+                    creditLine?: string | null;
                 };
             };
         };
@@ -4265,10 +4424,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -4497,6 +4658,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -4524,6 +4691,12 @@ export interface operations {
                             kind?: "publisher" | "agency" | "partner";
                             homepageUrl?: string | null;
                             description?: string | null;
+                            /**
+                             * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                             * @enum {string}
+                             */
+                            redistribution?: "allowed" | "credit-required" | "forbidden";
+                            creditLine?: string | null;
                             createdBy?: string | null;
                             updatedBy?: string | null;
                             /** Format: date-time */
@@ -4661,6 +4834,29 @@ export interface operations {
                         /** @description The home section: at most one; when none is marked, the first one is */
                         primary?: boolean;
                     }[];
+                    /**
+                     * @description Rights: only the fields given change. `override` (with its reason) lets an article crediting a source that forbids redistribution be syndicated; null removes it.
+                     * @example {
+                     *       "copyrightHolder": "The Associated Press",
+                     *       "override": {
+                     *         "reason": "Licensed for partners"
+                     *       }
+                     *     }
+                     */
+                    rights?: {
+                        usageTerms?: string | null;
+                        copyrightHolder?: string | null;
+                        copyrightNotice?: string | null;
+                        /** @description The article's own setting (default true): false makes it not syndicatable, whatever its credits */
+                        allowSyndication?: boolean;
+                        override?: {
+                            /** @description Why the article may be syndicated although it credits a source that forbids redistribution */
+                            reason: string;
+                        } | null;
+                        /** @description Read-only (computed): ignored */
+                        syndicatable?: boolean;
+                        creditLine?: string | null;
+                    };
                     tags?: string[];
                 };
             };
@@ -4863,10 +5059,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -5021,10 +5219,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -5214,10 +5414,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -5387,10 +5589,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -5580,10 +5784,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -6008,7 +6214,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -6321,7 +6527,7 @@ export interface operations {
     getArticleHead: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -6524,6 +6730,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -6551,6 +6763,12 @@ export interface operations {
                             kind?: "publisher" | "agency" | "partner";
                             homepageUrl?: string | null;
                             description?: string | null;
+                            /**
+                             * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                             * @enum {string}
+                             */
+                            redistribution?: "allowed" | "credit-required" | "forbidden";
+                            creditLine?: string | null;
                             createdBy?: string | null;
                             updatedBy?: string | null;
                             /** Format: date-time */
@@ -6688,6 +6906,29 @@ export interface operations {
                         /** @description The home section: at most one; when none is marked, the first one is */
                         primary?: boolean;
                     }[];
+                    /**
+                     * @description Rights: only the fields given change. `override` (with its reason) lets an article crediting a source that forbids redistribution be syndicated; null removes it.
+                     * @example {
+                     *       "copyrightHolder": "The Associated Press",
+                     *       "override": {
+                     *         "reason": "Licensed for partners"
+                     *       }
+                     *     }
+                     */
+                    rights?: {
+                        usageTerms?: string | null;
+                        copyrightHolder?: string | null;
+                        copyrightNotice?: string | null;
+                        /** @description The article's own setting (default true): false makes it not syndicatable, whatever its credits */
+                        allowSyndication?: boolean;
+                        override?: {
+                            /** @description Why the article may be syndicated although it credits a source that forbids redistribution */
+                            reason: string;
+                        } | null;
+                        /** @description Read-only (computed): ignored */
+                        syndicatable?: boolean;
+                        creditLine?: string | null;
+                    };
                     tags?: string[];
                 };
             };
@@ -6891,7 +7132,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -7058,7 +7299,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -7076,6 +7317,306 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Related articles, best first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getArticleRights: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rights decision */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleRightsExplanation"];
+                };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArticleRightsHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rights decision */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10042,6 +10583,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -10890,6 +11437,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -13579,6 +14132,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -14914,6 +15473,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -16416,7 +16981,7 @@ export interface operations {
                  */
                 "application/json": {
                     name: string;
-                    scopes: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    scopes: ("content:read" | "content:syndicate" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
                     expiresAt?: string | null;
                     rateLimit?: number | null;
                 };
@@ -17115,7 +17680,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     /** @description May only narrow the key: every scope must already be held */
-                    scopes?: ("content:read" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    scopes?: ("content:read" | "content:syndicate" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
                     expiresAt?: string | null;
                     rateLimit?: number | null;
                 };
