@@ -50,7 +50,10 @@ function isPluginPublicRoute(route: RouteOptions): boolean {
 
 function describeAccess(access: Access): string {
   if (access === 'content:read') {
-    return 'Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.'
+    return (
+      'Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. ' +
+      'A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).'
+    )
   }
   return `Access: requires an API key with the \`${access}\` scope${access === 'content:preview' ? ' (or content:write)' : ''}.`
 }

@@ -89,7 +89,7 @@ export interface paths {
          * List sources
          * @description Publishers, news agencies and partners, ordered by `sort` and paginated with an opaque cursor. The `Link` header carries the next page.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listSources"];
         put?: never;
@@ -108,7 +108,7 @@ export interface paths {
          *
          *     Publishers, news agencies and partners, ordered by `sort` and paginated with an opaque cursor. The `Link` header carries the next page.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listSourcesHead"];
         patch?: never;
@@ -123,7 +123,7 @@ export interface paths {
         };
         /**
          * Get a source by id or slug
-         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getSource"];
         put?: never;
@@ -140,7 +140,7 @@ export interface paths {
          * Get a source by id or slug (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getSourceHead"];
         /**
@@ -163,7 +163,7 @@ export interface paths {
          * List and search articles
          * @description Newest published first. Filters combine (AND); `tag` may repeat (any of them). `q` is full-text search (web search syntax; headline weighs more than summary, summary more than body; stemmed in the `language` filter's language, words as written otherwise) and adds a `snippet`. `fields` trims each article (list views should not ship bodies); `include` embeds related records. Unknown parameters are rejected. `count=true` adds an exact `page.total`, which costs a full count.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listArticles"];
         put?: never;
@@ -182,7 +182,7 @@ export interface paths {
          *
          *     Newest published first. Filters combine (AND); `tag` may repeat (any of them). `q` is full-text search (web search syntax; headline weighs more than summary, summary more than body; stemmed in the `language` filter's language, words as written otherwise) and adds a `snippet`. `fields` trims each article (list views should not ship bodies); `include` embeds related records. Unknown parameters are rejected. `count=true` adds an exact `page.total`, which costs a full count.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listArticlesHead"];
         patch?: never;
@@ -199,7 +199,7 @@ export interface paths {
          * List a source's articles
          * @description The same list as GET /v1/articles, published by this source.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listSourceArticles"];
         put?: never;
@@ -212,7 +212,7 @@ export interface paths {
          *
          *     The same list as GET /v1/articles, published by this source.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listSourceArticlesHead"];
         patch?: never;
@@ -229,7 +229,7 @@ export interface paths {
          * List a person's articles
          * @description The same list as GET /v1/articles, of the articles this person contributed to in any role.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listPersonArticles"];
         put?: never;
@@ -242,7 +242,7 @@ export interface paths {
          *
          *     The same list as GET /v1/articles, of the articles this person contributed to in any role.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listPersonArticlesHead"];
         patch?: never;
@@ -259,7 +259,7 @@ export interface paths {
          * List deleted articles (tombstones)
          * @description Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listArticleDeletions"];
         put?: never;
@@ -272,7 +272,7 @@ export interface paths {
          *
          *     Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listArticleDeletionsHead"];
         patch?: never;
@@ -289,7 +289,7 @@ export interface paths {
          * Get an article by id, slug or former slug
          * @description Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getArticle"];
         put?: never;
@@ -308,7 +308,7 @@ export interface paths {
          *
          *     Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getArticleHead"];
         /**
@@ -331,7 +331,7 @@ export interface paths {
          * List related articles
          * @description Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. The article is named as a single read names it (id, slug or former slug), and public callers get 404 for one they may not see. `fields` and `include` shape the articles as on GET /v1/articles. No pages: `limit` of the best ones.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listRelatedArticles"];
         put?: never;
@@ -344,7 +344,7 @@ export interface paths {
          *
          *     Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. The article is named as a single read names it (id, slug or former slug), and public callers get 404 for one they may not see. `fields` and `include` shape the articles as on GET /v1/articles. No pages: `limit` of the best ones.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listRelatedArticlesHead"];
         patch?: never;
@@ -361,7 +361,7 @@ export interface paths {
          * Explain an article's rights
          * @description Whether the article is syndicatable and which rule decided: its own setting (`own-setting-forbids`), a credited source whose redistribution is `forbidden` (`credit-forbids`, naming the first such credit), an editor’s override with its reason (`override`), or nothing against it (`allowed`); and each credit's redistribution and rendered credit line. The article is named as a single read names it (id, slug or former slug); public callers get 404 for one they may not see.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getArticleRights"];
         put?: never;
@@ -374,7 +374,7 @@ export interface paths {
          *
          *     Whether the article is syndicatable and which rule decided: its own setting (`own-setting-forbids`), a credited source whose redistribution is `forbidden` (`credit-forbids`, naming the first such credit), an editor’s override with its reason (`override`), or nothing against it (`allowed`); and each credit's redistribution and rendered credit line. The article is named as a single read names it (id, slug or former slug); public callers get 404 for one they may not see.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getArticleRightsHead"];
         patch?: never;
@@ -535,7 +535,7 @@ export interface paths {
          * List tags with article counts
          * @description By slug, filtered by `type` and `q` (a substring of the name or slug). Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listTags"];
         put?: never;
@@ -554,7 +554,7 @@ export interface paths {
          *
          *     By slug, filtered by `type` and `q` (a substring of the name or slug). Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listTagsHead"];
         patch?: never;
@@ -571,7 +571,7 @@ export interface paths {
          * Get a tag by its slug
          * @description A former slug (of a renamed tag, or of one merged into it) answers the tag it resolves to: its `slug` is the current one. Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted. A tag the caller may not see is a 404.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getTag"];
         put?: never;
@@ -590,7 +590,7 @@ export interface paths {
          *
          *     A former slug (of a renamed tag, or of one merged into it) answers the tag it resolves to: its `slug` is the current one. Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted. A tag the caller may not see is a 404.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getTagHead"];
         /**
@@ -635,7 +635,7 @@ export interface paths {
          * List people
          * @description People credited on articles (authors, photographers…), ordered by `sort` and paginated with an opaque cursor; the `Link` header carries the next page. `email` appears only to callers with content:write; their answers are `Cache-Control: private, no-store`.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listPeople"];
         put?: never;
@@ -654,7 +654,7 @@ export interface paths {
          *
          *     People credited on articles (authors, photographers…), ordered by `sort` and paginated with an opaque cursor; the `Link` header carries the next page. `email` appears only to callers with content:write; their answers are `Cache-Control: private, no-store`.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listPeopleHead"];
         patch?: never;
@@ -671,7 +671,7 @@ export interface paths {
          * Get a person by id or slug
          * @description `email` appears only to callers with content:write; their answers are `Cache-Control: private, no-store`.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getPerson"];
         put?: never;
@@ -690,7 +690,7 @@ export interface paths {
          *
          *     `email` appears only to callers with content:write; their answers are `Cache-Control: private, no-store`.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getPersonHead"];
         /**
@@ -713,7 +713,7 @@ export interface paths {
          * List sections, flat or as a tree
          * @description Flat (the default): every section, or the children of `parent`, ordered by path and paginated with an opaque cursor; the `Link` header carries the next page. With `tree=true`: every section in one answer, the roots with their `children`, siblings ordered by position, then slug.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listSections"];
         put?: never;
@@ -732,7 +732,7 @@ export interface paths {
          *
          *     Flat (the default): every section, or the children of `parent`, ordered by path and paginated with an opaque cursor; the `Link` header carries the next page. With `tree=true`: every section in one answer, the roots with their `children`, siblings ordered by position, then slug.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listSectionsHead"];
         patch?: never;
@@ -747,7 +747,7 @@ export interface paths {
         };
         /**
          * Get a section by id or path
-         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getSection"];
         put?: never;
@@ -764,7 +764,7 @@ export interface paths {
          * Get a section by id or path (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getSectionHead"];
         /**
@@ -785,7 +785,7 @@ export interface paths {
         };
         /**
          * List collections
-         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listCollections"];
         put?: never;
@@ -802,7 +802,7 @@ export interface paths {
          * List collections (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listCollectionsHead"];
         patch?: never;
@@ -819,7 +819,7 @@ export interface paths {
          * Get a collection
          * @description Its ETag ("v<version>") is what If-Match takes on edits and reorders.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getCollection"];
         put?: never;
@@ -838,7 +838,7 @@ export interface paths {
          *
          *     Its ETag ("v<version>") is what If-Match takes on edits and reorders.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getCollectionHead"];
         /**
@@ -859,7 +859,7 @@ export interface paths {
          * The box: visible teasers in order
          * @description Pinned teasers first, then by position; only those inside their time window whose article is public, capped at the collection’s maxItems, each with its article (or URL) and source resolved. Preview and write scopes get every teaser with `visible` and `hiddenReason`, and may pass `at` for the box as it was.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listCollectionTeasers"];
         put?: never;
@@ -878,7 +878,7 @@ export interface paths {
          *
          *     Pinned teasers first, then by position; only those inside their time window whose article is public, capped at the collection’s maxItems, each with its article (or URL) and source resolved. Preview and write scopes get every teaser with `visible` and `hiddenReason`, and may pass `at` for the box as it was.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listCollectionTeasersHead"];
         patch?: never;
@@ -1167,7 +1167,7 @@ export interface paths {
          * Follow every change to content, oldest first
          * @description The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listChanges"];
         put?: never;
@@ -1180,7 +1180,7 @@ export interface paths {
          *
          *     The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listChangesHead"];
         patch?: never;
