@@ -86,7 +86,11 @@ export const RightsInSchema = Type.Object(
     allowSyndication: Type.Optional(allowSyndication),
     override: Type.Optional(Type.Union([OverrideSchema, Type.Null()])),
     syndicatable: Type.Optional(Type.Boolean({ description: 'Read-only (computed): ignored' })),
-    creditLine: Type.Optional(nullable(Type.String({ maxLength: 2000, description: 'Read-only (computed): ignored' }))),
+    creditLine: Type.Optional(
+      // Above any line 20 credits render (a 200-character template of 200-character names each):
+      // a read is always accepted back.
+      nullable(Type.String({ maxLength: 1000000, description: 'Read-only (computed): ignored' })),
+    ),
   },
   {
     additionalProperties: false,

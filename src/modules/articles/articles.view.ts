@@ -202,7 +202,7 @@ function snapshotLeadImage(r: ArticleRecord): SnapshotLeadImage {
 
 /** The editable state of an article as stored in a revision (its stored status, not the reader's). */
 export function snapshotOf(record: ArticleRecord): Snapshot {
-  const context: ViewContext = { status: record.status, now: new Date(), include: new Set() }
+  const context: ViewContext = { status: record.status, now: record.updatedAt, include: new Set() }
   const fields = Object.fromEntries(
     snapshotFields.filter((f) => f !== 'leadImage').map((f) => [f, fieldValues[f](record, context)]),
   )
