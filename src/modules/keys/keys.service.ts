@@ -167,7 +167,14 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
 }
 
 function effectiveOrder(scopes: readonly Scope[]): Scope[] {
-  const order = ['content:read', 'content:preview', 'content:write', 'keys:manage', 'webhooks:manage']
+  const order = [
+    'content:read',
+    'content:syndicate',
+    'content:preview',
+    'content:write',
+    'keys:manage',
+    'webhooks:manage',
+  ]
   return [...scopes].sort((a, b) => order.indexOf(a) - order.indexOf(b))
 }
 
