@@ -244,8 +244,10 @@ test('content:syndicate keys read the bodies of syndicatable articles only', asy
   const reader = (await createKey(db, ['content:read'])).headers
   const both = (await createKey(db, ['content:read', 'content:syndicate'])).headers
   const ap = await source({ name: 'Partner AP', kind: 'agency', redistribution: 'forbidden' })
+  const daily = await source({ name: 'Partner Daily', kind: 'publisher' })
   const closed = await published({
     headline: 'Closed wire story',
+    source: daily.slug,
     summary: 'Closed summary',
     body: 'Closed body',
     tags: ['shared-tag'],
@@ -304,6 +306,10 @@ test('content:syndicate keys read the bodies of syndicatable articles only', asy
       await get(`/v1/articles?credit=${ap.slug}&fields=body`, partner),
     )
     t.same(credited.data, [{ id: closed.id, body: null, bodyWithheld: true }], 'fields=body: null and the marker')
+    const sourceList = json<Page<SparseArticle & { bodyWithheld?: boolean }>>(
+      await get(`/v1/sources/${daily.slug}/articles?fields=bodyHtml`, partner),
+    )
+    t.same(sourceList.data, [{ id: closed.id, bodyHtml: null, bodyWithheld: true }], "a source's articles too")
     const related = json<{ data: (SparseArticle & { bodyWithheld?: boolean })[] }>(
       await get(`/v1/articles/${open.slug}/related`, partner),
     )
