@@ -216,6 +216,7 @@ export const table: Record<string, Entry> = {
     params: ['azerbaijan-192-troops-killed-511-wounded-in-offensive'],
     query: { limit: '3', include: 'source,credits,contributors,sections,tags' },
   }),
+  getArticleRights: (f) => ({ params: [f.article.slug] }),
   updateArticle: async (f) => ({ params: [(await f.newArticle()).id] }),
   deleteArticle: async (f) => {
     const article = await f.newArticle()

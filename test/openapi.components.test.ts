@@ -50,8 +50,8 @@ test('records, pages and problems are named components, with what is always ther
   t.same(article.required, ['id', ...articleFields], 'a full article has every field')
   t.same(
     Object.keys(article.properties ?? {}).filter((p) => !article.required?.includes(p)),
-    ['source', 'tagDetails', 'related'],
-    'only what include embeds is optional',
+    ['bodyWithheld', 'source', 'tagDetails', 'related'],
+    'only what include embeds is optional, and the syndication view’s marker',
   )
   t.same(components.schemas.SparseArticle?.required, ['id'], 'a sparse article promises its id')
   for (const [name, schema] of Object.entries(components.schemas)) {
@@ -70,6 +70,8 @@ test('records, pages and problems are named components, with what is always ther
       'visible',
       'hiddenReason',
       'snapshot',
+      // An article's body withheld from a partner key (content:syndicate): present only then.
+      'bodyWithheld',
       // A lead or teaser image's media record: present for media images only, so that images by
       // URL read exactly as before.
       'media',

@@ -180,6 +180,7 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { method: 'POST', url: `/v1/articles/${sibling.id}/publish`, payload: {} }, 200)
   await call(t, { url: `${a}/related?include=source,credits,tags` }, 200)
   await call(t, { url: `${a}?include=related` }, 200)
+  await call(t, { url: `${a}/rights` }, 200)
   await call(t, { url: '/v1/articles' }, 200)
   await call(t, { url: '/v1/articles?fields=slug,headline&include=source,credits,tags&count=true' }, 200)
   await call(t, { url: '/v1/articles?q=contract&sort=relevance&status=published' }, 200)

@@ -4,7 +4,14 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
-import { type Actor, grants, type KeyPrincipal, type Principal } from '../lib/principal.js'
+import {
+  type Actor,
+  grants,
+  type KeyPrincipal,
+  mayAccess,
+  type Principal,
+  readsSyndicationOnly,
+} from '../lib/principal.js'
 import type { Access } from './access.js'
 import { createAuthFailureGuard, type FailureBudget } from './auth-failures.js'
 import { rateLimitHeaders, withHeadersOnAll } from './responses.js'
@@ -43,7 +50,10 @@ function isPluginPublicRoute(route: RouteOptions): boolean {
 
 function describeAccess(access: Access): string {
   if (access === 'content:read') {
-    return 'Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.'
+    return (
+      'Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. ' +
+      'A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).'
+    )
   }
   return `Access: requires an API key with the \`${access}\` scope${access === 'content:preview' ? ' (or content:write)' : ''}.`
 }
@@ -86,6 +96,11 @@ export function canPreview(request: FastifyRequest): boolean {
  */
 export function canSeeEmbargoed(request: FastifyRequest): boolean {
   return request.principal?.kind === 'key' && grants(request.principal.scopes, 'content:embargoed')
+}
+
+/** A partner key (content:syndicate and no other read scope): the syndication view of articles. */
+export function readsSyndication(request: FastifyRequest): boolean {
+  return request.principal.kind === 'key' && readsSyndicationOnly(request.principal.scopes)
 }
 
 /** Write scopes see what only the newsroom may (a person's email address); everyone else does not. */
@@ -145,7 +160,7 @@ export default fp<AuthOptions>(
         throw err
       })
       request.principal = principal
-      if (!grants(principal.scopes, access)) throw new ForbiddenError(access)
+      if (!mayAccess(principal.scopes, access)) throw new ForbiddenError(access)
     })
   },
   { name: 'newsdesk-auth', fastify: '5.x', dependencies: ['newsdesk-problem'] },

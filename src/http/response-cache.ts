@@ -10,14 +10,15 @@
 // - Content also changes by itself (a scheduled article falls due, a teaser window opens): a
 //   generation ends at the next such instant (db/schedule.ts).
 // - While the notification connection is down the cache is off: changes could go unseen.
-// - Only the public view is cached (anonymous and content:read callers see the same thing);
-//   preview and content:embargoed callers always read the database.
+// - Only the public views are cached: anonymous and content:read callers see the same thing;
+//   partner keys (content:syndicate alone) see their own variant, withheld bodies and all, under
+//   keys of their own; preview and content:embargoed callers always read the database.
 // Hits keep the route's headers (ETag, Cache-Control, Last-Modified, Surrogate-Key, Link) and add
 // Age, so shared caches downstream count the time spent here against max-age.
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ChangeSubscription, Database } from '../db/database.js'
-import { canSeeEmbargoed } from './auth.js'
+import { canSeeEmbargoed, readsSyndication } from './auth.js'
 import { varyOnAuthorization } from './caching.js'
 import { withHeadersOnAll } from './responses.js'
 
@@ -186,6 +187,11 @@ declare module 'fastify' {
 const kGeneration = Symbol('responseCacheGeneration')
 type CacheableRequest = FastifyRequest & { [kGeneration]?: number }
 
+/** The entry of a request: its URL, in the syndication view's variant for partner keys. */
+function keyOf(request: FastifyRequest): string {
+  return readsSyndication(request) ? `syndication ${request.url}` : request.url
+}
+
 export interface ResponseCachePluginOptions extends ResponseCacheOptions {
   db: Pick<Database, 'listenForChanges'>
 }
@@ -211,7 +217,7 @@ export default fp<ResponseCachePluginOptions>(
     // was validated and answered 200 before, and the same URL validates the same way again.
     const lookup: onRequestHookHandler = async (request: CacheableRequest, reply: FastifyReply) => {
       if (request.method !== 'GET' || canSeeEmbargoed(request) || !(await cache.prepare())) return
-      const entry = cache.get(request.url)
+      const entry = cache.get(keyOf(request))
       if (!entry) {
         request[kGeneration] = cache.generation
         return
@@ -232,7 +238,7 @@ export default fp<ResponseCachePluginOptions>(
         const value = reply.getHeader(name)
         if (value !== undefined) headers.push([name, String(value)])
       }
-      cache.set(request.url, generation, text ? Buffer.from(payload) : (payload as Buffer), headers)
+      cache.set(keyOf(request), generation, text ? Buffer.from(payload) : (payload as Buffer), headers)
       return payload
     }
 

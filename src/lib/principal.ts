@@ -2,6 +2,7 @@
 // principal a request authenticates as, and the actor recorded on every write.
 export const scopes = [
   'content:read',
+  'content:syndicate',
   'content:embargoed',
   'content:preview',
   'content:write',
@@ -10,19 +11,39 @@ export const scopes = [
 ] as const
 export type Scope = (typeof scopes)[number]
 
-// content:write implies preview, which implies embargoed (published articles still under embargo),
-// which implies read. keys:manage and webhooks:manage stand alone.
+// content:write implies preview, which implies read and embargoed; read implies syndicate.
+// - content:syndicate (partners) opens the read routes, with the bodies of articles that are not
+//   syndicatable withheld (see mayAccess); a key holding content:read may so grant it, never the
+//   reverse.
+// - content:embargoed adds published articles still under embargo to what a key reads; it implies
+//   syndicate, not read: a partner under an embargo agreement reads full bodies only of what it may
+//   syndicate unless it also holds content:read.
+// keys:manage and webhooks:manage stand alone.
 const implied: Record<Scope, Scope[]> = {
-  'content:read': ['content:read'],
-  'content:embargoed': ['content:embargoed', 'content:read'],
-  'content:preview': ['content:preview', 'content:embargoed', 'content:read'],
-  'content:write': ['content:write', 'content:preview', 'content:embargoed', 'content:read'],
+  'content:read': ['content:read', 'content:syndicate'],
+  'content:syndicate': ['content:syndicate'],
+  'content:embargoed': ['content:embargoed', 'content:syndicate'],
+  'content:preview': ['content:preview', 'content:embargoed', 'content:read', 'content:syndicate'],
+  'content:write': ['content:write', 'content:preview', 'content:embargoed', 'content:read', 'content:syndicate'],
   'keys:manage': ['keys:manage'],
   'webhooks:manage': ['webhooks:manage'],
 }
 
 export function grants(held: readonly string[], required: Scope): boolean {
   return held.some((s) => (implied[s as Scope] ?? []).includes(required))
+}
+
+/**
+ * The scopes read published content by content:syndicate alone (none grants content:read): bodies
+ * of articles that are not syndicatable are withheld from them.
+ */
+export function readsSyndicationOnly(held: readonly string[]): boolean {
+  return grants(held, 'content:syndicate') && !grants(held, 'content:read')
+}
+
+/** Whether the scopes open a route requiring `required`: content:syndicate opens the read routes. */
+export function mayAccess(held: readonly string[], required: Scope): boolean {
+  return grants(held, required) || (required === 'content:read' && grants(held, 'content:syndicate'))
 }
 
 /** Every scope a set of scopes grants, directly or by implication. */

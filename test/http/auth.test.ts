@@ -4,7 +4,7 @@ import { test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import type { Access } from '../../src/http/access.js'
-import { grants, type Scope, scopes } from '../../src/lib/principal.js'
+import { grants, mayAccess, readsSyndicationOnly, type Scope, scopes } from '../../src/lib/principal.js'
 import { specPath } from '../../src/spec.js'
 import { build, createKey, createTestDatabase, json, testClock } from '../helper.js'
 
@@ -140,6 +140,7 @@ test('a route without an access rule cannot be registered', async (t) => {
 test('scope implication', async (t) => {
   const table: [Access, Scope[]][] = [
     ['content:read', ['content:read', 'content:preview', 'content:write']],
+    ['content:syndicate', ['content:syndicate', 'content:read', 'content:preview', 'content:write']],
     ['content:preview', ['content:preview', 'content:write']],
     ['content:write', ['content:write']],
     ['keys:manage', ['keys:manage']],
@@ -147,4 +148,12 @@ test('scope implication', async (t) => {
   for (const [required, holders] of table) {
     for (const s of scopes) t.equal(grants([s], required as Scope), holders.includes(s), `${s} grants ${required}?`)
   }
+  // content:syndicate opens the read routes without granting content:read: its reads are the partners' view.
+  t.ok(mayAccess(['content:syndicate'], 'content:read'))
+  t.notOk(mayAccess(['content:syndicate'], 'content:preview'))
+  t.ok(readsSyndicationOnly(['content:syndicate']))
+  t.ok(readsSyndicationOnly(['content:syndicate', 'keys:manage']))
+  t.notOk(readsSyndicationOnly(['content:syndicate', 'content:read']))
+  t.notOk(readsSyndicationOnly(['content:write']))
+  t.notOk(readsSyndicationOnly(['keys:manage']))
 })

@@ -86,6 +86,7 @@ test('revisions, old slugs, Idempotency-Key', async (t) => {
         'language',
         'leadImage',
         'publishedAt',
+        'rights',
         'sections',
         'slug',
         'sourceId',

@@ -22,6 +22,7 @@ const articleWritable = [
   'leadImage',
   'sourceId',
   'credits',
+  'rights',
   'tags',
 ] as const
 // What a read has beyond them: the server's fields, and the embeds that only name the same sources.

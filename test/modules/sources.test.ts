@@ -201,6 +201,61 @@ test('sources', async (t) => {
     t.equal((await app.inject({ method: 'DELETE', url: `/v1/sources/${agency.id}`, headers: auth })).statusCode, 204)
   })
 
+  await t.test('redistribution and credit line templates', async (t) => {
+    const plain = json<Source & { redistribution: string; creditLine: string | null }>(
+      await post({ name: 'Rights Plain', kind: 'agency' }),
+    )
+    t.equal(plain.redistribution, 'allowed', 'allowed by default')
+    t.equal(plain.creditLine, null)
+    const res = await post({
+      name: 'Rights AP',
+      kind: 'agency',
+      redistribution: 'forbidden',
+      creditLine: '© {year} {source}',
+    })
+    t.equal(res.statusCode, 201)
+    const ap = json<Source & { redistribution: string; creditLine: string | null }>(res)
+    t.equal(ap.redistribution, 'forbidden')
+    t.equal(ap.creditLine, '© {year} {source}')
+    t.same(json(await app.inject(`/v1/sources/${ap.slug}`)), ap, 'reads show them')
+
+    const unknown = await post({ name: 'Rights Bad', kind: 'agency', creditLine: '{source} via {agency}' })
+    const problem = assertProblem(t, unknown, 400, 'ND_VALIDATION_FAILED')
+    t.same(
+      (problem.errors as { pointer: string }[]).map((e) => e.pointer),
+      ['/creditLine'],
+      'an unknown placeholder is a 400 naming the field',
+    )
+    t.match(problem.detail, /\{agency\}/)
+    assertProblem(
+      t,
+      await post({ name: 'Rights Bad', kind: 'agency', redistribution: 'maybe' }),
+      400,
+      'ND_VALIDATION_FAILED',
+    )
+    assertProblem(
+      t,
+      await post({ name: 'Rights Bad', kind: 'agency', creditLine: 'x'.repeat(201) }),
+      400,
+      'ND_VALIDATION_FAILED',
+    )
+
+    const patch = (payload: object) =>
+      app.inject({ method: 'PATCH', url: `/v1/sources/${ap.id}`, headers: auth, payload })
+    const badPatch = assertProblem(t, await patch({ creditLine: '{Source}' }), 400, 'ND_VALIDATION_FAILED')
+    t.same(
+      (badPatch.errors as { pointer: string }[]).map((e) => e.pointer),
+      ['/creditLine'],
+    )
+    const changed = json<Source & { redistribution: string; creditLine: string | null }>(
+      await patch({ redistribution: 'credit-required', creditLine: null }),
+    )
+    t.equal(changed.redistribution, 'credit-required')
+    t.equal(changed.creditLine, null, 'null clears the template')
+    const audit = await db.prisma.auditEntry.findMany({ where: { resourceType: 'source', resourceId: ap.id } })
+    t.same(audit.map((a) => a.action).sort(), ['create', 'update'], 'the change is audited')
+  })
+
   await t.test('unknown routes and records are problems', async (t) => {
     const route = assertProblem(t, await app.inject('/v1/nope'), 404, 'ND_ROUTE_NOT_FOUND')
     t.equal(route.instance, '/v1/nope')

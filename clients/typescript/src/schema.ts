@@ -89,7 +89,7 @@ export interface paths {
          * List sources
          * @description Publishers, news agencies and partners, ordered by `sort` and paginated with an opaque cursor. The `Link` header carries the next page.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listSources"];
         put?: never;
@@ -108,7 +108,7 @@ export interface paths {
          *
          *     Publishers, news agencies and partners, ordered by `sort` and paginated with an opaque cursor. The `Link` header carries the next page.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listSourcesHead"];
         patch?: never;
@@ -123,7 +123,7 @@ export interface paths {
         };
         /**
          * Get a source by id or slug
-         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getSource"];
         put?: never;
@@ -140,7 +140,7 @@ export interface paths {
          * Get a source by id or slug (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getSourceHead"];
         /**
@@ -163,7 +163,7 @@ export interface paths {
          * List and search articles
          * @description Newest published first. Filters combine (AND); `tag` may repeat (any of them). `q` is full-text search (web search syntax; headline weighs more than summary, summary more than body; stemmed in the `language` filter's language, words as written otherwise) and adds a `snippet`. `fields` trims each article (list views should not ship bodies); `include` embeds related records. Unknown parameters are rejected. `count=true` adds an exact `page.total`, which costs a full count.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listArticles"];
         put?: never;
@@ -182,7 +182,7 @@ export interface paths {
          *
          *     Newest published first. Filters combine (AND); `tag` may repeat (any of them). `q` is full-text search (web search syntax; headline weighs more than summary, summary more than body; stemmed in the `language` filter's language, words as written otherwise) and adds a `snippet`. `fields` trims each article (list views should not ship bodies); `include` embeds related records. Unknown parameters are rejected. `count=true` adds an exact `page.total`, which costs a full count.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listArticlesHead"];
         patch?: never;
@@ -199,7 +199,7 @@ export interface paths {
          * List a source's articles
          * @description The same list as GET /v1/articles, published by this source.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listSourceArticles"];
         put?: never;
@@ -212,7 +212,7 @@ export interface paths {
          *
          *     The same list as GET /v1/articles, published by this source.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listSourceArticlesHead"];
         patch?: never;
@@ -229,7 +229,7 @@ export interface paths {
          * List a person's articles
          * @description The same list as GET /v1/articles, of the articles this person contributed to in any role.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listPersonArticles"];
         put?: never;
@@ -242,7 +242,7 @@ export interface paths {
          *
          *     The same list as GET /v1/articles, of the articles this person contributed to in any role.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listPersonArticlesHead"];
         patch?: never;
@@ -259,7 +259,7 @@ export interface paths {
          * List deleted articles (tombstones)
          * @description Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listArticleDeletions"];
         put?: never;
@@ -272,7 +272,7 @@ export interface paths {
          *
          *     Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listArticleDeletionsHead"];
         patch?: never;
@@ -289,7 +289,7 @@ export interface paths {
          * Get an article by id, slug or former slug
          * @description Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getArticle"];
         put?: never;
@@ -308,7 +308,7 @@ export interface paths {
          *
          *     Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getArticleHead"];
         /**
@@ -331,7 +331,7 @@ export interface paths {
          * List related articles
          * @description Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. The article is named as a single read names it (id, slug or former slug), and public callers get 404 for one they may not see. `fields` and `include` shape the articles as on GET /v1/articles. No pages: `limit` of the best ones.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listRelatedArticles"];
         put?: never;
@@ -344,9 +344,39 @@ export interface paths {
          *
          *     Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. The article is named as a single read names it (id, slug or former slug), and public callers get 404 for one they may not see. `fields` and `include` shape the articles as on GET /v1/articles. No pages: `limit` of the best ones.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listRelatedArticlesHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{idOrSlug}/rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Explain an article's rights
+         * @description Whether the article is syndicatable and which rule decided: its own setting (`own-setting-forbids`), a credited source whose redistribution is `forbidden` (`credit-forbids`, naming the first such credit), an editor’s override with its reason (`override`), or nothing against it (`allowed`); and each credit's redistribution and rendered credit line. The article is named as a single read names it (id, slug or former slug); public callers get 404 for one they may not see.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
+         */
+        get: operations["getArticleRights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Explain an article's rights (headers only)
+         * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
+         *
+         *     Whether the article is syndicatable and which rule decided: its own setting (`own-setting-forbids`), a credited source whose redistribution is `forbidden` (`credit-forbids`, naming the first such credit), an editor’s override with its reason (`override`), or nothing against it (`allowed`); and each credit's redistribution and rendered credit line. The article is named as a single read names it (id, slug or former slug); public callers get 404 for one they may not see.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
+         */
+        head: operations["getArticleRightsHead"];
         patch?: never;
         trace?: never;
     };
@@ -603,7 +633,7 @@ export interface paths {
          * List tags with article counts
          * @description By slug, filtered by `type` and `q` (a substring of the name or slug). Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listTags"];
         put?: never;
@@ -622,7 +652,7 @@ export interface paths {
          *
          *     By slug, filtered by `type` and `q` (a substring of the name or slug). Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listTagsHead"];
         patch?: never;
@@ -639,7 +669,7 @@ export interface paths {
          * Get a tag by its slug
          * @description A former slug (of a renamed tag, or of one merged into it) answers the tag it resolves to: its `slug` is the current one. Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted. A tag the caller may not see is a 404.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getTag"];
         put?: never;
@@ -658,7 +688,7 @@ export interface paths {
          *
          *     A former slug (of a renamed tag, or of one merged into it) answers the tag it resolves to: its `slug` is the current one. Public callers see a tag only while at least one published article uses it, counting those (a tag of drafts alone would tell what is being written); callers with content:preview (or content:write) see every tag, counting every article not deleted. A tag the caller may not see is a 404.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getTagHead"];
         /**
@@ -703,7 +733,7 @@ export interface paths {
          * List people
          * @description People credited on articles (authors, photographers…), ordered by `sort` and paginated with an opaque cursor; the `Link` header carries the next page. `email` appears only to callers with content:write; their answers are `Cache-Control: private, no-store`.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listPeople"];
         put?: never;
@@ -722,7 +752,7 @@ export interface paths {
          *
          *     People credited on articles (authors, photographers…), ordered by `sort` and paginated with an opaque cursor; the `Link` header carries the next page. `email` appears only to callers with content:write; their answers are `Cache-Control: private, no-store`.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listPeopleHead"];
         patch?: never;
@@ -739,7 +769,7 @@ export interface paths {
          * Get a person by id or slug
          * @description `email` appears only to callers with content:write; their answers are `Cache-Control: private, no-store`.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getPerson"];
         put?: never;
@@ -758,7 +788,7 @@ export interface paths {
          *
          *     `email` appears only to callers with content:write; their answers are `Cache-Control: private, no-store`.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getPersonHead"];
         /**
@@ -781,7 +811,7 @@ export interface paths {
          * List sections, flat or as a tree
          * @description Flat (the default): every section, or the children of `parent`, ordered by path and paginated with an opaque cursor; the `Link` header carries the next page. With `tree=true`: every section in one answer, the roots with their `children`, siblings ordered by position, then slug.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listSections"];
         put?: never;
@@ -800,7 +830,7 @@ export interface paths {
          *
          *     Flat (the default): every section, or the children of `parent`, ordered by path and paginated with an opaque cursor; the `Link` header carries the next page. With `tree=true`: every section in one answer, the roots with their `children`, siblings ordered by position, then slug.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listSectionsHead"];
         patch?: never;
@@ -815,7 +845,7 @@ export interface paths {
         };
         /**
          * Get a section by id or path
-         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getSection"];
         put?: never;
@@ -832,7 +862,7 @@ export interface paths {
          * Get a section by id or path (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getSectionHead"];
         /**
@@ -853,7 +883,7 @@ export interface paths {
         };
         /**
          * List collections
-         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         * @description Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listCollections"];
         put?: never;
@@ -870,7 +900,7 @@ export interface paths {
          * List collections (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listCollectionsHead"];
         patch?: never;
@@ -887,7 +917,7 @@ export interface paths {
          * Get a collection
          * @description Its ETag ("v<version>") is what If-Match takes on edits and reorders.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["getCollection"];
         put?: never;
@@ -906,7 +936,7 @@ export interface paths {
          *
          *     Its ETag ("v<version>") is what If-Match takes on edits and reorders.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["getCollectionHead"];
         /**
@@ -927,7 +957,7 @@ export interface paths {
          * The box: visible teasers in order
          * @description Pinned teasers first, then by position; only those inside their time window whose article is public, capped at the collection’s maxItems, each with its article (or URL) and source resolved. Preview and write scopes get every teaser with `visible` and `hiddenReason`, and may pass `at` for the box as it was.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listCollectionTeasers"];
         put?: never;
@@ -946,7 +976,7 @@ export interface paths {
          *
          *     Pinned teasers first, then by position; only those inside their time window whose article is public, capped at the collection’s maxItems, each with its article (or URL) and source resolved. Preview and write scopes get every teaser with `visible` and `hiddenReason`, and may pass `at` for the box as it was.
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listCollectionTeasersHead"];
         patch?: never;
@@ -1235,7 +1265,7 @@ export interface paths {
          * Follow every change to content, oldest first
          * @description The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once; an article published under embargo (`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         get: operations["listChanges"];
         put?: never;
@@ -1248,7 +1278,7 @@ export interface paths {
          *
          *     The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once; an article published under embargo (`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
          *
-         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required.
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
         head: operations["listChangesHead"];
         patch?: never;
@@ -1548,9 +1578,9 @@ export interface components {
             /** @description ND_CONFLICT on deleting a collection: the teasers it still holds */
             teaserCount?: number;
             /** @description ND_SCOPE_NOT_HELD: the scopes asked for that the calling key does not hold */
-            scopesNotHeld?: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopesNotHeld?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @description ND_CONFLICT on changing a key: the scopes that would widen it (scopes can only be narrowed) */
-            widenedScopes?: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            widenedScopes?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
         } & {
             [key: string]: unknown;
         };
@@ -1713,6 +1743,8 @@ export interface components {
          *       "kind": "publisher",
          *       "homepageUrl": "https://www.panarmenian.net/",
          *       "description": "Armenian news portal publishing in English, Armenian and Russian.",
+         *       "redistribution": "allowed",
+         *       "creditLine": null,
          *       "createdBy": null,
          *       "updatedBy": null,
          *       "createdAt": "2026-11-26T09:00:00.000Z",
@@ -1732,6 +1764,12 @@ export interface components {
             kind: "publisher" | "agency" | "partner";
             homepageUrl: string | null;
             description: string | null;
+            /**
+             * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+             * @enum {string}
+             */
+            redistribution: "allowed" | "credit-required" | "forbidden";
+            creditLine: string | null;
             createdBy: string | null;
             updatedBy: string | null;
             /** Format: date-time */
@@ -1989,6 +2027,101 @@ export interface components {
             section?: components["schemas"]["Section"];
         };
         /**
+         * @description Rights and syndication (see GET /v1/articles/{idOrSlug}/rights for the why)
+         * @example {
+         *       "usageTerms": null,
+         *       "copyrightHolder": "The Associated Press",
+         *       "copyrightNotice": null,
+         *       "allowSyndication": true,
+         *       "override": null,
+         *       "syndicatable": false,
+         *       "creditLine": "© 2015 Associated Press"
+         *     }
+         */
+        ArticleRights: {
+            usageTerms: string | null;
+            copyrightHolder: string | null;
+            copyrightNotice: string | null;
+            /** @description The article's own setting (default true): false makes it not syndicatable, whatever its credits */
+            allowSyndication: boolean;
+            override: {
+                /** @description Why the article may be syndicated although it credits a source that forbids redistribution */
+                reason: string;
+            } | null;
+            /** @description Computed (read-only): allowSyndication, and no credited source forbids redistribution unless `override` gives a reason. Lists filter on it (syndicatable=true); content:syndicate keys read the bodies of syndicatable articles only. */
+            syndicatable: boolean;
+            creditLine: string | null;
+        };
+        /**
+         * @description Whether the article is syndicatable and why: the rule that decided, and each credit's part
+         * @example {
+         *       "syndicatable": false,
+         *       "creditLine": "© 2015 Associated Press",
+         *       "decision": {
+         *         "rule": "credit-forbids",
+         *         "reason": "Credits Associated Press, whose redistribution is forbidden, and no editor overrode it",
+         *         "credit": {
+         *           "id": "019ac0de-7a1e-7000-8000-00000000a002",
+         *           "slug": "associated-press",
+         *           "name": "Associated Press"
+         *         }
+         *       },
+         *       "credits": [
+         *         {
+         *           "source": {
+         *             "id": "019ac0de-7a1e-7000-8000-00000000a002",
+         *             "slug": "associated-press",
+         *             "name": "Associated Press"
+         *           },
+         *           "redistribution": "forbidden",
+         *           "creditLine": "© 2015 Associated Press"
+         *         }
+         *       ]
+         *     }
+         */
+        ArticleRightsExplanation: {
+            syndicatable: boolean;
+            creditLine: string | null;
+            decision: {
+                /**
+                 * @description own-setting-forbids: the article's own setting (allowSyndication false); credit-forbids: a credited source forbids redistribution (`credit`); override: one does, and an editor overrode it (`override`); allowed: nothing forbids it
+                 * @enum {string}
+                 */
+                rule: "own-setting-forbids" | "credit-forbids" | "override" | "allowed";
+                /** @description The decision in words */
+                reason: string;
+                /** @description The first credited source that forbids it */
+                credit?: {
+                    /** Format: uuid */
+                    id: string;
+                    slug: string;
+                    name: string;
+                };
+                /**
+                 * @description An editor's override of forbidding credits, with its reason (required)
+                 * @example {
+                 *       "reason": "AP licence of 2026-11 covers partner syndication"
+                 *     }
+                 */
+                override?: {
+                    /** @description Why the article may be syndicated although it credits a source that forbids redistribution */
+                    reason: string;
+                };
+            };
+            /** @description The wire credits, in order, with their rules */
+            credits: {
+                source: {
+                    /** Format: uuid */
+                    id: string;
+                    slug: string;
+                    name: string;
+                };
+                /** @enum {string} */
+                redistribution: "allowed" | "credit-required" | "forbidden";
+                creditLine: string | null;
+            }[];
+        };
+        /**
          * @description An article, every field present: what writes answer and what a read without `fields` returns. `include` adds `source`, `tagDetails`, `credits[].source`, `contributors[].person` and `sections[].section`.
          * @example {
          *       "id": "019ac0de-7a1e-7000-8000-00000000c001",
@@ -2035,6 +2168,15 @@ export interface components {
          *         "iran",
          *         "islamic-state"
          *       ],
+         *       "rights": {
+         *         "usageTerms": null,
+         *         "copyrightHolder": null,
+         *         "copyrightNotice": null,
+         *         "allowSyndication": true,
+         *         "override": null,
+         *         "syndicatable": true,
+         *         "creditLine": null
+         *       },
          *       "version": 1,
          *       "createdBy": null,
          *       "updatedBy": null,
@@ -2047,6 +2189,8 @@ export interface components {
          *         "kind": "publisher",
          *         "homepageUrl": "https://www.panarmenian.net/",
          *         "description": "Armenian news portal publishing in English, Armenian and Russian.",
+         *         "redistribution": "allowed",
+         *         "creditLine": null,
          *         "createdBy": null,
          *         "updatedBy": null,
          *         "createdAt": "2026-11-26T09:00:00.000Z",
@@ -2060,12 +2204,9 @@ export interface components {
             slug: string;
             headline: string;
             summary: string | null;
-            /** @description Markdown, the canonical form */
-            body: string;
-            /** @description Rendered and sanitised HTML, safe to inject into a page */
-            bodyHtml: string;
-            /** @description Plain text */
-            bodyText: string;
+            body: string | null;
+            bodyHtml: string | null;
+            bodyText: string | null;
             dateline: string | null;
             bylines: string[];
             /** @description BCP 47 language tag */
@@ -2089,6 +2230,7 @@ export interface components {
             sections: components["schemas"]["ArticleSection"][];
             /** @description Tag slugs */
             tags: string[];
+            rights: components["schemas"]["ArticleRights"];
             /** @description Changes with every change; the ETag is "v<version>" */
             version: number;
             createdBy: string | null;
@@ -2097,6 +2239,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description Present (true) only for a content:syndicate key reading an article that is not syndicatable: its body, bodyHtml and bodyText are null; the summary and every other field are as usual */
+            bodyWithheld?: boolean;
             /** @description With include=source: the publishing source */
             source?: components["schemas"]["Source"] | null;
             /** @description With include=tags: the tags with their names, in the order of `tags` */
@@ -2119,12 +2263,9 @@ export interface components {
             slug?: string;
             headline?: string;
             summary?: string | null;
-            /** @description Markdown, the canonical form */
-            body?: string;
-            /** @description Rendered and sanitised HTML, safe to inject into a page */
-            bodyHtml?: string;
-            /** @description Plain text */
-            bodyText?: string;
+            body?: string | null;
+            bodyHtml?: string | null;
+            bodyText?: string | null;
             dateline?: string | null;
             bylines?: string[];
             /** @description BCP 47 language tag */
@@ -2148,6 +2289,7 @@ export interface components {
             sections?: components["schemas"]["ArticleSection"][];
             /** @description Tag slugs */
             tags?: string[];
+            rights?: components["schemas"]["ArticleRights"];
             /** @description Changes with every change; the ETag is "v<version>" */
             version?: number;
             createdBy?: string | null;
@@ -2156,6 +2298,8 @@ export interface components {
             createdAt?: string;
             /** Format: date-time */
             updatedAt?: string;
+            /** @description Present (true) only for a content:syndicate key reading an article that is not syndicatable: its body, bodyHtml and bodyText are null; the summary and every other field are as usual */
+            bodyWithheld?: boolean;
             /** @description With include=source: the publishing source */
             source?: components["schemas"]["Source"] | null;
             /** @description With include=tags: the tags with their names, in the order of `tags` */
@@ -2538,7 +2682,7 @@ export interface components {
             /** @description The public start of the key, to recognise it: nd_<id> */
             prefix: string;
             name: string;
-            scopes: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @enum {string} */
             status: "active" | "revoked" | "expired";
             rateLimit: number | null;
@@ -2576,7 +2720,7 @@ export interface components {
             /** @description The public start of the key, to recognise it: nd_<id> */
             prefix: string;
             name: string;
-            scopes: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
             /** @enum {string} */
             status: "active" | "revoked" | "expired";
             rateLimit: number | null;
@@ -3493,7 +3637,9 @@ export interface operations {
                  *       "name": "Agence France-Presse",
                  *       "kind": "agency",
                  *       "homepageUrl": "https://www.afp.com/",
-                 *       "description": "French news agency; credited on wire copy as AFP."
+                 *       "description": "French news agency; credited on wire copy as AFP.",
+                 *       "redistribution": "credit-required",
+                 *       "creditLine": "© {year} {source}"
                  *     }
                  */
                 "application/json": {
@@ -3507,6 +3653,13 @@ export interface operations {
                     kind: "publisher" | "agency" | "partner";
                     homepageUrl?: string | null;
                     description?: string | null;
+                    /**
+                     * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                     * @default allowed
+                     * @enum {string}
+                     */
+                    redistribution?: "allowed" | "credit-required" | "forbidden";
+                    creditLine?: string | null;
                 };
             };
         };
@@ -4254,6 +4407,12 @@ export interface operations {
                     kind?: "publisher" | "agency" | "partner";
                     homepageUrl?: string | null;
                     description?: string | null;
+                    /**
+                     * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it). A change recomputes whether each article crediting the source is syndicatable.
+                     * @enum {string}
+                     */
+                    redistribution?: "allowed" | "credit-required" | "forbidden";
+                    creditLine?: string | null;
                 };
             };
         };
@@ -4452,10 +4611,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -4685,6 +4846,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -4712,6 +4879,12 @@ export interface operations {
                             kind?: "publisher" | "agency" | "partner";
                             homepageUrl?: string | null;
                             description?: string | null;
+                            /**
+                             * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                             * @enum {string}
+                             */
+                            redistribution?: "allowed" | "credit-required" | "forbidden";
+                            creditLine?: string | null;
                             createdBy?: string | null;
                             updatedBy?: string | null;
                             /** Format: date-time */
@@ -4849,6 +5022,29 @@ export interface operations {
                         /** @description The home section: at most one; when none is marked, the first one is */
                         primary?: boolean;
                     }[];
+                    /**
+                     * @description Rights: only the fields given change. `override` (with its reason) lets an article crediting a source that forbids redistribution be syndicated; null removes it.
+                     * @example {
+                     *       "copyrightHolder": "The Associated Press",
+                     *       "override": {
+                     *         "reason": "Licensed for partners"
+                     *       }
+                     *     }
+                     */
+                    rights?: {
+                        usageTerms?: string | null;
+                        copyrightHolder?: string | null;
+                        copyrightNotice?: string | null;
+                        /** @description The article's own setting (default true): false makes it not syndicatable, whatever its credits */
+                        allowSyndication?: boolean;
+                        override?: {
+                            /** @description Why the article may be syndicated although it credits a source that forbids redistribution */
+                            reason: string;
+                        } | null;
+                        /** @description Read-only (computed): ignored */
+                        syndicatable?: boolean;
+                        creditLine?: string | null;
+                    };
                     tags?: string[];
                 };
             };
@@ -5051,10 +5247,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -5209,10 +5407,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -5402,10 +5602,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -5575,10 +5777,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -5768,10 +5972,12 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
+                /** @description Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable) */
+                syndicatable?: boolean;
                 /** @description Also return the exact number of matches in page.total (costs a full count) */
                 count?: boolean;
             };
@@ -6196,7 +6402,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -6509,7 +6715,7 @@ export interface operations {
     getArticleHead: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -6713,6 +6919,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -6740,6 +6952,12 @@ export interface operations {
                             kind?: "publisher" | "agency" | "partner";
                             homepageUrl?: string | null;
                             description?: string | null;
+                            /**
+                             * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                             * @enum {string}
+                             */
+                            redistribution?: "allowed" | "credit-required" | "forbidden";
+                            creditLine?: string | null;
                             createdBy?: string | null;
                             updatedBy?: string | null;
                             /** Format: date-time */
@@ -6877,6 +7095,29 @@ export interface operations {
                         /** @description The home section: at most one; when none is marked, the first one is */
                         primary?: boolean;
                     }[];
+                    /**
+                     * @description Rights: only the fields given change. `override` (with its reason) lets an article crediting a source that forbids redistribution be syndicated; null removes it.
+                     * @example {
+                     *       "copyrightHolder": "The Associated Press",
+                     *       "override": {
+                     *         "reason": "Licensed for partners"
+                     *       }
+                     *     }
+                     */
+                    rights?: {
+                        usageTerms?: string | null;
+                        copyrightHolder?: string | null;
+                        copyrightNotice?: string | null;
+                        /** @description The article's own setting (default true): false makes it not syndicatable, whatever its credits */
+                        allowSyndication?: boolean;
+                        override?: {
+                            /** @description Why the article may be syndicated although it credits a source that forbids redistribution */
+                            reason: string;
+                        } | null;
+                        /** @description Read-only (computed): ignored */
+                        syndicatable?: boolean;
+                        creditLine?: string | null;
+                    };
                     tags?: string[];
                 };
             };
@@ -7080,7 +7321,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -7247,7 +7488,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -7265,6 +7506,306 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Related articles, best first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getArticleRights: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rights decision */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleRightsExplanation"];
+                };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArticleRightsHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The record id (UUID) or its slug */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rights decision */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11341,6 +11882,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -12189,6 +12736,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -14878,6 +15431,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -16213,6 +16772,12 @@ export interface operations {
                         kind?: "publisher" | "agency" | "partner";
                         homepageUrl?: string | null;
                         description?: string | null;
+                        /**
+                         * @description How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)
+                         * @enum {string}
+                         */
+                        redistribution?: "allowed" | "credit-required" | "forbidden";
+                        creditLine?: string | null;
                         createdBy?: string | null;
                         updatedBy?: string | null;
                         /** Format: date-time */
@@ -17715,7 +18280,7 @@ export interface operations {
                  */
                 "application/json": {
                     name: string;
-                    scopes: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
                     expiresAt?: string | null;
                     rateLimit?: number | null;
                 };
@@ -18414,7 +18979,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     /** @description May only narrow the key: every scope must already be held */
-                    scopes?: ("content:read" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    scopes?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
                     expiresAt?: string | null;
                     rateLimit?: number | null;
                 };

@@ -13,6 +13,7 @@ import { recordArticleChange } from '../changes/changes.writer.js'
 import type { ArticleRecord } from './articles.record.js'
 import { findArticle } from './articles.repository.js'
 import { insertRevision } from './articles.revisions-repository.js'
+import { refreshSyndicatable } from './articles.rights-repository.js'
 import { isPublic, type Snapshot, snapshotOf } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
 
@@ -93,6 +94,8 @@ export function changeArticle(db: PrismaClient, change: Change, apply: Apply): P
     if (!(await writes.updateArticleAt(tx, id, current.version, { ...data, updatedById: actor.keyId }))) {
       checkIfMatch([current.version], (await writes.articleVersion(tx, id)) ?? current.version + 1)
     }
+    // Its rights or its credits may have changed: the stored syndicatable flag follows.
+    await refreshSyndicatable(tx, id)
     const updated = await loadArticle(tx, id)
     const changedFields = await writeRevision(tx, snapshotOf(current), updated, actor)
     await recordAudit(tx, actor, { action, resourceType: 'article', resourceId: id })

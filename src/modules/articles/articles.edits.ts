@@ -15,6 +15,8 @@ import { type Apply, loadArticle, writeRevision } from './articles.change.js'
 import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
 import type { ArticleRecord } from './articles.record.js'
 import { resolveContributors, resolveSections } from './articles.references.js'
+import { rightsColumns } from './articles.rights.js'
+import { refreshSyndicatable } from './articles.rights-repository.js'
 import { assertSlugFree, generateSlug } from './articles.slugs.js'
 import { normalizeLanguage } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
@@ -88,6 +90,7 @@ export async function columnsOf(
   if (input.leadImage !== undefined) Object.assign(data, await leadImageColumns(tx, input.leadImage))
   const sourceId = await resolveSourceReference(tx, input)
   if (sourceId !== undefined) data.sourceId = sourceId
+  Object.assign(data, rightsColumns(input.rights))
   return data
 }
 
@@ -263,6 +266,7 @@ export async function createArticle(
   await replaceRelations(tx, id, input, context.unknownTags)
   await writePlannedRelations(tx, id, plan)
   await writeBodyMedia(tx, id, rendered)
+  await refreshSyndicatable(tx, id)
   const record = await loadArticle(tx, id)
   const changedFields = await writeRevision(tx, null, record, actor)
   await recordAudit(tx, actor, { action: 'create', resourceType: 'article', resourceId: id })

@@ -26,6 +26,8 @@ export interface ArticleListFilter {
   /** A section's id or path, and whether the sections below it count. */
   section?: { key: string; descendants: boolean }
   language?: string
+  /** Only articles that are (or are not) syndicatable: the (syndicatable, published_at, id) index. */
+  syndicatable?: boolean
   publishedAfter?: Date
   publishedBefore?: Date
   q?: string
@@ -144,6 +146,7 @@ export function conditions(filter: ArticleListFilter, ids: FilterIds): Prisma.Sq
     )
   }
   if (filter.language) where.push(Prisma.sql`a.language = ${filter.language}`)
+  if (filter.syndicatable !== undefined) where.push(Prisma.sql`a.syndicatable = ${filter.syndicatable}`)
   if (filter.publishedAfter) where.push(Prisma.sql`a.published_at >= ${filter.publishedAfter}`)
   if (filter.publishedBefore) where.push(Prisma.sql`a.published_at < ${filter.publishedBefore}`)
   if (filter.q) where.push(Prisma.sql`a.search_vector @@ ${tsQuery(filter)}`)

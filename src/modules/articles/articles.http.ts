@@ -2,7 +2,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { canPreview, canSeeEmbargoed } from '../../http/auth.js'
+import { canPreview, canSeeEmbargoed, readsSyndication } from '../../http/auth.js'
 import { setCacheHeaders } from '../../http/caching.js'
 import { success } from '../../http/responses.js'
 import { problemResponses } from '../../http/schemas.js'
@@ -29,12 +29,17 @@ export function viewOf(request: FastifyRequest, query: { fields?: string; includ
     embargoed: canSeeEmbargoed(request),
     fields: query.fields ? ([...new Set(query.fields.split(','))] as ArticleField[]) : undefined,
     include: query.include ? ([...new Set(query.include.split(','))] as ArticleInclude[]) : undefined,
+    ...(readsSyndication(request) ? { syndication: true } : {}),
   }
 }
 
-/** Caching headers of a read; the version ETag names the full, default representation of one article. */
+/**
+ * Caching headers of a read; the version ETag names the full, default representation of one
+ * article (not the syndication view's, which may withhold its body: that one gets a hash ETag).
+ */
 export function readHeaders(reply: FastifyReply, read: Cacheable<unknown>, view: ViewOptions) {
-  if (read.version !== undefined && !view.fields && !view.include) reply.header('etag', versionEtag(read.version))
+  if (read.version !== undefined && !view.fields && !view.include && !view.syndication)
+    reply.header('etag', versionEtag(read.version))
   setCacheHeaders(reply, { shared: !view.preview, surrogateKeys: read.surrogateKeys, lastModified: read.lastModified })
 }
 

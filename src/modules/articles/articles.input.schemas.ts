@@ -6,6 +6,7 @@ import { MediaImageInSchema } from '../media/media.embeds.schemas.js'
 import { PersonComponent } from '../people/people.schemas.js'
 import { maxSectionDepth, SectionComponent } from '../sections/sections.schemas.js'
 import { SourceReferenceSchema } from '../sources/sources.schemas.js'
+import { RightsInSchema } from './articles.rights.schemas.js'
 import { ContributorRoleSchema } from './articles.view.schemas.js'
 
 const CreditInSchema = Type.Object(
@@ -150,6 +151,7 @@ const editable = {
     }),
   ),
   sections: Type.Optional(Type.Array(ArticleSectionInSchema, { maxItems: 10 })),
+  rights: Type.Optional(RightsInSchema),
   tags: Type.Optional(
     Type.Array(
       {

@@ -80,6 +80,7 @@ function listFilter(query: ArticleListQuery, view: ViewOptions & ListScope, now:
     person: view.personKey ?? query.person,
     section: query.section ? { key: query.section, descendants: query.sectionDescendants ?? true } : undefined,
     language: query.language ? normalizeLanguage(query.language) : undefined,
+    syndicatable: query.syndicatable,
     publishedAfter: query.publishedAfter ? new Date(query.publishedAfter) : undefined,
     publishedBefore: query.publishedBefore ? new Date(query.publishedBefore) : undefined,
     q: query.q,

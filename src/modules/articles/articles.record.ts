@@ -7,6 +7,7 @@ import type { ContributorRole, TagType } from '../../generated/prisma/enums.js'
 import { type MediaEmbedRow, mediaEmbedJson } from '../media/media.embeds-repository.js'
 import type { PersonRecord, PersonRow } from '../people/people.mapper.js'
 import type { SectionRow } from '../sections/sections.mapper.js'
+import type { Redistribution } from '../sources/sources.rights.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
 type ArticleColumns = Prisma.ArticleGetPayload<object>
@@ -19,10 +20,19 @@ export interface Tag {
   uri: string | null
 }
 
+/** What the rights of an article need of a credited source (every read has it). */
+export interface CreditRights {
+  slug: string
+  name: string
+  redistribution: Redistribution
+  creditLine: string | null
+}
+
 export interface Credit {
   sourceId: string
   role: string
   position: number
+  rights: CreditRights
   /** The credited source's record, when the read embeds it. */
   source?: SourceRow
 }
@@ -102,6 +112,12 @@ const articleColumns = {
   leadImageCredit: 'a.lead_image_credit',
   leadMediaId: 'a.lead_media_id',
   sourceId: 'a.source_id',
+  usageTerms: 'a.usage_terms',
+  copyrightHolder: 'a.copyright_holder',
+  copyrightNotice: 'a.copyright_notice',
+  allowSyndication: 'a.allow_syndication',
+  syndicationOverride: 'a.syndication_override',
+  syndicatable: 'a.syndicatable',
   version: 'a.version',
   deletedAt: 'a.deleted_at',
   createdById: 'a.created_by_id',
@@ -122,6 +138,8 @@ const sourceColumns = {
   kind: 'kind',
   homepageUrl: 'homepage_url',
   description: 'description',
+  redistribution: 'redistribution',
+  creditLine: 'credit_line',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   createdById: 'created_by_id',
@@ -183,6 +201,11 @@ const jsonPairs = (columns: Record<string, string>, alias: string) =>
 const jsonOf = (columns: Record<string, string>) => (alias: string) =>
   Prisma.raw(`json_build_object(${jsonPairs(columns, alias)})`)
 const sourceJson = jsonOf(sourceColumns)
+// Every read has what a credit line and the rights need of the credited sources (a credit's
+// source is one primary-key lookup, made anyway with include=credits).
+const creditRights = Prisma.raw(
+  `json_build_object('slug', cs.slug, 'name', cs.name, 'redistribution', cs.redistribution, 'creditLine', cs.credit_line)`,
+)
 /** An embedded person, with their picture's media record. */
 const personJson = (alias: string) =>
   Prisma.sql`json_build_object(${Prisma.raw(jsonPairs(personColumns, alias))}, 'imageMedia', ${mediaEmbedJson(`${alias}.image_media_id`)})`
@@ -212,13 +235,12 @@ export function recordColumns(relations: Relations, withoutBody = false): Prisma
     ? Prisma.sql`(SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id)`
     : Prisma.sql`NULL::json`
   const creditSource = relations.creditSources ? Prisma.sql`, 'source', ${sourceJson('cs')}` : Prisma.empty
-  const creditJoin = relations.creditSources
-    ? Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs`
-    : Prisma.empty
   return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${leadMedia} AS "leadMedia", ${source} AS source,
-    (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position
+    (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position,
+        'rights', ${creditRights}
         ${creditSource}) ORDER BY c.position), '[]')
-      FROM article_credits c ${creditJoin} WHERE c.article_id = a.id) AS credits,
+      FROM article_credits c CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs
+      WHERE c.article_id = a.id) AS credits,
     ${relations.contributors === false ? Prisma.sql`'[]'::json` : contributorsJson(relations)} AS contributors,
     ${relations.sections === false ? Prisma.sql`'[]'::json` : sectionsJson(relations)} AS sections,
     (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name, 'type', t.type, 'uri', t.uri) ORDER BY t.slug), '[]')

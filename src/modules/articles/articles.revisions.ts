@@ -71,6 +71,8 @@ export async function restoreRevision(db: Db, id: string, version: number, creat
         language: s.language,
         canonicalUrl: s.canonicalUrl,
         leadImage: s.leadImage,
+        // Revisions written before rights existed leave them as they are.
+        ...(s.rights ? { rights: s.rights } : {}),
       },
       rendered,
     )

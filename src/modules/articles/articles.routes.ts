@@ -8,6 +8,7 @@ import { articleLifecycleRoutes } from './articles.lifecycle.routes.js'
 import { articleListRoutes, articleReadRoutes } from './articles.reads.routes.js'
 import { articleRelatedRoutes } from './articles.related.routes.js'
 import { articleRevisionsRoutes } from './articles.revisions.routes.js'
+import { articleRightsRoutes } from './articles.rights.routes.js'
 import type { ArticlesService } from './articles.service.js'
 import { articleWriteRoutes } from './articles.writes.routes.js'
 
@@ -18,6 +19,7 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
   await app.register(articleListRoutes, { articles, sources })
   await app.register(articleReadRoutes, { articles })
   await app.register(articleRelatedRoutes, { articles })
+  await app.register(articleRightsRoutes, { articles })
   await app.register(articleWriteRoutes, { articles })
   await app.register(articleLifecycleRoutes, { articles })
   await app.register(articleRevisionsRoutes, { articles })

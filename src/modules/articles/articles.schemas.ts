@@ -3,6 +3,7 @@ import { listEnvelope, PageSchema, paginationQuery } from '../../http/pagination
 import { nullable, ref, SlugSchema, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
 import { maxInt4 } from '../../lib/ranges.js'
 import { sectionPathPattern } from './articles.input.schemas.js'
+import { rightsComponents } from './articles.rights.schemas.js'
 import {
   ArticleComponent,
   ArticleSectionComponent,
@@ -39,6 +40,7 @@ export const articleFields = [
   'contributors',
   'sections',
   'tags',
+  'rights',
   'version',
   'createdBy',
   'updatedBy',
@@ -139,6 +141,11 @@ export const ArticleListQuerySchema = Type.Object(
     ),
     fields: Type.Optional(fieldsParam),
     include: Type.Optional(includeParam),
+    syndicatable: Type.Optional(
+      Type.Boolean({
+        description: 'Only articles that are (true) or are not (false) syndicatable (see rights.syndicatable)',
+      }),
+    ),
     count: Type.Optional(
       Type.Boolean({ description: 'Also return the exact number of matches in page.total (costs a full count)' }),
     ),
@@ -206,6 +213,7 @@ export const articleComponents = [
   CreditComponent,
   ContributorComponent,
   ArticleSectionComponent,
+  ...rightsComponents,
   ArticleComponent,
   SparseArticleComponent,
   ArticlePage,

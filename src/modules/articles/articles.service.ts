@@ -17,6 +17,7 @@ import type { ArticleRecord } from './articles.record.js'
 import { getRelated } from './articles.related.js'
 import type { RelatedQuery } from './articles.related.schemas.js'
 import { getRevision, listRevisions, restoreRevision } from './articles.revisions.js'
+import { getRights } from './articles.rights.reads.js'
 import type { Article, ArticleListQuery, Publish, TombstoneQuery } from './articles.schemas.js'
 import { fullView, toArticle, type ViewOptions } from './articles.view.js'
 
@@ -63,6 +64,9 @@ export function createArticlesService(db: PrismaClient, { clock, createTags, med
     /** A person's articles: 404 when there is no such person. */
     personArticles: (personKey: string, query: ArticleListQuery, view: ViewOptions) =>
       listPersonArticles(db, personKey, query, withBase(view), clock()),
+
+    /** Why the article is (not) syndicatable; 404 when the view may not see it. */
+    rights: (idOrSlug: string, view: ViewOptions) => getRights(db, idOrSlug, view, clock()),
 
     deletions: (query: TombstoneQuery, preview: boolean) => listDeletions(db, query, preview),
 

@@ -8,6 +8,7 @@ import { PersonSchema, seedPersonExample } from '../people/people.schemas.js'
 import { SectionSchema, seedSectionExample } from '../sections/sections.schemas.js'
 import { SourceSchema, seedSourceExample } from '../sources/sources.schemas.js'
 import { TagSchema } from '../tags/tags.schemas.js'
+import { RightsComponent } from './articles.rights.schemas.js'
 
 export const ArticleStatusSchema = StringEnum(['draft', 'scheduled', 'published', 'archived'], {
   description: 'scheduled: published with a future publish time; it becomes published when that time passes',
@@ -134,6 +135,15 @@ const seedArticleExample = {
   contributors: [{ personId: seedPersonExample.id, role: 'author' }],
   sections: [{ sectionId: seedSectionExample.id, primary: true }],
   tags: ['iraq', 'syria', 'russia', 'iran', 'islamic-state'],
+  rights: {
+    usageTerms: null,
+    copyrightHolder: null,
+    copyrightNotice: null,
+    allowSyndication: true,
+    override: null,
+    syndicatable: true,
+    creditLine: null,
+  },
   version: 1,
   createdBy: null,
   updatedBy: null,
@@ -147,9 +157,11 @@ const articleProperties = {
   slug: Type.String(),
   headline: Type.String(),
   summary: nullable(Type.String()),
-  body: Type.String({ description: 'Markdown, the canonical form' }),
-  bodyHtml: Type.String({ description: 'Rendered and sanitised HTML, safe to inject into a page' }),
-  bodyText: Type.String({ description: 'Plain text' }),
+  body: nullable(Type.String({ description: 'Markdown, the canonical form; null only when withheld (bodyWithheld)' })),
+  bodyHtml: nullable(
+    Type.String({ description: 'Rendered and sanitised HTML, safe to inject into a page; null only when withheld' }),
+  ),
+  bodyText: nullable(Type.String({ description: 'Plain text; null only when withheld' })),
   dateline: nullable(Type.String()),
   bylines: Type.Array(Type.String()),
   language: Type.String({ description: 'BCP 47 language tag' }),
@@ -171,6 +183,7 @@ const articleProperties = {
     description: 'The sections it appears in, the primary one first',
   }),
   tags: Type.Array(Type.String(), { description: 'Tag slugs' }),
+  rights: ref(RightsComponent),
   version: Type.Integer({ description: 'Changes with every change; the ETag is "v<version>"' }),
   createdBy: nullable(Type.String({ format: 'uuid', description: 'The API key that created the article' })),
   updatedBy: nullable(Type.String({ format: 'uuid', description: 'The API key that last changed it' })),
@@ -178,8 +191,15 @@ const articleProperties = {
   updatedAt: TimestampSchema,
 }
 
-/** What `include` embeds beside the fields. */
+/** What `include` embeds beside the fields, and the syndication view's marker. */
 const articleEmbeds = {
+  bodyWithheld: Type.Optional(
+    Type.Boolean({
+      description:
+        'Present (true) only for a content:syndicate key reading an article that is not syndicatable: its ' +
+        'body, bodyHtml and bodyText are null; the summary and every other field are as usual',
+    }),
+  ),
   source: Type.Optional(
     Type.Union([SourceSchema, Type.Null()], { description: 'With include=source: the publishing source' }),
   ),

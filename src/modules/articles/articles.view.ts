@@ -8,6 +8,7 @@ import { toSection } from '../sections/sections.mapper.js'
 import { toSource } from '../sources/sources.service.js'
 import { storedBodyHtml } from './articles.body.js'
 import type { ArticleRecord, Relations } from './articles.record.js'
+import { type RightsSnapshot, rightsOf, rightsSnapshot, withholdBody } from './articles.rights.js'
 import { type Article, type ArticleField, type ArticleInclude, articleFields } from './articles.schemas.js'
 
 export interface ViewOptions {
@@ -19,6 +20,8 @@ export interface ViewOptions {
   include?: ArticleInclude[]
   /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
   mediaBase?: string
+  /** A partner key (content:syndicate alone): bodies of articles that are not syndicatable are withheld. */
+  syndication?: boolean
 }
 
 /** The full representation, as every write answers. */
@@ -76,6 +79,7 @@ export function publicFrom(row: Omit<Visibility, 'deletedAt'>): Date | null {
 
 interface ViewContext {
   status: ArticleStatus
+  now: Date
   include: ReadonlySet<ArticleInclude>
   mediaBase?: string
 }
@@ -148,6 +152,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
       ...(c.include.has('sections') && link.section ? { section: toSection(link.section) } : {}),
     })),
   tags: (r) => r.tags.map((t) => t.slug),
+  rights: (r, c) => rightsOf(r, c.now),
   version: (r) => r.version,
   createdBy: (r) => r.createdById,
   updatedBy: (r) => r.updatedById,
@@ -161,7 +166,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
  */
 export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, snippet?: string | null): Article {
   const include = new Set(view.include ?? [])
-  const context: ViewContext = { status: effectiveStatus(record, now), include, mediaBase: view.mediaBase }
+  const context: ViewContext = { status: effectiveStatus(record, now), now, include, mediaBase: view.mediaBase }
   const out: Record<string, unknown> = { id: record.id }
   for (const field of view.fields ?? articleFields) out[field] = fieldValues[field](record, context)
   // Embedded records come with their fields even when `fields` leaves those out.
@@ -174,6 +179,7 @@ export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, s
   if (include.has('tags'))
     out.tagDetails = record.tags.map((t) => ({ slug: t.slug, name: t.name, type: t.type, uri: t.uri }))
   if (snippet) out.snippet = snippet
+  if (view.syndication) withholdBody(out, record)
   return out as Article
 }
 
@@ -207,12 +213,15 @@ export type SnapshotLeadImage =
 /** A revision's fields; contributors and sections are absent from revisions written before they existed. */
 export type Snapshot = Omit<
   Pick<Article, (typeof snapshotFields)[number]>,
-  'contributors' | 'sections' | 'leadImage' | 'embargoedUntil'
+  'contributors' | 'sections' | 'leadImage' | 'embargoedUntil' | 'body'
 > & {
+  body: string
   /** Absent from revisions written before embargoes existed. */
   embargoedUntil?: string | null
   leadImage: SnapshotLeadImage
   credits: { sourceId: string; role: string }[]
+  /** Absent from revisions written before rights existed. */
+  rights?: RightsSnapshot
   contributors?: Article['contributors']
   sections?: Article['sections']
 }
@@ -224,11 +233,11 @@ function snapshotLeadImage(r: ArticleRecord): SnapshotLeadImage {
 
 /** The editable state of an article as stored in a revision (its stored status, not the reader's). */
 export function snapshotOf(record: ArticleRecord): Snapshot {
-  const context: ViewContext = { status: record.status, include: new Set() }
+  const context: ViewContext = { status: record.status, now: record.updatedAt, include: new Set() }
   const fields = Object.fromEntries(
     snapshotFields.filter((f) => f !== 'leadImage').map((f) => [f, fieldValues[f](record, context)]),
   )
-  return { ...fields, leadImage: snapshotLeadImage(record) } as Snapshot
+  return { ...fields, leadImage: snapshotLeadImage(record), rights: rightsSnapshot(record) } as Snapshot
 }
 
 export function surrogateKeysOf(record: ArticleRecord): string[] {

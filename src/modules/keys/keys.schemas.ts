@@ -5,8 +5,10 @@ import { scopes } from '../../lib/principal.js'
 
 const ScopeSchema = StringEnum(scopes, {
   description:
-    'content:read (published content), content:embargoed (also published articles still under embargo; ' +
-    'implies read), content:preview (also drafts and scheduled content, read-only; implies embargoed), ' +
+    'content:read (published content; implies syndicate), content:syndicate (published content for syndication ' +
+    'partners: bodies of articles that are not syndicatable are withheld), content:embargoed (also published ' +
+    'articles still under embargo; implies syndicate, not read), content:preview (also drafts and scheduled ' +
+    'content, read-only; implies read and embargoed), ' +
     'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log), webhooks:manage (webhooks and their deliveries)',
 })
 

@@ -8,7 +8,7 @@ import {
   withProblem,
 } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
-import { type Actor, effectiveScopes, grants, type KeyPrincipal, type Scope } from '../../lib/principal.js'
+import { type Actor, effectiveScopes, grants, type KeyPrincipal, type Scope, scopes } from '../../lib/principal.js'
 import { uuidv7 } from '../../lib/uuid.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import * as repo from './keys.repository.js'
@@ -166,9 +166,9 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
   }
 }
 
-function effectiveOrder(scopes: readonly Scope[]): Scope[] {
-  const order = ['content:read', 'content:preview', 'content:write', 'keys:manage', 'webhooks:manage']
-  return [...scopes].sort((a, b) => order.indexOf(a) - order.indexOf(b))
+function effectiveOrder(held: readonly Scope[]): Scope[] {
+  // The order the scopes are declared in (principal.ts): a new scope takes its place there.
+  return [...held].sort((a, b) => scopes.indexOf(a) - scopes.indexOf(b))
 }
 
 export type KeysService = ReturnType<typeof createKeysService>

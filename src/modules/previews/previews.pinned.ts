@@ -8,9 +8,11 @@ import { BodyTooComplexError } from '../../errors.js'
 import { bodyMediaIds, renderBodyHtml, renderBodyText, storedBodyHtml } from '../articles/articles.body.js'
 import type { ArticleRecord } from '../articles/articles.record.js'
 import type { RevisionRow } from '../articles/articles.revisions-repository.js'
+import { decisionOf } from '../articles/articles.rights.js'
 import type { Article } from '../articles/articles.schemas.js'
 import { type Snapshot, toArticle, type ViewOptions } from '../articles/articles.view.js'
 import { findMediaEmbeds, type MediaEmbedRow } from '../media/media.embeds-repository.js'
+import { findCreditRights } from '../sources/sources.repository.js'
 
 /** The body as HTML with its media images; a body outside the rendering budgets as escaped text. */
 function bodyHtmlOf(body: string, embeds: ReadonlyMap<string, MediaEmbedRow>): string {
@@ -49,7 +51,13 @@ async function pinnedRecord(db: Db, current: ArticleRecord, revision: RevisionRo
   const media = new Map(
     (await findMediaEmbeds(db, [...new Set([...bodyMediaIds(s.body), ...leadMediaId])])).map((m) => [m.id, m]),
   )
-  return {
+  // Credits name their sources' rights as they are now (a credit line, redistribution).
+  const sources = await findCreditRights(db, [...new Set(s.credits.map((c) => c.sourceId))])
+  const credits = s.credits.flatMap((c, position) => {
+    const rights = sources.get(c.sourceId)
+    return rights ? [{ sourceId: c.sourceId, role: c.role, position, rights }] : []
+  })
+  const record: ArticleRecord = {
     ...current,
     ...leadImageColumns(s, media),
     slug: s.slug,
@@ -66,7 +74,7 @@ async function pinnedRecord(db: Db, current: ArticleRecord, revision: RevisionRo
     canonicalUrl: s.canonicalUrl,
     sourceId: s.sourceId,
     source: null,
-    credits: s.credits.map((c, position) => ({ sourceId: c.sourceId, role: c.role, position })),
+    credits,
     // Revisions written before contributors and sections existed: the article's own.
     contributors: s.contributors
       ? s.contributors.map((c) => ({ personId: c.personId, role: c.role, name: '' }))
@@ -78,7 +86,20 @@ async function pinnedRecord(db: Db, current: ArticleRecord, revision: RevisionRo
     version: revision.version,
     updatedById: revision.keyId,
     updatedAt: revision.createdAt,
+    // Revisions written before embargoes and rights existed: the article's own.
+    ...(s.embargoedUntil === undefined ? {} : { embargoedUntil: s.embargoedUntil ? new Date(s.embargoedUntil) : null }),
+    ...(s.rights
+      ? {
+          usageTerms: s.rights.usageTerms,
+          copyrightHolder: s.rights.copyrightHolder,
+          copyrightNotice: s.rights.copyrightNotice,
+          allowSyndication: s.rights.allowSyndication,
+          syndicationOverride: s.rights.override?.reason ?? null,
+        }
+      : {}),
   }
+  const rule = decisionOf(record).rule
+  return { ...record, syndicatable: rule === 'allowed' || rule === 'override' }
 }
 
 /** The article as the revision stored it, in the full representation. */

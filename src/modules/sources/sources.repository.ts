@@ -3,6 +3,7 @@ import { type Db, idOrSlugWhere } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { SourceKind } from '../../generated/prisma/enums.js'
 import { keysetWhere, type SortSpec } from '../../lib/pagination.js'
+import type { Redistribution } from './sources.rights.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
 export type SourceSortField = 'nameKey' | 'createdAt'
@@ -81,4 +82,15 @@ export async function sourceReferences(db: Db, id: string) {
 
 export function deleteSource(db: Db, id: string): Promise<SourceRow> {
   return db.source.delete({ where: { id } })
+}
+
+/** What the rights of an article need of each of these sources (a pinned revision's credits). */
+export async function findCreditRights(db: Db, ids: string[]) {
+  const rows = await db.source.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, slug: true, name: true, redistribution: true, creditLine: true },
+  })
+  return new Map(
+    rows.map(({ id, ...rights }) => [id, { ...rights, redistribution: rights.redistribution as Redistribution }]),
+  )
 }

@@ -9,6 +9,22 @@ import {
   TimestampSchema,
   UuidSchema,
 } from '../../http/schemas.js'
+import { redistributions } from './sources.rights.js'
+
+const redistributionDescription =
+  'How its copy may be passed on: allowed; credit-required (allowed, with the credit line: its template, ' +
+  'or the name); forbidden (an article crediting it is not syndicatable unless an editor overrides it)'
+const RedistributionSchema = StringEnum(redistributions, { description: redistributionDescription })
+
+// Writes check the placeholders ({source}, {year}): any other is a 400 naming the field.
+const CreditLineSchema = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description:
+    "Credit line template: {source} is the source's name, {year} the article's first publication year " +
+    '(the current year before it is published), e.g. "{source} reports" or "© {year} {source}"',
+  examples: ['© {year} {source}'],
+})
 
 const SourceKindSchema = StringEnum(['publisher', 'agency', 'partner'], {
   description: 'publisher: publishes articles; agency: a news agency credited on wire copy; partner: a partner site',
@@ -21,6 +37,8 @@ export const seedSourceExample = {
   kind: 'publisher',
   homepageUrl: 'https://www.panarmenian.net/',
   description: 'Armenian news portal publishing in English, Armenian and Russian.',
+  redistribution: 'allowed',
+  creditLine: null,
   createdBy: null,
   updatedBy: null,
   createdAt: '2026-11-26T09:00:00.000Z',
@@ -36,6 +54,8 @@ const SourceComponent = Type.Object(
     kind: SourceKindSchema,
     homepageUrl: nullable(Type.String({ maxLength: 2048 })),
     description: nullable(Type.String({ maxLength: 2000 })),
+    redistribution: RedistributionSchema,
+    creditLine: nullable(CreditLineSchema),
     createdBy: nullable({
       ...UuidSchema,
       description: 'The API key that created the source (null: seed or command line)',
@@ -71,6 +91,10 @@ export const SourceCreateSchema = Type.Object(
     kind: SourceKindSchema,
     homepageUrl: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+    redistribution: Type.Optional(
+      StringEnum(redistributions, { description: redistributionDescription, default: 'allowed' }),
+    ),
+    creditLine: Type.Optional(Type.Union([CreditLineSchema, Type.Null()])),
   },
   {
     additionalProperties: false,
@@ -80,6 +104,8 @@ export const SourceCreateSchema = Type.Object(
         kind: 'agency',
         homepageUrl: 'https://www.afp.com/',
         description: 'French news agency; credited on wire copy as AFP.',
+        redistribution: 'credit-required',
+        creditLine: '© {year} {source}',
       },
     ],
   },
@@ -93,6 +119,12 @@ export const SourceUpdateSchema = Type.Object(
     kind: Type.Optional(SourceKindSchema),
     homepageUrl: Type.Optional(Type.Union([HttpUrlSchema, Type.Null()])),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+    redistribution: Type.Optional(
+      StringEnum(redistributions, {
+        description: `${redistributionDescription}. A change recomputes whether each article crediting the source is syndicatable.`,
+      }),
+    ),
+    creditLine: Type.Optional(Type.Union([CreditLineSchema, Type.Null()])),
   },
   {
     additionalProperties: false,

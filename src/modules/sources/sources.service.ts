@@ -5,10 +5,12 @@ import { ConflictError, invalidRequest, MissingReferenceError, NotFoundError, wi
 import { namedListPage, type Page } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
+import { refreshSyndicatableOfSource } from '../articles/articles.rights-repository.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { sourceEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
 import * as repo from './sources.repository.js'
+import { checkCreditLine, type Redistribution } from './sources.rights.js'
 import type { Source, SourceCreate, SourceListQuery, SourceReference, SourceUpdate } from './sources.schemas.js'
 
 export function nameKey(name: string): string {
@@ -66,6 +68,8 @@ export function toSource(row: repo.SourceRow): Source {
     kind: row.kind,
     homepageUrl: row.homepageUrl,
     description: row.description,
+    redistribution: row.redistribution as Redistribution,
+    creditLine: row.creditLine,
     createdBy: row.createdById,
     updatedBy: row.updatedById,
     createdAt: row.createdAt.toISOString(),
@@ -107,6 +111,7 @@ export function createSourcesService(db: PrismaClient, { clock }: { clock: () =>
     },
 
     async create(input: SourceCreate, actor: Actor): Promise<Source> {
+      checkCreditLine(input.creditLine)
       const row = await retryGeneratedSlug(input.slug, isSlugClash, () =>
         db.$transaction(async (tx) => {
           const created = await repo.createSource(tx, {
@@ -128,6 +133,7 @@ export function createSourcesService(db: PrismaClient, { clock }: { clock: () =>
     },
 
     async update(id: string, input: SourceUpdate, actor: Actor): Promise<Source> {
+      checkCreditLine(input.creditLine)
       const data = {
         ...input,
         ...(input.name === undefined ? {} : { nameKey: nameKey(input.name) }),
@@ -138,7 +144,13 @@ export function createSourcesService(db: PrismaClient, { clock }: { clock: () =>
           const updated = await repo.updateSource(tx, id, data)
           await recordAudit(tx, actor, { action: 'update', resourceType: 'source', resourceId: id })
           const changed = Object.keys(input).filter((k) => input[k as keyof SourceUpdate] !== undefined)
-          await recordEvents(tx, [sourceEvent('source.updated', updated, changed, clock())], { actor, now: clock() })
+          const event = sourceEvent('source.updated', updated, changed, clock())
+          // The articles crediting the source may become syndicatable or stop being so: their
+          // responses carry source:<id>; the lists filtered by syndicatable carry articles.
+          if (input.redistribution !== undefined && (await refreshSyndicatableOfSource(tx, updated.id)).length > 0) {
+            event.surrogateKeys.push('articles')
+          }
+          await recordEvents(tx, [event], { actor, now: clock() })
           return updated
         })
         .catch((err: { code?: string }) => {

@@ -1,0 +1,27 @@
+// The stored `syndicatable` flag of articles (alias a), computed in one place: the article's own
+// setting, and no credited source forbids redistribution unless an editor overrode it with a
+// reason. Every write that can change one of these keeps it: article writes (after their
+// credits), and a source's redistribution change for the articles crediting it. Only the flag
+// changes: neither the version nor updatedAt.
+
+import type { Db } from '../../db/types.js'
+import { Prisma } from '../../generated/prisma/client.js'
+
+const computed = Prisma.sql`(a.allow_syndication AND (a.syndication_override IS NOT NULL OR NOT EXISTS (
+  SELECT 1 FROM article_credits c JOIN sources s ON s.id = c.source_id
+  WHERE c.article_id = a.id AND s.redistribution = 'forbidden')))`
+
+/** Sets the article's flag from its state now (no row written when it is already right). */
+export async function refreshSyndicatable(tx: Db, articleId: string): Promise<void> {
+  await tx.$executeRaw`UPDATE articles a SET syndicatable = ${computed}
+    WHERE a.id = ${articleId}::uuid AND a.syndicatable <> ${computed}`
+}
+
+/** Sets the flag of every article crediting the source, in one statement: the ids of those that changed. */
+export async function refreshSyndicatableOfSource(tx: Db, sourceId: string): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`UPDATE articles a SET syndicatable = ${computed}
+    WHERE a.id IN (SELECT article_id FROM article_credits WHERE source_id = ${sourceId}::uuid)
+      AND a.syndicatable <> ${computed}
+    RETURNING a.id`
+  return rows.map((r) => r.id)
+}
