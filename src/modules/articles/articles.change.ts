@@ -4,7 +4,7 @@
 
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
-import { NotFoundError } from '../../errors.js'
+import { ArticleKilledError, NotFoundError } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
@@ -16,10 +16,10 @@ import { insertRevision } from './articles.revisions-repository.js'
 import { isPublic, type Snapshot, snapshotOf } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
 
-/** The live article with this id, with every relation: 404 if none. */
+/** The live article with this id, with every relation: 404 if none, 409 if it was killed (for good). */
 export async function loadArticle(db: Db, id: string): Promise<ArticleRecord> {
   const record = await findArticle(db, id, true)
-  if (!record) throw new NotFoundError('article', id)
+  if (!record) throw (await writes.isKilled(db, id)) ? new ArticleKilledError(id) : new NotFoundError('article', id)
   return record
 }
 

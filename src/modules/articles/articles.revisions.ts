@@ -57,6 +57,8 @@ export async function getRevision(db: Db, id: string, version: number): Promise<
  * its slug comes back unless another article has it now.
  */
 export async function restoreRevision(db: Db, id: string, version: number, createTags: boolean): Promise<Apply> {
+  // A killed article says so (409) before its revision is looked for.
+  await loadArticle(db, id)
   const s = (await findRevision(db, id, version)).snapshot as unknown as Snapshot
   const rendered = await renderBody(db, s.body)
   return async (tx, current) => {

@@ -3,6 +3,7 @@
 // articles.view.ts builds both from a record.
 import Type, { type Static } from 'typebox'
 import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { ArticleCorrectionComponent } from '../corrections/corrections.schemas.js'
 import { MediaImageComponent } from '../media/media.shared.schemas.js'
 import { PersonSchema, seedPersonExample } from '../people/people.schemas.js'
 import { SectionSchema, seedSectionExample } from '../sections/sections.schemas.js'
@@ -133,6 +134,7 @@ const seedArticleExample = {
   contributors: [{ personId: seedPersonExample.id, role: 'author' }],
   sections: [{ sectionId: seedSectionExample.id, primary: true }],
   tags: ['iraq', 'syria', 'russia', 'iran', 'islamic-state'],
+  corrections: [],
   version: 1,
   createdBy: null,
   updatedBy: null,
@@ -164,6 +166,9 @@ const articleProperties = {
     description: 'The sections it appears in, the primary one first',
   }),
   tags: Type.Array(Type.String(), { description: 'Tag slugs' }),
+  corrections: Type.Array(ref(ArticleCorrectionComponent), {
+    description: 'Correction, clarification and update notes added after the first publication, oldest first',
+  }),
   version: Type.Integer({ description: 'Changes with every change; the ETag is "v<version>"' }),
   createdBy: nullable(Type.String({ format: 'uuid', description: 'The API key that created the article' })),
   updatedBy: nullable(Type.String({ format: 'uuid', description: 'The API key that last changed it' })),

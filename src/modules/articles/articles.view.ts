@@ -47,6 +47,17 @@ export function isPublic(row: { status: ArticleStatus; publishedAt: Date | null;
   return !row.deletedAt && effectiveStatus(row, now) === 'published'
 }
 
+/**
+ * When the article was first public, or null if never: a scheduled article whose time has come
+ * has no first publish time stored (no write marks that moment).
+ */
+export function firstPublished(
+  row: { status: ArticleStatus; publishedAt: Date | null; firstPublishedAt: Date | null },
+  now: Date,
+): Date | null {
+  return row.firstPublishedAt ?? (effectiveStatus(row, now) === 'published' ? row.publishedAt : null)
+}
+
 interface ViewContext {
   status: ArticleStatus
   include: ReadonlySet<ArticleInclude>
@@ -120,6 +131,8 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
       ...(c.include.has('sections') && link.section ? { section: toSection(link.section) } : {}),
     })),
   tags: (r) => r.tags.map((t) => t.slug),
+  corrections: (r) =>
+    r.corrections.map((c) => ({ kind: c.kind, text: c.text, at: c.at.toISOString(), version: c.version })),
   version: (r) => r.version,
   createdBy: (r) => r.createdById,
   updatedBy: (r) => r.updatedById,
@@ -167,6 +180,8 @@ const snapshotFields = [
   'contributors',
   'sections',
   'tags',
+  // Append-only: shown in a revision as they were at its version; a restore keeps today's.
+  'corrections',
 ] as const satisfies readonly ArticleField[]
 
 /** A revision's lead image, as a write takes it: by URL, or a media record's id with the article's own caption and credit. */
@@ -178,12 +193,14 @@ export type SnapshotLeadImage =
 /** A revision's fields; contributors and sections are absent from revisions written before they existed. */
 export type Snapshot = Omit<
   Pick<Article, (typeof snapshotFields)[number]>,
-  'contributors' | 'sections' | 'leadImage'
+  'contributors' | 'sections' | 'leadImage' | 'corrections'
 > & {
   leadImage: SnapshotLeadImage
   credits: { sourceId: string; role: string }[]
   contributors?: Article['contributors']
   sections?: Article['sections']
+  /** Absent from revisions written before corrections existed. */
+  corrections?: Article['corrections']
 }
 
 function snapshotLeadImage(r: ArticleRecord): SnapshotLeadImage {

@@ -1,7 +1,7 @@
 // Which events a change makes, from the record before and after it: pure functions, so each write
 // path states what happened and these decide the event type, who may see it and what to purge.
 import type { NewEvent } from './changes.repository.js'
-import type { EventType } from './changes.schemas.js'
+import type { EventData, EventType } from './changes.schemas.js'
 
 /** What an event needs of an article (its record satisfies it). */
 export interface ArticleState {
@@ -12,10 +12,13 @@ export interface ArticleState {
   sourceId: string | null
   credits: { sourceId: string }[]
   tags: { slug: string }[]
+  /** Its correction notes (a correction's event carries the note of its version). */
+  corrections?: { kind: NonNullable<EventData['kind']>; text: string; version: number }[]
 }
 
 export interface ArticleChange {
-  action: 'create' | 'update' | 'publish' | 'unpublish' | 'archive' | 'delete' | 'restore'
+  /** correct: an update with a correction note; kill: a withdrawal after publication. */
+  action: 'create' | 'update' | 'correct' | 'publish' | 'unpublish' | 'archive' | 'delete' | 'kill' | 'restore'
   before: ArticleState | null
   after: ArticleState
   /** Whether an anonymous reader could see the article before and after the change. */
@@ -23,11 +26,15 @@ export interface ArticleChange {
   isPublic: boolean
   changedFields: string[]
   at: Date
+  /** What the event carries besides (a kill's public notice). */
+  data?: EventData
 }
 
 function articleEventType(c: ArticleChange): EventType {
   if (c.action === 'create') return 'article.created'
   if (c.action === 'delete') return 'article.deleted'
+  if (c.action === 'kill') return 'article.killed'
+  if (c.action === 'correct') return 'article.corrected'
   if (c.action === 'restore') return 'article.restored'
   if (!c.wasPublic && c.isPublic) return 'article.published'
   if (c.wasPublic && !c.isPublic) return c.after.status === 'archived' ? 'article.archived' : 'article.unpublished'
@@ -53,14 +60,32 @@ export function articleSurrogateKeys(a: Pick<ArticleState, 'id'>, sourceIds: str
 }
 
 /**
+ * The other lists an article event makes stale: GET /v1/corrections shows the notes of public
+ * articles, GET /v1/articles/deletions the killed ones.
+ */
+function listKeys(c: ArticleChange): string[] {
+  const notes = c.action === 'correct' || (c.after.corrections?.length ?? 0) > 0
+  return [...(notes ? ['corrections'] : []), ...(c.action === 'kill' ? ['article-deletions'] : [])]
+}
+
+/** A correction's note (the one made with the version after it), a kill's notice. */
+function eventData(c: ArticleChange): EventData | null {
+  if (c.action !== 'correct') return c.data ?? null
+  const note = c.after.corrections?.find((n) => n.version === c.after.version)
+  return note ? { kind: note.kind, text: note.text } : null
+}
+
+/**
  * The event of a change to an article. It is public when the article was public before or after
- * (its slug was or is public then); otherwise only preview scopes see it, and it purges nothing.
+ * (its slug was or is public then); otherwise only preview scopes see it, and it purges nothing. A
+ * kill is always public: only an article once public can be killed, and partners who took it
+ * then must withdraw it.
  */
 export function articleEvent(c: ArticleChange): NewEvent {
   const states = c.before ? [c.before, c.after] : [c.after]
   const sourceIds = [...new Set(states.flatMap(sourcesOf))]
   const tags = [...new Set(states.flatMap((s) => s.tags.map((t) => t.slug)))]
-  const visible = c.wasPublic || c.isPublic
+  const visible = c.wasPublic || c.isPublic || c.action === 'kill'
   // The slug after the change, unless the change hid the article: readers knew the one before.
   const named = c.isPublic || !c.wasPublic || !c.before ? c.after : c.before
   return {
@@ -71,11 +96,12 @@ export function articleEvent(c: ArticleChange): NewEvent {
     resourceSlug: named.slug,
     resourceVersion: c.after.version,
     changedFields: c.changedFields,
-    surrogateKeys: visible ? articleSurrogateKeys(c.after, sourceIds, tags) : [],
+    surrogateKeys: visible ? [...articleSurrogateKeys(c.after, sourceIds, tags), ...listKeys(c)] : [],
     public: visible,
     sourceIds,
     tags,
     collectionIds: [],
+    data: eventData(c),
   }
 }
 
