@@ -313,7 +313,7 @@ export interface paths {
         head: operations["getArticleHead"];
         /**
          * Update an article
-         * @description Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the current version. Every change writes a revision. A changed slug keeps the old one resolving.
+         * @description Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the current version. Every change writes a revision. A changed slug keeps the old one resolving. After the first publication, `correction` appends a public note (`corrections`) and makes the change an `article.corrected` event; before it, a 422 ND_NOT_YET_PUBLISHED and nothing is written. A killed article is a 409 ND_ARTICLE_KILLED.
          *
          *     Access: requires an API key with the `content:write` scope.
          */
