@@ -101,6 +101,7 @@ test('delivering', async (t) => {
       resource: { type: 'source', id: resourceId, slug: 'reuters', version: null },
       changedFields: ['name', 'slug'],
       surrogateKeys: ['sources'],
+      data: null,
     })
   })
 
