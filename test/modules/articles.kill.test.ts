@@ -126,6 +126,10 @@ test('kill: withdrawn everywhere, for good', async (t) => {
       headers: auth,
     })
     assertProblem(t, restore, 409, 'ND_ARTICLE_KILLED')
+    for (const path of ['revisions', 'revisions/1']) {
+      const read = await app.inject({ url: `/v1/articles/${article.id}/${path}`, headers: auth })
+      assertProblem(t, read, 404, 'ND_NOT_FOUND')
+    }
   })
 
   await t.test('a deleted article is gone, not killed', async (t) => {

@@ -296,7 +296,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an article
-         * @description It leaves every read (404) and is listed in GET /v1/articles/deletions.
+         * @description It leaves every read (404) and is listed in GET /v1/articles/deletions. A killed article is a 409 ND_ARTICLE_KILLED.
          *
          *     Access: requires an API key with the `content:write` scope.
          */
@@ -6395,6 +6395,20 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

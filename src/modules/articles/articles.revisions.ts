@@ -5,7 +5,7 @@ import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { existingPersonIds } from '../people/people.repository.js'
 import { existingSectionIds } from '../sections/sections.repository.js'
-import { type Apply, loadArticle } from './articles.change.js'
+import { type Apply, findLive, loadArticle } from './articles.change.js'
 import {
   columnsOf,
   renderBody,
@@ -32,7 +32,7 @@ function toRevision(row: revisions.RevisionRow): Revision {
 
 /** Newest first, without snapshots. */
 export async function listRevisions(db: Db, id: string, limit: number, cursor?: string): Promise<Page<Revision>> {
-  await loadArticle(db, id)
+  await findLive(db, id)
   const after = cursor ? decodeCursor(cursor, '-version', ['integer']) : undefined
   const rows = await revisions.listRevisions(db, id, limit, after?.[0])
   const page = toPage(rows, limit, '-version', (r) => [String(r.version)])
@@ -47,7 +47,7 @@ async function findRevision(db: Db, id: string, version: number): Promise<revisi
 
 /** One revision with its snapshot. */
 export async function getRevision(db: Db, id: string, version: number): Promise<Revision> {
-  await loadArticle(db, id)
+  await findLive(db, id)
   return toRevision(await findRevision(db, id, version))
 }
 

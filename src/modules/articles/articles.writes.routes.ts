@@ -85,10 +85,12 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
         operationId: 'deleteArticle',
         tags,
         summary: 'Delete an article',
-        description: 'It leaves every read (404) and is listed in GET /v1/articles/deletions.',
+        description:
+          'It leaves every read (404) and is listed in GET /v1/articles/deletions. A killed article is a 409 ' +
+          'ND_ARTICLE_KILLED.',
         params: WriteIdParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: empty('Deleted'), ...problemResponses(404, 412) },
+        response: { 204: empty('Deleted'), ...problemResponses(404, 409, 412) },
       },
     },
     async (request, reply) => {
