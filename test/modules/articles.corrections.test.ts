@@ -185,6 +185,16 @@ test('GET /v1/corrections', async (t) => {
     assertProblem(t, (await list('?article=')).res, 400, 'ND_VALIDATION_FAILED')
   })
 
+  await t.test('a new note reaches a cached list at once', async (t) => {
+    const before = await list('?limit=1')
+    t.equal((await list('?limit=1')).res.headers.age !== undefined, true, 'answered from the cache')
+    clock.advance(1000)
+    await api.patch(a.id, { correction: { kind: 'update', text: 'Note 6' } })
+    const after = await list('?limit=1')
+    t.not(after.page.data[0]?.id, before.page.data[0]?.id)
+    t.equal(after.page.data[0]?.text, 'Note 6')
+  })
+
   await t.test('visibility: only articles public now', async (t) => {
     await api.action(a.id, 'unpublish')
     t.same(
@@ -194,11 +204,11 @@ test('GET /v1/corrections', async (t) => {
     )
     t.same((await list(`?article=${a.id}`)).page.data, [])
     const preview = await list('', auth)
-    t.equal(preview.page.data.length, 6, 'preview sees every live article')
+    t.equal(preview.page.data.length, 7, 'preview sees every live article')
     t.match(String(preview.res.headers['cache-control']), /private/)
     t.equal((await api.remove(b.id)).statusCode, 204)
     t.same((await list()).page.data, [], 'deleted: gone')
-    t.equal((await list('', auth)).page.data.length, 3, 'deleted: gone for preview too')
+    t.equal((await list('', auth)).page.data.length, 4, 'deleted: gone for preview too')
   })
 })
 
