@@ -106,13 +106,14 @@ test('kill: withdrawn everywhere, for good', async (t) => {
       feed.some((e) => e.type === 'collection.updated' && e.resource.slug === 'top-stories'),
       'the box changed',
     )
-    const audit = json<{ data: { action: string }[] }>(
+    const audit = json<{ data: { action: string; detail: string | null }[] }>(
       await app.inject({
         url: `/v1/audit?resourceType=article&resourceId=${article.id}`,
         headers: (await createKey(db, ['keys:manage'])).headers,
       }),
     )
     t.equal(audit.data[0]?.action, 'kill', 'audited')
+    t.equal(audit.data[0]?.detail, kill.reason, 'with its reason')
   })
 
   await t.test('no way back', async (t) => {

@@ -2577,6 +2577,8 @@ export interface components {
             /**
              * @example create
              * @example update
+             * @example correct
+             * @example kill
              * @example delete
              * @example revoke
              */
@@ -2588,6 +2590,7 @@ export interface components {
             resourceType: string;
             resourceId: string;
             requestId: string | null;
+            detail: string | null;
             /** Format: date-time */
             at: string;
         };

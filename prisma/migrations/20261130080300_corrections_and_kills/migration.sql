@@ -7,6 +7,9 @@ ADD COLUMN     "kill_reason" VARCHAR(2000),
 ADD COLUMN     "killed_at" TIMESTAMPTZ(3);
 
 -- AlterTable
+ALTER TABLE "audit_entries" ADD COLUMN     "detail" VARCHAR(2000);
+
+-- AlterTable
 ALTER TABLE "change_events" ADD COLUMN     "data" JSONB;
 
 -- AlterTable

@@ -30,8 +30,7 @@ export async function killArticle(
     }
     const marked = { at: now, reason: kill.reason, notice: kill.notice, keyId: actor.keyId }
     if (!(await writes.markKilled(tx, id, current.version, marked))) throw new NotFoundError('article', id)
-    // The reason is on the article's row, which the audit entry names.
-    await recordAudit(tx, actor, { action: 'kill', resourceType: 'article', resourceId: id })
+    await recordAudit(tx, actor, { action: 'kill', resourceType: 'article', resourceId: id, detail: kill.reason })
     const change = { before: current, after: current, wasPublic: isPublic(current, now), isPublic: false }
     await recordArticleChange(
       tx,

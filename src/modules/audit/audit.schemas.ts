@@ -8,10 +8,11 @@ const AuditEntryComponent = Type.Object(
     keyId: nullable(
       Type.String({ format: 'uuid', description: 'The key that made the change; null for the command line' }),
     ),
-    action: Type.String({ examples: ['create', 'update', 'delete', 'revoke'] }),
+    action: Type.String({ examples: ['create', 'update', 'correct', 'kill', 'delete', 'revoke'] }),
     resourceType: Type.String({ examples: ['source', 'key'] }),
     resourceId: Type.String(),
     requestId: nullable(Type.String()),
+    detail: nullable(Type.String({ description: 'A kill (action `kill`): its internal reason; null otherwise' })),
     at: TimestampSchema,
   },
   { $id: 'AuditEntry', additionalProperties: false },
