@@ -35,6 +35,8 @@ import { changesRoutes } from './modules/changes/changes.routes.js'
 import { createChangesService } from './modules/changes/changes.service.js'
 import { collectionsRoutes } from './modules/collections/collections.routes.js'
 import { createCollectionsService } from './modules/collections/collections.service.js'
+import { correctionRoutes } from './modules/corrections/corrections.routes.js'
+import { createCorrectionsService } from './modules/corrections/corrections.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
@@ -255,6 +257,7 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
       urls: { template: config.previews.urlTemplate, publicUrl: config.publicUrl },
     })
     await v1.register(previewsRoutes, { previews, config })
+    await v1.register(correctionRoutes, { corrections: createCorrectionsService(db.prisma, { clock }) })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
     await v1.register(peopleRoutes, {
       people: createPeopleService(db.prisma, { clock, mediaBase: config.media.publicUrl }),

@@ -9,6 +9,7 @@ import { articleComponents } from './modules/articles/articles.schemas.js'
 import { auditComponents } from './modules/audit/audit.schemas.js'
 import { changeComponents } from './modules/changes/changes.schemas.js'
 import { collectionComponents } from './modules/collections/collections.schemas.js'
+import { correctionComponents } from './modules/corrections/corrections.schemas.js'
 import { keyComponents } from './modules/keys/keys.schemas.js'
 import { mediaComponents } from './modules/media/media.schemas.js'
 import { mediaSharedComponents } from './modules/media/media.shared.schemas.js'
@@ -26,6 +27,7 @@ export const components = [
   PageSchema,
   ...mediaSharedComponents,
   ...mediaComponents,
+  ...correctionComponents,
   ...sourceComponents,
   ...tagComponents,
   ...peopleComponents,

@@ -40,6 +40,8 @@ export const problemCodes = [
   'ND_SECTION_CYCLE',
   'ND_INVALID_REFERENCE',
   'ND_NOT_PUBLISHABLE',
+  'ND_NOT_YET_PUBLISHED',
+  'ND_ARTICLE_KILLED',
   'ND_BODY_TOO_COMPLEX',
   'ND_WEBHOOK_TARGET_REFUSED',
   'ND_IDEMPOTENCY_KEY_REUSED',
@@ -159,6 +161,14 @@ export const UriTooLongError = createError<[max: number]>(
 export const PreconditionFailedError = createError<[detail: string]>('ND_PRECONDITION_FAILED', '%s', 412)
 export const InvalidTransitionError = createError<[detail: string]>('ND_INVALID_TRANSITION', '%s', 409)
 export const NotPublishableError = createError<[detail: string]>('ND_NOT_PUBLISHABLE', '%s', 422)
+/** A correction note or a kill asks for an article that was published at some time. */
+export const NotYetPublishedError = createError<[detail: string]>('ND_NOT_YET_PUBLISHED', '%s', 422)
+/** A killed article is withdrawn for good: it can be neither edited, restored nor deleted again. */
+export const ArticleKilledError = createError<[id: string]>(
+  'ND_ARTICLE_KILLED',
+  'The article "%s" was killed: it can no longer be changed',
+  409,
+)
 /** An article body the renderer will not take on (articles.body-limits.ts); names the budget. */
 export const BodyTooComplexError = createError<[reason: string]>(
   'ND_BODY_TOO_COMPLEX',

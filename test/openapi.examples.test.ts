@@ -98,6 +98,10 @@ test('every request-body example in the spec succeeds on the seeded database', a
       if (url === undefined) continue
       pending.splice(pending.indexOf(item), 1)
       progress = true
+      // A kill is for an article once published: the draft an earlier example created is published first.
+      if (item.op.operationId === 'killArticle') {
+        await app.inject({ method: 'POST', url: url.replace(/\/kill$/, '/publish'), headers: auth })
+      }
       const upload = item.body === uploadBody ? multipart([{ name: 'file', file: await image('png') }]) : undefined
       const res = await app.inject({
         method: item.method.toUpperCase() as 'POST',

@@ -181,6 +181,11 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { url: `${a}/related?include=source,credits,tags` }, 200)
   await call(t, { url: `${a}?include=related` }, 200)
   await call(t, { url: `${a}/rights` }, 200)
+  const note = { kind: 'correction', text: 'An earlier version misstated the date.' }
+  await call(t, { method: 'PATCH', url: a, payload: { correction: note } }, 200)
+  await call(t, { method: 'PATCH', url: `/v1/articles/${other.id}`, payload: { correction: note } }, 422)
+  await call(t, { url: `/v1/corrections?article=${article.slug}&kind=correction` }, 200)
+  await call(t, { url: '/v1/corrections', headers: {} }, 200)
   await call(t, { url: '/v1/articles' }, 200)
   await call(t, { url: '/v1/articles?fields=slug,headline&include=source,credits,tags&count=true' }, 200)
   await call(t, { url: '/v1/articles?q=contract&sort=relevance&status=published' }, 200)
@@ -194,6 +199,8 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { method: 'POST', url: `${a}/publish`, payload: { publishAt: '2030-01-01T00:00:00.000Z' } }, 200)
   await call(t, { method: 'POST', url: `/v1/articles/${other.id}/archive` }, 409)
   await call(t, { method: 'DELETE', url: `/v1/articles/${other.id}` }, 204)
+  await call(t, { method: 'POST', url: `/v1/articles/${sibling.id}/kill`, payload: { reason: 'R', notice: 'N' } }, 204)
+  await call(t, { method: 'PATCH', url: `/v1/articles/${sibling.id}`, payload: { summary: 'x' } }, 409)
   await call(t, { url: '/v1/articles/deletions' }, 200)
   await call(t, { url: '/v1/tags' }, 200)
   await post('/v1/tags', {

@@ -140,7 +140,11 @@ test('a route without an access rule cannot be registered', async (t) => {
 test('scope implication', async (t) => {
   const table: [Access, Scope[]][] = [
     ['content:read', ['content:read', 'content:preview', 'content:write']],
-    ['content:syndicate', ['content:syndicate', 'content:read', 'content:preview', 'content:write']],
+    [
+      'content:syndicate',
+      ['content:syndicate', 'content:read', 'content:embargoed', 'content:preview', 'content:write'],
+    ],
+    ['content:embargoed', ['content:embargoed', 'content:preview', 'content:write']],
     ['content:preview', ['content:preview', 'content:write']],
     ['content:write', ['content:write']],
     ['keys:manage', ['keys:manage']],
@@ -154,6 +158,10 @@ test('scope implication', async (t) => {
   t.ok(readsSyndicationOnly(['content:syndicate']))
   t.ok(readsSyndicationOnly(['content:syndicate', 'keys:manage']))
   t.notOk(readsSyndicationOnly(['content:syndicate', 'content:read']))
+  // A partner under an embargo agreement reads the syndication view unless it also holds content:read.
+  t.ok(mayAccess(['content:embargoed'], 'content:read'))
+  t.ok(readsSyndicationOnly(['content:embargoed']))
+  t.notOk(readsSyndicationOnly(['content:embargoed', 'content:read']))
   t.notOk(readsSyndicationOnly(['content:write']))
   t.notOk(readsSyndicationOnly(['keys:manage']))
 })

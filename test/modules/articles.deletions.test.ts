@@ -84,7 +84,7 @@ test('delete: tombstones', async (t) => {
 
   const listed = await deletions()
   t.equal(listed.res.statusCode, 200)
-  t.same(listed.page.data, [{ id: article.id, slug: seedSlug, deletedAt }])
+  t.same(listed.page.data, [{ id: article.id, slug: seedSlug, deletedAt, killed: false, notice: null, reason: null }])
   t.match(String(listed.res.headers['cache-control']), /^public/)
   t.same((await deletions(`?since=${encodeURIComponent(deletedAt)}`)).page.data.length, 1, 'since is inclusive')
   const later = new Date(clock().getTime() + 1).toISOString()

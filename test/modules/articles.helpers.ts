@@ -14,6 +14,9 @@ export interface Tombstone {
   id: string
   slug: string
   deletedAt: string
+  killed: boolean
+  notice: string | null
+  reason: string | null
 }
 export interface TagCount {
   slug: string

@@ -79,6 +79,7 @@ test('revisions, old slugs, Idempotency-Key', async (t) => {
         'bylines',
         'canonicalUrl',
         'contributors',
+        'corrections',
         'credits',
         'dateline',
         'embargoedUntil',

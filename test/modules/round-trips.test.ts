@@ -39,6 +39,8 @@ const articleReadOnly = [
   'createdAt',
   'updatedAt',
   'tagDetails',
+  // Notes are appended by a PATCH's `correction`, never sent back whole.
+  'corrections',
 ] as const
 const sourceWritable = ['slug', 'name', 'kind', 'homepageUrl', 'description'] as const
 const teaserWritable = [

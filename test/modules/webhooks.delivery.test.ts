@@ -59,6 +59,7 @@ test('delivering', async (t) => {
       resource: { type: 'webhook', id: hook.id, slug: null, version: null },
       changedFields: [],
       surrogateKeys: [],
+      data: null,
     })
     t.throws(() => verifyAt(hook.secret, { ...receipt, body: `${receipt.body} ` }, clock()), 'a changed body fails')
 
@@ -100,6 +101,7 @@ test('delivering', async (t) => {
       resource: { type: 'source', id: resourceId, slug: 'reuters', version: null },
       changedFields: ['name', 'slug'],
       surrogateKeys: ['sources'],
+      data: null,
     })
   })
 

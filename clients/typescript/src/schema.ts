@@ -257,7 +257,7 @@ export interface paths {
         };
         /**
          * List deleted articles (tombstones)
-         * @description Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article.
+         * @description Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article. A killed article (POST /v1/articles/{id}/kill) has `killed: true` and its public `notice`; callers with content:write see its internal `reason` too.
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
@@ -270,7 +270,7 @@ export interface paths {
          * List deleted articles (tombstones) (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article.
+         *     Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the articles that were public at some time (never-published drafts were never theirs to forget); callers with content:preview (or content:write) see every deleted article. A killed article (POST /v1/articles/{id}/kill) has `killed: true` and its public `notice`; callers with content:write see its internal `reason` too.
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
@@ -296,7 +296,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an article
-         * @description It leaves every read (404) and is listed in GET /v1/articles/deletions.
+         * @description It leaves every read (404) and is listed in GET /v1/articles/deletions. A killed article is a 409 ND_ARTICLE_KILLED.
          *
          *     Access: requires an API key with the `content:write` scope.
          */
@@ -313,7 +313,7 @@ export interface paths {
         head: operations["getArticleHead"];
         /**
          * Update an article
-         * @description Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the current version. Every change writes a revision. A changed slug keeps the old one resolving.
+         * @description Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the current version. Every change writes a revision. A changed slug keeps the old one resolving. After the first publication, `correction` appends a public note (`corrections`) and makes the change an `article.corrected` event; before it, a 422 ND_NOT_YET_PUBLISHED and nothing is written. A killed article is a 409 ND_ARTICLE_KILLED.
          *
          *     Access: requires an API key with the `content:write` scope.
          */
@@ -440,6 +440,28 @@ export interface paths {
          *     Access: requires an API key with the `content:write` scope.
          */
         post: operations["archiveArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/kill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kill (withdraw everywhere) a published article
+         * @description For an article that was published at some time (422 ND_NOT_YET_PUBLISHED otherwise: delete a draft). In one transaction it leaves every read as a deleted article does (404), and `article.killed` is recorded with the public `notice` (`data.notice`) and the article's surrogate keys: webhooks receive it before every other pending delivery. It stays as a tombstone in GET /v1/articles/deletions (`killed: true`, with the notice). A killed article can no longer be edited, restored or deleted (409 ND_ARTICLE_KILLED). The reason is internal. With If-Match, a stale version is a 412.
+         *
+         *     Access: requires an API key with the `content:write` scope.
+         */
+        post: operations["killArticle"];
         delete?: never;
         options?: never;
         head?: never;
@@ -619,6 +641,36 @@ export interface paths {
          *     The article a preview link shows, in the full representation (drafts and scheduled articles included): as it is now, or the version the link pins. No API key: the token is the credential. An unknown, expired or revoked token, or a deleted article, is the same 404; a token of the wrong shape is a 400. Every answer is `Cache-Control: private, no-store`, `X-Robots-Tag: noindex` and `Referrer-Policy: no-referrer`; the token never reaches the log or the audit log (each visit is audited by the link id). Visits are limited per link (PREVIEW_RATE_LIMIT) and per client address (RATE_LIMIT_ANONYMOUS_MAX), each per RATE_LIMIT_WINDOW_MS.
          */
         head: operations["openPreviewHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List correction notes site-wide
+         * @description The correction, clarification and update notes of every article, newest first, each with its article (id, slug and headline as they are now): a corrections page. Public callers see the notes of articles public now (never those of drafts, scheduled, archived, deleted or killed articles); callers with content:preview see those of every live article. `article` takes an id, a slug or a former slug.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
+         */
+        get: operations["listCorrections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * List correction notes site-wide (headers only)
+         * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
+         *
+         *     The correction, clarification and update notes of every article, newest first, each with its article (id, slug and headline as they are now): a corrections page. Public callers see the notes of articles public now (never those of drafts, scheduled, archived, deleted or killed articles); callers with content:preview see those of every live article. `article` takes an id, a slug or a former slug.
+         *
+         *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
+         */
+        head: operations["listCorrectionsHead"];
         patch?: never;
         trace?: never;
     };
@@ -1541,7 +1593,7 @@ export interface components {
              * @example ND_NOT_FOUND
              * @enum {string}
              */
-            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_IMAGE_TOO_LARGE" | "ND_IMAGE_UNREADABLE" | "ND_MEDIA_IN_USE" | "ND_RENDITION_FAILED" | "ND_RENDITIONS_BUSY" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE";
+            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_IMAGE_TOO_LARGE" | "ND_IMAGE_UNREADABLE" | "ND_MEDIA_IN_USE" | "ND_RENDITION_FAILED" | "ND_RENDITIONS_BUSY" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_NOT_YET_PUBLISHED" | "ND_ARTICLE_KILLED" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE";
             /** @description The request id, also sent as X-Request-Id */
             requestId: string;
             /** @description Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX, ND_WEBHOOK_TARGET_REFUSED and ND_REFERENCE_MISSING (when an article names tags that do not exist) */
@@ -1733,6 +1785,67 @@ export interface components {
         };
         MediaPage: {
             data: components["schemas"]["Media"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A correction, clarification or update note on an article */
+        ArticleCorrection: {
+            /**
+             * @description correction: an error was fixed; clarification: something was made clearer; update: new facts were added
+             * @enum {string}
+             */
+            kind: "correction" | "clarification" | "update";
+            /** @description Plain text */
+            text: string;
+            /**
+             * Format: date-time
+             * @description When the note was added
+             */
+            at: string;
+            /** @description The article's version the note came with */
+            version: number;
+        };
+        /**
+         * @description A note on an article, as the site-wide list shows it
+         * @example {
+         *       "id": "019ac0de-7a1e-7000-8000-00000000e001",
+         *       "kind": "correction",
+         *       "text": "An earlier version misstated the date of the agreement.",
+         *       "at": "2026-11-29T10:00:00.000Z",
+         *       "version": 5,
+         *       "article": {
+         *         "id": "019ac0de-7a1e-7000-8000-00000000c001",
+         *         "slug": "iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
+         *         "headline": "Iraq to share intelligence info on IS with Syria, Russia, Iran"
+         *       }
+         *     }
+         */
+        Correction: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description correction: an error was fixed; clarification: something was made clearer; update: new facts were added
+             * @enum {string}
+             */
+            kind: "correction" | "clarification" | "update";
+            /** @description Plain text */
+            text: string;
+            /**
+             * Format: date-time
+             * @description When the note was added
+             */
+            at: string;
+            /** @description The article's version the note came with */
+            version: number;
+            /** @description The article as it is now */
+            article: {
+                /** Format: uuid */
+                id: string;
+                slug: string;
+                headline: string;
+            };
+        };
+        CorrectionPage: {
+            data: components["schemas"]["Correction"][];
             page: components["schemas"]["Page"];
         };
         /**
@@ -2177,6 +2290,7 @@ export interface components {
          *         "syndicatable": true,
          *         "creditLine": null
          *       },
+         *       "corrections": [],
          *       "version": 1,
          *       "createdBy": null,
          *       "updatedBy": null,
@@ -2231,6 +2345,8 @@ export interface components {
             /** @description Tag slugs */
             tags: string[];
             rights: components["schemas"]["ArticleRights"];
+            /** @description Correction, clarification and update notes added after the first publication, oldest first */
+            corrections: components["schemas"]["ArticleCorrection"][];
             /** @description Changes with every change; the ETag is "v<version>" */
             version: number;
             createdBy: string | null;
@@ -2290,6 +2406,8 @@ export interface components {
             /** @description Tag slugs */
             tags?: string[];
             rights?: components["schemas"]["ArticleRights"];
+            /** @description Correction, clarification and update notes added after the first publication, oldest first */
+            corrections?: components["schemas"]["ArticleCorrection"][];
             /** @description Changes with every change; the ETag is "v<version>" */
             version?: number;
             createdBy?: string | null;
@@ -2343,6 +2461,10 @@ export interface components {
             slug: string;
             /** Format: date-time */
             deletedAt: string;
+            /** @description Withdrawn with POST /v1/articles/{id}/kill (not deleted) */
+            killed: boolean;
+            notice: string | null;
+            reason: string | null;
         };
         ArticleTombstonePage: {
             data: components["schemas"]["ArticleTombstone"][];
@@ -2599,7 +2721,8 @@ export interface components {
          *         "article:019ac0de-7a1e-7000-8000-00000000a001",
          *         "articles",
          *         "tag:iraq"
-         *       ]
+         *       ],
+         *       "data": null
          *     }
          * @example {
          *       "id": "1043",
@@ -2618,17 +2741,43 @@ export interface components {
          *       "surrogateKeys": [
          *         "media",
          *         "media:019ac0de-7a1e-7000-8000-00000000d001"
-         *       ]
+         *       ],
+         *       "data": null
+         *     }
+         * @example {
+         *       "id": "1044",
+         *       "type": "article.corrected",
+         *       "occurredAt": "2026-11-29T10:00:00.000Z",
+         *       "resource": {
+         *         "type": "article",
+         *         "id": "019ac0de-7a1e-7000-8000-00000000a001",
+         *         "slug": "arab-league-chief-warns-of-regional-war",
+         *         "version": 5
+         *       },
+         *       "changedFields": [
+         *         "body",
+         *         "corrections"
+         *       ],
+         *       "surrogateKeys": [
+         *         "article:019ac0de-7a1e-7000-8000-00000000a001",
+         *         "articles",
+         *         "tag:iraq",
+         *         "tags"
+         *       ],
+         *       "data": {
+         *         "kind": "correction",
+         *         "text": "An earlier version misstated the date of the agreement."
+         *       }
          *     }
          */
         ChangeEvent: {
             /** @description Position in the feed: events are numbered in the order their changes committed */
             id: string;
             /**
-             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.embargo_lifted: a published article became public when its embargo lifted (at that instant, once; or when a change cleared or moved the embargo before then); article.updated: a public article changed; article.unpublished / article.archived / article.deleted: it left the public reads; article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*, person.*, section.*: a source, person or section; tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"); media.*: a media record (media.updated: its alt, caption, credit, copyright holder, usage terms, capture time or focal point; the articles, teasers and people showing the image change with it and keep their versions: their responses carry the surrogate key media:<id>, which the event names). Seen only with content:preview: article.created, article.draft_updated, article.scheduled, any event about an article that was not public before or after the change, about a tag no public article uses, and about an image no public content uses at the time (the lead image or a body image of a public article, the image of a teaser a collection shows, or of a person): media.created and media.deleted always. webhook.test: sent by POST /v1/webhooks/{id}/test only.
+             * @description What happened. article.published: an article became public (at its scheduled time for a scheduled one); article.embargo_lifted: a published article became public when its embargo lifted (at that instant, once; or when a change cleared or moved the embargo before then); article.updated: a public article changed; article.corrected: a change came with a correction note (`data` has it; public when the article is public); article.unpublished / article.archived / article.deleted: it left the public reads; article.killed: an article once published was withdrawn everywhere (`data.notice` is the notice for partners; its deliveries are sent before every other pending one); article.restored: an earlier version was restored; collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an article in it going public or leaving); source.*, person.*, section.*: a source, person or section; tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"); media.*: a media record (media.updated: its alt, caption, credit, copyright holder, usage terms, capture time or focal point; the articles, teasers and people showing the image change with it and keep their versions: their responses carry the surrogate key media:<id>, which the event names). Seen only with content:preview: article.created, article.draft_updated, article.scheduled, any event about an article that was not public before or after the change, about a tag no public article uses, and about an image no public content uses at the time (the lead image or a body image of a public article, the image of a teaser a collection shows, or of a person): media.created and media.deleted always. webhook.test: sent by POST /v1/webhooks/{id}/test only.
              * @enum {string}
              */
-            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "webhook.test";
+            type: "article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.corrected" | "article.unpublished" | "article.archived" | "article.deleted" | "article.killed" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "webhook.test";
             /**
              * Format: date-time
              * @description When the change happened (a scheduled one: when it fell due)
@@ -2649,6 +2798,17 @@ export interface components {
             changedFields: string[];
             /** @description Surrogate keys of the cached responses the change makes stale: what a CDN should purge */
             surrogateKeys: string[];
+            data: {
+                /**
+                 * @description article.corrected: the note's kind
+                 * @enum {string}
+                 */
+                kind?: "correction" | "clarification" | "update";
+                /** @description article.corrected: the note's text (plain text) */
+                text?: string;
+                /** @description article.killed: the public notice for partners (plain text) */
+                notice?: string;
+            } | null;
         };
         ChangePage: {
             data: components["schemas"]["ChangeEvent"][];
@@ -2746,6 +2906,8 @@ export interface components {
             /**
              * @example create
              * @example update
+             * @example correct
+             * @example kill
              * @example delete
              * @example revoke
              * @example view
@@ -2759,6 +2921,7 @@ export interface components {
             resourceType: string;
             resourceId: string;
             requestId: string | null;
+            detail: string | null;
             /** Format: date-time */
             at: string;
         };
@@ -2800,7 +2963,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.corrected" | "article.unpublished" | "article.archived" | "article.deleted" | "article.killed" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -2859,7 +3022,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description Event types, families (`article.*`) or `*` */
-            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
+            events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.corrected" | "article.unpublished" | "article.archived" | "article.deleted" | "article.killed" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
             filter: {
                 source: string | null;
                 tag: string | null;
@@ -4611,7 +4774,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5247,7 +5410,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5407,7 +5570,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5602,7 +5765,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5777,7 +5940,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5972,7 +6135,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -6402,7 +6565,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -6641,6 +6804,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The resource changed since the version given in If-Match */
             412: {
                 headers: {
@@ -6715,7 +6892,7 @@ export interface operations {
     getArticleHead: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -7119,6 +7296,22 @@ export interface operations {
                         creditLine?: string | null;
                     };
                     tags?: string[];
+                    /**
+                     * @description A public note about this change, only after the first publication (422 ND_NOT_YET_PUBLISHED before). It is appended to the article's `corrections` with the version this PATCH makes, and the change is announced as `article.corrected`. A PATCH with only `correction` makes a new version with the note alone. Minor edits send none.
+                     * @example {
+                     *       "kind": "correction",
+                     *       "text": "An earlier version misstated the date of the agreement."
+                     *     }
+                     */
+                    correction?: {
+                        /**
+                         * @description correction: an error was fixed; clarification: something was made clearer; update: new facts were added
+                         * @enum {string}
+                         */
+                        kind: "correction" | "clarification" | "update";
+                        /** @description The note readers see, plain text (no Markdown, no HTML: escape it when rendering), up to 2000 characters */
+                        text: string;
+                    };
                 };
             };
         };
@@ -7321,7 +7514,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -7488,7 +7681,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -8396,6 +8589,210 @@ export interface operations {
             414: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    killArticle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag ("v<version>") the change is based on; 412 if the record has changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Legal: the court order of 29 November covers the named witness.",
+                 *       "notice": "This article has been withdrawn for legal reasons. Please remove it from all platforms."
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why the article is withdrawn: internal, never public (the audit and the tombstone show it to content:write) */
+                    reason: string;
+                    /** @description The public notice for partners who took the article: sent with article.killed and kept on its tombstone */
+                    notice: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Killed */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the version given in If-Match */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to a record that does not exist (or one it may not name, ND_INVALID_REFERENCE), or an article body is too complex to render (ND_BODY_TOO_COMPLEX), or a section would nest too deep (ND_SECTION_TOO_DEEP) or under itself (ND_SECTION_CYCLE) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -10314,6 +10711,298 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listCorrections: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100, default 20) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description Only this article's notes (its id or slug) */
+                article?: string;
+                /** @description Only notes of this kind */
+                kind?: "correction" | "clarification" | "update";
+                /** @description Only notes added at or after this time */
+                since?: string;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notes, newest first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["Link"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionPage"];
+                };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Age: components["headers"]["Age"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCorrectionsHead: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100, default 20) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `page.nextCursor` */
+                cursor?: string;
+                /** @description Only this article's notes (its id or slug) */
+                article?: string;
+                /** @description Only notes of this kind */
+                kind?: "correction" | "clarification" | "update";
+                /** @description Only notes added at or after this time */
+                since?: string;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notes, newest first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["Link"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Vary: components["headers"]["Vary"];
+                    "Surrogate-Key": components["headers"]["Surrogate-Key"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every offending field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -19434,7 +20123,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
                 /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
-                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.corrected" | "article.unpublished" | "article.archived" | "article.deleted" | "article.killed" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
                 /** @description Only events about this kind of resource */
                 resource?: "article" | "collection" | "source" | "person" | "section" | "tag" | "media";
                 /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
@@ -19603,7 +20292,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `page.nextCursor` */
                 cursor?: string;
                 /** @description Only these event types (repeat the parameter: types=article.published&types=article.updated) */
-                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
+                types?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.corrected" | "article.unpublished" | "article.archived" | "article.deleted" | "article.killed" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted")[];
                 /** @description Only events about this kind of resource */
                 resource?: "article" | "collection" | "source" | "person" | "section" | "tag" | "media";
                 /** @description Source id or slug: events about articles from or crediting it, and about the source itself */
@@ -19911,7 +20600,7 @@ export interface operations {
                      */
                     url: string;
                     /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change, about a tag no public article uses, or about an image no public content shows) are sent only when `receivesDrafts` is true. */
-                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
+                    events: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.corrected" | "article.unpublished" | "article.archived" | "article.deleted" | "article.killed" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
                     /** @description Only events that match every filter given: null or omitted matches any */
                     filter?: {
                         source?: string | null;
@@ -20651,7 +21340,7 @@ export interface operations {
                      */
                     url?: string;
                     /** @description The events to send. Events about drafts (article.created, article.draft_updated, article.scheduled, and any event about an article that was not public before or after the change, about a tag no public article uses, or about an image no public content shows) are sent only when `receivesDrafts` is true. */
-                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.unpublished" | "article.archived" | "article.deleted" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
+                    events?: ("article.created" | "article.draft_updated" | "article.scheduled" | "article.published" | "article.embargo_lifted" | "article.updated" | "article.corrected" | "article.unpublished" | "article.archived" | "article.deleted" | "article.killed" | "article.restored" | "collection.created" | "collection.updated" | "collection.deleted" | "source.created" | "source.updated" | "source.deleted" | "person.created" | "person.updated" | "person.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.merged" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "collection.*" | "source.*" | "person.*" | "section.*" | "tag.*" | "media.*" | "*")[];
                     /** @description The filters given replace theirs (null clears one); those omitted stay */
                     filter?: {
                         source?: string | null;

@@ -4,7 +4,7 @@
 
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
-import { NotFoundError } from '../../errors.js'
+import { ArticleKilledError, NotFoundError } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
@@ -17,8 +17,18 @@ import { refreshSyndicatable } from './articles.rights-repository.js'
 import { isPublic, type Snapshot, snapshotOf } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
 
-/** The live article with this id, with every relation: 404 if none. */
+/**
+ * The live article with this id, with every relation, for a change: 404 if none, 409 if it was
+ * killed (for good). Reads of a killed article answer 404, as for any deleted one (findLive).
+ */
 export async function loadArticle(db: Db, id: string): Promise<ArticleRecord> {
+  const record = await findArticle(db, id, true)
+  if (!record) throw (await writes.isKilled(db, id)) ? new ArticleKilledError(id) : new NotFoundError('article', id)
+  return record
+}
+
+/** The live article with this id, with every relation: 404 if none (deleted or killed too). */
+export async function findLive(db: Db, id: string): Promise<ArticleRecord> {
   const record = await findArticle(db, id, true)
   if (!record) throw new NotFoundError('article', id)
   return record

@@ -6,6 +6,7 @@ import { invalidRequest, MissingReferenceError, withProblem } from '../../errors
 import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
+import { appendCorrection } from '../corrections/corrections.service.js'
 import { findMediaEmbeds, replaceArticleMedia } from '../media/media.embeds-repository.js'
 import { resolveImage } from '../media/media.references.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
@@ -285,10 +286,14 @@ export function createDraft(
   return db.$transaction((tx) => createArticle(tx, input, rendered, context))
 }
 
-/** The change an update makes; a changed slug keeps the old one resolving to the article. */
-export async function updateArticle(db: Db, input: ArticleUpdate, unknownTags: UnknownTags): Promise<Apply> {
+/**
+ * The change an update makes; a changed slug keeps the old one resolving to the article. A
+ * correction note is appended first: one on an article never published writes nothing (422).
+ */
+export async function updateArticle(db: Db, input: ArticleUpdate, unknownTags: UnknownTags, now: Date): Promise<Apply> {
   const rendered = await renderBody(db, input.body)
   return async (tx, current) => {
+    if (input.correction) await appendCorrection(tx, current, input.correction, now)
     const plan = await planRelations(tx, input)
     const data = await columnsOf(tx, input, rendered)
     Object.assign(data, bylinesOf(input, plan, current))

@@ -2,6 +2,7 @@
 // sections) named by id, slug or path, or as a read embeds them so a read is accepted back as is.
 import Type, { type Static } from 'typebox'
 import { HttpUrlSchema, nullable, SlugSchema, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { CorrectionInputSchema } from '../corrections/corrections.schemas.js'
 import { MediaImageInSchema } from '../media/media.embeds.schemas.js'
 import { PersonComponent } from '../people/people.schemas.js'
 import { maxSectionDepth, SectionComponent } from '../sections/sections.schemas.js'
@@ -184,7 +185,7 @@ export const ArticleCreateSchema = Type.Object(editable, {
 export type ArticleCreate = Static<typeof ArticleCreateSchema>
 
 export const ArticleUpdateSchema = Type.Object(
-  { ...editable, headline: Type.Optional(editable.headline) },
+  { ...editable, headline: Type.Optional(editable.headline), correction: Type.Optional(CorrectionInputSchema) },
   { additionalProperties: false, minProperties: 1, examples: [{ dateline: 'BAGHDAD, Sunday, September 27' }] },
 )
 export type ArticleUpdate = Static<typeof ArticleUpdateSchema>

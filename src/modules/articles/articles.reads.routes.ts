@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { ForbiddenError, invalidRequest } from '../../errors.js'
 import { read } from '../../http/access.js'
-import { canPreview } from '../../http/auth.js'
+import { canPreview, canWrite } from '../../http/auth.js'
 import { cacheHeaders, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { type HeaderName, readResponses } from '../../http/responses.js'
@@ -133,7 +133,9 @@ export const articleListRoutes: FastifyPluginAsyncTypebox<{
         description:
           'Oldest deletion first, so sync clients can page forward from their last `since`. Public callers see the ' +
           'articles that were public at some time (never-published drafts were never theirs to forget); callers ' +
-          'with content:preview (or content:write) see every deleted article.',
+          'with content:preview (or content:write) see every deleted article. A killed article (POST ' +
+          '/v1/articles/{id}/kill) has `killed: true` and its public `notice`; callers with content:write see its ' +
+          'internal `reason` too.',
         querystring: TombstoneQuerySchema,
         response: {
           ...readResponses('A page of deleted articles, oldest deletion first', TombstoneListSchema, [
@@ -146,7 +148,7 @@ export const articleListRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const preview = canPreview(request)
-      const page = await articles.deletions(request.query, preview)
+      const page = await articles.deletions(request.query, { preview, writer: canWrite(request) })
       setNextLink(request, reply, page.page.nextCursor)
       setCacheHeaders(reply, { shared: !preview, surrogateKeys: ['article-deletions'] })
       return page

@@ -140,8 +140,15 @@ export async function listPersonArticles(
   return listArticles(db, query, { ...view, personKey: key }, now)
 }
 
-/** Tombstones, oldest deletion first; `preview` callers see every deleted article, others the once public ones. */
-export async function listDeletions(db: Db, query: TombstoneQuery, preview: boolean): Promise<Page<Tombstone>> {
+/**
+ * Tombstones, oldest deletion first; `preview` callers see every deleted article, others the once
+ * public ones. A killed one carries its public notice; its internal reason only for `writer` callers.
+ */
+export async function listDeletions(
+  db: Db,
+  query: TombstoneQuery,
+  { preview, writer }: { preview: boolean; writer: boolean },
+): Promise<Page<Tombstone>> {
   const after = query.cursor ? decodeCursor(query.cursor, 'deletedAt', ['date', 'uuid']) : undefined
   const rows = await repo.listDeletions(db, {
     since: query.since ? new Date(query.since) : undefined,
@@ -150,7 +157,14 @@ export async function listDeletions(db: Db, query: TombstoneQuery, preview: bool
     oncePublic: !preview,
   })
   const page = toPage(
-    rows.map((r) => ({ id: r.id, slug: r.slug, deletedAt: r.deletedAt.toISOString() })),
+    rows.map((r) => ({
+      id: r.id,
+      slug: r.slug,
+      deletedAt: r.deletedAt.toISOString(),
+      killed: r.killedAt !== null,
+      notice: r.killNotice,
+      reason: writer ? r.killReason : null,
+    })),
     query.limit,
     'deletedAt',
     (t) => [t.deletedAt, t.id],

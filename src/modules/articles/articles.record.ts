@@ -3,7 +3,7 @@
 // name), so a new column is one line here (the compiler asks for it) and one in the view.
 
 import { Prisma } from '../../generated/prisma/client.js'
-import type { ContributorRole, TagType } from '../../generated/prisma/enums.js'
+import type { ContributorRole, CorrectionKind, TagType } from '../../generated/prisma/enums.js'
 import { type MediaEmbedRow, mediaEmbedJson } from '../media/media.embeds-repository.js'
 import type { PersonRecord, PersonRow } from '../people/people.mapper.js'
 import type { SectionRow } from '../sections/sections.mapper.js'
@@ -55,6 +55,14 @@ export interface SectionLink {
   section?: SectionRow
 }
 
+/** A correction note on the article (article_corrections), as the record carries it. */
+export interface CorrectionNote {
+  kind: CorrectionKind
+  text: string
+  at: Date
+  version: number
+}
+
 /**
  * An article's columns, its source (when embedded), its credits, contributors and sections in
  * order, and its tags by slug.
@@ -67,6 +75,8 @@ export interface ArticleRecord extends ArticleColumns {
   contributors: Contributor[]
   sections: SectionLink[]
   tags: Tag[]
+  /** Its correction notes, oldest first. */
+  corrections: CorrectionNote[]
 }
 
 /** What the records of a read carry besides the article's own columns. */
@@ -120,6 +130,9 @@ const articleColumns = {
   syndicatable: 'a.syndicatable',
   version: 'a.version',
   deletedAt: 'a.deleted_at',
+  killedAt: 'a.killed_at',
+  killReason: 'a.kill_reason',
+  killNotice: 'a.kill_notice',
   createdById: 'a.created_by_id',
   updatedById: 'a.updated_by_id',
   createdAt: 'a.created_at',
@@ -245,7 +258,10 @@ export function recordColumns(relations: Relations, withoutBody = false): Prisma
     ${relations.sections === false ? Prisma.sql`'[]'::json` : sectionsJson(relations)} AS sections,
     (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name, 'type', t.type, 'uri', t.uri) ORDER BY t.slug), '[]')
       FROM article_tags x CROSS JOIN LATERAL (SELECT * FROM tags WHERE id = x.tag_id OFFSET 0) t
-      WHERE x.article_id = a.id) AS tags`
+      WHERE x.article_id = a.id) AS tags,
+    (SELECT coalesce(json_agg(json_build_object('kind', k.kind, 'text', k.text, 'at', k.at, 'version', k.version)
+        ORDER BY k.at, k.id), '[]')
+      FROM article_corrections k WHERE k.article_id = a.id) AS corrections`
 }
 
 /** A record as JSON carries its times as strings. */
@@ -260,6 +276,7 @@ export interface RawRecord extends ArticleColumns {
   contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRecord> })[]
   sections: (Omit<SectionLink, 'section'> & { section?: AsJson<SectionRow> })[]
   tags: Tag[]
+  corrections: (Omit<CorrectionNote, 'at'> & { at: string })[]
 }
 
 function fromJson<T extends { createdAt: Date; updatedAt: Date }>(r: AsJson<T>): T {
@@ -277,5 +294,6 @@ export function toArticleRecord(r: RawRecord): ArticleRecord {
       person ? { ...c, person: fromJson<PersonRecord>(person) } : c,
     ),
     sections: r.sections.map(({ section, ...s }) => (section ? { ...s, section: fromJson<SectionRow>(section) } : s)),
+    corrections: r.corrections.map((c) => ({ ...c, at: new Date(c.at) })),
   }
 }

@@ -163,6 +163,10 @@ export interface Tombstone {
   id: string
   slug: string
   deletedAt: Date
+  /** Set for a killed article, with its public notice and internal reason. */
+  killedAt: Date | null
+  killNotice: string | null
+  killReason: string | null
 }
 
 /** Deleted articles (tombstones), oldest deletion first (`limit + 1` rows, for toPage). */
@@ -189,8 +193,8 @@ export async function listDeletions(db: Db, filter: DeletionFilter): Promise<Tom
       ...(filter.after ? keysetWhere('deletedAt', 'asc', filter.after.value, filter.after.id) : {}),
     },
     orderBy: [{ deletedAt: 'asc' }, { id: 'asc' }],
-    select: { id: true, slug: true, deletedAt: true },
+    select: { id: true, slug: true, deletedAt: true, killedAt: true, killNotice: true, killReason: true },
     take: filter.limit + 1,
   })
-  return rows.map((r) => ({ id: r.id, slug: r.slug, deletedAt: r.deletedAt as Date }))
+  return rows.map((r) => ({ ...r, deletedAt: r.deletedAt as Date }))
 }

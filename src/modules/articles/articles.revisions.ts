@@ -5,7 +5,7 @@ import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { existingPersonIds } from '../people/people.repository.js'
 import { existingSectionIds } from '../sections/sections.repository.js'
-import { type Apply, loadArticle } from './articles.change.js'
+import { type Apply, findLive, loadArticle } from './articles.change.js'
 import {
   columnsOf,
   renderBody,
@@ -32,7 +32,7 @@ function toRevision(row: revisions.RevisionRow): Revision {
 
 /** Newest first, without snapshots. */
 export async function listRevisions(db: Db, id: string, limit: number, cursor?: string): Promise<Page<Revision>> {
-  await loadArticle(db, id)
+  await findLive(db, id)
   const after = cursor ? decodeCursor(cursor, '-version', ['integer']) : undefined
   const rows = await revisions.listRevisions(db, id, limit, after?.[0])
   const page = toPage(rows, limit, '-version', (r) => [String(r.version)])
@@ -47,7 +47,7 @@ async function findRevision(db: Db, id: string, version: number): Promise<revisi
 
 /** One revision with its snapshot. */
 export async function getRevision(db: Db, id: string, version: number): Promise<Revision> {
-  await loadArticle(db, id)
+  await findLive(db, id)
   return toRevision(await findRevision(db, id, version))
 }
 
@@ -57,6 +57,8 @@ export async function getRevision(db: Db, id: string, version: number): Promise<
  * its slug comes back unless another article has it now.
  */
 export async function restoreRevision(db: Db, id: string, version: number, createTags: boolean): Promise<Apply> {
+  // A killed article says so (409) before its revision is looked for.
+  await loadArticle(db, id)
   const s = (await findRevision(db, id, version)).snapshot as unknown as Snapshot
   const rendered = await renderBody(db, s.body)
   return async (tx, current) => {

@@ -4,6 +4,7 @@
 // /articles/{idOrSlug}, which come before /articles/{id}), so the committed spec does not move.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { SourcesService } from '../sources/sources.service.js'
+import { articleKillRoutes } from './articles.kill.routes.js'
 import { articleLifecycleRoutes } from './articles.lifecycle.routes.js'
 import { articleListRoutes, articleReadRoutes } from './articles.reads.routes.js'
 import { articleRelatedRoutes } from './articles.related.routes.js'
@@ -22,5 +23,6 @@ export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesServi
   await app.register(articleRightsRoutes, { articles })
   await app.register(articleWriteRoutes, { articles })
   await app.register(articleLifecycleRoutes, { articles })
+  await app.register(articleKillRoutes, { articles })
   await app.register(articleRevisionsRoutes, { articles })
 }

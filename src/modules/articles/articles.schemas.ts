@@ -41,6 +41,7 @@ export const articleFields = [
   'sections',
   'tags',
   'rights',
+  'corrections',
   'version',
   'createdBy',
   'updatedBy',
@@ -194,7 +195,16 @@ export const RevisionParamsSchema = Type.Object(
 )
 
 const TombstoneComponent = Type.Object(
-  { id: UuidSchema, slug: Type.String(), deletedAt: TimestampSchema },
+  {
+    id: UuidSchema,
+    slug: Type.String(),
+    deletedAt: TimestampSchema,
+    killed: Type.Boolean({ description: 'Withdrawn with POST /v1/articles/{id}/kill (not deleted)' }),
+    notice: nullable(Type.String({ description: 'A killed article: the public notice for partners (plain text)' })),
+    reason: nullable(
+      Type.String({ description: "A killed article, for callers with content:write: the kill's internal reason" }),
+    ),
+  },
   { $id: 'ArticleTombstone', description: 'A deleted article', additionalProperties: false },
 )
 const TombstoneSchema = ref(TombstoneComponent)

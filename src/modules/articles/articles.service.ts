@@ -11,6 +11,8 @@ import { type Change, changeArticle } from './articles.change.js'
 import { createArticle, createDraft, renderBody, updateArticle } from './articles.edits.js'
 import { createOnce } from './articles.idempotency.js'
 import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
+import { killArticle } from './articles.kill.js'
+import type { Kill } from './articles.kill.schemas.js'
 import * as lifecycle from './articles.lifecycle.js'
 import { getArticle, type ListScope, listArticles, listDeletions, listPersonArticles } from './articles.reads.js'
 import type { ArticleRecord } from './articles.record.js'
@@ -68,7 +70,8 @@ export function createArticlesService(db: PrismaClient, { clock, createTags, med
     /** Why the article is (not) syndicatable; 404 when the view may not see it. */
     rights: (idOrSlug: string, view: ViewOptions) => getRights(db, idOrSlug, view, clock()),
 
-    deletions: (query: TombstoneQuery, preview: boolean) => listDeletions(db, query, preview),
+    deletions: (query: TombstoneQuery, caller: { preview: boolean; writer: boolean }) =>
+      listDeletions(db, query, caller),
 
     related: (idOrSlug: string, query: RelatedQuery, view: ViewOptions) =>
       getRelated(db, idOrSlug, query, withBase(view), clock()),
@@ -86,8 +89,10 @@ export function createArticlesService(db: PrismaClient, { clock, createTags, med
     },
 
     async update(id: string, input: ArticleUpdate, ifMatch: IfMatch, actor: Actor): Promise<Written> {
-      const apply = await updateArticle(db, input, unknownTags)
-      return written(await changeArticle(db, change(id, ifMatch, actor, 'update'), apply))
+      // A note makes the change a correction: its own audit action and event (article.corrected).
+      const edit = change(id, ifMatch, actor, input.correction ? 'correct' : 'update')
+      const apply = await updateArticle(db, input, unknownTags, edit.now)
+      return written(await changeArticle(db, edit, apply))
     },
 
     async publish(id: string, input: Publish, ifMatch: IfMatch, actor: Actor): Promise<Written> {
@@ -106,6 +111,10 @@ export function createArticlesService(db: PrismaClient, { clock, createTags, med
     },
 
     remove: (id: string, ifMatch: IfMatch, actor: Actor) => lifecycle.removeArticle(db, id, ifMatch, actor, clock()),
+
+    /** Withdraws a published article everywhere and for good (see articles.kill.ts). */
+    kill: (id: string, input: Kill, ifMatch: IfMatch, actor: Actor) =>
+      killArticle(db, id, input, { ifMatch, actor, now: clock() }),
 
     revisions: (id: string, limit: number, cursor?: string) => listRevisions(db, id, limit, cursor),
 

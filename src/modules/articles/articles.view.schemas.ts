@@ -3,6 +3,7 @@
 // articles.view.ts builds both from a record.
 import Type, { type Static } from 'typebox'
 import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { ArticleCorrectionComponent } from '../corrections/corrections.schemas.js'
 import { MediaImageComponent } from '../media/media.shared.schemas.js'
 import { PersonSchema, seedPersonExample } from '../people/people.schemas.js'
 import { SectionSchema, seedSectionExample } from '../sections/sections.schemas.js'
@@ -144,6 +145,7 @@ const seedArticleExample = {
     syndicatable: true,
     creditLine: null,
   },
+  corrections: [],
   version: 1,
   createdBy: null,
   updatedBy: null,
@@ -184,6 +186,9 @@ const articleProperties = {
   }),
   tags: Type.Array(Type.String(), { description: 'Tag slugs' }),
   rights: ref(RightsComponent),
+  corrections: Type.Array(ref(ArticleCorrectionComponent), {
+    description: 'Correction, clarification and update notes added after the first publication, oldest first',
+  }),
   version: Type.Integer({ description: 'Changes with every change; the ETag is "v<version>"' }),
   createdBy: nullable(Type.String({ format: 'uuid', description: 'The API key that created the article' })),
   updatedBy: nullable(Type.String({ format: 'uuid', description: 'The API key that last changed it' })),

@@ -77,6 +77,17 @@ export function publicFrom(row: Omit<Visibility, 'deletedAt'>): Date | null {
   return row.embargoedUntil && row.embargoedUntil > row.publishedAt ? row.embargoedUntil : row.publishedAt
 }
 
+/**
+ * When the article was first public, or null if never: a scheduled article whose time has come
+ * has no first publish time stored (no write marks that moment).
+ */
+export function firstPublished(
+  row: { status: ArticleStatus; publishedAt: Date | null; firstPublishedAt: Date | null },
+  now: Date,
+): Date | null {
+  return row.firstPublishedAt ?? (effectiveStatus(row, now) === 'published' ? row.publishedAt : null)
+}
+
 interface ViewContext {
   status: ArticleStatus
   now: Date
@@ -153,6 +164,8 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
     })),
   tags: (r) => r.tags.map((t) => t.slug),
   rights: (r, c) => rightsOf(r, c.now),
+  corrections: (r) =>
+    r.corrections.map((c) => ({ kind: c.kind, text: c.text, at: c.at.toISOString(), version: c.version })),
   version: (r) => r.version,
   createdBy: (r) => r.createdById,
   updatedBy: (r) => r.updatedById,
@@ -202,6 +215,8 @@ const snapshotFields = [
   'contributors',
   'sections',
   'tags',
+  // Append-only: shown in a revision as they were at its version; a restore keeps today's.
+  'corrections',
 ] as const satisfies readonly ArticleField[]
 
 /** A revision's lead image, as a write takes it: by URL, or a media record's id with the article's own caption and credit. */
@@ -213,7 +228,7 @@ export type SnapshotLeadImage =
 /** A revision's fields; contributors and sections are absent from revisions written before they existed. */
 export type Snapshot = Omit<
   Pick<Article, (typeof snapshotFields)[number]>,
-  'contributors' | 'sections' | 'leadImage' | 'embargoedUntil' | 'body'
+  'contributors' | 'sections' | 'leadImage' | 'embargoedUntil' | 'body' | 'corrections'
 > & {
   body: string
   /** Absent from revisions written before embargoes existed. */
@@ -224,6 +239,8 @@ export type Snapshot = Omit<
   rights?: RightsSnapshot
   contributors?: Article['contributors']
   sections?: Article['sections']
+  /** Absent from revisions written before corrections existed. */
+  corrections?: Article['corrections']
 }
 
 function snapshotLeadImage(r: ArticleRecord): SnapshotLeadImage {

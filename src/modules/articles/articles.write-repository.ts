@@ -52,6 +52,34 @@ export async function markDeleted(
   return count > 0
 }
 
+/**
+ * Kills the live article at `version`: deleted (it leaves every read) and marked killed with the
+ * reason and notice; false when it is not (deleted or changed meanwhile).
+ */
+export async function markKilled(
+  tx: Db,
+  id: string,
+  version: number,
+  kill: { at: Date; reason: string; notice: string; keyId: string | null },
+): Promise<boolean> {
+  const { count } = await tx.article.updateMany({
+    where: { id, version, deletedAt: null },
+    data: {
+      deletedAt: kill.at,
+      killedAt: kill.at,
+      killReason: kill.reason,
+      killNotice: kill.notice,
+      updatedById: kill.keyId,
+    },
+  })
+  return count > 0
+}
+
+/** True when the article with this id was killed. */
+export async function isKilled(db: Db, id: string): Promise<boolean> {
+  return (await db.article.count({ where: { id, killedAt: { not: null } } })) > 0
+}
+
 export async function replaceCredits(
   tx: Db,
   articleId: string,

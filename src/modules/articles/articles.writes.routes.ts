@@ -55,7 +55,10 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
         summary: 'Update an article',
         description:
           'Send only the fields to change (`null` clears). With If-Match, a stale version is a 412 carrying the ' +
-          'current version. Every change writes a revision. A changed slug keeps the old one resolving.',
+          'current version. Every change writes a revision. A changed slug keeps the old one resolving. After ' +
+          'the first publication, `correction` appends a public note (`corrections`) and makes the change an ' +
+          '`article.corrected` event; before it, a 422 ND_NOT_YET_PUBLISHED and nothing is written. A killed ' +
+          'article is a 409 ND_ARTICLE_KILLED.',
         params: WriteIdParamsSchema,
         headers: IfMatchHeadersSchema,
         body: ArticleUpdateSchema,
@@ -82,10 +85,12 @@ export const articleWriteRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesS
         operationId: 'deleteArticle',
         tags,
         summary: 'Delete an article',
-        description: 'It leaves every read (404) and is listed in GET /v1/articles/deletions.',
+        description:
+          'It leaves every read (404) and is listed in GET /v1/articles/deletions. A killed article is a 409 ' +
+          'ND_ARTICLE_KILLED.',
         params: WriteIdParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: empty('Deleted'), ...problemResponses(404, 412) },
+        response: { 204: empty('Deleted'), ...problemResponses(404, 409, 412) },
       },
     },
     async (request, reply) => {

@@ -9,6 +9,8 @@ export interface AuditRecord {
   action: string
   resourceType: string
   resourceId: string
+  /** What the record does not keep for the audit (a kill's internal reason). */
+  detail?: string
 }
 
 /** Appends an entry; callers pass their transaction so the entry commits with the change. */

@@ -1,7 +1,7 @@
 // Which events a change makes, from the record before and after it: pure functions, so each write
 // path states what happened and these decide the event type, who may see it and what to purge.
 import type { NewEvent } from './changes.repository.js'
-import type { EventType } from './changes.schemas.js'
+import type { EventData, EventType } from './changes.schemas.js'
 
 /** What an event needs of an article (its record satisfies it). */
 export interface ArticleState {
@@ -12,10 +12,13 @@ export interface ArticleState {
   sourceId: string | null
   credits: { sourceId: string }[]
   tags: { slug: string }[]
+  /** Its correction notes (a correction's event carries the note of its version). */
+  corrections?: { kind: NonNullable<EventData['kind']>; text: string; version: number }[]
 }
 
 export interface ArticleChange {
-  action: 'create' | 'update' | 'publish' | 'unpublish' | 'archive' | 'delete' | 'restore'
+  /** correct: an update with a correction note; kill: a withdrawal after publication. */
+  action: 'create' | 'update' | 'correct' | 'publish' | 'unpublish' | 'archive' | 'delete' | 'kill' | 'restore'
   before: ArticleState | null
   after: ArticleState
   /** Whether an anonymous reader could see the article before and after the change. */
@@ -23,15 +26,21 @@ export interface ArticleChange {
   isPublic: boolean
   changedFields: string[]
   at: Date
+  /** What the event carries besides (a kill's public notice). */
+  data?: EventData
 }
 
 function articleEventType(c: ArticleChange): EventType {
   if (c.action === 'create') return 'article.created'
   if (c.action === 'delete') return 'article.deleted'
+  if (c.action === 'kill') return 'article.killed'
   if (c.action === 'restore') return 'article.restored'
-  // An edit cannot publish: one that makes the article public cleared or moved its embargo.
-  if (!c.wasPublic && c.isPublic) return c.action === 'update' ? 'article.embargo_lifted' : 'article.published'
+  // An edit cannot publish: one that makes the article public cleared or moved its embargo (a
+  // correction note with it is still in the event's data).
+  const edit = c.action === 'update' || c.action === 'correct'
+  if (!c.wasPublic && c.isPublic) return edit ? 'article.embargo_lifted' : 'article.published'
   if (c.wasPublic && !c.isPublic) return c.after.status === 'archived' ? 'article.archived' : 'article.unpublished'
+  if (c.action === 'correct') return 'article.corrected'
   if (c.wasPublic) return 'article.updated'
   if (c.action === 'publish') return 'article.scheduled'
   if (c.action === 'unpublish') return 'article.unpublished'
@@ -54,8 +63,26 @@ export function articleSurrogateKeys(a: Pick<ArticleState, 'id'>, sourceIds: str
 }
 
 /**
+ * The other lists an article event makes stale: GET /v1/corrections shows the notes of public
+ * articles, GET /v1/articles/deletions the killed ones.
+ */
+function listKeys(c: ArticleChange): string[] {
+  const notes = c.action === 'correct' || (c.after.corrections?.length ?? 0) > 0
+  return [...(notes ? ['corrections'] : []), ...(c.action === 'kill' ? ['article-deletions'] : [])]
+}
+
+/** A correction's note (the one made with the version after it), a kill's notice. */
+function eventData(c: ArticleChange): EventData | null {
+  if (c.action !== 'correct') return c.data ?? null
+  const note = c.after.corrections?.find((n) => n.version === c.after.version)
+  return note ? { kind: note.kind, text: note.text } : null
+}
+
+/**
  * The event of a change to an article. It is public when the article was public before or after
- * (its slug was or is public then); otherwise only preview scopes see it, and it purges nothing.
+ * (its slug was or is public then); otherwise only preview scopes see it, and it purges nothing. A
+ * kill's `wasPublic` is whether the article ever became public (partners who took it then must
+ * withdraw it), not whether it is at the moment (it may have been archived since).
  */
 export function articleEvent(c: ArticleChange): NewEvent {
   const states = c.before ? [c.before, c.after] : [c.after]
@@ -72,11 +99,12 @@ export function articleEvent(c: ArticleChange): NewEvent {
     resourceSlug: named.slug,
     resourceVersion: c.after.version,
     changedFields: c.changedFields,
-    surrogateKeys: visible ? articleSurrogateKeys(c.after, sourceIds, tags) : [],
+    surrogateKeys: visible ? [...articleSurrogateKeys(c.after, sourceIds, tags), ...listKeys(c)] : [],
     public: visible,
     sourceIds,
     tags,
     collectionIds: [],
+    data: eventData(c),
   }
 }
 

@@ -1,5 +1,5 @@
 // From a stored event row to the event as the feed lists it and webhooks send it.
-import type { ChangeEvent, EventType } from './changes.schemas.js'
+import type { ChangeEvent, EventData, EventType } from './changes.schemas.js'
 
 /** The columns of change_events an event is made of. */
 export interface EventRow {
@@ -12,6 +12,7 @@ export interface EventRow {
   resourceVersion: number | null
   changedFields: string[] | null
   surrogateKeys: string[] | null
+  data: unknown
 }
 
 export function toChangeEvent(row: EventRow): ChangeEvent {
@@ -27,5 +28,6 @@ export function toChangeEvent(row: EventRow): ChangeEvent {
     },
     changedFields: row.changedFields ?? [],
     surrogateKeys: row.surrogateKeys ?? [],
+    data: (row.data as EventData | null) ?? null,
   }
 }

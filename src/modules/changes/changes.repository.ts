@@ -4,7 +4,7 @@ import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import type { EventRow } from './changes.mapper.js'
-import type { EventType, ResourceType } from './changes.schemas.js'
+import type { EventData, EventType, ResourceType } from './changes.schemas.js'
 
 /** An event to write: its row without the id (the database gives it) and the actor. */
 export interface NewEvent {
@@ -21,7 +21,12 @@ export interface NewEvent {
   tags: string[]
   /** The collection itself for a collection event; for an article, those linking to it are added here. */
   collectionIds: string[]
+  /** What the event type carries besides (article.corrected, article.killed); absent: nothing. */
+  data?: EventData | null
 }
+
+/** Event types whose webhook deliveries are claimed before every other due delivery. */
+export const urgentEventTypes: EventType[] = ['article.killed']
 
 /**
  * Gives feed positions, in id order, to the committed events in the queue. Positions are given
@@ -85,30 +90,32 @@ export async function insertEvents(
       source_ids: [...new Set(e.sourceIds)],
       tags: [...new Set(e.tags)],
       collection_ids: e.collectionIds,
+      data: e.data ?? null,
     })),
   )
   await tx.$executeRaw`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS x(ord int, type text, occurred_at timestamptz,
         resource_type text, resource_id uuid, resource_slug text, resource_version int, changed_fields text[],
-        surrogate_keys text[], public boolean, source_ids uuid[], tags text[], collection_ids uuid[])
+        surrogate_keys text[], public boolean, source_ids uuid[], tags text[], collection_ids uuid[], data jsonb)
     ), inserted AS (
       INSERT INTO change_events (type, occurred_at, resource_type, resource_id, resource_slug, resource_version,
-        changed_fields, surrogate_keys, public, source_ids, tags, collection_ids, key_id, request_id)
+        changed_fields, surrogate_keys, public, source_ids, tags, collection_ids, key_id, request_id, data)
       SELECT type, occurred_at, resource_type, resource_id, resource_slug, resource_version, changed_fields,
         surrogate_keys, public, source_ids, tags,
         CASE WHEN resource_type = 'article'
           THEN ARRAY(SELECT DISTINCT t.collection_id FROM teasers t WHERE t.article_id = input.resource_id)
           ELSE collection_ids END,
-        ${actor.keyId}::uuid, ${actor.requestId}
+        ${actor.keyId}::uuid, ${actor.requestId}, data
       FROM input ORDER BY ord
       RETURNING id, type, public, source_ids, tags, collection_ids
     ), queued AS (
       INSERT INTO change_queue (event_id) SELECT id FROM inserted
     )
-    INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, next_attempt_at,
-      created_at, updated_at)
-    SELECT gen_random_uuid(), w.id, e.id, e.type, 'pending', 0, ${now}, ${now}, ${now}
+    INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, priority,
+      next_attempt_at, created_at, updated_at)
+    SELECT gen_random_uuid(), w.id, e.id, e.type, 'pending', 0,
+      CASE WHEN e.type = ANY (${urgentEventTypes}::text[]) THEN 1 ELSE 0 END, ${now}, ${now}, ${now}
     FROM inserted e JOIN webhooks w ON w.enabled
       AND (e.public OR w.preview)
       AND (e.type = ANY (w.events) OR '*' = ANY (w.events) OR split_part(e.type, '.', 1) || '.*' = ANY (w.events))
@@ -210,7 +217,7 @@ export interface FeedRead {
 
 const eventColumns = Prisma.sql`e.id, f.position, e.type, e.occurred_at AS "occurredAt", e.resource_type AS "resourceType",
   e.resource_id AS "resourceId", e.resource_slug AS "resourceSlug", e.resource_version AS "resourceVersion",
-  e.changed_fields AS "changedFields", e.surrogate_keys AS "surrogateKeys"`
+  e.changed_fields AS "changedFields", e.surrogate_keys AS "surrogateKeys", e.data`
 
 function feedConditions(f: FeedFilter): Prisma.Sql[] {
   const where = [Prisma.sql`f.position > ${f.after}`]

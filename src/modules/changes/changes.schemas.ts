@@ -9,9 +9,11 @@ export const publicEventTypes = [
   'article.published',
   'article.embargo_lifted',
   'article.updated',
+  'article.corrected',
   'article.unpublished',
   'article.archived',
   'article.deleted',
+  'article.killed',
   'article.restored',
   'collection.created',
   'collection.updated',
@@ -48,8 +50,11 @@ const EventTypeSchema = StringEnum([...eventTypes, 'webhook.test'], {
     'What happened. article.published: an article became public (at its scheduled time for a scheduled ' +
     'one); article.embargo_lifted: a published article became public when its embargo lifted (at that instant, ' +
     'once; or when a change cleared or moved the embargo before then); article.updated: a public article changed; ' +
-    'article.unpublished / article.archived / ' +
-    'article.deleted: it left the public reads; article.restored: an earlier version was restored; ' +
+    'article.corrected: a change came with a correction ' +
+    'note (`data` has it; public when the article is public); article.unpublished / article.archived / ' +
+    'article.deleted: it left the public reads; article.killed: an article once published was withdrawn ' +
+    'everywhere (`data.notice` is the notice for partners; its deliveries are sent before every other pending ' +
+    'one); article.restored: an earlier version was restored; ' +
     'collection.updated: a box changed (line-up, order, pin, a time window opening or closing, an ' +
     'article in it going public or leaving); source.*, person.*, section.*: a source, person or section; ' +
     'tag.*: a tag of the vocabulary (tag.merged: merged into another, named in changedFields as "into:<slug>"); ' +
@@ -62,6 +67,23 @@ const EventTypeSchema = StringEnum([...eventTypes, 'webhook.test'], {
     'teaser a collection shows, or of a person): media.created and media.deleted always. ' +
     'webhook.test: sent by POST /v1/webhooks/{id}/test only.',
 })
+
+const EventDataSchema = Type.Object(
+  {
+    kind: Type.Optional(
+      StringEnum(['correction', 'clarification', 'update'], { description: "article.corrected: the note's kind" }),
+    ),
+    text: Type.Optional(Type.String({ description: "article.corrected: the note's text (plain text)" })),
+    notice: Type.Optional(Type.String({ description: 'article.killed: the public notice for partners (plain text)' })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'What some event types carry besides: article.corrected `{ kind, text }` (the note the change added, as ' +
+      "on the article's `corrections`), article.killed `{ notice }`; null for the other types.",
+  },
+)
+export type EventData = Static<typeof EventDataSchema>
 
 export const ChangeEventSchema = Type.Object(
   {
@@ -92,6 +114,7 @@ export const ChangeEventSchema = Type.Object(
     surrogateKeys: Type.Array(Type.String(), {
       description: 'Surrogate keys of the cached responses the change makes stale: what a CDN should purge',
     }),
+    data: Type.Union([EventDataSchema, Type.Null()]),
   },
   {
     $id: 'ChangeEvent',
@@ -109,6 +132,7 @@ export const ChangeEventSchema = Type.Object(
         },
         changedFields: ['status', 'publishedAt'],
         surrogateKeys: ['article:019ac0de-7a1e-7000-8000-00000000a001', 'articles', 'tag:iraq'],
+        data: null,
       },
       {
         id: '1043',
@@ -117,6 +141,21 @@ export const ChangeEventSchema = Type.Object(
         resource: { type: 'media', id: '019ac0de-7a1e-7000-8000-00000000d001', slug: null, version: 3 },
         changedFields: ['caption', 'focalPoint'],
         surrogateKeys: ['media', 'media:019ac0de-7a1e-7000-8000-00000000d001'],
+        data: null,
+      },
+      {
+        id: '1044',
+        type: 'article.corrected',
+        occurredAt: '2026-11-29T10:00:00.000Z',
+        resource: {
+          type: 'article',
+          id: '019ac0de-7a1e-7000-8000-00000000a001',
+          slug: 'arab-league-chief-warns-of-regional-war',
+          version: 5,
+        },
+        changedFields: ['body', 'corrections'],
+        surrogateKeys: ['article:019ac0de-7a1e-7000-8000-00000000a001', 'articles', 'tag:iraq', 'tags'],
+        data: { kind: 'correction', text: 'An earlier version misstated the date of the agreement.' },
       },
     ],
   },

@@ -99,8 +99,8 @@ export interface ClaimedDelivery {
 type ClaimRow = Omit<ClaimedDelivery, 'event'> & { [K in keyof EventRow as `e_${K}`]: EventRow[K] | null }
 
 /**
- * Claims up to `limit` due deliveries of enabled webhooks until `lockedUntil`, oldest due first,
- * and reads what sending them takes, in one statement. SKIP LOCKED lets concurrent instances
+ * Claims up to `limit` due deliveries of enabled webhooks until `lockedUntil`, the urgent ones
+ * (priority: article.killed) first, then oldest due first, and reads what sending them takes, in one statement. SKIP LOCKED lets concurrent instances
  * claim disjoint sets; a claim that is not released (the instance died mid-attempt) lapses at
  * `lockedUntil` and the delivery is attempted again. `now` comes from the application's clock.
  */
@@ -110,20 +110,20 @@ export async function claimDue(db: Db, now: Date, lockedUntil: Date, limit: numb
       SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
       WHERE d.status = 'pending' AND d.next_attempt_at <= ${now}
         AND (d.locked_until IS NULL OR d.locked_until < ${now}) AND w.enabled
-      ORDER BY d.next_attempt_at LIMIT ${limit}
+      ORDER BY d.priority DESC, d.next_attempt_at LIMIT ${limit}
       FOR UPDATE OF d SKIP LOCKED
     ), claimed AS (
       UPDATE webhook_deliveries d SET locked_until = ${lockedUntil} FROM due WHERE d.id = due.id
-      RETURNING d.id, d.webhook_id, d.event_id, d.payload, d.attempts, d.next_attempt_at
+      RETURNING d.id, d.webhook_id, d.event_id, d.payload, d.attempts, d.priority, d.next_attempt_at
     )
     SELECT c.id, c.webhook_id AS "webhookId", c.attempts, c.payload, w.url, w.secret,
       w.previous_secret AS "previousSecret", w.previous_secret_expires_at AS "previousSecretExpiresAt",
       e.id AS "e_id", e.type AS "e_type", e.occurred_at AS "e_occurredAt", e.resource_type AS "e_resourceType",
       e.resource_id AS "e_resourceId", e.resource_slug AS "e_resourceSlug",
       e.resource_version AS "e_resourceVersion", e.changed_fields AS "e_changedFields",
-      e.surrogate_keys AS "e_surrogateKeys"
+      e.surrogate_keys AS "e_surrogateKeys", e.data AS "e_data"
     FROM claimed c JOIN webhooks w ON w.id = c.webhook_id LEFT JOIN change_events e ON e.id = c.event_id
-    ORDER BY c.next_attempt_at, c.id`
+    ORDER BY c.priority DESC, c.next_attempt_at, c.id`
   return rows.map((r) => ({
     id: r.id,
     webhookId: r.webhookId,
@@ -146,6 +146,7 @@ export async function claimDue(db: Db, now: Date, lockedUntil: Date, limit: numb
             resourceVersion: r.e_resourceVersion,
             changedFields: r.e_changedFields,
             surrogateKeys: r.e_surrogateKeys,
+            data: r.e_data,
           },
   }))
 }

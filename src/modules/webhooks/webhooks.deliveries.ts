@@ -20,6 +20,7 @@ function testEvent(webhookId: string, now: Date): ChangeEvent {
     resource: { type: 'webhook', id: webhookId, slug: null, version: null },
     changedFields: [],
     surrogateKeys: [],
+    data: null,
   }
 }
 
