@@ -1,99 +1,23 @@
-// Creating an article and editing its content: input fields to columns, credits and tags.
+// Creating an article and editing its content: its relations (credits, contributors, sections,
+// tags) and the write itself; the input's columns come from articles.columns.ts.
 
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
-import { invalidRequest, MissingReferenceError, withProblem } from '../../errors.js'
+import { invalidRequest } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
 import { appendCorrection } from '../corrections/corrections.service.js'
-import { findMediaEmbeds, replaceArticleMedia } from '../media/media.embeds-repository.js'
-import { resolveImage } from '../media/media.references.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
 import { resolveTagIds, type UnknownTags } from '../tags/tags.service.js'
-import { bodyMediaIds, renderBodyHtml, renderBodyText } from './articles.body.js'
 import { type Apply, loadArticle, writeRevision } from './articles.change.js'
+import { columnsOf, type RenderedBody, renderBody, writeBodyMedia } from './articles.columns.js'
 import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
 import type { ArticleRecord } from './articles.record.js'
 import { resolveContributors, resolveSections } from './articles.references.js'
-import { rightsColumns } from './articles.rights.js'
 import { refreshSyndicatable } from './articles.rights-repository.js'
 import { assertSlugFree, generateSlug } from './articles.slugs.js'
-import { normalizeLanguage } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
-
-/** A body with its text and HTML, rendered before the write's transaction opens. */
-export interface RenderedBody {
-  body: string
-  bodyText: string
-  bodyHtml: string
-  /** The media records it embeds (the article's article_media rows). */
-  mediaIds: string[]
-}
-
-/**
- * Renders a body, if the input has one: up to a few hundred milliseconds of CPU for the largest
- * bodies the budgets allow, spent before the transaction so that no pooled connection or row lock
- * waits on it. The media images it embeds are read in one query. Throws BodyTooComplexError (422),
- * or MissingReferenceError (422) naming the media ids no record has, before anything is written.
- */
-export async function renderBody(db: Db, body: string | undefined): Promise<RenderedBody | undefined> {
-  if (body === undefined) return undefined
-  const bodyText = renderBodyText(body)
-  const mediaIds = bodyMediaIds(body)
-  const rows = mediaIds.length > 0 ? await findMediaEmbeds(db, mediaIds) : []
-  const embeds = new Map(rows.map((row) => [row.id, row]))
-  const missing = mediaIds.filter((id) => !embeds.has(id))
-  if (missing.length > 0) {
-    throw withProblem(
-      new MissingReferenceError(`No media matches ${missing.map((id) => `"${id}"`).join(', ')} (body)`),
-      {
-        field: 'body',
-      },
-    )
-  }
-  return { body, bodyText, bodyHtml: renderBodyHtml(body, embeds), mediaIds }
-}
-
-/** Keeps the article's article_media rows those of its body, when the write changes the body. */
-export async function writeBodyMedia(tx: Db, articleId: string, rendered: RenderedBody | undefined): Promise<void> {
-  if (rendered) await replaceArticleMedia(tx, articleId, rendered.mediaIds)
-}
-
-type LeadImageInput = NonNullable<ArticleUpdate['leadImage']>
-
-/** The lead image's columns: a URL, or a media record whose caption and credit these override. */
-async function leadImageColumns(tx: Db, leadImage: LeadImageInput | null): Promise<writes.ArticleChanges> {
-  const { url, mediaId } = await resolveImage(tx, 'leadImage', leadImage)
-  return {
-    leadImageUrl: url,
-    leadMediaId: mediaId,
-    leadImageCaption: leadImage?.caption ?? null,
-    leadImageCredit: leadImage?.credit ?? null,
-  }
-}
-
-/** Column values for the editable fields present in the input (its body rendered by renderBody). */
-export async function columnsOf(
-  tx: Db,
-  input: ArticleUpdate,
-  rendered: RenderedBody | undefined,
-): Promise<writes.ArticleChanges> {
-  const data: writes.ArticleChanges = {}
-  if (rendered) Object.assign(data, { body: rendered.body, bodyText: rendered.bodyText, bodyHtml: rendered.bodyHtml })
-  if (input.headline !== undefined) data.headline = input.headline
-  if (input.summary !== undefined) data.summary = input.summary
-  if (input.dateline !== undefined) data.dateline = input.dateline
-  if (input.bylines !== undefined) data.bylines = input.bylines
-  if (input.language !== undefined) data.language = normalizeLanguage(input.language)
-  if (input.canonicalUrl !== undefined) data.canonicalUrl = input.canonicalUrl
-  if (input.embargoedUntil !== undefined) data.embargoedUntil = input.embargoedUntil && new Date(input.embargoedUntil)
-  if (input.leadImage !== undefined) Object.assign(data, await leadImageColumns(tx, input.leadImage))
-  const sourceId = await resolveSourceReference(tx, input)
-  if (sourceId !== undefined) data.sourceId = sourceId
-  Object.assign(data, rightsColumns(input.rights))
-  return data
-}
 
 type Role = NonNullable<NonNullable<ArticleUpdate['contributors']>[number]['role']>
 

@@ -6,14 +6,8 @@ import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { existingPersonIds } from '../people/people.repository.js'
 import { existingSectionIds } from '../sections/sections.repository.js'
 import { type Apply, findLive, loadArticle } from './articles.change.js'
-import {
-  columnsOf,
-  renderBody,
-  replaceRelations,
-  withPrimary,
-  writeBodyMedia,
-  writePlannedRelations,
-} from './articles.edits.js'
+import { columnsOf, renderBody, writeBodyMedia } from './articles.columns.js'
+import { replaceRelations, withPrimary, writePlannedRelations } from './articles.edits.js'
 import * as revisions from './articles.revisions-repository.js'
 import type { Revision } from './articles.schemas.js'
 import type { Snapshot } from './articles.view.js'
