@@ -17,7 +17,23 @@ if (!values.port || !databaseUrl) {
 // The API's default pool size.
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 })
 
-const isPublic = `a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') AND a.published_at <= now()`
+const column = async (name: string) =>
+  Boolean(
+    (
+      await pool.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'articles' AND column_name = $1`, [
+        name,
+      ])
+    ).rowCount,
+  )
+const hasEmbargo = await column('embargoed_until')
+const hasRights = await column('syndicatable')
+const { rows: noteTables } = await pool.query<{ corrections: boolean }>(
+  `SELECT to_regclass('article_corrections') IS NOT NULL AS corrections`,
+)
+const hasCorrections = noteTables[0]?.corrections === true
+
+const isPublic = `a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') AND a.published_at <= now()
+  ${hasEmbargo ? 'AND (a.embargoed_until IS NULL OR a.embargoed_until <= now())' : ''}`
 // Tags looked up per article through the primary key (joined plainly, PostgreSQL hashes the whole
 // tags table for every article: ten times slower on a page).
 const tagSlugs = `coalesce((SELECT json_agg(t.slug ORDER BY t.slug) FROM article_tags x
@@ -25,10 +41,7 @@ const tagSlugs = `coalesce((SELECT json_agg(t.slug ORDER BY t.slug) FROM article
 
 // The stored HTML where the schema has a column for it; otherwise (and for rows stored before it)
 // the Markdown stands in, of about the same size. Never rendered here.
-const { rowCount: hasBodyHtml } = await pool.query(
-  `SELECT 1 FROM information_schema.columns WHERE table_name = 'articles' AND column_name = 'body_html'`,
-)
-const bodyHtml = hasBodyHtml ? 'coalesce(a.body_html, a.body)' : 'a.body'
+const bodyHtml = (await column('body_html')) ? 'coalesce(a.body_html, a.body)' : 'a.body'
 const { rows: relationTables } = await pool.query<{ contributors: boolean }>(
   `SELECT to_regclass('article_contributors') IS NOT NULL AS contributors`,
 )
@@ -40,16 +53,33 @@ const peopleAndSections = relationTables[0]?.contributors
       FROM article_sections x WHERE x.article_id = a.id), '[]') AS sections,`
   : ''
 
+// Rights: the article's own columns, and each credit's source (name, redistribution, credit line
+// template) for the credit line; correction notes oldest first.
+const rightsColumns = hasRights
+  ? `a.usage_terms, a.copyright_holder, a.copyright_notice, a.allow_syndication, a.syndication_override,
+    a.syndicatable,`
+  : ''
+const embargoColumn = hasEmbargo ? 'a.embargoed_until,' : ''
+const creditSource = hasRights
+  ? `, 'name', s.name, 'redistribution', s.redistribution, 'creditLine', s.credit_line`
+  : ''
+const creditJoin = hasRights ? 'CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) s' : ''
+const notes = hasCorrections
+  ? `coalesce((SELECT json_agg(json_build_object('kind', k.kind, 'text', k.text, 'at', k.at, 'version', k.version)
+      ORDER BY k.at, k.id) FROM article_corrections k WHERE k.article_id = a.id), '[]') AS corrections,`
+  : ''
+
 // One query reads what the default representation shows: the article, its credits (source ids and
 // roles), contributors, sections and tag slugs, as the API's repository does for that view.
 const articleSql = `
   SELECT a.id, a.slug, a.headline, a.summary, a.body, ${bodyHtml} AS body_html, a.body_text, a.dateline, a.bylines,
     a.language, a.status, a.published_at, a.first_published_at, a.canonical_url, a.lead_image_url,
     a.lead_image_caption, a.lead_image_credit, a.source_id, a.version, a.created_by_id, a.updated_by_id,
-    a.created_at, a.updated_at,
-    coalesce((SELECT json_agg(json_build_object('sourceId', c.source_id, 'role', c.role) ORDER BY c.position)
-      FROM article_credits c WHERE c.article_id = a.id), '[]') AS credits,
+    a.created_at, a.updated_at, ${rightsColumns} ${embargoColumn}
+    coalesce((SELECT json_agg(json_build_object('sourceId', c.source_id, 'role', c.role${creditSource}) ORDER BY c.position)
+      FROM article_credits c ${creditJoin} WHERE c.article_id = a.id), '[]') AS credits,
     ${peopleAndSections}
+    ${notes}
     ${tagSlugs} AS tags
   FROM articles a
   WHERE a.slug = $1 AND ${isPublic}`
@@ -88,7 +118,15 @@ interface ArticleRow {
   updated_by_id: string | null
   created_at: Date
   updated_at: Date
-  credits: { sourceId: string; role: string }[]
+  credits: { sourceId: string; role: string; name?: string; redistribution?: string; creditLine?: string | null }[]
+  usage_terms?: string | null
+  copyright_holder?: string | null
+  copyright_notice?: string | null
+  allow_syndication?: boolean
+  syndication_override?: string | null
+  syndicatable?: boolean
+  embargoed_until?: Date | null
+  corrections?: { kind: string; text: string; at: string; version: number }[]
   contributors?: { personId: string; role: string }[]
   sections?: { sectionId: string; primary: boolean }[]
   tags: string[]
@@ -98,6 +136,34 @@ type SummaryRow = Pick<
   ArticleRow,
   'id' | 'slug' | 'headline' | 'summary' | 'dateline' | 'bylines' | 'language' | 'published_at' | 'source_id' | 'tags'
 >
+
+/** The credit line as the API renders it: each credit's template (a credit-required source's name without one), once each. */
+function creditLineOf(a: ArticleRow): string | null {
+  const year = String((a.first_published_at ?? a.published_at).getUTCFullYear())
+  const lines = a.credits.flatMap((c) => {
+    const template = c.creditLine ?? (c.redistribution === 'credit-required' ? '{source}' : null)
+    return template === null
+      ? []
+      : [
+          template.replace(/\{([^{}]*)\}/g, (whole, n) =>
+            n === 'source' ? (c.name ?? '') : n === 'year' ? year : whole,
+          ),
+        ]
+  })
+  return lines.length > 0 ? [...new Set(lines)].join('; ') : null
+}
+
+function rightsOf(a: ArticleRow) {
+  return {
+    usageTerms: a.usage_terms ?? null,
+    copyrightHolder: a.copyright_holder ?? null,
+    copyrightNotice: a.copyright_notice ?? null,
+    allowSyndication: a.allow_syndication ?? true,
+    override: a.syndication_override ? { reason: a.syndication_override } : null,
+    syndicatable: a.syndicatable ?? true,
+    creditLine: creditLineOf(a),
+  }
+}
 
 const app = Fastify()
 
@@ -121,6 +187,7 @@ app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, repl
     status: 'published',
     publishedAt: a.published_at.toISOString(),
     firstPublishedAt: (a.first_published_at ?? a.published_at).toISOString(),
+    ...(hasEmbargo ? { embargoedUntil: a.embargoed_until?.toISOString() ?? null } : {}),
     canonicalUrl: a.canonical_url,
     leadImage: a.lead_image_url
       ? { url: a.lead_image_url, caption: a.lead_image_caption, credit: a.lead_image_credit }
@@ -129,6 +196,10 @@ app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, repl
     credits: a.credits.map((c) => ({ sourceId: c.sourceId, role: c.role })),
     ...(a.contributors ? { contributors: a.contributors, sections: a.sections } : {}),
     tags: a.tags,
+    ...(hasRights ? { rights: rightsOf(a) } : {}),
+    ...(hasCorrections
+      ? { corrections: (a.corrections ?? []).map((c) => ({ ...c, at: new Date(c.at).toISOString() })) }
+      : {}),
     version: a.version,
     createdBy: a.created_by_id,
     updatedBy: a.updated_by_id,

@@ -19,7 +19,8 @@ export type BenchDatabase =
 
 /** Public articles only (what anonymous readers see), columns prefixed with `alias`. */
 const isPublic = (alias = '') =>
-  `${alias}deleted_at IS NULL AND ${alias}status IN ('published', 'scheduled') AND ${alias}published_at <= now()`
+  `${alias}deleted_at IS NULL AND ${alias}status IN ('published', 'scheduled') AND ${alias}published_at <= now()
+    AND (${alias}embargoed_until IS NULL OR ${alias}embargoed_until <= now())`
 const benchKeyPrefix = 'newsdesk-bench '
 
 export function withDatabase(url: string, database: string): string {
