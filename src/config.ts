@@ -6,6 +6,7 @@ import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 
 import { type LogLevelSchema, type VariableSpec, variables } from './config.variables.js'
+import { type PublicUrlKind, type PublicUrlTemplates, templateProblem } from './lib/public-urls.js'
 
 export type ConfigVariable = keyof typeof variables
 
@@ -45,6 +46,8 @@ export interface Config {
    * a cached answer would hand every reader a link to whatever host one request named.
    */
   publicUrl?: string
+  /** Templates of the public URLs of articles, sections and people on the newsroom's site (unset: none). */
+  publicUrls: PublicUrlTemplates
   previews: {
     /** Where a preview link points: a URL with {token} (the frontend's preview page); unset: the API's own. */
     urlTemplate?: string
@@ -204,6 +207,30 @@ function parsePreviewUrl(value: string | undefined): string | undefined {
   return value
 }
 
+const urlVariables = {
+  article: 'PUBLIC_ARTICLE_URL',
+  section: 'PUBLIC_SECTION_URL',
+  person: 'PUBLIC_PERSON_URL',
+} as const satisfies Record<PublicUrlKind, ConfigVariable>
+
+/** PUBLIC_ARTICLE_URL, PUBLIC_SECTION_URL, PUBLIC_PERSON_URL: absolute http(s) URLs with known placeholders. */
+function parsePublicUrls(read: (name: ConfigVariable) => unknown): PublicUrlTemplates {
+  const templates: PublicUrlTemplates = {}
+  for (const [kind, name] of Object.entries(urlVariables) as [PublicUrlKind, ConfigVariable][]) {
+    const value = read(name) as string | undefined
+    if (value === undefined) continue
+    const problem = templateProblem(kind, value)
+    if (problem) {
+      throw new ConfigError(
+        name,
+        `Invalid configuration: ${name}=${JSON.stringify(value)} — expected ${problem} (${variables[name].expected})`,
+      )
+    }
+    templates[kind] = value
+  }
+  return templates
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = <T>(name: ConfigVariable) => readVariable(name, env) as T
@@ -245,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: parseOrigins(read('CORS_ORIGINS')),
     trustProxy: parseTrustProxy(read('TRUST_PROXY')),
     publicUrl: parseBaseUrl('PUBLIC_URL', read('PUBLIC_URL')),
+    publicUrls: parsePublicUrls(read),
     previews: { urlTemplate: parsePreviewUrl(read('PREVIEW_URL')), rateLimit: read('PREVIEW_RATE_LIMIT') },
     responseCacheBytes: read<number>('RESPONSE_CACHE_MB') * 1024 * 1024,
     media: {

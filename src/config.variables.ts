@@ -98,6 +98,21 @@ export const variables = {
     schema: Type.Optional(Type.String({ pattern: '^https?://' })),
     expected: 'an absolute http or https URL with a host and no query or fragment, such as https://api.example.com',
   },
+  PUBLIC_ARTICLE_URL: {
+    schema: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2000 })),
+    expected:
+      'an absolute http or https URL with the placeholders {slug}, {id}, {yyyy}, {mm}, {dd}, {section}, such as https://www.example.com/news/{yyyy}/{mm}/{slug}',
+  },
+  PUBLIC_SECTION_URL: {
+    schema: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2000 })),
+    expected:
+      'an absolute http or https URL with the placeholders {path}, {slug}, {id}, such as https://www.example.com/{path}',
+  },
+  PUBLIC_PERSON_URL: {
+    schema: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2000 })),
+    expected:
+      'an absolute http or https URL with the placeholders {slug}, {id}, such as https://www.example.com/people/{slug}',
+  },
   PREVIEW_URL: {
     schema: Type.Optional(Type.String({ pattern: '^https?://' })),
     expected: 'an absolute http or https URL holding {token}, such as https://www.example.com/preview?token={token}',

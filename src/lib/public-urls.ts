@@ -1,0 +1,94 @@
+// Where articles, sections and people live on the newsroom's own site: URLs rendered from the
+// templates PUBLIC_ARTICLE_URL, PUBLIC_SECTION_URL and PUBLIC_PERSON_URL. Feeds, sitemaps, ninjs and
+// every read name the same URL; an article's own canonicalUrl wins over its template.
+
+export interface PublicUrlTemplates {
+  article?: string
+  section?: string
+  person?: string
+}
+
+export type PublicUrlKind = keyof PublicUrlTemplates
+
+/** The placeholders each template may hold. */
+export const urlPlaceholders: Record<PublicUrlKind, readonly string[]> = {
+  article: ['slug', 'id', 'yyyy', 'mm', 'dd', 'section'],
+  section: ['path', 'slug', 'id'],
+  person: ['slug', 'id'],
+}
+
+const placeholder = /\{([^{}]*)\}/g
+
+/** Why a template cannot be used (null: it can): not an absolute http(s) URL with a host, or an unknown placeholder. */
+export function templateProblem(kind: PublicUrlKind, template: string): string | null {
+  if (!/^https?:\/\/[^/?#@\s{}]+/.test(template)) return 'an absolute http or https URL with a host'
+  const unknown = [...template.matchAll(placeholder)]
+    .map((m) => m[1] as string)
+    .filter((name) => !urlPlaceholders[kind].includes(name))
+  if (unknown.length > 0) return `only the placeholders ${urlPlaceholders[kind].map((p) => `{${p}}`).join(', ')}`
+  try {
+    new URL(template.replace(placeholder, 'x'))
+  } catch {
+    return 'an absolute http or https URL with a host'
+  }
+  return null
+}
+
+/**
+ * The template with each placeholder's value, percent-encoded (a section path keeps its slashes);
+ * null when a placeholder it uses has no value (a draft's date, an article without a section).
+ */
+function render(template: string, values: Record<string, string | null | undefined>): string | null {
+  let missing = false
+  const url = template.replace(placeholder, (whole, name: string) => {
+    const value = values[name]
+    if (value === null || value === undefined || value === '') {
+      missing = true
+      return whole
+    }
+    return value.split('/').map(encodeURIComponent).join('/')
+  })
+  return missing ? null : url
+}
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** What an article's public URL is made of (its record has it). */
+export interface ArticleUrlParts {
+  id: string
+  slug: string
+  canonicalUrl: string | null
+  /** When it was first published, else its publish time (UTC dates in the URL). */
+  firstPublishedAt: Date | null
+  publishedAt: Date | null
+  /** Its primary section's path ("world/middle-east"), if it has one. */
+  sectionPath?: string | null
+}
+
+/** The article's public URL: its canonicalUrl, else PUBLIC_ARTICLE_URL rendered; null when neither gives one. */
+export function articleUrl(templates: PublicUrlTemplates, a: ArticleUrlParts): string | null {
+  if (a.canonicalUrl) return a.canonicalUrl
+  if (!templates.article) return null
+  const date = a.firstPublishedAt ?? a.publishedAt
+  return render(templates.article, {
+    slug: a.slug,
+    id: a.id,
+    yyyy: date ? String(date.getUTCFullYear()) : null,
+    mm: date ? pad(date.getUTCMonth() + 1) : null,
+    dd: date ? pad(date.getUTCDate()) : null,
+    section: a.sectionPath,
+  })
+}
+
+/** A section's public URL from PUBLIC_SECTION_URL ({path}, {slug}, {id}); null without one. */
+export function sectionUrl(
+  templates: PublicUrlTemplates,
+  s: { id: string; slug: string; path: string },
+): string | null {
+  return templates.section ? render(templates.section, { path: s.path, slug: s.slug, id: s.id }) : null
+}
+
+/** A person's public URL from PUBLIC_PERSON_URL ({slug}, {id}); null without one. */
+export function personUrl(templates: PublicUrlTemplates, p: { id: string; slug: string }): string | null {
+  return templates.person ? render(templates.person, { slug: p.slug, id: p.id }) : null
+}
