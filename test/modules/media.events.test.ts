@@ -78,6 +78,7 @@ test('media events: what a change says, and who learns of it', async (t) => {
       resource: { ...resource, version: 2 },
       changedFields: ['caption', 'focalPoint'],
       surrogateKeys,
+      data: null,
     })
 
     t.same(await mediaEvents(app), [], 'not in the public feed')
