@@ -6,7 +6,7 @@ import etag from '@fastify/etag'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { type IfMatch, matchesEtag } from '../lib/versions.js'
-import { canSeeEmbargoed } from './auth.js'
+import { canPreview, canSeeEmbargoed } from './auth.js'
 import type { HeaderName } from './responses.js'
 
 export const publicCacheControl = 'public, max-age=60, stale-while-revalidate=300'
@@ -23,8 +23,10 @@ export interface CacheOptions {
 export const cacheHeaders: HeaderName[] = ['Cache-Control', 'Vary', 'Surrogate-Key']
 
 export function setCacheHeaders(reply: FastifyReply, { shared, surrogateKeys, lastModified }: CacheOptions): void {
-  // A content:embargoed caller may see what the public may not yet: never kept by a shared cache.
-  reply.header('cache-control', shared && !canSeeEmbargoed(reply.request) ? publicCacheControl : privateCacheControl)
+  // A content:embargoed caller (without preview, whose routes decide `shared` themselves) may see
+  // what the public may not yet: never kept by a shared cache.
+  const embargoed = canSeeEmbargoed(reply.request) && !canPreview(reply.request)
+  reply.header('cache-control', shared && !embargoed ? publicCacheControl : privateCacheControl)
   varyOnAuthorization(reply)
   if (surrogateKeys.length > 0) reply.header('surrogate-key', [...new Set(surrogateKeys)].join(' '))
   if (lastModified) reply.header('last-modified', lastModified.toUTCString())
