@@ -76,6 +76,8 @@ test('every request-body example in the spec succeeds on the seeded database', a
     }
   }
   t.ok(pending.length >= 12, `${pending.length} examples`)
+  // A kill withdraws its article for good: it goes last, so other examples still find the article.
+  pending.sort((a, b) => Number(a.op.operationId === 'killArticle') - Number(b.op.operationId === 'killArticle'))
 
   // Creates first (no path parameters), then whatever their Locations make reachable.
   const locations: string[] = []

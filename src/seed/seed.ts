@@ -125,95 +125,100 @@ export async function seed(prisma: PrismaClient): Promise<SeedResult> {
   const content = await loadSeedContent()
   const created = { sources: 0, people: 0, sections: 0, tags: 0, articles: 0, collections: 0, teasers: 0 }
   const collections = createCollectionsService(prisma, { clock: () => new Date() })
-  await prisma.$transaction(async (tx) => {
-    const sourceIds = new Map<string, string>()
-    for (const s of content.sources) {
-      let row = await tx.source.findUnique({ where: { slug: s.slug }, select: { id: true } })
-      if (!row) {
-        row = await tx.source.create({ data: { ...s, nameKey: nameKey(s.name) }, select: { id: true } })
-        created.sources++
+  await prisma.$transaction(
+    async (tx) => {
+      const sourceIds = new Map<string, string>()
+      for (const s of content.sources) {
+        let row = await tx.source.findUnique({ where: { slug: s.slug }, select: { id: true } })
+        if (!row) {
+          row = await tx.source.create({ data: { ...s, nameKey: nameKey(s.name) }, select: { id: true } })
+          created.sources++
+        }
+        sourceIds.set(s.slug, row.id)
       }
-      sourceIds.set(s.slug, row.id)
-    }
-    const personIds = await seedPeople(tx, content.people, sourceIds, created)
-    const sectionIds = await seedSections(tx, content.sections, created)
-    const tagIds = await seedTags(tx, content.tags, created)
-    const articleIds = new Map<string, string>()
-    for (const a of content.articles) {
-      const existing = await tx.article.findUnique({ where: { slug: a.slug }, select: { id: true } })
-      if (existing) {
-        articleIds.set(a.slug, existing.id)
-        continue
+      const personIds = await seedPeople(tx, content.people, sourceIds, created)
+      const sectionIds = await seedSections(tx, content.sections, created)
+      const tagIds = await seedTags(tx, content.tags, created)
+      const articleIds = new Map<string, string>()
+      for (const a of content.articles) {
+        const existing = await tx.article.findUnique({ where: { slug: a.slug }, select: { id: true } })
+        if (existing) {
+          articleIds.set(a.slug, existing.id)
+          continue
+        }
+        created.articles++
+        const row = await tx.article.create({
+          select: { id: true },
+          data: {
+            slug: a.slug,
+            headline: a.headline,
+            summary: a.summary,
+            body: a.body,
+            bodyText: renderBodyText(a.body),
+            bodyHtml: renderBodyHtml(a.body),
+            dateline: a.dateline,
+            bylines: a.bylines,
+            bylinesDerived: a.contributors.length > 0, // the example bylines are the authors' names
+            language: a.language,
+            status: a.status,
+            publishedAt: a.publishedAt ? new Date(a.publishedAt) : null,
+            firstPublishedAt: a.publishedAt ? new Date(a.publishedAt) : null,
+            source: { connect: { id: sourceIds.get(a.source) } },
+            credits: {
+              create: a.credits.map((c, position) => ({
+                role: c.role,
+                position,
+                source: { connect: { id: sourceIds.get(c.source) } },
+              })),
+            },
+            contributors: {
+              create: a.contributors.map((c, position) => ({
+                role: c.role,
+                position,
+                person: { connect: { id: personIds.get(c.person) } },
+              })),
+            },
+            sections: {
+              create: a.sections.map((s, position) => ({
+                primary: s.primary,
+                position,
+                section: { connect: { id: sectionIds.get(s.section) } },
+              })),
+            },
+            tags: { create: a.tags.map((slug) => ({ tag: { connect: { id: tagIds.get(slug) } } })) },
+          },
+        })
+        articleIds.set(a.slug, row.id)
       }
-      created.articles++
-      const row = await tx.article.create({
-        select: { id: true },
-        data: {
-          slug: a.slug,
-          headline: a.headline,
-          summary: a.summary,
-          body: a.body,
-          bodyText: renderBodyText(a.body),
-          bodyHtml: renderBodyHtml(a.body),
-          dateline: a.dateline,
-          bylines: a.bylines,
-          bylinesDerived: a.contributors.length > 0, // the example bylines are the authors' names
-          language: a.language,
-          status: a.status,
-          publishedAt: a.publishedAt ? new Date(a.publishedAt) : null,
-          firstPublishedAt: a.publishedAt ? new Date(a.publishedAt) : null,
-          source: { connect: { id: sourceIds.get(a.source) } },
-          credits: {
-            create: a.credits.map((c, position) => ({
-              role: c.role,
-              position,
-              source: { connect: { id: sourceIds.get(c.source) } },
-            })),
+      for (const c of content.collections) {
+        const existing = await tx.collection.findUnique({ where: { key: c.key }, select: { id: true } })
+        if (existing) continue
+        created.collections++
+        created.teasers += c.teasers.length
+        const collection = await tx.collection.create({
+          data: {
+            key: c.key,
+            title: c.title,
+            description: c.description,
+            maxItems: c.maxItems,
+            teasers: {
+              create: c.teasers.map((t, position) => ({
+                text: t.text,
+                url: t.url ?? null,
+                position,
+                article: t.article ? { connect: { id: articleIds.get(t.article) } } : undefined,
+                source: t.source ? { connect: { id: sourceIds.get(t.source) } } : undefined,
+              })),
+            },
           },
-          contributors: {
-            create: a.contributors.map((c, position) => ({
-              role: c.role,
-              position,
-              person: { connect: { id: personIds.get(c.person) } },
-            })),
-          },
-          sections: {
-            create: a.sections.map((s, position) => ({
-              primary: s.primary,
-              position,
-              section: { connect: { id: sectionIds.get(s.section) } },
-            })),
-          },
-          tags: { create: a.tags.map((slug) => ({ tag: { connect: { id: tagIds.get(slug) } } })) },
-        },
-      })
-      articleIds.set(a.slug, row.id)
-    }
-    for (const c of content.collections) {
-      const existing = await tx.collection.findUnique({ where: { key: c.key }, select: { id: true } })
-      if (existing) continue
-      created.collections++
-      created.teasers += c.teasers.length
-      const collection = await tx.collection.create({
-        data: {
-          key: c.key,
-          title: c.title,
-          description: c.description,
-          maxItems: c.maxItems,
-          teasers: {
-            create: c.teasers.map((t, position) => ({
-              text: t.text,
-              url: t.url ?? null,
-              position,
-              article: t.article ? { connect: { id: articleIds.get(t.article) } } : undefined,
-              source: t.source ? { connect: { id: sourceIds.get(t.source) } } : undefined,
-            })),
-          },
-        },
-      })
-      // History starts with the seeded line-up.
-      await collections.recordSeed(tx, collection.id)
-    }
-  })
+        })
+        // History starts with the seeded line-up.
+        await collections.recordSeed(tx, collection.id)
+      }
+      // Prisma's default 5 s is too short for a busy machine: a seed cut off mid-way by it once left a
+      // nested write running outside the rolled-back transaction (a foreign-key error, not a timeout).
+    },
+    { maxWait: 30_000, timeout: 120_000 },
+  )
   return { created }
 }
