@@ -73,6 +73,8 @@ export function createFeedsService({ articles, collections, links, siteUrl }: Fe
       const collection = await collections.get(key)
       const box = await collections.box(key, { preview: false })
       const entries: FeedEntry[] = []
+      // What the items show beyond the box's teasers (authors, sections, tags): purged with them too.
+      const keys = new Set(box.surrogateKeys)
       for (const teaser of box.teasers) {
         if (!teaser.article) {
           if (teaser.url) entries.push(externalEntry(links, teaser))
@@ -86,6 +88,7 @@ export function createFeedsService({ articles, collections, links, siteUrl }: Fe
             throw err
           })
         if (!read) continue
+        for (const key of read.surrogateKeys) keys.add(key)
         const entry = articleEntry(links, read.body, query.content === 'full')
         entries.push(teaser.title ? { ...entry, title: teaser.title } : entry)
       }
@@ -100,7 +103,7 @@ export function createFeedsService({ articles, collections, links, siteUrl }: Fe
         },
         entries,
       )
-      return { body, surrogateKeys: box.surrogateKeys, lastModified: box.lastModified, changesIn: box.changesIn }
+      return { body, surrogateKeys: [...keys], lastModified: box.lastModified, changesIn: box.changesIn }
     },
   }
 }
