@@ -37,6 +37,8 @@ import { collectionsRoutes } from './modules/collections/collections.routes.js'
 import { createCollectionsService } from './modules/collections/collections.service.js'
 import { correctionRoutes } from './modules/corrections/corrections.routes.js'
 import { createCorrectionsService } from './modules/corrections/corrections.service.js'
+import { feedsOptions } from './modules/feeds/feeds.options.js'
+import { feedsRoutes } from './modules/feeds/feeds.routes.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { keysRoutes } from './modules/keys/keys.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
@@ -243,14 +245,12 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
   return async (v1: FastifyInstance) => {
     const sources = createSourcesService(db.prisma, { clock })
     await v1.register(sourcesRoutes, { sources })
-    await v1.register(articlesRoutes, {
-      articles: createArticlesService(db.prisma, {
-        clock,
-        createTags: config.tagsCreateOnWrite,
-        mediaBase: config.media.publicUrl,
-      }),
-      sources,
+    const articles = createArticlesService(db.prisma, {
+      clock,
+      createTags: config.tagsCreateOnWrite,
+      mediaBase: config.media.publicUrl,
     })
+    await v1.register(articlesRoutes, { articles, sources })
     const previews = createPreviewsService(db.prisma, {
       clock,
       mediaBase: config.media.publicUrl,
@@ -263,9 +263,9 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
       people: createPeopleService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
     })
     await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })
-    await v1.register(collectionsRoutes, {
-      collections: createCollectionsService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
-    })
+    const collections = createCollectionsService(db.prisma, { clock, mediaBase: config.media.publicUrl })
+    await v1.register(collectionsRoutes, { collections })
+    await v1.register(feedsRoutes, feedsOptions(config, articles, collections))
     const media = createMediaService(db.prisma, {
       clock,
       storage,

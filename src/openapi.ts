@@ -63,6 +63,10 @@ export const openapiInfo = {
     { name: 'Tags', description: 'Topics articles are tagged with' },
     { name: 'Sections', description: 'The tree of site sections articles are filed in: World › Middle East' },
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
+    {
+      name: 'Feeds',
+      description: 'The article list and boxes as RSS 2.0, Atom 1.0 and JSON Feed 1.1, for feed readers and partners',
+    },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
     { name: 'People', description: 'Authors, photographers and others credited on articles' },
     { name: 'Media', description: 'The image library: uploads with credits and rights, served in fixed renditions' },

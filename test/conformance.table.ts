@@ -262,6 +262,13 @@ export const table: Record<string, Entry> = {
   updateCollection: async (f) => ({ params: [await f.newCollection()] }),
   deleteCollection: async (f) => ({ params: [await f.newCollection()] }),
   listCollectionTeasers: (f) => ({ params: [f.collection] }),
+
+  getArticlesFeedRss: () => ({ query: { tag: 'iraq', content: 'full' } }),
+  getArticlesFeedAtom: () => ({ query: { limit: '10' } }),
+  getArticlesFeedJson: () => ({ query: { content: 'full' } }),
+  getCollectionFeedRss: (f) => ({ params: [f.collection] }),
+  getCollectionFeedAtom: (f) => ({ params: [f.collection] }),
+  getCollectionFeedJson: (f) => ({ params: [f.collection], query: { content: 'full' } }),
   addTeaser: async (f, example) => ({
     params: [await f.newCollection()],
     body: { ...example, url: undefined, articleId: f.article.id },

@@ -51,8 +51,14 @@ export const headerDefinitions = {
     schema: count,
   },
   Link: {
-    description: '`<…>; rel="next"`: the next page, relative unless PUBLIC_URL is set (absent on the last page)',
-    schema: text(undefined, '^<[^>]+>; rel="next"$'),
+    description:
+      '`<…>; rel="next"`: the next page (absent on the last page); on article lists also `<…>; rel="alternate"; ' +
+      'type="…"`: the same filters as RSS, Atom and JSON Feed (GET /v1/feeds/articles.*). Relative unless ' +
+      'PUBLIC_URL is set',
+    schema: text(
+      undefined,
+      '^<[^>]+>; rel="(next|alternate)"(; type="[^"]+")?(, <[^>]+>; rel="(next|alternate)"(; type="[^"]+")?)*$',
+    ),
   },
   Location: {
     description: 'The path of the resource created (or of the delivery accepted)',

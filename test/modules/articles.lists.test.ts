@@ -63,7 +63,8 @@ test('article lists', async (t) => {
     }
     const first = await api.list('limit=2')
     const link = String(first.res.headers.link)
-    t.match(link, /^<\/v1\/articles\?limit=2&cursor=[A-Za-z0-9_-]+>; rel="next"$/)
+    t.match(link, /^<\/v1\/articles\?limit=2&cursor=[A-Za-z0-9_-]+>; rel="next", </)
+    t.match(link, /, <\/v1\/feeds\/articles\.rss>; rel="alternate"; type="application\/rss\+xml"/, 'beside its feeds')
   })
 
   await t.test('a walk stays consistent while articles are published between pages', async (t) => {

@@ -8,6 +8,7 @@ import { cacheHeaders, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { type HeaderName, readResponses } from '../../http/responses.js'
 import { IdOrSlugParamsSchema, problemResponses } from '../../http/schemas.js'
+import { setFeedLinks } from '../feeds/feeds.discovery.js'
 import type { SourcesService } from '../sources/sources.service.js'
 import { readHeaders, serializeTrimmed, tags, viewOf } from './articles.http.js'
 import {
@@ -44,6 +45,7 @@ async function listArticles(
     ? await articles.personArticles(scope.personKey, query, view)
     : await articles.list(query, { ...view, sourceKey: scope.sourceKey })
   setNextLink(request, reply, list.body.page.nextCursor)
+  setFeedLinks(request, reply, { status: query.status, source: scope.sourceKey, person: scope.personKey })
   readHeaders(reply, list, view)
   return list.body
 }
