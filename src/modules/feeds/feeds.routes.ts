@@ -50,9 +50,13 @@ function feedResponses(format: FeedFormat, description: string) {
   }
 }
 
-/** A feed shows public content only: the view of a JSON list without preview (see feeds.service.ts). */
+/**
+ * A feed shows public content only, whoever asks: the view of an anonymous JSON list (no preview,
+ * and no article still under embargo, even for content:embargoed keys: feeds are what aggregators
+ * republish), with partner keys' bodies withheld as in the JSON reads (see feeds.service.ts).
+ */
 function viewOf(request: FastifyRequest): FeedView {
-  return { embargoed: canSeeEmbargoed(request), ...(readsSyndication(request) ? { syndication: true } : {}) }
+  return { embargoed: false, ...(readsSyndication(request) ? { syndication: true } : {}) }
 }
 
 function send(reply: FastifyReply, format: FeedFormat, feed: RenderedFeed) {
