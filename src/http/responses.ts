@@ -51,8 +51,10 @@ export const headerDefinitions = {
     schema: count,
   },
   Link: {
-    description: '`<…>; rel="next"`: the next page, relative unless PUBLIC_URL is set (absent on the last page)',
-    schema: text(undefined, '^<[^>]+>; rel="next"$'),
+    description:
+      '`<…>; rel="next"`: the next page, relative unless PUBLIC_URL is set (absent on the last page); ' +
+      '`<…>; rel="profile"`: the schema a ninjs answer follows (format=ninjs)',
+    schema: text(undefined, '^<[^>]+>; rel="(next|profile)"$'),
   },
   Location: {
     description: 'The path of the resource created (or of the delivery accepted)',
