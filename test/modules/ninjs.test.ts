@@ -1,7 +1,9 @@
 // GET /v1/articles/{idOrSlug}?format=ninjs: the article as an IPTC ninjs 3.1 document, each one
 // validated against the official schema; visibility, syndication and caching as the JSON read.
+import { readFile } from 'node:fs/promises'
 import { test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
+import { specPath } from '../../src/spec.js'
 import { assertProblem, build, createKey, json, testClock } from '../helper.js'
 import { client, env } from './articles.helpers.js'
 import { createMedia } from './media-uses.helpers.js'
@@ -190,4 +192,17 @@ test('visibility: drafts, scheduled, embargoed, unpublished and deleted', async 
   const killedDoc = assertNinjs(t, json(await ninjs(killed.slug, preview)))
   t.equal(killedDoc.pubStatus, 'canceled')
   t.equal(killedDoc.edNote, 'Withdrawn for legal reasons.')
+})
+
+test("the spec's NinjsDocument example is valid ninjs, and the read documents both media types", async (t) => {
+  const spec = JSON.parse(await readFile(specPath, 'utf8')) as {
+    components: { schemas: Record<string, { examples?: unknown[] }> }
+    paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>>
+  }
+  for (const example of spec.components.schemas.NinjsDocument?.examples ?? []) assertNinjs(t, example, 'the example')
+  const content = spec.paths['/v1/articles/{idOrSlug}']?.get?.responses['200']?.content ?? {}
+  t.same(Object.keys(content), [
+    'application/json',
+    'application/json; profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"',
+  ])
 })
