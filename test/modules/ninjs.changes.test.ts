@@ -5,6 +5,7 @@ import type { ChangeEvent } from '../../src/modules/changes/changes.schemas.js'
 import type { NinjsDocument } from '../../src/modules/ninjs/ninjs.schemas.js'
 import { assertProblem, build, createKey, json, type Page } from '../helper.js'
 import { client, env } from './articles.helpers.js'
+import { createMedia } from './media-uses.helpers.js'
 import { assertNinjs } from './ninjs.helpers.js'
 
 type Event = ChangeEvent & { ninjs?: NinjsDocument | null }
@@ -95,4 +96,57 @@ test('the change feed with ninjs documents as of each event', async (t) => {
     t.ok(plain.every((e) => !('ninjs' in e)))
     assertProblem(t, await app.inject({ url: '/v1/changes?format=xml' }), 400, 'ND_VALIDATION_FAILED')
   })
+})
+
+test('images: absolute hrefs on PUBLIC_URL, none without a base; lead images by URL; body images in the feed', async (t) => {
+  const withBase = await build(t, { env: { ...env, PUBLIC_URL: 'https://api.example.com' } })
+  const without = await build(t, { env })
+  for (const [name, { app, db, auth }] of [
+    ['PUBLIC_URL', withBase],
+    ['no base', without],
+  ] as const) {
+    const api = client(app, auth)
+    const media = await createMedia(db, { caption: 'Record caption' })
+    const byMedia = await api.draft({
+      headline: 'By media',
+      body: `Text\n\n![A body image](media:${media.id})`,
+      dateline: 'Sunday, September 27',
+      leadImage: { media: media.id, caption: 'Own caption', credit: 'Own credit' },
+    })
+    await api.action(byMedia.id, 'publish')
+    const byUrl = await api.draft({ headline: 'By URL', body: 'Text', leadImage: { url: 'https://images.example.com/a.jpg' } })
+    await api.action(byUrl.id, 'publish')
+    const read = async (id: string) =>
+      assertNinjs(t, json(await app.inject({ url: `/v1/articles/${id}?format=ninjs` })), `${name}: read`)
+    const lead = (await read(byMedia.id)).associations?.[0]
+    t.match(lead, { uri: `urn:newsdesk:media:${media.id}`, by: 'Own credit' }, name)
+    t.same(lead?.descriptions, [{ role: 'caption', contentType: 'text/plain', value: 'Own caption' }])
+    const hrefs = lead?.renditions.map((r) => r.href) ?? []
+    if (name === 'PUBLIC_URL')
+      t.ok(
+        hrefs.every((h) => h?.startsWith('https://api.example.com/media/')),
+        name,
+      )
+    else
+      t.ok(
+        hrefs.every((h) => h === undefined),
+        `${name}: relative hrefs are left out`,
+      )
+    t.equal((await read(byMedia.id)).located, undefined, 'a dateline that starts with a date names no place')
+    t.same((await read(byUrl.id)).associations, [
+      {
+        name: 'leadImage',
+        rel: 'leadImage',
+        uri: 'https://images.example.com/a.jpg',
+        type: 'picture',
+        renditions: [{ name: 'original', href: 'https://images.example.com/a.jpg' }],
+      },
+    ])
+    const res = await app.inject({ url: '/v1/changes?format=ninjs&limit=100&types=article.published' })
+    const events = json<Page<Event>>(res).data
+    const published = events.find((e) => e.resource.id === byMedia.id)?.ninjs
+    assertNinjs(t, published, `${name}: feed`)
+    t.match(published?.associations?.[0], { uri: `urn:newsdesk:media:${media.id}`, by: 'Own credit' })
+    t.match(published?.bodies?.[0]?.value, /<img /, 'body images rendered from the media records')
+  }
 })

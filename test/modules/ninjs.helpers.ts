@@ -25,6 +25,3 @@ export function assertNinjs(t: Test, document: unknown, what = 'the document'): 
   t.ok(valid, `${what} is valid ninjs 3.1`, valid ? {} : { errors: validate.errors, document })
   return document as NinjsDocument
 }
-
-/** The ninjs 3.1 validator itself (for the spec's example). */
-export const validNinjs = (document: unknown): boolean => validate(document) === true
