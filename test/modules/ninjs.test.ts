@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { test } from 'tap'
 import type { Article } from '../../src/modules/articles/articles.schemas.js'
 import { specPath } from '../../src/spec.js'
-import { assertProblem, build, createKey, json, testClock } from '../helper.js'
+import { assertProblem, build, createKey, json, missingId, testClock } from '../helper.js'
 import { client, env } from './articles.helpers.js'
 import { createMedia } from './media-uses.helpers.js'
 import { assertNinjs } from './ninjs.helpers.js'
@@ -205,4 +205,46 @@ test("the spec's NinjsDocument example is valid ninjs, and the read documents bo
     'application/json',
     'application/json; profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"',
   ])
+})
+
+test('the public URL in its section; records removed since an event; nothing to read', async (t) => {
+  const { app, db, auth } = await build(t, {
+    env: { ...env, PUBLIC_ARTICLE_URL: 'https://news.example.com/{section}/{slug}' },
+  })
+  const api = client(app, auth)
+  const post = async (url: string, payload: object) => {
+    const res = await app.inject({ method: 'POST', url, headers: auth, payload })
+    if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`)
+    return json<{ id: string; slug: string; path?: string }>(res)
+  }
+  const world = await post('/v1/sections', { name: 'World' })
+  const person = await post('/v1/people', { name: 'Davit Sargsyan' })
+  await post('/v1/tags', { slug: 'armenia', name: 'Armenia', type: 'place' })
+  const draft = await api.draft({
+    headline: 'In a section',
+    body: 'Text',
+    sections: [{ section: world.path }],
+    contributors: [{ person: person.slug }],
+    tags: ['armenia'],
+  })
+  await api.action(draft.id, 'publish')
+  const doc = assertNinjs(t, json(await app.inject({ url: `/v1/articles/${draft.id}?format=ninjs` })))
+  t.same(doc.altIds?.[1], { role: 'url', value: `https://news.example.com/${world.path}/${draft.slug}` })
+
+  // The tag and the person leave the article, then go; the event's document names what is left of them.
+  t.equal((await api.patch(draft.id, { tags: [], contributors: [] })).statusCode, 200)
+  t.equal((await app.inject({ method: 'DELETE', url: '/v1/tags/armenia', headers: auth })).statusCode, 204)
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/people/${person.id}`, headers: auth })).statusCode, 204)
+  const res = await app.inject({ url: '/v1/changes?format=ninjs&limit=100&types=article.published' })
+  const event = json<{ data: { resource: { id: string }; ninjs: unknown }[] }>(res).data.find(
+    (e) => e.resource.id === draft.id,
+  )
+  const asOf = assertNinjs(t, event?.ninjs, 'the document of a published event')
+  t.equal(asOf.subjects, undefined)
+  t.equal(asOf.people, undefined)
+  t.equal(asOf.headlines?.[0]?.value, 'In a section')
+
+  const preview = (await createKey(db, ['content:preview'])).headers
+  const missing = await app.inject({ url: `/v1/articles/${missingId}?format=ninjs`, headers: preview })
+  assertProblem(t, missing, 404, 'ND_NOT_FOUND')
 })
