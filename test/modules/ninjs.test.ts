@@ -117,6 +117,10 @@ test('an article as ninjs: every field mapped, each document valid', async (t) =
     t.equal(again.statusCode, 304)
     const stale = await ninjs(article.id, { 'if-none-match': `"v${article.version}"` })
     t.equal(stale.statusCode, 200)
+    t.ok(stale.headers.age !== undefined, 'served from the response cache')
+    t.equal(stale.headers.link, profile, 'with its profile link')
+    t.match(stale.headers['content-type'], /profile=/)
+    t.equal(stale.headers.etag, res.headers.etag)
     // A change purges it as it purges the JSON read.
     await api.patch(article.id, { headline: 'A new headline' })
     const changed = assertNinjs(t, json(await ninjs(article.id)))
