@@ -114,7 +114,11 @@ test('images: absolute hrefs on PUBLIC_URL, none without a base; lead images by 
       leadImage: { media: media.id, caption: 'Own caption', credit: 'Own credit' },
     })
     await api.action(byMedia.id, 'publish')
-    const byUrl = await api.draft({ headline: 'By URL', body: 'Text', leadImage: { url: 'https://images.example.com/a.jpg' } })
+    const byUrl = await api.draft({
+      headline: 'By URL',
+      body: 'Text',
+      leadImage: { url: 'https://images.example.com/a.jpg' },
+    })
     await api.action(byUrl.id, 'publish')
     const read = async (id: string) =>
       assertNinjs(t, json(await app.inject({ url: `/v1/articles/${id}?format=ninjs` })), `${name}: read`)
