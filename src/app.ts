@@ -47,6 +47,7 @@ import { mediaOriginalRoutes, mediaRenditionRoutes } from './modules/media/media
 import { mediaRoutes } from './modules/media/media.routes.js'
 import { createMediaService } from './modules/media/media.service.js'
 import { createMediaStorage, type MediaStorage } from './modules/media/media.storage.js'
+import { createNinjsService } from './modules/ninjs/ninjs.service.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { createPeopleService } from './modules/people/people.service.js'
 import { previewsRoutes } from './modules/previews/previews.routes.js'
@@ -250,7 +251,13 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
       createTags: config.tagsCreateOnWrite,
       mediaBase: config.media.publicUrl,
     })
-    await v1.register(articlesRoutes, { articles, sources })
+    const ninjs = createNinjsService(db.prisma, {
+      articles,
+      publicUrls: config.publicUrls,
+      publicUrl: config.publicUrl,
+      mediaBase: config.media.publicUrl,
+    })
+    await v1.register(articlesRoutes, { articles, sources, ninjs })
     const previews = createPreviewsService(db.prisma, {
       clock,
       mediaBase: config.media.publicUrl,
@@ -276,7 +283,7 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
     await v1.register(mediaRoutes, { media, config })
     await v1.register(keysRoutes, { keys })
     await v1.register(auditRoutes, { audit: createAuditService(db.prisma) })
-    await v1.register(changesRoutes, { changes })
+    await v1.register(changesRoutes, { changes, ninjs })
     const webhooks = createWebhooksService(db.prisma, { clock, policy: config.webhooks, resolve: resolveHost, wake })
     await v1.register(webhooksRoutes, { webhooks })
     await v1.register(mediaOriginalRoutes, { renditions })

@@ -13,6 +13,7 @@ import { correctionComponents } from './modules/corrections/corrections.schemas.
 import { keyComponents } from './modules/keys/keys.schemas.js'
 import { mediaComponents } from './modules/media/media.schemas.js'
 import { mediaSharedComponents } from './modules/media/media.shared.schemas.js'
+import { ninjsComponents } from './modules/ninjs/ninjs.schemas.js'
 import { peopleComponents } from './modules/people/people.schemas.js'
 import { previewComponents } from './modules/previews/previews.schemas.js'
 import { sectionComponents } from './modules/sections/sections.schemas.js'
@@ -33,6 +34,7 @@ export const components = [
   ...peopleComponents,
   ...sectionComponents,
   ...articleComponents,
+  ...ninjsComponents,
   ...previewComponents,
   ...relatedComponents,
   ...collectionComponents,

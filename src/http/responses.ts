@@ -53,11 +53,11 @@ export const headerDefinitions = {
   Link: {
     description:
       '`<…>; rel="next"`: the next page (absent on the last page); on article lists also `<…>; rel="alternate"; ' +
-      'type="…"`: the same filters as RSS, Atom and JSON Feed (GET /v1/feeds/articles.*). Relative unless ' +
-      'PUBLIC_URL is set',
+      'type="…"`: the same filters as RSS, Atom and JSON Feed (GET /v1/feeds/articles.*); ' +
+      '`<…>; rel="profile"`: the schema a ninjs answer follows (format=ninjs). Relative unless PUBLIC_URL is set',
     schema: text(
       undefined,
-      '^<[^>]+>; rel="(next|alternate)"(; type="[^"]+")?(, <[^>]+>; rel="(next|alternate)"(; type="[^"]+")?)*$',
+      '^<[^>]+>; rel="(next|alternate|profile)"(; type="[^"]+")?(, <[^>]+>; rel="(next|alternate)"(; type="[^"]+")?)*$',
     ),
   },
   Location: {

@@ -287,7 +287,7 @@ export interface paths {
         };
         /**
          * Get an article by id, slug or former slug
-         * @description Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes.
+         * @description Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes. `format=ninjs` answers the article as an IPTC ninjs 3.1 document (NinjsDocument, with `Link: <…>; rel="profile"` naming the ninjs schema; `fields` and `include` do not apply): the same visibility, caching headers and Surrogate-Key, a hash ETag of its own. Preview scopes read a deleted or killed article as `pubStatus: canceled` (public callers: 404).
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
@@ -306,7 +306,7 @@ export interface paths {
          * Get an article by id, slug or former slug (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes.
+         *     Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full representation is what If-Match takes on changes. `format=ninjs` answers the article as an IPTC ninjs 3.1 document (NinjsDocument, with `Link: <…>; rel="profile"` naming the ninjs schema; `fields` and `include` do not apply): the same visibility, caching headers and Surrogate-Key, a hash ETag of its own. Preview scopes read a deleted or killed article as `pubStatus: canceled` (public callers: 404).
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
@@ -1495,7 +1495,7 @@ export interface paths {
         };
         /**
          * Follow every change to content, oldest first
-         * @description The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once; an article published under embargo (`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
+         * @description The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once; an article published under embargo (`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key). `format=ninjs` adds to each event `ninjs`: the article as of that event (IPTC ninjs 3.1; for a public caller a version that was not public shows only its status; a partner key reads no body of an article that is not syndicatable).
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
@@ -1508,7 +1508,7 @@ export interface paths {
          * Follow every change to content, oldest first (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once; an article published under embargo (`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key).
+         *     The change feed: one event per change to an article, collection or source, in the order the changes committed. Start without a cursor (the oldest event kept), then keep following `page.nextCursor` (also in `Link: rel="next"`): it is never null, and a page shorter than `limit` means you are at the end — poll the same cursor later. Following cursors never misses an event: an event becomes visible only after every event numbered before it. A scheduled article appears (`article.published`) when it goes live, once; an article published under embargo (`article.embargo_lifted`) when its embargo lifts, once. Anonymous and content:read callers see events about public content only; content:preview sees every event, including `article.created`, `article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), `tag` (slug), `collection` (key). `format=ninjs` adds to each event `ninjs`: the article as of that event (IPTC ninjs 3.1; for a public caller a version that was not public shows only its status; a partner key reads no body of an article that is not syndicatable).
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
@@ -2651,6 +2651,250 @@ export interface components {
             page: components["schemas"]["Page"];
         };
         /**
+         * @description An article as an IPTC ninjs 3.1 document (http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json). Properties are absent when empty.
+         * @example {
+         *       "uri": "urn:newsdesk:article:019ac0de-7a1e-7000-8000-00000000a001",
+         *       "type": "text",
+         *       "representationType": "full",
+         *       "standard": {
+         *         "name": "ninjs",
+         *         "version": "3.1",
+         *         "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"
+         *       },
+         *       "version": "4",
+         *       "pubStatus": "usable",
+         *       "firstCreated": "2026-11-29T08:00:00.000Z",
+         *       "versionCreated": "2026-11-29T09:00:00.000Z",
+         *       "contentCreated": "2026-11-29T09:00:00.000Z",
+         *       "language": "en",
+         *       "slugline": "arab-league-chief-warns-of-regional-war",
+         *       "headlines": [
+         *         {
+         *           "role": "main",
+         *           "contentType": "text/plain",
+         *           "value": "Arab League chief warns of regional war"
+         *         }
+         *       ],
+         *       "descriptions": [
+         *         {
+         *           "role": "summary",
+         *           "contentType": "text/plain",
+         *           "value": "Amr Moussa spoke in Baghdad."
+         *         }
+         *       ],
+         *       "bodies": [
+         *         {
+         *           "role": "main",
+         *           "contentType": "text/html",
+         *           "value": "<p>BAGHDAD (AP) — …</p>",
+         *           "charCount": 12,
+         *           "wordCount": 3
+         *         },
+         *         {
+         *           "role": "main",
+         *           "contentType": "text/plain",
+         *           "value": "BAGHDAD (AP) — …",
+         *           "charCount": 12,
+         *           "wordCount": 3
+         *         }
+         *       ],
+         *       "located": "BAGHDAD",
+         *       "by": "By Hamza Hendawi",
+         *       "infoSources": [
+         *         {
+         *           "name": "The Daily Planet",
+         *           "role": "publisher",
+         *           "literal": "daily-planet"
+         *         },
+         *         {
+         *           "name": "Associated Press",
+         *           "role": "originator",
+         *           "uri": "https://apnews.com/",
+         *           "literal": "associated-press"
+         *         }
+         *       ],
+         *       "subjects": [
+         *         {
+         *           "name": "Iraq",
+         *           "uri": "http://www.wikidata.org/entity/Q796",
+         *           "literal": "iraq"
+         *         }
+         *       ],
+         *       "copyrightHolder": "The Associated Press",
+         *       "altIds": [
+         *         {
+         *           "role": "id",
+         *           "value": "019ac0de-7a1e-7000-8000-00000000a001"
+         *         }
+         *       ]
+         *     }
+         */
+        NinjsDocument: {
+            /**
+             * Format: uri
+             * @description `urn:newsdesk:article:<id>`: stable across slugs, versions and public URL changes
+             */
+            uri: string;
+            /** @enum {string} */
+            type: "text";
+            /**
+             * @description `partial` when the bodies are left out (withheld, canceled, or not syndicatable for the key)
+             * @enum {string}
+             */
+            representationType: "full" | "partial";
+            standard: {
+                /** @enum {string} */
+                name: "ninjs";
+                version: string;
+                /**
+                 * Format: uri
+                 * @description The ninjs schema
+                 */
+                schema: string;
+            };
+            /** @description The article version (its JSON ETag is "v<version>") */
+            version: string;
+            /**
+             * @description `usable`: published; `withheld`: not (or no longer) published (draft, scheduled, archived: preview scopes only); `canceled`: deleted or killed
+             * @enum {string}
+             */
+            pubStatus: "usable" | "withheld" | "canceled";
+            /**
+             * Format: date-time
+             * @description When the article was created
+             */
+            firstCreated: string;
+            /**
+             * Format: date-time
+             * @description When this version was made
+             */
+            versionCreated: string;
+            /**
+             * Format: date-time
+             * @description When the article was first published (else created)
+             */
+            contentCreated?: string;
+            /**
+             * Format: date-time
+             * @description The embargo, while the article has one
+             */
+            embargoedUntil?: string;
+            language?: string;
+            /** @description The slug */
+            slugline?: string;
+            headlines?: {
+                role: string;
+                contentType: string;
+                value: string;
+                charCount?: number;
+                wordCount?: number;
+            }[];
+            /** @description The summary (role `summary`) */
+            descriptions?: {
+                role: string;
+                contentType: string;
+                value: string;
+                charCount?: number;
+                wordCount?: number;
+            }[];
+            /** @description The body as HTML and as plain text (role `main`) */
+            bodies?: {
+                role: string;
+                contentType: string;
+                value: string;
+                charCount?: number;
+                wordCount?: number;
+            }[];
+            /** @description The place of the dateline (its text before the first comma) */
+            located?: string;
+            /** @description The bylines, joined with ", " */
+            by?: string;
+            /** @description Contributors; `rel` is their role */
+            people?: {
+                name: string;
+                rel?: string;
+                role?: string;
+                /**
+                 * Format: uri
+                 * @description The identifier of the person, source or concept (its sameAs, homepage or vocabulary URI)
+                 */
+                uri?: string;
+                /** @description Its slug in this API */
+                literal?: string;
+            }[];
+            /** @description The publishing source (`publisher`) and credited wires (`originator`) */
+            infoSources?: {
+                name: string;
+                rel?: string;
+                role?: string;
+                /**
+                 * Format: uri
+                 * @description The identifier of the person, source or concept (its sameAs, homepage or vocabulary URI)
+                 */
+                uri?: string;
+                /** @description Its slug in this API */
+                literal?: string;
+            }[];
+            /** @description Tags: name, slug (`literal`) and vocabulary URI */
+            subjects?: {
+                name: string;
+                rel?: string;
+                role?: string;
+                /**
+                 * Format: uri
+                 * @description The identifier of the person, source or concept (its sameAs, homepage or vocabulary URI)
+                 */
+                uri?: string;
+                /** @description Its slug in this API */
+                literal?: string;
+            }[];
+            /** @description The lead image, with its renditions */
+            associations?: {
+                /** @description `leadImage` */
+                name: string;
+                rel: string;
+                /**
+                 * Format: uri
+                 * @description `urn:newsdesk:media:<id>` for a media record, the image URL otherwise
+                 */
+                uri: string;
+                /** @enum {string} */
+                type: "picture";
+                descriptions?: {
+                    role: string;
+                    contentType: string;
+                    value: string;
+                    charCount?: number;
+                    wordCount?: number;
+                }[];
+                /** @description The image credit */
+                by?: string;
+                copyrightHolder?: string;
+                renditions: {
+                    name: string;
+                    /**
+                     * Format: uri
+                     * @description Absolute only: absent when MEDIA_PUBLIC_URL and PUBLIC_URL are both unset
+                     */
+                    href?: string;
+                    contentType?: string;
+                    width?: number;
+                    height?: number;
+                    aspectRatio?: string;
+                }[];
+            }[];
+            usageTerms?: string;
+            copyrightHolder?: string;
+            copyrightNotice?: string;
+            /** @description A killed article's public notice */
+            edNote?: string;
+            /** @description The id, and the public URL (role `url`) when there is one */
+            altIds?: {
+                role: string;
+                value: string;
+            }[];
+        };
+        /**
          * @description A preview link as lists show it: never with its token, which only its creation answers
          * @example {
          *       "id": "019ad0de-7a1e-7000-8000-00000000c001",
@@ -2989,6 +3233,8 @@ export interface components {
                 /** @description article.killed: the public notice for partners (plain text) */
                 notice?: string;
             } | null;
+            /** @description With format=ninjs: the article as of this event (the revision of `resource.version`), as an IPTC ninjs document; `canceled` for article.deleted and article.killed; null for events about other resources */
+            ninjs?: components["schemas"]["NinjsDocument"] | null;
         };
         ChangePage: {
             data: components["schemas"]["ChangeEvent"][];
@@ -3320,7 +3566,7 @@ export interface components {
         "Surrogate-Key": string;
         /** @description Seconds the answer spent in the server's response cache (only on answers served from it) */
         Age: number;
-        /** @description `<…>; rel="next"`: the next page (absent on the last page); on article lists also `<…>; rel="alternate"; type="…"`: the same filters as RSS, Atom and JSON Feed (GET /v1/feeds/articles.*). Relative unless PUBLIC_URL is set */
+        /** @description `<…>; rel="next"`: the next page (absent on the last page); on article lists also `<…>; rel="alternate"; type="…"`: the same filters as RSS, Atom and JSON Feed (GET /v1/feeds/articles.*); `<…>; rel="profile"`: the schema a ninjs answer follows (format=ninjs). Relative unless PUBLIC_URL is set */
         Link: string;
         /** @description The path of the resource created (or of the delivery accepted) */
         Location: string;
@@ -6749,6 +6995,8 @@ export interface operations {
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
+                /** @description `json` (default): the Article. `ninjs`: the article as an IPTC ninjs 3.1 document (NinjsDocument), sent as `application/json; profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"` with `Link: <http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json>; rel="profile"` */
+                format?: "json" | "ninjs";
             };
             header?: {
                 /** @description The ETag of an earlier answer: 304 without a body while it is still current */
@@ -6771,6 +7019,7 @@ export interface operations {
                     Vary: components["headers"]["Vary"];
                     "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "Last-Modified": components["headers"]["Last-Modified"];
+                    Link: components["headers"]["Link"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -6780,6 +7029,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Article"];
+                    "application/json; profile=\"http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json\"": components["schemas"]["NinjsDocument"];
                 };
             };
             /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
@@ -7076,6 +7326,8 @@ export interface operations {
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
+                /** @description `json` (default): the Article. `ninjs`: the article as an IPTC ninjs 3.1 document (NinjsDocument), sent as `application/json; profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"` with `Link: <http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json>; rel="profile"` */
+                format?: "json" | "ninjs";
             };
             header?: {
                 /** @description The ETag of an earlier answer: 304 without a body while it is still current */
@@ -7098,6 +7350,7 @@ export interface operations {
                     Vary: components["headers"]["Vary"];
                     "Surrogate-Key": components["headers"]["Surrogate-Key"];
                     "Last-Modified": components["headers"]["Last-Modified"];
+                    Link: components["headers"]["Link"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -22288,6 +22541,8 @@ export interface operations {
                 tag?: string;
                 /** @description Collection key: events about the collection and about articles it links to */
                 collection?: string;
+                /** @description `ninjs`: each article event carries `ninjs`, the article as of that event (IPTC ninjs 3.1) */
+                format?: "json" | "ninjs";
             };
             header?: {
                 /** @description The ETag of an earlier answer: 304 without a body while it is still current */
@@ -22457,6 +22712,8 @@ export interface operations {
                 tag?: string;
                 /** @description Collection key: events about the collection and about articles it links to */
                 collection?: string;
+                /** @description `ninjs`: each article event carries `ninjs`, the article as of that event (IPTC ninjs 3.1) */
+                format?: "json" | "ninjs";
             };
             header?: {
                 /** @description The ETag of an earlier answer: 304 without a body while it is still current */

@@ -9,6 +9,9 @@ import { setNextLink } from '../../http/pagination.js'
 import { type HeaderName, readResponses } from '../../http/responses.js'
 import { IdOrSlugParamsSchema, problemResponses } from '../../http/schemas.js'
 import { setFeedLinks } from '../feeds/feeds.discovery.js'
+import { ninjsContent, sendNinjs } from '../ninjs/ninjs.http.js'
+import { FormatSchema } from '../ninjs/ninjs.schemas.js'
+import type { NinjsService } from '../ninjs/ninjs.service.js'
 import type { SourcesService } from '../sources/sources.service.js'
 import { readHeaders, serializeTrimmed, tags, viewOf } from './articles.http.js'
 import {
@@ -158,11 +161,18 @@ export const articleListRoutes: FastifyPluginAsyncTypebox<{
   )
 }
 
-/** One article, by id, slug or former slug. */
-export const articleReadRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesService }> = async (
+// The single read's parameters, and `format` (ninjs: the IPTC document instead of the Article).
+const SingleReadQuerySchema = Type.Object(
+  { ...ReadQuerySchema.properties, format: Type.Optional(FormatSchema) },
+  { additionalProperties: false },
+)
+
+/** One article, by id, slug or former slug; as an Article, or as an IPTC ninjs document. */
+export const articleReadRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesService; ninjs: NinjsService }> = async (
   app,
-  { articles },
+  { articles, ninjs },
 ) => {
+  const responses = readResponses('The article', ArticleSchema, [...readHeaderNames, 'Link'])
   app.get(
     '/articles/:idOrSlug',
     {
@@ -173,18 +183,28 @@ export const articleReadRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesSe
         summary: 'Get an article by id, slug or former slug',
         description:
           'Public callers see published articles only (404 otherwise). The ETag ("v<version>") of the full ' +
-          'representation is what If-Match takes on changes.',
+          'representation is what If-Match takes on changes. `format=ninjs` answers the article as an IPTC ninjs ' +
+          '3.1 document (NinjsDocument, with `Link: <…>; rel="profile"` naming the ninjs schema; `fields` and ' +
+          '`include` do not apply): the same visibility, caching headers and Surrogate-Key, a hash ETag of its ' +
+          'own. Preview scopes read a deleted or killed article as `pubStatus: canceled` (public callers: 404).',
         params: IdOrSlugParamsSchema,
-        querystring: ReadQuerySchema,
-        response: { ...readResponses('The article', ArticleSchema, readHeaderNames), ...problemResponses(404) },
+        querystring: SingleReadQuerySchema,
+        response: {
+          ...responses,
+          200: { ...responses[200], content: { ...responses[200].content, ...ninjsContent } },
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
       const view = viewOf(request, request.query)
-      const read = await articles.get(request.params.idOrSlug, view)
-      readHeaders(reply, read, view)
+      if (request.query.format === 'ninjs') {
+        return sendNinjs(reply, await ninjs.article(request.params.idOrSlug, view), view)
+      }
+      const article = await articles.get(request.params.idOrSlug, view)
+      readHeaders(reply, article, view)
       serializeTrimmed(reply, view)
-      return read.body
+      return article.body
     },
   )
 }

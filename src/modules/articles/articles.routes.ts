@@ -3,6 +3,7 @@
 // its routes' places (GET /articles before POST /articles, /articles/deletions before
 // /articles/{idOrSlug}, which come before /articles/{id}), so the committed spec does not move.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { NinjsService } from '../ninjs/ninjs.service.js'
 import type { SourcesService } from '../sources/sources.service.js'
 import { articleKillRoutes } from './articles.kill.routes.js'
 import { articleLifecycleRoutes } from './articles.lifecycle.routes.js'
@@ -13,12 +14,13 @@ import { articleRightsRoutes } from './articles.rights.routes.js'
 import type { ArticlesService } from './articles.service.js'
 import { articleWriteRoutes } from './articles.writes.routes.js'
 
-export const articlesRoutes: FastifyPluginAsyncTypebox<{ articles: ArticlesService; sources: SourcesService }> = async (
-  app,
-  { articles, sources },
-) => {
+export const articlesRoutes: FastifyPluginAsyncTypebox<{
+  articles: ArticlesService
+  sources: SourcesService
+  ninjs: NinjsService
+}> = async (app, { articles, sources, ninjs }) => {
   await app.register(articleListRoutes, { articles, sources })
-  await app.register(articleReadRoutes, { articles })
+  await app.register(articleReadRoutes, { articles, ninjs })
   await app.register(articleRelatedRoutes, { articles })
   await app.register(articleRightsRoutes, { articles })
   await app.register(articleWriteRoutes, { articles })

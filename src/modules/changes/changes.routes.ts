@@ -1,13 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { canPreview } from '../../http/auth.js'
+import { canPreview, readsSyndication } from '../../http/auth.js'
 import { cacheHeaders, setCacheHeaders } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { readResponses } from '../../http/responses.js'
 import { problemResponses } from '../../http/schemas.js'
+import type { NinjsService } from '../ninjs/ninjs.service.js'
 import { ChangeListQuerySchema, ChangeListSchema } from './changes.schemas.js'
 import type { ChangesService } from './changes.service.js'
 
-export const changesRoutes: FastifyPluginAsyncTypebox<{ changes: ChangesService }> = async (app, { changes }) => {
+export const changesRoutes: FastifyPluginAsyncTypebox<{ changes: ChangesService; ninjs: NinjsService }> = async (
+  app,
+  { changes, ninjs },
+) => {
   app.get(
     '/changes',
     {
@@ -30,7 +34,9 @@ export const changesRoutes: FastifyPluginAsyncTypebox<{ changes: ChangesService 
           '`article.draft_updated` and `article.scheduled`. `surrogateKeys` name what a CDN should purge. ' +
           'Events are kept CHANGES_RETENTION_DAYS (default 30): an older cursor is 410 — resync from the lists, ' +
           'then follow the feed from its end. Filters: `types` (repeatable), `resource`, `source` (id or slug), ' +
-          '`tag` (slug), `collection` (key).',
+          '`tag` (slug), `collection` (key). `format=ninjs` adds to each event `ninjs`: the article as of that event ' +
+          '(IPTC ninjs 3.1; for a public caller a version that was not public shows only its status; a partner key ' +
+          'reads no body of an article that is not syndicatable).',
         querystring: ChangeListQuerySchema,
         response: {
           ...readResponses('A page of change events, oldest first', ChangeListSchema, ['Link', ...cacheHeaders]),
@@ -41,6 +47,10 @@ export const changesRoutes: FastifyPluginAsyncTypebox<{ changes: ChangesService 
     async (request, reply) => {
       const preview = canPreview(request)
       const page = await changes.list(request.query, preview)
+      if (request.query.format === 'ninjs') {
+        const caller = { preview, embargoed: preview, syndication: readsSyndication(request) }
+        page.data = await ninjs.withDocuments(page.data, caller)
+      }
       setNextLink(request, reply, page.page.nextCursor)
       setCacheHeaders(reply, { shared: !preview, surrogateKeys: ['changes'] })
       return page

@@ -3,6 +3,7 @@
 import Type, { type Static } from 'typebox'
 import { paginationQuery } from '../../http/pagination.js'
 import { nullable, ref, StringEnum, TimestampSchema, UuidSchema } from '../../http/schemas.js'
+import { NinjsDocumentSchema } from '../ninjs/ninjs.schemas.js'
 
 /** Events every reader sees when they are about public content. */
 export const publicEventTypes = [
@@ -115,6 +116,13 @@ export const ChangeEventSchema = Type.Object(
       description: 'Surrogate keys of the cached responses the change makes stale: what a CDN should purge',
     }),
     data: Type.Union([EventDataSchema, Type.Null()]),
+    ninjs: Type.Optional(
+      Type.Union([ref(NinjsDocumentSchema), Type.Null()], {
+        description:
+          'With format=ninjs: the article as of this event (the revision of `resource.version`), as an IPTC ninjs ' +
+          'document; `canceled` for article.deleted and article.killed; null for events about other resources',
+      }),
+    ),
   },
   {
     $id: 'ChangeEvent',
@@ -209,6 +217,11 @@ export const ChangeListQuerySchema = Type.Object(
         minLength: 1,
         maxLength: 100,
         description: 'Collection key: events about the collection and about articles it links to',
+      }),
+    ),
+    format: Type.Optional(
+      StringEnum(['json', 'ninjs'], {
+        description: '`ninjs`: each article event carries `ninjs`, the article as of that event (IPTC ninjs 3.1)',
       }),
     ),
   },
