@@ -63,6 +63,10 @@ export const openapiInfo = {
     { name: 'Tags', description: 'Topics articles are tagged with' },
     { name: 'Sections', description: 'The tree of site sections articles are filed in: World › Middle East' },
     { name: 'Collections', description: 'Curated, ordered boxes of teasers such as Top stories' },
+    {
+      name: 'Sitemaps',
+      description: 'XML sitemaps of the public articles, sections and people, for search engines (Google News too)',
+    },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
     { name: 'People', description: 'Authors, photographers and others credited on articles' },
     { name: 'Media', description: 'The image library: uploads with credits and rights, served in fixed renditions' },
