@@ -49,9 +49,11 @@ const reads = [
   'filtered',
   'related',
   'revalidate-304',
+  'sitemap-index',
+  'sitemap-month',
 ]
 const writes = ['write-create', 'write-patch', 'media-upload']
-const cached = ['first-page', 'article-by-slug', 'top-stories', 'rendition-hit']
+const cached = ['first-page', 'article-by-slug', 'top-stories', 'rendition-hit', 'sitemap-index', 'sitemap-month']
 
 test('npm run bench -- --smoke measures every scenario and both baselines', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'newsdesk-bench-test-'))
