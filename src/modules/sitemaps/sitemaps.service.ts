@@ -32,7 +32,7 @@ export interface SitemapsOptions {
 export const sitemapLimit = 50_000
 export const newsLimit = 1_000
 
-const keys = ['articles', 'sitemaps']
+const articleKeys = ['articles', 'sitemaps']
 
 /**
  * The news sitemap of a quiet 48 hours: no <url> (the sitemap package writes none, and the XSD
@@ -73,6 +73,8 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
     return `${options.publicUrl}/v1/sitemaps`
   }
   const urlOf = (row: repo.ArticleUrlRow) => articleUrl(urls, row)
+  // A section's move changes the URLs of its articles when the template names {section}.
+  const keys = urls.article?.includes('{section}') ? [...articleKeys, 'sections'] : articleKeys
 
   return {
     /** The sitemap index: every month part, news.xml, sections.xml and people.xml when they hold URLs. */
@@ -97,7 +99,7 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
       }
       return {
         xml: await sitemapIndex(items),
-        surrogateKeys: [...keys, 'sections', 'people'],
+        surrogateKeys: [...articleKeys, 'sections', 'people'],
         lastModified: latest(rows.map((r) => r.lastmod)),
       }
     },
