@@ -190,6 +190,22 @@ test('a month larger than a file is split, each part listed in the index', async
     [2, 3].map((i) => `${site}/news/2031/05/story-${i}`),
   )
   t.same(await part('2031-05-3.xml', 3), [`${site}/news/2031/05/story-4`])
+  const section = json<{ id: string }>(
+    await app.inject({ method: 'POST', url: '/v1/sections', headers: auth, payload: { name: 'World' } }),
+  )
+  const filed = await api.draft({
+    headline: 'Filed',
+    slug: 'filed',
+    body: 'Text.',
+    sections: [{ sectionId: section.id }],
+  })
+  await api.action(filed.id, 'publish', {})
+  const bySection = createSitemapsService(db.prisma, {
+    clock,
+    urls: { article: 'https://www.example.com/{section}/{slug}' },
+  })
+  const filedMonth = (await bySection.month({ name: '2031-05.xml', year: 2031, month: 5, part: 1 })).xml
+  t.same(locs(filedMonth), [`${site}/world/filed`], '{section}: the primary section; an article without one left out')
   const beyond = await sitemaps.month({ name: '2031-05-4.xml', year: 2031, month: 5, part: 4 }).catch((e) => e)
   t.equal(beyond.statusCode, 404, 'a part past the last')
 })

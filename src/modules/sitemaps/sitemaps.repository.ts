@@ -27,15 +27,19 @@ export interface IndexRow {
   lastmod: Date | null
 }
 
-/** The index's files in one statement: months oldest first, then news (since `since`), sections and people. */
+/**
+ * The index's files in one statement. Months are grouped by the truncated timestamp: hashed (30
+ * months of 100,000 articles in 150 ms), where grouping by the text sorted every row first (330 ms).
+ * Months oldest first, then news (published since `since`), sections and people.
+ */
 export function indexRows(db: Db, now: Date, withTemplate: boolean, since: Date): Promise<IndexRow[]> {
   const at = Prisma.sql`${now}::timestamptz`
   return db.$queryRaw<IndexRow[]>`
     SELECT * FROM (
-      SELECT to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM') AS file, count(*)::int AS count,
-        max(${lastmodSql(at)}) AS lastmod
+      SELECT to_char(date_trunc('month', a.published_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS file,
+        count(*)::int AS count, max(${lastmodSql(at)}) AS lastmod
       FROM articles a WHERE ${listable(at, withTemplate)}
-      GROUP BY 1 ORDER BY 1) months
+      GROUP BY date_trunc('month', a.published_at AT TIME ZONE 'UTC') ORDER BY 1) months
     UNION ALL SELECT 'news', count(*)::int, max(${lastmodSql(at)}) FROM articles a
       WHERE a.published_at >= ${since}::timestamptz AND ${listable(at, withTemplate)}
     UNION ALL SELECT 'sections', count(*)::int, max(updated_at) FROM sections
@@ -52,13 +56,26 @@ export interface ArticleUrlRow {
   lastmod: Date
 }
 
-const articleColumns = (at: Prisma.Sql) => Prisma.sql`a.id, a.slug, a.canonical_url AS "canonicalUrl",
-  a.first_published_at AS "firstPublishedAt", a.published_at AS "publishedAt", p.path AS "sectionPath",
-  ${lastmodSql(at)} AS lastmod`
+/**
+ * The primary section's path, only for a template with {section}: the article's rows of
+ * article_sections by its primary key, then the section's. (A join of the two let the planner
+ * probe the key once for every section: 3x the time of a month of 4,000 articles.)
+ */
+const sectionPathSql = (withSection: boolean) =>
+  withSection
+    ? Prisma.sql`(SELECT (SELECT s.path FROM sections s WHERE s.id = x.section_id) FROM article_sections x
+        WHERE x.article_id = a.id AND x.is_primary LIMIT 1)`
+    : Prisma.sql`NULL::text`
 
-// The primary section's path, for templates with {section}: one primary-key lookup a row.
-const primarySection = Prisma.sql`LEFT JOIN LATERAL (SELECT s.path FROM article_sections x
-  JOIN sections s ON s.id = x.section_id WHERE x.article_id = a.id AND x.is_primary LIMIT 1) p ON true`
+const articleColumns = (at: Prisma.Sql, withSection: boolean) => Prisma.sql`a.id, a.slug,
+  a.canonical_url AS "canonicalUrl", a.first_published_at AS "firstPublishedAt", a.published_at AS "publishedAt",
+  ${sectionPathSql(withSection)} AS "sectionPath", ${lastmodSql(at)} AS lastmod`
+
+/** What the article URLs need: a template (else only canonical URLs), with {section} or not. */
+export interface UrlNeeds {
+  withTemplate: boolean
+  withSection: boolean
+}
 
 export interface MonthRange {
   from: Date
@@ -68,15 +85,16 @@ export interface MonthRange {
 }
 
 /**
- * A month's public articles, oldest first, from the `offset`-th: one range scan of the
- * (published_at, id) index (backwards), so a part costs its rows plus those it skips.
+ * A month's public articles, oldest first, from the `offset`-th: one range scan of an index on
+ * published_at (the planner takes (status, published_at, id) and sorts the month: 4,000 articles
+ * of 100,000 in 50 ms with their sections' paths), so a part costs its rows plus those it skips.
  */
-export function monthArticles(db: Db, now: Date, withTemplate: boolean, r: MonthRange): Promise<ArticleUrlRow[]> {
+export function monthArticles(db: Db, now: Date, needs: UrlNeeds, r: MonthRange): Promise<ArticleUrlRow[]> {
   const at = Prisma.sql`${now}::timestamptz`
   return db.$queryRaw<ArticleUrlRow[]>`
-    SELECT ${articleColumns(at)} FROM articles a ${primarySection}
+    SELECT ${articleColumns(at, needs.withSection)} FROM articles a
     WHERE a.published_at >= ${r.from}::timestamptz AND a.published_at < ${r.to}::timestamptz
-      AND ${listable(at, withTemplate)}
+      AND ${listable(at, needs.withTemplate)}
     ORDER BY a.published_at, a.id OFFSET ${r.offset} LIMIT ${r.limit}`
 }
 
@@ -87,12 +105,12 @@ export interface NewsRow extends ArticleUrlRow {
 }
 
 /** Public articles published since `since`, newest first (at most `limit`). */
-export function newsArticles(db: Db, now: Date, withTemplate: boolean, since: Date, limit: number): Promise<NewsRow[]> {
+export function newsArticles(db: Db, now: Date, needs: UrlNeeds, since: Date, limit: number): Promise<NewsRow[]> {
   const at = Prisma.sql`${now}::timestamptz`
   return db.$queryRaw<NewsRow[]>`
-    SELECT ${articleColumns(at)}, a.headline, a.language, src.name AS "sourceName"
-    FROM articles a ${primarySection} LEFT JOIN sources src ON src.id = a.source_id
-    WHERE a.published_at >= ${since}::timestamptz AND ${listable(at, withTemplate)}
+    SELECT ${articleColumns(at, needs.withSection)}, a.headline, a.language, src.name AS "sourceName"
+    FROM articles a LEFT JOIN sources src ON src.id = a.source_id
+    WHERE a.published_at >= ${since}::timestamptz AND ${listable(at, needs.withTemplate)}
     ORDER BY a.published_at DESC, a.id DESC LIMIT ${limit}`
 }
 

@@ -68,13 +68,14 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
   const { clock, urls } = options
   const partSize = options.partSize ?? sitemapLimit
   const withTemplate = urls.article !== undefined
+  const needs = { withTemplate, withSection: urls.article?.includes('{section}') ?? false }
   const base = () => {
     if (!options.publicUrl) throw new SitemapsNotConfiguredError('PUBLIC_URL')
     return `${options.publicUrl}/v1/sitemaps`
   }
   const urlOf = (row: repo.ArticleUrlRow) => articleUrl(urls, row)
   // A section's move changes the URLs of its articles when the template names {section}.
-  const keys = urls.article?.includes('{section}') ? [...articleKeys, 'sections'] : articleKeys
+  const keys = needs.withSection ? [...articleKeys, 'sections'] : articleKeys
 
   return {
     /** The sitemap index: every month part, news.xml, sections.xml and people.xml when they hold URLs. */
@@ -108,7 +109,7 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
     async month(file: ArticleFile): Promise<SitemapRead> {
       const from = new Date(Date.UTC(file.year, file.month - 1, 1))
       const to = new Date(Date.UTC(file.year, file.month, 1))
-      const rows = await repo.monthArticles(db, clock(), withTemplate, {
+      const rows = await repo.monthArticles(db, clock(), needs, {
         from,
         to,
         offset: (file.part - 1) * partSize,
@@ -125,7 +126,7 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
     /** Google News: public articles of the last 48 hours, newest first, at most 1,000. */
     async news(): Promise<SitemapRead> {
       const now = clock()
-      const rows = await repo.newsArticles(db, now, withTemplate, new Date(now.getTime() - newsWindowMs), newsLimit)
+      const rows = await repo.newsArticles(db, now, needs, new Date(now.getTime() - newsWindowMs), newsLimit)
       const items = rows.flatMap((row): SitemapItemLoose[] => {
         const url = urlOf(row)
         const name = row.sourceName ?? options.newsName
