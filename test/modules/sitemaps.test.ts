@@ -2,8 +2,10 @@
 // sitemap XSDs (libxml2 in WebAssembly, offline), listing only what is public now; the split of a
 // large month; bad file names; caching like the JSON reads.
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test } from 'tap'
 import { validateXML } from 'xmllint-wasm'
+import { projectRoot } from '../../src/db/paths.js'
 import { createSitemapsService } from '../../src/modules/sitemaps/sitemaps.service.js'
 import { assertProblem, build, json, testClock } from '../helper.js'
 import { env as articleEnv, client } from './articles.helpers.js'
@@ -20,8 +22,8 @@ const hour = 3600 * 1000
 const base = 'https://api.example.com/v1/sitemaps'
 const site = 'https://www.example.com'
 
-const fixture = (name: string) => readFile(new URL(`../fixtures/sitemaps/${name}`, import.meta.url), 'utf8')
-const sitemapXsd = () => readFile(new URL('../../node_modules/sitemap/schema/sitemap.xsd', import.meta.url), 'utf8')
+const fixture = (name: string) => readFile(join(projectRoot, 'test', 'fixtures', 'sitemaps', name), 'utf8')
+const sitemapXsd = () => readFile(join(projectRoot, 'node_modules', 'sitemap', 'schema', 'sitemap.xsd'), 'utf8')
 
 /** The XSD's verdict on a sitemap: [] when valid, else libxml2's messages. */
 async function xsdErrors(xml: string, kind: 'index' | 'urlset' | 'news'): Promise<string[]> {
