@@ -262,6 +262,29 @@ function renditionHit(media: BenchMedia): Scenario {
   }
 }
 
+/**
+ * The sitemap index (one grouped query over the archive), and the month file of the index's
+ * busiest-looking month: the middle of its article months (a full month of the synthetic archive).
+ * The servers run with PUBLIC_URL and PUBLIC_ARTICLE_URL set (bench/servers.ts).
+ */
+const sitemapIndex = () => get('sitemap-index', '/v1/sitemaps/index.xml')
+
+function sitemapMonth(): Scenario {
+  return {
+    name: 'sitemap-month',
+    kind: 'read',
+    expectStatus: 200,
+    async prepare(origin) {
+      const index = (await expectStatus(`${origin}/v1/sitemaps/index.xml`, 200)).body.toString('utf8')
+      const months = [...index.matchAll(/<loc>[^<]*(\/v1\/sitemaps\/articles\/[0-9-]+\.xml)<\/loc>/g)].map((m) => m[1])
+      const path = months[Math.floor(months.length / 2)]
+      if (!path) throw new Error('the sitemap index lists no month')
+      await expectStatus(`${origin}${path}`, 200)
+      return fixed(`${path} (a month of the archive)`, path)
+    },
+  }
+}
+
 /** The uncached pass: every scenario, in this order. */
 export function apiScenarios(setup: ScenarioSetup): Scenario[] {
   const { fixtures } = setup
@@ -281,6 +304,8 @@ export function apiScenarios(setup: ScenarioSetup): Scenario[] {
     // A section front: the root section with the most articles, its subsections' articles included.
     get('section-front', list(`section=${encodeURIComponent(fixtures.sectionFront.section)}`)),
     revalidate(),
+    sitemapIndex(),
+    sitemapMonth(),
     createArticle(setup),
     patchArticle(setup),
     mediaUpload(setup),
@@ -289,5 +314,5 @@ export function apiScenarios(setup: ScenarioSetup): Scenario[] {
 
 /** The cached pass: the hot reads a response cache is for, and image renditions. */
 export function cachedScenarios(fixtures: Fixtures, media: BenchMedia): Scenario[] {
-  return [firstPage(), articleBySlug(fixtures), topStories(), renditionHit(media)]
+  return [firstPage(), articleBySlug(fixtures), topStories(), renditionHit(media), sitemapIndex(), sitemapMonth()]
 }

@@ -75,6 +75,9 @@ export async function startApiServer({ db, env, cache, profileDir }: ApiServerOp
       RATE_LIMIT_MAX: '1000000',
       RATE_LIMIT_ANONYMOUS_MAX: '1000000',
       MEDIA_UPLOAD_MAX: '100000',
+      // Sitemaps list absolute URLs: the API's own (the index) and the articles' public ones.
+      PUBLIC_URL: 'https://api.example.com',
+      PUBLIC_ARTICLE_URL: 'https://www.example.com/news/{yyyy}/{mm}/{slug}',
       ...(cache ? {} : { RESPONSE_CACHE_MB: '0' }),
     },
     '/health/ready',

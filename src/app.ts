@@ -54,6 +54,8 @@ import { previewsRoutes } from './modules/previews/previews.routes.js'
 import { createPreviewsService } from './modules/previews/previews.service.js'
 import { sectionsRoutes } from './modules/sections/sections.routes.js'
 import { createSectionsService } from './modules/sections/sections.service.js'
+import { sitemapsRoutes } from './modules/sitemaps/sitemaps.routes.js'
+import { createSitemapsService } from './modules/sitemaps/sitemaps.service.js'
 import { sourcesRoutes } from './modules/sources/sources.routes.js'
 import { createSourcesService } from './modules/sources/sources.service.js'
 import { tagsRoutes } from './modules/tags/tags.routes.js'
@@ -265,6 +267,13 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
     })
     await v1.register(previewsRoutes, { previews, config })
     await v1.register(correctionRoutes, { corrections: createCorrectionsService(db.prisma, { clock }) })
+    const sitemaps = createSitemapsService(db.prisma, {
+      clock,
+      publicUrl: config.publicUrl,
+      urls: config.publicUrls,
+      newsName: config.sitemapNewsName,
+    })
+    await v1.register(sitemapsRoutes, { sitemaps })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
     await v1.register(peopleRoutes, {
       people: createPeopleService(db.prisma, { clock, mediaBase: config.media.publicUrl }),

@@ -48,6 +48,8 @@ export interface Config {
   publicUrl?: string
   /** Templates of the public URLs of articles, sections and people on the newsroom's site (unset: none). */
   publicUrls: PublicUrlTemplates
+  /** The Google News sitemap's publication name for articles without a source (unset: they are left out). */
+  sitemapNewsName?: string
   previews: {
     /** Where a preview link points: a URL with {token} (the frontend's preview page); unset: the API's own. */
     urlTemplate?: string
@@ -273,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(read('TRUST_PROXY')),
     publicUrl: parseBaseUrl('PUBLIC_URL', read('PUBLIC_URL')),
     publicUrls: parsePublicUrls(read),
+    sitemapNewsName: read('SITEMAP_NEWS_NAME'),
     previews: { urlTemplate: parsePreviewUrl(read('PREVIEW_URL')), rateLimit: read('PREVIEW_RATE_LIMIT') },
     responseCacheBytes: read<number>('RESPONSE_CACHE_MB') * 1024 * 1024,
     media: {

@@ -117,6 +117,10 @@ export const variables = {
     schema: Type.Optional(Type.String({ pattern: '^https?://' })),
     expected: 'an absolute http or https URL holding {token}, such as https://www.example.com/preview?token={token}',
   },
+  SITEMAP_NEWS_NAME: {
+    schema: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    expected: 'the publication name the Google News sitemap gives articles without a source (1-200 characters)',
+  },
   PREVIEW_RATE_LIMIT: {
     schema: Type.Integer({ minimum: 1, maximum: 1000000, default: 60 }),
     expected: 'visits per window for one preview link, between 1 and 1000000',

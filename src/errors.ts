@@ -55,6 +55,12 @@ export const problemCodes = [
 export type ProblemCode = (typeof problemCodes)[number]
 
 export const NotFoundError = createError<[resource: string, key: string]>('ND_NOT_FOUND', 'No %s matches "%s"', 404)
+/** A sitemap whose URLs cannot be made absolute: the variable named is unset (a 404: there is no such file). */
+export const SitemapsNotConfiguredError = createError<[variable: string]>(
+  'ND_NOT_FOUND',
+  'This sitemap needs %s: a sitemap lists absolute URLs',
+  404,
+)
 /**
  * A preview token that opens nothing: unknown, expired, revoked, or its article deleted. One
  * answer for all of them, so that a caller learns nothing about tokens it does not hold.

@@ -67,6 +67,10 @@ export const openapiInfo = {
       name: 'Feeds',
       description: 'The article list and boxes as RSS 2.0, Atom 1.0 and JSON Feed 1.1, for feed readers and partners',
     },
+    {
+      name: 'Sitemaps',
+      description: 'XML sitemaps of the public articles, sections and people, for search engines (Google News too)',
+    },
     { name: 'Sources', description: 'Publishers, news agencies and partners' },
     { name: 'People', description: 'Authors, photographers and others credited on articles' },
     { name: 'Media', description: 'The image library: uploads with credits and rights, served in fixed renditions' },

@@ -160,6 +160,11 @@ export async function setUp(t: Parameters<typeof build>[0]) {
     // Deliveries stay pending: nothing is sent anywhere.
     WEBHOOK_WORKER: 'false',
     MEDIA_DIR: await mediaDir(t),
+    // Sitemaps list absolute public URLs: without these, they answer 404.
+    PUBLIC_URL: 'https://api.example.com',
+    PUBLIC_ARTICLE_URL: 'https://www.example.com/news/{yyyy}/{mm}/{slug}',
+    PUBLIC_SECTION_URL: 'https://www.example.com/{path}',
+    PUBLIC_PERSON_URL: 'https://www.example.com/people/{slug}',
   }
   const { app, db } = await build(t, { env, resolveHost: publicResolver })
   await seed(db.prisma)
@@ -226,6 +231,13 @@ export const table: Record<string, Entry> = {
   unpublishArticle: async (f) => ({ params: [(await f.newArticle(true)).id] }),
   archiveArticle: async (f) => ({ params: [(await f.newArticle(true)).id] }),
   killArticle: async (f) => ({ params: [(await f.newArticle(true)).id] }),
+  getSitemapIndex: () => ({}),
+  getNewsSitemap: () => ({}),
+  getSectionSitemap: () => ({}),
+  getPeopleSitemap: () => ({}),
+  getArticleSitemap: (f) => ({
+    params: [`${String((f.article as { publishedAt?: string }).publishedAt).slice(0, 7)}.xml`],
+  }),
   listCorrections: () => ({ query: { kind: 'correction', since: '2020-01-01T00:00:00.000Z' } }),
   listArticleRevisions: (f) => ({ params: [f.revised.id] }),
   getArticleRevision: (f) => ({ params: [f.revised.id, 1] }),

@@ -186,6 +186,10 @@ t.test('every record, as the spec declares it', async (t) => {
   await call(t, { method: 'PATCH', url: `/v1/articles/${other.id}`, payload: { correction: note } }, 422)
   await call(t, { url: `/v1/corrections?article=${article.slug}&kind=correction` }, 200)
   await call(t, { url: '/v1/corrections', headers: {} }, 200)
+  // Sitemaps answer XML; their problems are problem+json (without PUBLIC_URL the index has no absolute URLs).
+  await call(t, { url: '/v1/sitemaps/articles/2031-13.xml', headers: {} }, 400)
+  await call(t, { url: '/v1/sitemaps/articles/1900-01.xml', headers: {} }, 404)
+  await call(t, { url: '/v1/sitemaps/index.xml', headers: {} }, 404)
   await call(t, { url: '/v1/articles' }, 200)
   await call(t, { url: '/v1/articles?fields=slug,headline&include=source,credits,tags&count=true' }, 200)
   await call(t, { url: '/v1/articles?q=contract&sort=relevance&status=published' }, 200)
