@@ -13,7 +13,6 @@ export const env = {
   PUBLIC_ARTICLE_URL: 'https://news.example.com/{yyyy}/{mm}/{dd}/{slug}',
 }
 
-export type App = Awaited<ReturnType<typeof build>>['app']
 export type Headers = Record<string, string>
 
 /** Item fields rss-parser leaves out unless asked (arrays kept where an item may repeat one). */

@@ -103,7 +103,6 @@ export const RightsInSchema = Type.Object(
 export type RightsInput = Static<typeof RightsInSchema>
 
 export const rightsRules = ['own-setting-forbids', 'credit-forbids', 'override', 'allowed'] as const
-export type RightsRule = (typeof rightsRules)[number]
 
 const SourceSummarySchema = Type.Object(
   { id: UuidSchema, slug: Type.String(), name: Type.String() },

@@ -51,7 +51,6 @@ export const ArticleCorrectionComponent = Type.Object(
     additionalProperties: false,
   },
 )
-export type ArticleCorrection = Static<typeof ArticleCorrectionComponent>
 
 const CorrectionComponent = Type.Object(
   {
