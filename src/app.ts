@@ -248,23 +248,35 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
         clock,
         createTags: config.tagsCreateOnWrite,
         mediaBase: config.media.publicUrl,
+        publicUrls: config.publicUrls,
       }),
       sources,
     })
     const previews = createPreviewsService(db.prisma, {
       clock,
       mediaBase: config.media.publicUrl,
+      publicUrls: config.publicUrls,
       urls: { template: config.previews.urlTemplate, publicUrl: config.publicUrl },
     })
     await v1.register(previewsRoutes, { previews, config })
     await v1.register(correctionRoutes, { corrections: createCorrectionsService(db.prisma, { clock }) })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
     await v1.register(peopleRoutes, {
-      people: createPeopleService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
+      people: createPeopleService(db.prisma, {
+        clock,
+        mediaBase: config.media.publicUrl,
+        urls: config.publicUrls,
+      }),
     })
-    await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })
+    await v1.register(sectionsRoutes, {
+      sections: createSectionsService(db.prisma, { clock, urls: config.publicUrls }),
+    })
     await v1.register(collectionsRoutes, {
-      collections: createCollectionsService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
+      collections: createCollectionsService(db.prisma, {
+        clock,
+        mediaBase: config.media.publicUrl,
+        publicUrls: config.publicUrls,
+      }),
     })
     const media = createMediaService(db.prisma, {
       clock,

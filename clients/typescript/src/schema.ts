@@ -1949,6 +1949,7 @@ export interface components {
          * @example {
          *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
          *       "slug": "anna-hakobyan",
+         *       "url": "https://www.example.com/people/anna-hakobyan",
          *       "name": "Anna Hakobyan",
          *       "jobTitle": "Political correspondent",
          *       "bio": "Covers Armenian politics and the South Caucasus from Yerevan.",
@@ -1968,6 +1969,7 @@ export interface components {
             id: string;
             /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
             slug: string;
+            url: string | null;
             name: string;
             jobTitle: string | null;
             bio: string | null;
@@ -1995,6 +1997,7 @@ export interface components {
          *       "id": "019ac0de-7a1e-7000-8000-00000000d002",
          *       "slug": "middle-east",
          *       "path": "world/middle-east",
+         *       "url": "https://www.example.com/world/middle-east",
          *       "name": "Middle East",
          *       "description": null,
          *       "parentId": "019ac0de-7a1e-7000-8000-00000000d001",
@@ -2013,6 +2016,7 @@ export interface components {
             slug: string;
             /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
             path: string;
+            url: string | null;
             name: string;
             description: string | null;
             parentId: string | null;
@@ -2039,6 +2043,7 @@ export interface components {
          *       "id": "019ac0de-7a1e-7000-8000-00000000d001",
          *       "slug": "world",
          *       "path": "world",
+         *       "url": "https://www.example.com/world",
          *       "name": "World",
          *       "description": null,
          *       "parentId": null,
@@ -2053,6 +2058,7 @@ export interface components {
          *           "id": "019ac0de-7a1e-7000-8000-00000000d002",
          *           "slug": "middle-east",
          *           "path": "world/middle-east",
+         *           "url": "https://www.example.com/world/middle-east",
          *           "name": "Middle East",
          *           "description": null,
          *           "parentId": "019ac0de-7a1e-7000-8000-00000000d001",
@@ -2074,6 +2080,7 @@ export interface components {
             slug: string;
             /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
             path: string;
+            url: string | null;
             name: string;
             description: string | null;
             parentId: string | null;
@@ -2254,6 +2261,7 @@ export interface components {
          *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
          *       "embargoedUntil": null,
          *       "canonicalUrl": null,
+         *       "url": "https://www.example.com/news/2015/09/iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
          *       "leadImage": null,
          *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
          *       "credits": [
@@ -2334,6 +2342,7 @@ export interface components {
             firstPublishedAt: string | null;
             embargoedUntil: string | null;
             canonicalUrl: string | null;
+            url: string | null;
             leadImage: components["schemas"]["LeadImage"] | null;
             sourceId: string | null;
             /** @description Wire credits, in order */
@@ -2395,6 +2404,7 @@ export interface components {
             firstPublishedAt?: string | null;
             embargoedUntil?: string | null;
             canonicalUrl?: string | null;
+            url?: string | null;
             leadImage?: components["schemas"]["LeadImage"] | null;
             sourceId?: string | null;
             /** @description Wire credits, in order */
@@ -2563,6 +2573,7 @@ export interface components {
          *       "summary": null,
          *       "language": "en",
          *       "publishedAt": "2015-09-26T18:00:00.000Z",
+         *       "url": "https://www.example.com/news/2015/09/russia-and-iraq-agree-on-intelligence-cooperation",
          *       "leadImage": null
          *     }
          */
@@ -2576,6 +2587,7 @@ export interface components {
             language: string;
             /** Format: date-time */
             publishedAt: string;
+            url: string | null;
             leadImage: components["schemas"]["LeadImage"] | null;
         };
         /** @description An article's related articles, best first: at most `limit` of them, without pages. Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. */
@@ -2630,6 +2642,7 @@ export interface components {
             headline: string;
             summary: string | null;
             publishedAt: string | null;
+            url: string | null;
             source: components["schemas"]["Source"] | null;
             leadImage: components["schemas"]["LeadImage"] | null;
         };
@@ -4774,7 +4787,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5071,6 +5084,7 @@ export interface operations {
                             id: string;
                             /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
                             slug?: string;
+                            url?: string | null;
                             name?: string;
                             jobTitle?: string | null;
                             bio?: string | null;
@@ -5162,6 +5176,7 @@ export interface operations {
                             slug?: string;
                             /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
                             path?: string;
+                            url?: string | null;
                             name?: string;
                             description?: string | null;
                             parentId?: string | null;
@@ -5410,7 +5425,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5570,7 +5585,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5765,7 +5780,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5940,7 +5955,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -6135,7 +6150,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -6565,7 +6580,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -6892,7 +6907,7 @@ export interface operations {
     getArticleHead: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -7158,6 +7173,7 @@ export interface operations {
                             id: string;
                             /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
                             slug?: string;
+                            url?: string | null;
                             name?: string;
                             jobTitle?: string | null;
                             bio?: string | null;
@@ -7249,6 +7265,7 @@ export interface operations {
                             slug?: string;
                             /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
                             path?: string;
+                            url?: string | null;
                             name?: string;
                             description?: string | null;
                             parentId?: string | null;
@@ -7514,7 +7531,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -7681,7 +7698,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
