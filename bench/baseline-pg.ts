@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { encodeCursor } from '../src/lib/pagination.js'
+import { articleUrl } from '../src/lib/public-urls.js'
 
 const { values } = parseArgs({ options: { port: { type: 'string' } } })
 const databaseUrl = process.env.DATABASE_URL
@@ -13,6 +14,8 @@ if (!values.port || !databaseUrl) {
   process.stderr.write('Usage: DATABASE_URL=postgres://… baseline-pg.js --port <port>\n')
   process.exit(1)
 }
+
+const urlTemplates = { article: process.env.PUBLIC_ARTICLE_URL }
 
 // The API's default pool size.
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 })
@@ -189,6 +192,14 @@ app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, repl
     firstPublishedAt: (a.first_published_at ?? a.published_at).toISOString(),
     ...(hasEmbargo ? { embargoedUntil: a.embargoed_until?.toISOString() ?? null } : {}),
     canonicalUrl: a.canonical_url,
+    // The same PUBLIC_ARTICLE_URL as the API's (bench/servers.ts), rendered the same way.
+    url: articleUrl(urlTemplates, {
+      id: a.id,
+      slug: a.slug,
+      canonicalUrl: a.canonical_url,
+      firstPublishedAt: a.first_published_at,
+      publishedAt: a.published_at,
+    }),
     leadImage: a.lead_image_url
       ? { url: a.lead_image_url, caption: a.lead_image_caption, credit: a.lead_image_credit }
       : null,

@@ -77,13 +77,16 @@ export async function startApiServer({ db, env, cache, profileDir }: ApiServerOp
       MEDIA_UPLOAD_MAX: '100000',
       // Sitemaps list absolute URLs: the API's own (the index) and the articles' public ones.
       PUBLIC_URL: 'https://api.example.com',
-      PUBLIC_ARTICLE_URL: 'https://www.example.com/news/{yyyy}/{mm}/{slug}',
+      PUBLIC_ARTICLE_URL: publicArticleUrl,
       ...(cache ? {} : { RESPONSE_CACHE_MB: '0' }),
     },
     '/health/ready',
     port,
   )
 }
+
+/** The articles' public URL template: the API and the hand-written baseline render the same one. */
+const publicArticleUrl = 'https://www.example.com/news/{yyyy}/{mm}/{slug}'
 
 export async function startStaticBaseline(env: NodeJS.ProcessEnv, bodyFile: string, readyPath: string) {
   const port = await freePort()
@@ -94,7 +97,13 @@ export async function startStaticBaseline(env: NodeJS.ProcessEnv, bodyFile: stri
 export async function startPgBaseline(env: NodeJS.ProcessEnv, databaseUrl: string, readyPath: string) {
   const port = await freePort()
   const args = [...entryArgs('bench/baseline-pg.ts'), '--port', String(port)]
-  return start('baseline-pg', args, { ...env, DATABASE_URL: databaseUrl }, readyPath, port)
+  return start(
+    'baseline-pg',
+    args,
+    { ...env, DATABASE_URL: databaseUrl, PUBLIC_ARTICLE_URL: publicArticleUrl },
+    readyPath,
+    port,
+  )
 }
 
 export async function stopServer(server: RunningServer): Promise<void> {

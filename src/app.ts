@@ -252,6 +252,7 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
       clock,
       createTags: config.tagsCreateOnWrite,
       mediaBase: config.media.publicUrl,
+      publicUrls: config.publicUrls,
     })
     const ninjs = createNinjsService(db.prisma, {
       articles,
@@ -263,6 +264,7 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
     const previews = createPreviewsService(db.prisma, {
       clock,
       mediaBase: config.media.publicUrl,
+      publicUrls: config.publicUrls,
       urls: { template: config.previews.urlTemplate, publicUrl: config.publicUrl },
     })
     await v1.register(previewsRoutes, { previews, config })
@@ -276,10 +278,20 @@ function v1Routes({ db, config, clock, keys, changes, resolveHost, storage, rend
     await v1.register(sitemapsRoutes, { sitemaps })
     await v1.register(tagsRoutes, { tags: createTagsService(db.prisma, { clock }) })
     await v1.register(peopleRoutes, {
-      people: createPeopleService(db.prisma, { clock, mediaBase: config.media.publicUrl }),
+      people: createPeopleService(db.prisma, {
+        clock,
+        mediaBase: config.media.publicUrl,
+        urls: config.publicUrls,
+      }),
     })
-    await v1.register(sectionsRoutes, { sections: createSectionsService(db.prisma, { clock }) })
-    const collections = createCollectionsService(db.prisma, { clock, mediaBase: config.media.publicUrl })
+    await v1.register(sectionsRoutes, {
+      sections: createSectionsService(db.prisma, { clock, urls: config.publicUrls }),
+    })
+    const collections = createCollectionsService(db.prisma, {
+      clock,
+      mediaBase: config.media.publicUrl,
+      publicUrls: config.publicUrls,
+    })
     await v1.register(collectionsRoutes, { collections })
     await v1.register(feedsRoutes, feedsOptions(config, articles, collections))
     const media = createMediaService(db.prisma, {

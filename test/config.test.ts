@@ -176,3 +176,44 @@ t.test('media: a folder beside the embedded database by default, or an S3 bucket
     t.throws(() => loadConfig({ [variable]: value }), { name: 'ConfigError', variable }, `${variable}=${value}`)
   }
 })
+
+t.test('PUBLIC_ARTICLE_URL, PUBLIC_SECTION_URL, PUBLIC_PERSON_URL: templates of public URLs', async (t) => {
+  t.same(loadConfig({}).publicUrls, {}, 'unset: no templates')
+  const templates = {
+    PUBLIC_ARTICLE_URL: 'https://www.example.com/news/{section}/{yyyy}/{mm}/{dd}/{slug}-{id}',
+    PUBLIC_SECTION_URL: 'https://www.example.com/{path}?s={slug}&id={id}',
+    PUBLIC_PERSON_URL: 'http://localhost:8080/people/{slug}/{id}',
+  }
+  t.same(loadConfig(templates).publicUrls, {
+    article: templates.PUBLIC_ARTICLE_URL,
+    section: templates.PUBLIC_SECTION_URL,
+    person: templates.PUBLIC_PERSON_URL,
+  })
+  const cases: [ConfigVariable, string, RegExp][] = [
+    ['PUBLIC_ARTICLE_URL', 'https://www.example.com/{title}', /only the placeholders \{slug\}/],
+    ['PUBLIC_ARTICLE_URL', 'https://www.example.com/{path}', /only the placeholders/],
+    ['PUBLIC_SECTION_URL', 'https://www.example.com/{yyyy}/{path}', /only the placeholders \{path\}, \{slug\}, \{id\}/],
+    ['PUBLIC_PERSON_URL', 'https://www.example.com/{section}', /only the placeholders \{slug\}, \{id\}/],
+    ['PUBLIC_ARTICLE_URL', '/news/{slug}', /absolute http or https URL/],
+    ['PUBLIC_SECTION_URL', 'www.example.com/{path}', /absolute http or https URL/],
+    ['PUBLIC_PERSON_URL', 'ftp://www.example.com/{slug}', /absolute http or https URL/],
+    ['PUBLIC_ARTICLE_URL', 'https://user:secret@www.example.com/{slug}', /without credentials/],
+    ['PUBLIC_PERSON_URL', 'https://user@www.example.com/{slug}', /without credentials/],
+    ['PUBLIC_SECTION_URL', 'https://{slug}.example.com/', /with a host/],
+    ['PUBLIC_ARTICLE_URL', 'https:///{slug}', /with a host/],
+  ]
+  for (const [variable, value, expected] of cases) {
+    let error: unknown
+    try {
+      loadConfig({ [variable]: value })
+    } catch (err) {
+      error = err
+    }
+    t.type(error, ConfigError, `${variable}=${value} throws a ConfigError`)
+    if (!(error instanceof ConfigError)) continue
+    t.equal(error.variable, variable, `${variable}=${value}: .variable`)
+    t.match(error.message, new RegExp(`^Invalid configuration: ${variable}=`), `${variable}=${value}: names it`)
+    t.match(error.message, expected, `${variable}=${value}: says what is expected`)
+    t.notMatch(error.message, /\n/, `${variable}=${value}: one line`)
+  }
+})

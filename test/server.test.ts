@@ -16,6 +16,18 @@ test('a bad configuration stops the process with one line naming the variable', 
   t.match(out, /^Invalid configuration: PORT="abc"/)
 })
 
+test('a public URL template with an unknown placeholder stops the process, naming the variable', async (t) => {
+  const s = startServer({ PUBLIC_ARTICLE_URL: 'https://www.example.com/{title}' }, 0)
+  const { code } = await s.exited
+  t.equal(code, 1)
+  const out = s.stderr().trim()
+  t.equal(out.split('\n').length, 1, 'one line')
+  t.match(
+    out,
+    /^Invalid configuration: PUBLIC_ARTICLE_URL="https:\/\/www.example.com\/\{title\}" — expected only the placeholders/,
+  )
+})
+
 test('fresh embedded database: migrate, seed, serve; restart keeps the data; graceful shutdown', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'newsdesk-server-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))

@@ -19,9 +19,15 @@ export const urlPlaceholders: Record<PublicUrlKind, readonly string[]> = {
 
 const placeholder = /\{([^{}]*)\}/g
 
-/** Why a template cannot be used (null: it can): not an absolute http(s) URL with a host, or an unknown placeholder. */
+/**
+ * Why a template cannot be used (null: it can): not an absolute http(s) URL with a host (no
+ * placeholder in it), credentials in it, or an unknown placeholder.
+ */
 export function templateProblem(kind: PublicUrlKind, template: string): string | null {
-  if (!/^https?:\/\/[^/?#@\s{}]+/.test(template)) return 'an absolute http or https URL with a host'
+  const authority = /^https?:\/\/([^/?#]*)/.exec(template)?.[1]
+  if (authority?.includes('@')) return 'a URL without credentials (user:password@)'
+  // The host is the site's own: no placeholder in it.
+  if (!authority || !/^[^\s{}]+$/.test(authority)) return 'an absolute http or https URL with a host'
   const unknown = [...template.matchAll(placeholder)]
     .map((m) => m[1] as string)
     .filter((name) => !urlPlaceholders[kind].includes(name))

@@ -244,6 +244,7 @@ test('related articles', async (t) => {
       summary: 'The best one.',
       language: 'hy',
       publishedAt: subjectTime,
+      url: null,
       leadImage: { url: 'https://images.example.com/best.jpg', caption: 'A caption', credit: 'Photo: Someone' },
     })
     t.equal(article.related[1]?.leadImage, null)

@@ -66,6 +66,7 @@ test('collections and teasers', async (t) => {
         'slug',
         'source',
         'summary',
+        'url',
       ])
       t.match(teaser.article, {
         id: stored.id,

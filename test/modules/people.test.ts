@@ -77,7 +77,16 @@ test('people: create, read, update, delete', async (t) => {
 
   // A read sent back: its writable fields, by the names it shows them, are accepted as they are.
   const read = json<Person>(await app.inject({ url: `/v1/people/${created.slug}`, headers: auth }))
-  const { id: _id, bioHtml: _html, createdBy: _cb, updatedBy: _ub, createdAt: _ca, updatedAt: _ua, ...writable } = read
+  const {
+    id: _id,
+    url: _url,
+    bioHtml: _html,
+    createdBy: _cb,
+    updatedBy: _ub,
+    createdAt: _ca,
+    updatedAt: _ua,
+    ...writable
+  } = read
   const back = await people.patch(created.id, { ...writable, jobTitle: 'Sent back' })
   t.equal(back.statusCode, 200, 'a read is accepted back')
   t.same(json<Person>(back), { ...read, jobTitle: 'Sent back', updatedAt: json<Person>(back).updatedAt })

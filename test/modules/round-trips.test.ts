@@ -39,6 +39,8 @@ const articleReadOnly = [
   'createdAt',
   'updatedAt',
   'tagDetails',
+  // Rendered from the canonicalUrl or PUBLIC_ARTICLE_URL.
+  'url',
   // Notes are appended by a PATCH's `correction`, never sent back whole.
   'corrections',
 ] as const

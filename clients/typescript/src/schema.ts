@@ -2279,6 +2279,7 @@ export interface components {
          * @example {
          *       "id": "019ac0de-7a1e-7000-8000-00000000b001",
          *       "slug": "anna-hakobyan",
+         *       "url": "https://www.example.com/people/anna-hakobyan",
          *       "name": "Anna Hakobyan",
          *       "jobTitle": "Political correspondent",
          *       "bio": "Covers Armenian politics and the South Caucasus from Yerevan.",
@@ -2298,6 +2299,7 @@ export interface components {
             id: string;
             /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
             slug: string;
+            url: string | null;
             name: string;
             jobTitle: string | null;
             bio: string | null;
@@ -2325,6 +2327,7 @@ export interface components {
          *       "id": "019ac0de-7a1e-7000-8000-00000000d002",
          *       "slug": "middle-east",
          *       "path": "world/middle-east",
+         *       "url": "https://www.example.com/world/middle-east",
          *       "name": "Middle East",
          *       "description": null,
          *       "parentId": "019ac0de-7a1e-7000-8000-00000000d001",
@@ -2343,6 +2346,7 @@ export interface components {
             slug: string;
             /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
             path: string;
+            url: string | null;
             name: string;
             description: string | null;
             parentId: string | null;
@@ -2369,6 +2373,7 @@ export interface components {
          *       "id": "019ac0de-7a1e-7000-8000-00000000d001",
          *       "slug": "world",
          *       "path": "world",
+         *       "url": "https://www.example.com/world",
          *       "name": "World",
          *       "description": null,
          *       "parentId": null,
@@ -2383,6 +2388,7 @@ export interface components {
          *           "id": "019ac0de-7a1e-7000-8000-00000000d002",
          *           "slug": "middle-east",
          *           "path": "world/middle-east",
+         *           "url": "https://www.example.com/world/middle-east",
          *           "name": "Middle East",
          *           "description": null,
          *           "parentId": "019ac0de-7a1e-7000-8000-00000000d001",
@@ -2404,6 +2410,7 @@ export interface components {
             slug: string;
             /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
             path: string;
+            url: string | null;
             name: string;
             description: string | null;
             parentId: string | null;
@@ -2584,6 +2591,7 @@ export interface components {
          *       "firstPublishedAt": "2015-09-27T12:00:00.000Z",
          *       "embargoedUntil": null,
          *       "canonicalUrl": null,
+         *       "url": "https://www.example.com/news/2015/09/iraq-to-share-intelligence-info-on-is-with-syria-russia-iran",
          *       "leadImage": null,
          *       "sourceId": "019ac0de-7a1e-7000-8000-00000000a001",
          *       "credits": [
@@ -2664,6 +2672,7 @@ export interface components {
             firstPublishedAt: string | null;
             embargoedUntil: string | null;
             canonicalUrl: string | null;
+            url: string | null;
             leadImage: components["schemas"]["LeadImage"] | null;
             sourceId: string | null;
             /** @description Wire credits, in order */
@@ -2725,6 +2734,7 @@ export interface components {
             firstPublishedAt?: string | null;
             embargoedUntil?: string | null;
             canonicalUrl?: string | null;
+            url?: string | null;
             leadImage?: components["schemas"]["LeadImage"] | null;
             sourceId?: string | null;
             /** @description Wire credits, in order */
@@ -3137,6 +3147,7 @@ export interface components {
          *       "summary": null,
          *       "language": "en",
          *       "publishedAt": "2015-09-26T18:00:00.000Z",
+         *       "url": "https://www.example.com/news/2015/09/russia-and-iraq-agree-on-intelligence-cooperation",
          *       "leadImage": null
          *     }
          */
@@ -3150,6 +3161,7 @@ export interface components {
             language: string;
             /** Format: date-time */
             publishedAt: string;
+            url: string | null;
             leadImage: components["schemas"]["LeadImage"] | null;
         };
         /** @description An article's related articles, best first: at most `limit` of them, without pages. Public articles that share tags and sections with this one (a shared section counts half a shared tag), closest to it in time: the score is halved 30 days apart, a third at 60. Among equals (as many shared, as many whole days apart), the closest in words (full-text rank against its headline and summary), then the newest. Never the article itself, never an article that is not public, whoever asks. */
@@ -3204,6 +3216,7 @@ export interface components {
             headline: string;
             summary: string | null;
             publishedAt: string | null;
+            url: string | null;
             source: components["schemas"]["Source"] | null;
             leadImage: components["schemas"]["LeadImage"] | null;
         };
@@ -5350,7 +5363,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -5647,6 +5660,7 @@ export interface operations {
                             id: string;
                             /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
                             slug?: string;
+                            url?: string | null;
                             name?: string;
                             jobTitle?: string | null;
                             bio?: string | null;
@@ -5738,6 +5752,7 @@ export interface operations {
                             slug?: string;
                             /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
                             path?: string;
+                            url?: string | null;
                             name?: string;
                             description?: string | null;
                             parentId?: string | null;
@@ -5986,7 +6001,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -6146,7 +6161,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -6341,7 +6356,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -6516,7 +6531,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -6711,7 +6726,7 @@ export interface operations {
                 q?: string;
                 /** @description Newest published first (default), most recently updated first, or best match (needs q) */
                 sort?: "-publishedAt" | "-updatedAt" | "relevance";
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -7141,7 +7156,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -7472,7 +7487,7 @@ export interface operations {
     getArticleHead: {
         parameters: {
             query?: {
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt. Deprecated on a single read: the answer is then not a full Article but a SparseArticle, which this operation does not declare; list with `fields` instead. */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags, related */
                 include?: string;
@@ -7741,6 +7756,7 @@ export interface operations {
                             id: string;
                             /** @description Lower-case letters and digits separated by single hyphens, not shaped like a UUID */
                             slug?: string;
+                            url?: string | null;
                             name?: string;
                             jobTitle?: string | null;
                             bio?: string | null;
@@ -7832,6 +7848,7 @@ export interface operations {
                             slug?: string;
                             /** @description The slugs from the root down, joined by "/": names the section in URLs and filters */
                             path?: string;
+                            url?: string | null;
                             name?: string;
                             description?: string | null;
                             parentId?: string | null;
@@ -8097,7 +8114,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;
@@ -8264,7 +8281,7 @@ export interface operations {
             query?: {
                 /** @description How many (1-20, default 5) */
                 limit?: number;
-                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
+                /** @description Comma-separated fields to return (id is always returned): slug, headline, summary, body, bodyHtml, bodyText, dateline, bylines, language, status, publishedAt, firstPublishedAt, embargoedUntil, canonicalUrl, url, leadImage, sourceId, credits, contributors, sections, tags, rights, corrections, version, createdBy, updatedBy, createdAt, updatedAt */
                 fields?: string;
                 /** @description Related records to embed: source, credits, contributors, sections, tags */
                 include?: string;

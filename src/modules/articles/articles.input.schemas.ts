@@ -25,11 +25,21 @@ const CreditInSchema = Type.Object(
   },
 )
 
+/** An embedded record's `url` sent back: read-only, ignored (bounded as every input string). */
+const EmbeddedUrlSchema = Type.Optional(
+  nullable(Type.String({ maxLength: 8000, description: 'As a read embeds it: ignored (read-only)' })),
+)
+
 /** How an article's input names a person: by id or slug, or as include=contributors embeds it. */
 const PersonReferenceSchema = Type.Union([
   Type.String({ minLength: 1, maxLength: 200, description: 'A person id or slug' }),
   Type.Object(
-    { ...Type.Partial(PersonComponent).properties, id: UuidSchema, image: Type.Optional(nullable(MediaImageInSchema)) },
+    {
+      ...Type.Partial(PersonComponent).properties,
+      id: UuidSchema,
+      url: EmbeddedUrlSchema,
+      image: Type.Optional(nullable(MediaImageInSchema)),
+    },
     { additionalProperties: false, description: 'The person as a read embeds it: its id names it' },
   ),
 ])
@@ -55,7 +65,7 @@ export const sectionPathPattern = `^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-
 const SectionReferenceSchema = Type.Union([
   Type.String({ minLength: 1, maxLength: 1000, description: 'A section id or path, e.g. world/middle-east' }),
   Type.Object(
-    { ...Type.Partial(SectionComponent).properties, id: UuidSchema },
+    { ...Type.Partial(SectionComponent).properties, id: UuidSchema, url: EmbeddedUrlSchema },
     { additionalProperties: false, description: 'The section as a read embeds it: its id names it' },
   ),
 ])

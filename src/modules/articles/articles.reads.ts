@@ -40,7 +40,7 @@ export async function getArticle(db: Db, idOrSlug: string, view: ViewOptions, no
     lastModified: record.updatedAt,
     version: record.version,
   }
-  return view.include?.includes('related') ? withRelated(db, read, now, view.mediaBase) : read
+  return view.include?.includes('related') ? withRelated(db, read, now, view) : read
 }
 
 /** The keyset position a list cursor holds: a rank, an update time, or a publish time (null: a draft). */

@@ -10,6 +10,7 @@ import type { ArticleRecord } from './articles.record.js'
 import type { RelatedArticles, RelatedQuery } from './articles.related.schemas.js'
 import { relatedArticles } from './articles.related-repository.js'
 import type { Article } from './articles.schemas.js'
+import { publicUrlOf, urlNeedsSection } from './articles.urls.js'
 import {
   latest,
   leadImageOf,
@@ -48,7 +49,7 @@ export async function getRelated(
   }
 }
 
-function toRelatedArticle(record: ArticleRecord, mediaBase: string | undefined): RelatedArticle {
+function toRelatedArticle(record: ArticleRecord, view: Pick<ViewOptions, 'mediaBase' | 'publicUrls'>): RelatedArticle {
   return {
     id: record.id,
     slug: record.slug,
@@ -57,7 +58,8 @@ function toRelatedArticle(record: ArticleRecord, mediaBase: string | undefined):
     language: record.language,
     // Related articles are public: they have a publish time.
     publishedAt: (record.publishedAt as Date).toISOString(),
-    leadImage: leadImageOf(record, mediaBase),
+    url: publicUrlOf(view.publicUrls ?? {}, record),
+    leadImage: leadImageOf(record, view.mediaBase),
   }
 }
 
@@ -66,7 +68,7 @@ export async function withRelated(
   db: Db,
   read: Cacheable<Article> & { lastModified: Date },
   now: Date,
-  mediaBase: string | undefined,
+  view: Pick<ViewOptions, 'mediaBase' | 'publicUrls'>,
 ): Promise<Cacheable<Article>> {
   const found = await relatedArticles(db, {
     article: { id: read.body.id },
@@ -74,15 +76,28 @@ export async function withRelated(
     now,
     limit: embeddedRelated,
     withoutBody: true,
-    relations: { source: false, creditSources: false, people: false, sectionRecords: false },
+    // Sections (their paths) for {section} of the related articles' URLs.
+    relations: {
+      source: false,
+      creditSources: false,
+      people: false,
+      sectionRecords: false,
+      contributors: false,
+      sections: urlNeedsSection(view.publicUrls),
+    },
   })
   return {
     ...read,
-    body: { ...read.body, related: found.related.map((r) => toRelatedArticle(r, mediaBase)) },
+    body: { ...read.body, related: found.related.map((r) => toRelatedArticle(r, view)) },
     surrogateKeys: [
       ...read.surrogateKeys,
       'articles',
-      ...found.related.flatMap((r) => [`article:${r.id}`, ...(r.leadMediaId ? [`media:${r.leadMediaId}`] : [])]),
+      ...found.related.flatMap((r) => [
+        `article:${r.id}`,
+        ...(r.leadMediaId ? [`media:${r.leadMediaId}`] : []),
+        // Loaded only when {section} is in their URL: a moved section changes it.
+        ...r.sections.filter((x) => x.primary).map((x) => `section:${x.sectionId}`),
+      ]),
     ],
     lastModified: latest([read.lastModified, ...found.related.map((r) => r.updatedAt)]),
   }

@@ -34,6 +34,7 @@ export const articleFields = [
   'firstPublishedAt',
   'embargoedUntil',
   'canonicalUrl',
+  'url',
   'leadImage',
   'sourceId',
   'credits',

@@ -5,6 +5,7 @@
 import type { PrismaClient } from '../../db/database.js'
 import { isSlugClash } from '../../db/errors.js'
 import type { Actor } from '../../lib/principal.js'
+import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { retryGeneratedSlug } from '../../lib/slug.js'
 import type { IfMatch } from '../../lib/versions.js'
 import { type Change, changeArticle } from './articles.change.js'
@@ -41,12 +42,15 @@ export interface ArticlesServiceOptions {
   createTags: boolean
   /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
   mediaBase?: string
+  /** PUBLIC_ARTICLE_URL, PUBLIC_SECTION_URL, PUBLIC_PERSON_URL: the `url` of articles and what they embed. */
+  publicUrls?: PublicUrlTemplates
 }
 
-export function createArticlesService(db: PrismaClient, { clock, createTags, mediaBase }: ArticlesServiceOptions) {
+export function createArticlesService(db: PrismaClient, options: ArticlesServiceOptions) {
+  const { clock, createTags, mediaBase, publicUrls } = options
   const unknownTags = createTags ? 'create' : 'reject'
-  const full: ViewOptions = { ...fullView, mediaBase }
-  const withBase = <V extends ViewOptions>(view: V): V => ({ ...view, mediaBase })
+  const full: ViewOptions = { ...fullView, mediaBase, publicUrls }
+  const withBase = <V extends ViewOptions>(view: V): V => ({ ...view, mediaBase, publicUrls })
   const written = (record: ArticleRecord): Written => ({
     article: toArticle(record, clock(), full),
     version: record.version,

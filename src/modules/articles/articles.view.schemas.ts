@@ -80,6 +80,18 @@ export const ArticleSectionComponent = Type.Object(
   },
 )
 
+/** An article's public URL on the newsroom's site (read-only: a write ignores it). */
+export const ArticleUrlSchema = nullable(
+  Type.String({
+    format: 'uri',
+    description:
+      "Where the article lives on the newsroom's site: its canonicalUrl when set, else PUBLIC_ARTICLE_URL " +
+      'rendered ({slug}, {id}, {yyyy}, {mm}, {dd} of its first publication in UTC, {section}: its primary ' +
+      "section's path); null when neither gives one (no template, or a placeholder without a value, such as a " +
+      "draft's date). Read-only, set by the server",
+  }),
+)
+
 /** The compact article include=related embeds (see articles.related.ts). */
 export const RelatedArticleComponent = Type.Object(
   {
@@ -89,6 +101,7 @@ export const RelatedArticleComponent = Type.Object(
     summary: nullable(Type.String()),
     language: Type.String({ description: 'BCP 47 language tag' }),
     publishedAt: TimestampSchema,
+    url: ArticleUrlSchema,
     leadImage: Type.Union([ref(LeadImageComponent), Type.Null()]),
   },
   {
@@ -103,6 +116,7 @@ export const RelatedArticleComponent = Type.Object(
         summary: null,
         language: 'en',
         publishedAt: '2015-09-26T18:00:00.000Z',
+        url: 'https://www.example.com/news/2015/09/russia-and-iraq-agree-on-intelligence-cooperation',
         leadImage: null,
       },
     ],
@@ -130,6 +144,7 @@ const seedArticleExample = {
   firstPublishedAt: '2015-09-27T12:00:00.000Z',
   embargoedUntil: null,
   canonicalUrl: null,
+  url: 'https://www.example.com/news/2015/09/iraq-to-share-intelligence-info-on-is-with-syria-russia-iran',
   leadImage: null,
   sourceId: seedSourceExample.id,
   credits: [{ sourceId: '019ac0de-7a1e-7000-8000-00000000a002', role: 'wire' }],
@@ -177,6 +192,7 @@ const articleProperties = {
       'before); null: no embargo',
   }),
   canonicalUrl: nullable(Type.String()),
+  url: ArticleUrlSchema,
   leadImage: Type.Union([ref(LeadImageComponent), Type.Null()]),
   sourceId: nullable(Type.String({ format: 'uuid', description: 'The publishing source' })),
   credits: Type.Array(ref(CreditComponent), { description: 'Wire credits, in order' }),

@@ -2,6 +2,7 @@
 // embeds), the status a reader sees, the revision snapshot and the cache keys of the record.
 
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
+import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { toMediaImage, withMediaBase } from '../media/media.embeds.js'
 import { toPerson } from '../people/people.mapper.js'
 import { toSection } from '../sections/sections.mapper.js'
@@ -10,6 +11,7 @@ import { storedBodyHtml } from './articles.body.js'
 import type { ArticleRecord, Relations } from './articles.record.js'
 import { type RightsSnapshot, rightsOf, rightsSnapshot, withholdBody } from './articles.rights.js'
 import { type Article, type ArticleField, type ArticleInclude, articleFields } from './articles.schemas.js'
+import { publicUrlOf, urlNeedsSection } from './articles.urls.js'
 
 export interface ViewOptions {
   /** The caller may see drafts and scheduled articles. */
@@ -20,6 +22,8 @@ export interface ViewOptions {
   include?: ArticleInclude[]
   /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
   mediaBase?: string
+  /** PUBLIC_ARTICLE_URL, PUBLIC_SECTION_URL, PUBLIC_PERSON_URL: the `url` of articles and their embeds. */
+  publicUrls?: PublicUrlTemplates
   /** A partner key (content:syndicate alone): bodies of articles that are not syndicatable are withheld. */
   syndication?: boolean
 }
@@ -93,6 +97,7 @@ interface ViewContext {
   now: Date
   include: ReadonlySet<ArticleInclude>
   mediaBase?: string
+  urls: PublicUrlTemplates
 }
 
 /** The lead image columns of an article (its record, a teaser's or a related article's). */
@@ -140,6 +145,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
     (r.firstPublishedAt ?? (c.status === 'published' ? r.publishedAt : null))?.toISOString() ?? null,
   embargoedUntil: (r) => r.embargoedUntil?.toISOString() ?? null,
   canonicalUrl: (r) => r.canonicalUrl,
+  url: (r, c) => publicUrlOf(c.urls, r),
   leadImage: (r, c) => leadImageOf(r, c.mediaBase),
   sourceId: (r) => r.sourceId,
   credits: (r, c) =>
@@ -153,14 +159,14 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
       personId: contributor.personId,
       role: contributor.role,
       ...(c.include.has('contributors') && contributor.person
-        ? { person: toPerson(contributor.person, { withEmail: false, mediaBase: c.mediaBase }) }
+        ? { person: toPerson(contributor.person, { withEmail: false, mediaBase: c.mediaBase, urls: c.urls }) }
         : {}),
     })),
   sections: (r, c) =>
     r.sections.map((link) => ({
       sectionId: link.sectionId,
       primary: link.primary,
-      ...(c.include.has('sections') && link.section ? { section: toSection(link.section) } : {}),
+      ...(c.include.has('sections') && link.section ? { section: toSection(link.section, c.urls) } : {}),
     })),
   tags: (r) => r.tags.map((t) => t.slug),
   rights: (r, c) => rightsOf(r, c.now),
@@ -179,7 +185,8 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
  */
 export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, snippet?: string | null): Article {
   const include = new Set(view.include ?? [])
-  const context: ViewContext = { status: effectiveStatus(record, now), now, include, mediaBase: view.mediaBase }
+  const { mediaBase, publicUrls: urls = {} } = view
+  const context: ViewContext = { status: effectiveStatus(record, now), now, include, mediaBase, urls }
   const out: Record<string, unknown> = { id: record.id }
   for (const field of view.fields ?? articleFields) out[field] = fieldValues[field](record, context)
   // Embedded records come with their fields even when `fields` leaves those out.
@@ -250,7 +257,7 @@ function snapshotLeadImage(r: ArticleRecord): SnapshotLeadImage {
 
 /** The editable state of an article as stored in a revision (its stored status, not the reader's). */
 export function snapshotOf(record: ArticleRecord): Snapshot {
-  const context: ViewContext = { status: record.status, now: record.updatedAt, include: new Set() }
+  const context: ViewContext = { status: record.status, now: record.updatedAt, include: new Set(), urls: {} }
   const fields = Object.fromEntries(
     snapshotFields.filter((f) => f !== 'leadImage').map((f) => [f, fieldValues[f](record, context)]),
   )
@@ -282,7 +289,8 @@ export function relationsOf(view: ViewOptions): Relations {
     people: includes('contributors'),
     sectionRecords: includes('sections'),
     contributors: shows('contributors'),
-    sections: shows('sections'),
+    // The primary section's path is {section} of an article's URL.
+    sections: shows('sections') || (view.fields?.includes('url') === true && urlNeedsSection(view.publicUrls)),
   }
 }
 

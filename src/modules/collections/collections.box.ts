@@ -3,6 +3,7 @@
 // a public view: not its body, and not its ids in the surrogate keys.
 import type { PrismaClient } from '../../db/database.js'
 import { NotFoundError } from '../../errors.js'
+import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { isPublic, publicFrom } from '../articles/articles.service.js'
 import { requireCollection } from './collections.claim.js'
 import type { History } from './collections.history.js'
@@ -10,6 +11,16 @@ import { toTeaser } from './collections.mapper.js'
 import type { CollectionRow, TeaserRow } from './collections.repository.js'
 import * as repo from './collections.repository.js'
 import type { HiddenReason, Teaser } from './collections.schemas.js'
+
+/** What teasers are read with: the clock, the history of line-ups, and what their URLs are made of. */
+export interface TeaserViewOptions {
+  clock: () => Date
+  history: History
+  /** MEDIA_PUBLIC_URL (undefined: the API's own /media path). */
+  mediaBase: string | undefined
+  /** PUBLIC_ARTICLE_URL and the others: the embedded article's `url`. */
+  publicUrls?: PublicUrlTemplates
+}
 
 export interface BoxView {
   /** Every teaser, each with `visible` and why it is hidden; otherwise only the visible ones. */
@@ -54,7 +65,7 @@ function surrogateKeysOf(t: Teaser): string[] {
 export function boxOf(
   collection: CollectionRow,
   lineup: TeaserRow[],
-  view: { preview: boolean; at: Date; mediaBase: string | undefined },
+  view: { preview: boolean; at: Date; mediaBase: string | undefined; publicUrls?: PublicUrlTemplates },
 ): Box {
   const { preview, at } = view
   const teasers: Teaser[] = []
@@ -70,9 +81,13 @@ export function boxOf(
     if (!reason && shown >= collection.maxItems) reason = 'over-limit'
     if (!reason) shown++
     if (preview)
-      teasers.push({ ...toTeaser(row, view.mediaBase), visible: !reason, ...(reason ? { hiddenReason: reason } : {}) })
+      teasers.push({
+        ...toTeaser(row, view.mediaBase, view.publicUrls),
+        visible: !reason,
+        ...(reason ? { hiddenReason: reason } : {}),
+      })
     // Numbered among the shown teasers: stored positions would count the hidden ones by their gaps.
-    else if (!reason) teasers.push({ ...toTeaser(row, view.mediaBase), position: shown - 1 })
+    else if (!reason) teasers.push({ ...toTeaser(row, view.mediaBase, view.publicUrls), position: shown - 1 })
   }
   return {
     teasers,
@@ -86,22 +101,19 @@ export function boxOf(
   }
 }
 
-export function createBoxReader(
-  db: PrismaClient,
-  { clock, history, mediaBase }: { clock: () => Date; history: History; mediaBase: string | undefined },
-) {
+export function createBoxReader(db: PrismaClient, { clock, history, mediaBase, publicUrls }: TeaserViewOptions) {
   return {
     /** The box as a frontend renders it (or, for preview, with every teaser and why it is hidden). */
     async box(key: string, view: BoxView): Promise<Box> {
       if (view.at) {
         const collection = await requireCollection(db, key)
         const lineup = await history.lineupAt(collection, view.at)
-        return boxOf(collection, lineup, { preview: view.preview, at: view.at, mediaBase })
+        return boxOf(collection, lineup, { preview: view.preview, at: view.at, mediaBase, publicUrls })
       }
       const found = await repo.findCollectionWithLineup(db, key)
       if (!found) throw new NotFoundError('collection', key)
       const { teasers, ...collection } = found
-      return boxOf(collection, teasers, { preview: view.preview, at: clock(), mediaBase })
+      return boxOf(collection, teasers, { preview: view.preview, at: clock(), mediaBase, publicUrls })
     },
   }
 }

@@ -1,6 +1,8 @@
 // Rows to API shapes, and a teaser to and from the form a history line-up stores it in: the one
 // place that knows how each record's columns are named on the wire and in stored line-ups.
 import type { Prisma } from '../../generated/prisma/client.js'
+import type { PublicUrlTemplates } from '../../lib/public-urls.js'
+import { publicUrlOf } from '../articles/articles.urls.js'
 import { leadImageOf } from '../articles/articles.view.js'
 import { type MediaEmbedRow, toMediaImage } from '../media/media.embeds.js'
 import { toSource } from '../sources/sources.service.js'
@@ -22,13 +24,19 @@ export function toCollection(row: CollectionRow): Collection {
   }
 }
 
-function toEmbeddedArticle(a: ArticleRow, mediaBase: string | undefined): NonNullable<Teaser['article']> {
+function toEmbeddedArticle(
+  a: ArticleRow,
+  mediaBase: string | undefined,
+  urls: PublicUrlTemplates,
+): NonNullable<Teaser['article']> {
+  const sections = a.sections.map((s) => ({ primary: s.primary, path: s.section.path }))
   return {
     id: a.id,
     slug: a.slug,
     headline: a.headline,
     summary: a.summary,
     publishedAt: a.publishedAt?.toISOString() ?? null,
+    url: publicUrlOf(urls, { ...a, sections }),
     source: a.source ? toSource(a.source) : null,
     leadImage: leadImageOf(a, mediaBase),
   }
@@ -45,9 +53,10 @@ function teaserImage(row: TeaserRow, mediaBase: string | undefined): Teaser['ima
 
 /**
  * A teaser with its article (or URL), source and image resolved, as every teaser read shows it;
- * `mediaBase` is MEDIA_PUBLIC_URL (undefined: the API's own /media path).
+ * `mediaBase` is MEDIA_PUBLIC_URL (undefined: the API's own /media path), `urls` PUBLIC_ARTICLE_URL and
+ * the others (the embedded article's `url`).
  */
-export function toTeaser(row: TeaserRow, mediaBase: string | undefined): Teaser {
+export function toTeaser(row: TeaserRow, mediaBase: string | undefined, urls: PublicUrlTemplates = {}): Teaser {
   return {
     id: row.id,
     collectionId: row.collectionId,
@@ -62,7 +71,7 @@ export function toTeaser(row: TeaserRow, mediaBase: string | undefined): Teaser 
     startsAt: row.startsAt?.toISOString() ?? null,
     endsAt: row.endsAt?.toISOString() ?? null,
     version: row.version,
-    article: row.article ? toEmbeddedArticle(row.article, mediaBase) : null,
+    article: row.article ? toEmbeddedArticle(row.article, mediaBase, urls) : null,
     source: row.source ? toSource(row.source) : null,
     createdBy: row.createdById,
     updatedBy: row.updatedById,

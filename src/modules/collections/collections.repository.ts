@@ -6,8 +6,13 @@ import { keysetWhere } from '../../lib/pagination.js'
 import { findMediaEmbeds, mediaEmbedSelect } from '../media/media.embeds-repository.js'
 
 export type CollectionRow = Prisma.CollectionGetPayload<object>
-const articleInclude = { source: true, leadMedia: { select: mediaEmbedSelect } } satisfies Prisma.ArticleInclude
-/** An article as a teaser embeds it: with its source and its lead image's media record. */
+const articleInclude = {
+  source: true,
+  leadMedia: { select: mediaEmbedSelect },
+  // The primary section's path: {section} of the article's public URL.
+  sections: { where: { primary: true }, select: { primary: true, section: { select: { path: true } } } },
+} satisfies Prisma.ArticleInclude
+/** An article as a teaser embeds it: with its source, its lead image's media record and its primary section. */
 export type ArticleRow = Prisma.ArticleGetPayload<{ include: typeof articleInclude }>
 export type SourceRow = Prisma.SourceGetPayload<object>
 export type EventRow = Prisma.CollectionEventGetPayload<object>

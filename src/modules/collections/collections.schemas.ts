@@ -9,7 +9,7 @@ import {
   TimestampSchema,
   UuidSchema,
 } from '../../http/schemas.js'
-import { LeadImageComponent } from '../articles/articles.view.schemas.js'
+import { ArticleUrlSchema, LeadImageComponent } from '../articles/articles.view.schemas.js'
 import { MediaImageComponent } from '../media/media.shared.schemas.js'
 import { SourceReferenceSchema, SourceSchema } from '../sources/sources.schemas.js'
 
@@ -124,6 +124,7 @@ const TeaserArticleComponent = Type.Object(
     headline: Type.String(),
     summary: nullable(Type.String()),
     publishedAt: nullable(TimestampSchema),
+    url: ArticleUrlSchema,
     source: Type.Union([SourceSchema, Type.Null()]),
     leadImage: Type.Union([ref(LeadImageComponent), Type.Null()]),
   },

@@ -4,6 +4,7 @@ import type { PrismaClient } from '../../db/database.js'
 import { ConflictError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
+import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import type { IfMatch } from '../../lib/versions.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { collectionEvent } from '../changes/changes.events.js'
@@ -23,9 +24,14 @@ export interface CollectionsServiceOptions {
   clock: () => Date
   /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
   mediaBase?: string
+  /** PUBLIC_ARTICLE_URL and the others: the `url` of the articles teasers embed. */
+  publicUrls?: PublicUrlTemplates
 }
 
-export function createCollectionsService(db: PrismaClient, { clock, mediaBase }: CollectionsServiceOptions) {
+export function createCollectionsService(
+  db: PrismaClient,
+  { clock, mediaBase, publicUrls }: CollectionsServiceOptions,
+) {
   const history = createHistory(db, clock)
 
   return {
@@ -88,8 +94,8 @@ export function createCollectionsService(db: PrismaClient, { clock, mediaBase }:
       })
     },
 
-    ...createBoxReader(db, { clock, history, mediaBase }),
-    ...createTeasersService(db, { clock, history, mediaBase }),
+    ...createBoxReader(db, { clock, history, mediaBase, publicUrls }),
+    ...createTeasersService(db, { clock, history, mediaBase, publicUrls }),
     history: history.list,
     recordSeed: history.recordSeed,
   }

@@ -20,7 +20,7 @@ import { collectionEvent } from '../changes/changes.events.js'
 import { recordEvents } from '../changes/changes.writer.js'
 import { resolveImage } from '../media/media.references.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
-import { type Box, boxOf } from './collections.box.js'
+import { type Box, boxOf, type TeaserViewOptions } from './collections.box.js'
 import { claim, requireCollection } from './collections.claim.js'
 import type { History } from './collections.history.js'
 import { toTeaser } from './collections.mapper.js'
@@ -161,10 +161,7 @@ function reordered(rows: TeaserRow[], teaserIds: string[]): TeaserRow[] {
   return [...listed.filter((r) => r.pinned), ...listed.filter((r) => !r.pinned)]
 }
 
-export function createTeasersService(
-  db: PrismaClient,
-  { clock, history, mediaBase }: { clock: () => Date; history: History; mediaBase: string | undefined },
-) {
+export function createTeasersService(db: PrismaClient, { clock, history, mediaBase, publicUrls }: TeaserViewOptions) {
   return {
     async addTeaser(key: string, input: TeaserCreate, ifMatch: IfMatch, actor: Actor): Promise<Teaser> {
       return db.$transaction(async (tx) => {
@@ -189,14 +186,14 @@ export function createTeasersService(
           { action: 'add', teaserId: created.id, lineup },
           { actor, now: clock() },
         )
-        return toTeaser(teaserIn(after.lineup, created.id), mediaBase)
+        return toTeaser(teaserIn(after.lineup, created.id), mediaBase, publicUrls)
       })
     },
 
     async getTeaser(id: string): Promise<Teaser> {
       const row = await repo.findTeaser(db, id)
       if (!row) throw new NotFoundError('teaser', id)
-      return toTeaser(row, mediaBase)
+      return toTeaser(row, mediaBase, publicUrls)
     },
 
     async updateTeaser(id: string, input: TeaserUpdate, ifMatch: IfMatch, actor: Actor): Promise<Teaser> {
@@ -220,7 +217,7 @@ export function createTeasersService(
           { action: updateAction(input, current), teaserId: id, lineup },
           { actor, now: clock() },
         )
-        return toTeaser(teaserIn(after.lineup, id), mediaBase)
+        return toTeaser(teaserIn(after.lineup, id), mediaBase, publicUrls)
       })
     },
 
@@ -251,7 +248,7 @@ export function createTeasersService(
             now: clock(),
           },
         )
-        return boxOf(after.collection, after.lineup, { preview: true, at: clock(), mediaBase })
+        return boxOf(after.collection, after.lineup, { preview: true, at: clock(), mediaBase, publicUrls })
       })
     },
   }

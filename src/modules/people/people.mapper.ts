@@ -1,5 +1,6 @@
 // A person's row to its representation: the one place that decides who sees the email address.
 import type { Prisma } from '../../generated/prisma/client.js'
+import { type PublicUrlTemplates, personUrl } from '../../lib/public-urls.js'
 import { type MediaEmbedRow, toMediaImage } from '../media/media.embeds.js'
 import type { Person } from './people.schemas.js'
 
@@ -11,10 +12,14 @@ export type PersonRecord = PersonRow & { imageMedia: MediaEmbedRow | null }
  * The person as a caller sees it. The email address is for the newsroom (write scopes) only:
  * public reads and every article embedding leave it out.
  */
-export function toPerson(row: PersonRecord, options: { withEmail: boolean; mediaBase?: string }): Person {
+export function toPerson(
+  row: PersonRecord,
+  options: { withEmail: boolean; mediaBase?: string; urls?: PublicUrlTemplates },
+): Person {
   return {
     id: row.id,
     slug: row.slug,
+    url: personUrl(options.urls ?? {}, row),
     name: row.name,
     jobTitle: row.jobTitle,
     bio: row.bio,

@@ -16,6 +16,7 @@ import { SourceReferenceSchema } from '../sources/sources.schemas.js'
 export const seedPersonExample = {
   id: '019ac0de-7a1e-7000-8000-00000000b001',
   slug: 'anna-hakobyan',
+  url: 'https://www.example.com/people/anna-hakobyan',
   name: 'Anna Hakobyan',
   jobTitle: 'Political correspondent',
   bio: 'Covers Armenian politics and the South Caucasus from Yerevan.',
@@ -34,6 +35,14 @@ export const PersonComponent = Type.Object(
   {
     id: UuidSchema,
     slug: SlugSchema,
+    url: nullable(
+      Type.String({
+        format: 'uri',
+        description:
+          "Where the person's page is on the newsroom's site: PUBLIC_PERSON_URL rendered ({slug}, {id}); null " +
+          'when it is not set. Read-only, set by the server',
+      }),
+    ),
     name: Type.String({ maxLength: 200 }),
     jobTitle: nullable(Type.String({ maxLength: 200 })),
     bio: nullable(Type.String({ maxLength: 20000, description: 'Markdown' })),

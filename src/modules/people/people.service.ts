@@ -10,6 +10,7 @@ import {
 } from '../../errors.js'
 import { namedListPage, type Page } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
+import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
 import { renderBodyHtml } from '../articles/articles.body.js'
 import { recordAudit } from '../audit/audit.repository.js'
@@ -111,9 +112,11 @@ export interface PeopleServiceOptions {
   clock: () => Date
   /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
   mediaBase?: string
+  /** PUBLIC_PERSON_URL (in `person`): the template of a person's `url`. */
+  urls?: PublicUrlTemplates
 }
 
-export function createPeopleService(db: PrismaClient, { clock, mediaBase }: PeopleServiceOptions) {
+export function createPeopleService(db: PrismaClient, { clock, mediaBase, urls }: PeopleServiceOptions) {
   const notFound = (id: string) => (err: { code?: string }) => {
     if (err.code === 'P2025') throw new NotFoundError('person', id)
     throw err
@@ -123,7 +126,7 @@ export function createPeopleService(db: PrismaClient, { clock, mediaBase }: Peop
     async get(idOrSlug: string, view: PersonView): Promise<Person> {
       const row = await repo.findPerson(db, idOrSlug)
       if (!row) throw new NotFoundError('person', idOrSlug)
-      return toPerson(row, { ...view, mediaBase })
+      return toPerson(row, { ...view, mediaBase, urls })
     },
 
     async list(query: PersonListQuery, view: PersonView): Promise<Page<Person>> {
@@ -135,7 +138,7 @@ export function createPeopleService(db: PrismaClient, { clock, mediaBase }: Peop
           ...position,
         }),
       )
-      return { data: page.data.map((r) => toPerson(r, { ...view, mediaBase })), page: page.page }
+      return { data: page.data.map((r) => toPerson(r, { ...view, mediaBase, urls })), page: page.page }
     },
 
     /** Creates a person; the answer goes to a write scope, so it shows the email address. */
@@ -155,7 +158,7 @@ export function createPeopleService(db: PrismaClient, { clock, mediaBase }: Peop
           return created
         }),
       )
-      return toPerson(row, { withEmail: true, mediaBase })
+      return toPerson(row, { withEmail: true, mediaBase, urls })
     },
 
     async update(id: string, input: PersonUpdate, actor: Actor): Promise<Person> {
@@ -167,7 +170,7 @@ export function createPeopleService(db: PrismaClient, { clock, mediaBase }: Peop
           return updated
         })
         .catch(notFound(id))
-      return toPerson(row, { withEmail: true, mediaBase })
+      return toPerson(row, { withEmail: true, mediaBase, urls })
     },
 
     async remove(id: string, actor: Actor): Promise<void> {

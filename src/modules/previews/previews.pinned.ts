@@ -12,6 +12,7 @@ import { decisionOf } from '../articles/articles.rights.js'
 import type { Article } from '../articles/articles.schemas.js'
 import { type Snapshot, toArticle, type ViewOptions } from '../articles/articles.view.js'
 import { findMediaEmbeds, type MediaEmbedRow } from '../media/media.embeds-repository.js'
+import { sectionPaths } from '../sections/sections.repository.js'
 import { findCreditRights } from '../sources/sources.repository.js'
 
 /** The body as HTML with its media images; a body outside the rendering budgets as escaped text. */
@@ -53,6 +54,11 @@ async function pinnedRecord(db: Db, current: ArticleRecord, revision: RevisionRo
   )
   // Credits name their sources' rights as they are now (a credit line, redistribution).
   const sources = await findCreditRights(db, [...new Set(s.credits.map((c) => c.sourceId))])
+  // The sections' paths as they are now: the primary one is {section} of the article's URL.
+  const paths = await sectionPaths(
+    db,
+    (s.sections ?? []).map((x) => x.sectionId),
+  )
   const credits = s.credits.flatMap((c, position) => {
     const rights = sources.get(c.sourceId)
     return rights ? [{ sourceId: c.sourceId, role: c.role, position, rights }] : []
@@ -80,7 +86,7 @@ async function pinnedRecord(db: Db, current: ArticleRecord, revision: RevisionRo
       ? s.contributors.map((c) => ({ personId: c.personId, role: c.role, name: '' }))
       : current.contributors,
     sections: s.sections
-      ? s.sections.map((x) => ({ sectionId: x.sectionId, primary: x.primary, path: '' }))
+      ? s.sections.map((x) => ({ sectionId: x.sectionId, primary: x.primary, path: paths.get(x.sectionId) ?? '' }))
       : current.sections,
     tags: s.tags.map((slug) => ({ id: '', slug, name: slug, type: 'subject' as const, uri: null })),
     version: revision.version,

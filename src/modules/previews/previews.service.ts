@@ -7,6 +7,7 @@ import type { Db } from '../../db/types.js'
 import { MissingReferenceError, NotFoundError, PreviewNotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
+import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import { getArticle } from '../articles/articles.reads.js'
 import type { Relations } from '../articles/articles.record.js'
@@ -25,6 +26,8 @@ export interface PreviewsServiceOptions {
   clock: () => Date
   /** MEDIA_PUBLIC_URL: the base of rendition URLs (undefined: the API's own /media path). */
   mediaBase?: string
+  /** PUBLIC_ARTICLE_URL and the others: the `url` of the article a link shows (as reads show it). */
+  publicUrls?: PublicUrlTemplates
   /** PREVIEW_URL (a template with {token}) and PUBLIC_URL: where a new link points. */
   urls: { template?: string; publicUrl?: string }
 }
@@ -46,8 +49,11 @@ async function articleIdOf(db: Db, idOrSlug: string): Promise<string> {
   return record.id
 }
 
-export function createPreviewsService(db: PrismaClient, { clock, mediaBase, urls }: PreviewsServiceOptions) {
-  const view: ViewOptions = { ...fullView, mediaBase }
+export function createPreviewsService(
+  db: PrismaClient,
+  { clock, mediaBase, publicUrls, urls }: PreviewsServiceOptions,
+) {
+  const view: ViewOptions = { ...fullView, mediaBase, publicUrls }
 
   /** The article the link shows, as it is now or as its pinned version (deleted since: 404). */
   async function shown(link: repo.PreviewLinkRow, now: Date): Promise<Article> {

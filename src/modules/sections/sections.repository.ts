@@ -190,3 +190,10 @@ export async function existingSectionIds(db: Db, ids: string[]): Promise<Set<str
   const rows = await db.section.findMany({ where: { id: { in: ids } }, select: { id: true } })
   return new Set(rows.map((r) => r.id))
 }
+
+/** The paths of these sections by id (a section deleted since is absent). */
+export async function sectionPaths(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.section.findMany({ where: { id: { in: ids } }, select: { id: true, path: true } })
+  return new Map(rows.map((r) => [r.id, r.path]))
+}

@@ -10,6 +10,7 @@ export const seedSectionExample = {
   id: '019ac0de-7a1e-7000-8000-00000000d002',
   slug: 'middle-east',
   path: 'world/middle-east',
+  url: 'https://www.example.com/world/middle-east',
   name: 'Middle East',
   description: null,
   parentId: '019ac0de-7a1e-7000-8000-00000000d001',
@@ -29,6 +30,14 @@ export const SectionComponent = Type.Object(
       maxLength: 1000,
       description: 'The slugs from the root down, joined by "/": names the section in URLs and filters',
     }),
+    url: nullable(
+      Type.String({
+        format: 'uri',
+        description:
+          "Where the section lives on the newsroom's site: PUBLIC_SECTION_URL rendered ({path}, {slug}, {id}); " +
+          'null when it is not set. Read-only, set by the server',
+      }),
+    ),
     name: Type.String({ maxLength: 200 }),
     description: nullable(Type.String({ maxLength: 2000 })),
     parentId: nullable({ ...UuidSchema, description: 'null for a root section' }),
@@ -93,6 +102,7 @@ export const sectionNodeExample = {
   id: '019ac0de-7a1e-7000-8000-00000000d001',
   slug: 'world',
   path: 'world',
+  url: 'https://www.example.com/world',
   name: 'World',
   parentId: null,
   depth: 1,

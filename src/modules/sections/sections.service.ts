@@ -4,6 +4,7 @@ import type { Db } from '../../db/types.js'
 import { ConflictError, invalidRequest, NotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
+import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { allocateSlug, retryGeneratedSlug, slugify } from '../../lib/slug.js'
 import { recordAudit, recordAudits } from '../audit/audit.repository.js'
 import { vocabularyEvent } from '../changes/changes.events.js'
@@ -32,8 +33,8 @@ import {
 const isPathClash = (err: unknown) => isUniqueViolationOf(err, 'path')
 
 /** The nested tree of these rows (every section, siblings in their order). */
-function toTree(rows: SectionRow[]): SectionNode[] {
-  const nodes = new Map(rows.map((r) => [r.id, { ...toSection(r), children: [] as SectionNode[] }]))
+function toTree(rows: SectionRow[], urls: PublicUrlTemplates): SectionNode[] {
+  const nodes = new Map(rows.map((r) => [r.id, { ...toSection(r, urls), children: [] as SectionNode[] }]))
   const roots: SectionNode[] = []
   for (const node of nodes.values()) (nodes.get(node.parentId ?? '')?.children ?? roots).push(node)
   return roots
@@ -155,12 +156,19 @@ async function recordMovedBelow(
   await recordEvents(tx, events, { actor, now: at })
 }
 
-export function createSectionsService(db: PrismaClient, { clock }: { clock: () => Date }) {
+export interface SectionsServiceOptions {
+  clock: () => Date
+  /** PUBLIC_SECTION_URL (in `section`): the template of a section's `url`. */
+  urls?: PublicUrlTemplates
+}
+
+export function createSectionsService(db: PrismaClient, { clock, urls = {} }: SectionsServiceOptions) {
+  const view = (row: SectionRow) => toSection(row, urls)
   return {
     async get(key: string): Promise<Section> {
       const row = await repo.findSection(db, key)
       if (!row) throw new NotFoundError('section', key)
-      return toSection(row)
+      return view(row)
     },
 
     /** A page of the flat list by path, or (tree=true) every section nested. */
@@ -179,12 +187,12 @@ export function createSectionsService(db: PrismaClient, { clock }: { clock: () =
               'a page (cursor) or a level (parent) at a time',
           )
         }
-        return { data: toTree(rows) }
+        return { data: toTree(rows, urls) }
       }
       const after = query.cursor ? decodeCursor(query.cursor, 'path', ['string'])[0] : undefined
       const rows = await repo.listSections(db, { parent: query.parent, after, limit: query.limit })
       const page = toPage(rows, query.limit, 'path', (r) => [r.path])
-      return { data: page.data.map(toSection), page: page.page }
+      return { data: page.data.map(view), page: page.page }
     },
 
     async create(input: SectionCreate, actor: Actor): Promise<Section> {
@@ -207,7 +215,7 @@ export function createSectionsService(db: PrismaClient, { clock }: { clock: () =
           return created
         }),
       )
-      return toSection(row)
+      return view(row)
     },
 
     /** Changes a section; a new parent or slug moves it with its subtree (see sections.placement.ts). */
@@ -222,7 +230,7 @@ export function createSectionsService(db: PrismaClient, { clock }: { clock: () =
         await record({ tx, actor, clock }, 'updated', updated, { fields: changedFields(input, false) })
         return updated
       })
-      return toSection(row)
+      return view(row)
     },
 
     /** Deletes a section without children or articles: 409 with their counts otherwise. */
