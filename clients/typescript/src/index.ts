@@ -8,7 +8,14 @@ export type { components, operations, paths } from './schema.js'
 /** Every error the API answers with: an RFC 9457 problem with a stable `code`. */
 export type Problem = components['schemas']['Problem']
 
-export type NewsdeskClient = Client<paths>
+/**
+ * The media types answers are typed by: JSON bodies and problems. The single read's other
+ * representation, an IPTC ninjs document (`format=ninjs`), is
+ * `components['schemas']['NinjsDocument']`: cast `data` to it.
+ */
+type Typed = 'application/json' | 'application/problem+json'
+
+export type NewsdeskClient = Client<paths, Typed>
 
 export interface NewsdeskClientOptions {
   /** Where the API is served, without /v1: `https://news.example.com` (or its PUBLIC_URL). */
@@ -28,7 +35,7 @@ export interface NewsdeskClientOptions {
 export function createNewsdeskClient(options: NewsdeskClientOptions): NewsdeskClient {
   const headers: Record<string, string> = { ...options.headers }
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`
-  return createClient<paths>({
+  return createClient<paths, Typed>({
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     headers,
     ...(options.fetch ? { fetch: options.fetch } : {}),
