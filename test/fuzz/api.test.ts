@@ -196,7 +196,9 @@ for (const [op, learned] of learnedCursors) {
       const { method, url, headers, payload } = request
       const res = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) })
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
-      console.log(describeRequest(request), res.body.slice(0, 300))
+      // As a JSON string: a feed or sitemap body spans lines, and a line of it such as `1..0` or
+      // `Bail out!` would be read by tap as its own protocol.
+      console.log(describeRequest(request), JSON.stringify(res.body.slice(0, 300)))
       const problem = defect(method, res)
       if (!problem) return
       const id = String(res.headers['x-request-id'])
