@@ -64,6 +64,11 @@ export async function openDatabase(config: Config['database'], options: Database
 function openServer(url: string, poolMax: number, options: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
+    // No JIT compilation. The API's statements are short; when the planner's row estimate is off (a
+    // month's range per pending month of the sitemap index, a common-word search) the cost passes
+    // jit_above_cost and every execution spends 100–200 ms compiling for milliseconds of work. An
+    // `options` parameter in DATABASE_URL replaces this (e.g. `?options=-c%20jit%3Don`).
+    options: '-c jit=off',
     max: poolMax,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,

@@ -1,5 +1,5 @@
-// Every query of the sitemaps: the index (one statement: articles grouped by publication month,
-// and the sections and people files), a month's articles (one keyset-ordered range of the
+// Every query of the sitemaps: the index (one statement: the months' figures kept in
+// article_months, and the sections and people files), a month's articles (one keyset-ordered range of the
 // (published_at, id) index), the news sitemap's last 48 hours, and the sections and people.
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
@@ -27,19 +27,55 @@ export interface IndexRow {
   lastmod: Date | null
 }
 
+/** A month of article_months as `yyyy-mm`: its candidates, and the latest of their values. */
+const monthFile = (month: Prisma.Sql) => Prisma.sql`to_char(${month}, 'YYYY-MM')`
+
+/** The bounds of a month (a date, its first day) as instants in UTC. */
+const monthStart = (month: Prisma.Sql) => Prisma.sql`(${month}::timestamp AT TIME ZONE 'UTC')`
+const monthEnd = (month: Prisma.Sql) => Prisma.sql`((${month} + interval '1 month')::timestamp AT TIME ZONE 'UTC')`
+
+const candidate = Prisma.sql`a.deleted_at IS NULL AND a.status IN ('published', 'scheduled')`
+const monthOf = Prisma.sql`date_trunc('month', min(a.published_at) AT TIME ZONE 'UTC')::date`
+
 /**
- * The index's files in one statement. Months are grouped by the truncated timestamp: hashed (30
- * months of 100,000 articles in 150 ms), where grouping by the text sorted every row first (330 ms).
- * Months oldest first, then news (published since `since`), sections and people.
+ * The months holding a candidate not yet public at `at`: scheduled later (a loose scan of the
+ * published_at index, one probe a month), or under embargo (the embargo index). Few, in practice
+ * the current month and the next.
+ */
+const pendingMonths = (at: Prisma.Sql) => Prisma.sql`
+  scheduled(month) AS (
+    SELECT ${monthOf} FROM articles a WHERE a.published_at > ${at} AND ${candidate}
+    UNION ALL
+    SELECT (SELECT ${monthOf} FROM articles a WHERE a.published_at >= ${monthEnd(Prisma.sql`s.month`)} AND ${candidate})
+    FROM scheduled s WHERE s.month IS NOT NULL),
+  pending AS (
+    SELECT month FROM scheduled WHERE month IS NOT NULL
+    UNION SELECT date_trunc('month', a.published_at AT TIME ZONE 'UTC')::date FROM articles a
+    WHERE a.embargoed_until > ${at} AND ${candidate})`
+
+/**
+ * The index's files in one statement, months oldest first, then news (published since `since`),
+ * sections and people. A month is read from article_months (one row, kept by the write path's
+ * trigger) unless it holds a candidate not yet public at `at`; those few months are counted from
+ * their articles, one range of the published_at index each. 100,000 articles over 25 months, 5,000
+ * of them scheduled in the next weeks: ~15 ms, where grouping every public article took 150 ms.
  */
 export function indexRows(db: Db, now: Date, withTemplate: boolean, since: Date): Promise<IndexRow[]> {
   const at = Prisma.sql`${now}::timestamptz`
+  const count = withTemplate ? Prisma.sql`m.articles` : Prisma.sql`m.canonical_articles`
+  const last = withTemplate ? Prisma.sql`m.last_value` : Prisma.sql`m.canonical_last_value`
   return db.$queryRaw<IndexRow[]>`
+    WITH RECURSIVE ${pendingMonths(at)}
     SELECT * FROM (
-      SELECT to_char(date_trunc('month', a.published_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS file,
-        count(*)::int AS count, max(${lastmodSql(at)}) AS lastmod
-      FROM articles a WHERE ${listable(at, withTemplate)}
-      GROUP BY date_trunc('month', a.published_at AT TIME ZONE 'UTC') ORDER BY 1) months
+      SELECT ${monthFile(Prisma.sql`m.month`)} AS file, ${count} AS count, LEAST(${last}, ${at}) AS lastmod
+      FROM article_months m
+      WHERE ${count} > 0 AND NOT EXISTS (SELECT 1 FROM pending p WHERE p.month = m.month)
+      UNION ALL
+      SELECT ${monthFile(Prisma.sql`p.month`)}, x.count, x.lastmod FROM pending p CROSS JOIN LATERAL (
+        SELECT count(*)::int AS count, max(${lastmodSql(at)}) AS lastmod FROM articles a
+        WHERE a.published_at >= ${monthStart(Prisma.sql`p.month`)} AND a.published_at < ${monthEnd(Prisma.sql`p.month`)}
+          AND ${listable(at, withTemplate)}) x
+      WHERE x.count > 0 ORDER BY 1) months
     UNION ALL SELECT 'news', count(*)::int, max(${lastmodSql(at)}) FROM articles a
       WHERE a.published_at >= ${since}::timestamptz AND ${listable(at, withTemplate)}
     UNION ALL SELECT 'sections', count(*)::int, max(updated_at) FROM sections
