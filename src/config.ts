@@ -1,12 +1,20 @@
 // The only reader of process.env: reads and checks every variable src/config.variables.ts declares
 // (one line naming the first bad one) and builds the typed configuration the server runs on.
-import { isIP } from 'node:net'
 import { dirname, join } from 'node:path'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
-
+import {
+  ConfigError,
+  parseBaseUrl,
+  parseOrigins,
+  parsePreviewUrl,
+  parsePublicUrls,
+  parseTrustProxy,
+} from './config.parsers.js'
 import { type LogLevelSchema, type VariableSpec, variables } from './config.variables.js'
-import { type PublicUrlKind, type PublicUrlTemplates, templateProblem } from './lib/public-urls.js'
+import type { PublicUrlTemplates } from './lib/public-urls.js'
+
+export { ConfigError }
 
 export type ConfigVariable = keyof typeof variables
 
@@ -102,16 +110,6 @@ export interface S3StorageConfig {
   prefix: string
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'ConfigError'
-  }
-}
-
 function readVariable(name: ConfigVariable, env: NodeJS.ProcessEnv): unknown {
   const spec: VariableSpec = variables[name]
   const raw = env[name]
@@ -129,108 +127,6 @@ function readVariable(name: ConfigVariable, env: NodeJS.ProcessEnv): unknown {
 
 function resolveSwitch(value: 'auto' | 'true' | 'false', auto: boolean): boolean {
   return value === 'auto' ? auto : value === 'true'
-}
-
-function parseOrigins(value: string): '*' | string[] {
-  if (value.trim() === '*') return '*'
-  const origins = value
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean)
-  for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError(
-        'CORS_ORIGINS',
-        `Invalid configuration: CORS_ORIGINS contains ${JSON.stringify(origin)} — expected ${variables.CORS_ORIGINS.expected}`,
-      )
-    }
-  }
-  return origins
-}
-
-function parseTrustProxy(value: string): boolean | number | string[] {
-  const text = value.trim()
-  if (text === 'true' || text === 'false') return text === 'true'
-  if (/^[0-9]+$/.test(text) && Number(text) >= 1 && Number(text) <= 10) return Number(text)
-  const entries = text.split(',').map((e) => e.trim())
-  const valid = entries.every((entry) => {
-    const [address, bits, extra] = entry.split('/')
-    const family = isIP(address ?? '')
-    const maxBits = family === 6 ? 128 : 32
-    return (
-      family !== 0 &&
-      extra === undefined &&
-      (bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= maxBits))
-    )
-  })
-  if (!valid) {
-    throw new ConfigError(
-      'TRUST_PROXY',
-      `Invalid configuration: TRUST_PROXY=${JSON.stringify(value)} — expected ${variables.TRUST_PROXY.expected}`,
-    )
-  }
-  return entries
-}
-
-function parseBaseUrl(name: 'PUBLIC_URL' | 'MEDIA_PUBLIC_URL', value: string | undefined): string | undefined {
-  if (value === undefined) return undefined
-  let url: URL | undefined
-  try {
-    url = new URL(value)
-  } catch {
-    url = undefined
-  }
-  // The WHATWG parser mends "http:///x" into http://x/: the text itself must name the host.
-  const named = /^https?:\/\/[^/?#@\s]+/.test(value)
-  if (!url || !named || url.username || url.password || /[?#]/.test(value)) {
-    throw new ConfigError(
-      name,
-      `Invalid configuration: ${name}=${JSON.stringify(value)} — expected ${variables[name].expected}`,
-    )
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
-}
-
-/** PREVIEW_URL: an absolute http(s) URL with a host and the placeholder {token}. */
-function parsePreviewUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined
-  let valid = false
-  try {
-    valid = /^https?:\/\/[^/?#@\s]+/.test(value) && value.includes('{token}') && !new URL(value).username
-  } catch {
-    valid = false
-  }
-  if (!valid) {
-    throw new ConfigError(
-      'PREVIEW_URL',
-      `Invalid configuration: PREVIEW_URL=${JSON.stringify(value)} — expected ${variables.PREVIEW_URL.expected}`,
-    )
-  }
-  return value
-}
-
-const urlVariables = {
-  article: 'PUBLIC_ARTICLE_URL',
-  section: 'PUBLIC_SECTION_URL',
-  person: 'PUBLIC_PERSON_URL',
-} as const satisfies Record<PublicUrlKind, ConfigVariable>
-
-/** PUBLIC_ARTICLE_URL, PUBLIC_SECTION_URL, PUBLIC_PERSON_URL: absolute http(s) URLs with known placeholders. */
-function parsePublicUrls(read: (name: ConfigVariable) => unknown): PublicUrlTemplates {
-  const templates: PublicUrlTemplates = {}
-  for (const [kind, name] of Object.entries(urlVariables) as [PublicUrlKind, ConfigVariable][]) {
-    const value = read(name) as string | undefined
-    if (value === undefined) continue
-    const problem = templateProblem(kind, value)
-    if (problem) {
-      throw new ConfigError(
-        name,
-        `Invalid configuration: ${name}=${JSON.stringify(value)} — expected ${problem} (${variables[name].expected})`,
-      )
-    }
-    templates[kind] = value
-  }
-  return templates
 }
 
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
