@@ -25,7 +25,7 @@ export interface Config {
   port: number
   logLevel: LogLevel
   logFormat: 'auto' | 'json' | 'pretty'
-  database: { kind: 'server'; url: string; poolMax: number } | { kind: 'embedded'; dataDir: string } // dataDir 'memory://' keeps everything in memory
+  database: { kind: 'server'; url: string; poolMax: number } | { kind: 'embedded'; dataDir: string; cacheMb?: number } // dataDir 'memory://' keeps everything in memory
   /** Apply pending migrations when the server starts (default: yes on the embedded database). */
   migrateOnStart: boolean
   /** Seed example content when the database is empty (default: yes on the embedded database). */
@@ -140,7 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: read('LOG_LEVEL'),
     logFormat: read('LOG_FORMAT'),
     database: embedded
-      ? { kind: 'embedded', dataDir: read('DATA_DIR') }
+      ? { kind: 'embedded', dataDir: read('DATA_DIR'), cacheMb: read('EMBEDDED_CACHE_MB') }
       : { kind: 'server', url: databaseUrl, poolMax: read('DATABASE_POOL_MAX') },
     migrateOnStart: resolveSwitch(read('MIGRATE_ON_START'), embedded),
     seedOnStart: resolveSwitch(read('SEED_ON_START'), embedded),

@@ -39,6 +39,10 @@ export const variables = {
     schema: Type.String({ minLength: 1, default: './.data/pglite' }),
     expected: 'a folder path, or memory:// for an in-memory database',
   },
+  EMBEDDED_CACHE_MB: {
+    schema: Type.Integer({ minimum: 8, maximum: 4096, default: 32 }),
+    expected: 'an integer between 8 and 4096',
+  },
   MIGRATE_ON_START: { schema: { ...Switch, default: 'auto' }, expected: 'one of auto, true, false' },
   SEED_ON_START: { schema: { ...Switch, default: 'auto' }, expected: 'one of auto, true, false' },
   BODY_LIMIT: {
