@@ -11,7 +11,7 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from 'fastify'
-import type { LoggerOptions } from 'pino'
+import type { Logger } from 'pino'
 import { components } from './components.js'
 import type { Config } from './config.js'
 import { type ChangeSource, sharedChanges } from './db/change-subscription.js'
@@ -27,6 +27,7 @@ import responseCache from './http/response-cache.js'
 import security, { createBrowserHeaders } from './http/security.js'
 import { buildSerializer } from './http/serialization.js'
 import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
+import { loggerOptions } from './logging.js'
 import { createChangesService } from './modules/changes/changes.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { createKeysService } from './modules/keys/keys.service.js'
@@ -55,15 +56,6 @@ export interface BuildAppOptions {
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
-
-export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): LoggerOptions {
-  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true)
-  return {
-    level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  }
-}
 
 export async function buildApp({
   config,
@@ -116,12 +108,14 @@ export async function buildApp({
   // validator and answer 400 where 415 is the truth.
   app.removeContentTypeParser('text/plain')
   useBoundedJsonParser(app)
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-  })
-  app.addHook('onResponse', async (request, reply) => {
+  // The request id is set with the security headers (src/http/security.ts).
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
+    done()
   })
+  // Added first, so run last on close: the lines of the last requests reach the log's output
+  // (an asynchronous destination buffers them, see src/logging.ts) before close resolves.
+  app.addHook('onClose', (_app, done) => (app.log as Logger).flush(() => done()))
 
   for (const schema of components) app.addSchema(schema)
   await app.register(problem)

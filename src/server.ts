@@ -2,13 +2,13 @@
 // SIGINT/SIGTERM stop accepting connections, let in-flight requests finish (bounded by
 // SHUTDOWN_TIMEOUT_MS) and close the database; a second signal exits at once.
 import closeWithGrace from 'close-with-grace'
-import { pino } from 'pino'
-import { buildApp, loggerOptions } from './app.js'
+import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { DataDirInUseError } from './db/data-dir-lock.js'
 import { type Database, openDatabase } from './db/database.js'
 import { applyMigrations } from './db/migrations.js'
 import { scopes } from './lib/principal.js'
+import { createLogger } from './logging.js'
 import { createKeysService } from './modules/keys/keys.service.js'
 import { seed } from './seed/seed.js'
 
@@ -27,7 +27,7 @@ try {
   throw err
 }
 
-const log = pino(loggerOptions(config))
+const log = createLogger(config)
 let db: Database
 try {
   db = await openDatabase(config.database, {

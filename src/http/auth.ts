@@ -1,7 +1,7 @@
 // Authentication and access rules for every route, in one place.
 // Each route declares `config.access`; a route without one fails at start-up, so nothing is
 // public by accident. The same rule documents the route in the spec (security, scope, 401/403).
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
 import {
@@ -11,6 +11,7 @@ import {
   mayAccess,
   type Principal,
   readsSyndicationOnly,
+  type Scope,
 } from '../lib/principal.js'
 import type { Access } from './access.js'
 import { createAuthFailureGuard, type FailureBudget } from './auth-failures.js'
@@ -126,16 +127,21 @@ export default fp<AuthOptions>(
       for (const method of [route.method].flat()) app.routeAccess.push({ method, url: route.url, access })
     })
 
-    app.addHook('onRequest', async (request, reply) => {
+    // Synchronous for what needs no key lookup (public routes, anonymous reads): most requests.
+    app.addHook('onRequest', (request, reply, done) => {
       request.principal = anonymous
       const access = request.routeOptions.config.access
       // No access rule: no route matched (the 404 handler answers); public: credentials are not looked at.
-      if (!access || access === 'public') return
+      if (!access || access === 'public') return done()
       const header = request.headers.authorization
       if (header === undefined) {
-        if (access === 'content:read' && publicRead) return
-        throw new UnauthorizedError(`This operation requires an API key with the ${access} scope`)
+        if (access === 'content:read' && publicRead) return done()
+        return done(new UnauthorizedError(`This operation requires an API key with the ${access} scope`))
       }
+      authenticateRequest(request, reply, header, access).then(() => done(), done as (err: unknown) => void)
+    })
+
+    async function authenticateRequest(request: FastifyRequest, reply: FastifyReply, header: string, access: Scope) {
       const blockedFor = guard.blockedFor(request.ip)
       if (blockedFor > 0) {
         reply.header('retry-after', String(blockedFor))
@@ -161,7 +167,7 @@ export default fp<AuthOptions>(
       })
       request.principal = principal
       if (!mayAccess(principal.scopes, access)) throw new ForbiddenError(access)
-    })
+    }
   },
   { name: 'newsdesk-auth', fastify: '5.x', dependencies: ['newsdesk-problem'] },
 )

@@ -58,17 +58,19 @@ export function parseIfMatch(request: FastifyRequest): IfMatch {
  */
 export const conditionalReads = fp(
   async (app: FastifyInstance) => {
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') delete request.headers['if-none-match']
+      done()
     })
     // @fastify/etag compares If-None-Match as one opaque string: a list never matched.
     await app.register(etag, { replyWith304: false })
-    app.addHook('onSend', async (request, reply, payload) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const condition = request.headers['if-none-match']
+      if (condition === undefined || reply.statusCode !== 200) return done(null, payload)
       const tag = reply.getHeader('etag')
-      if (reply.statusCode !== 200 || typeof tag !== 'string') return payload
-      if (!matchesEtag(request.headers['if-none-match'], tag)) return payload
+      if (typeof tag !== 'string' || !matchesEtag(condition, tag)) return done(null, payload)
       reply.code(304)
-      return ''
+      done(null, '')
     })
   },
   { name: 'newsdesk-conditional-reads' },

@@ -26,7 +26,7 @@ export const openMs = 5000
 
 type IncrCallback = Parameters<FastifyRateLimitStore['incr']>[1]
 type RouteOptions = Parameters<FastifyRateLimitStore['child']>[0]
-interface InnerStore {
+export interface InnerStore {
   incr(key: string, callback: IncrCallback, timeWindow: number, max: number): void
   child(routeOptions: RouteOptions): InnerStore
 }
@@ -112,7 +112,7 @@ function resilientStore(redisStore: InnerStore, localStore: InnerStore, breaker:
 
 /** The store class for @fastify/rate-limit's `store` option, and the breaker's status. */
 export function createResilientStore(options: ResilientStoreOptions): {
-  Store: FastifyRateLimitStoreCtor
+  Store: FastifyRateLimitStoreCtor & (new (params: object) => InnerStore)
   status: () => RedisStoreStatus
 } {
   const breaker = createCircuitBreaker(options)
@@ -124,6 +124,6 @@ export function createResilientStore(options: ResilientStoreOptions): {
       new LocalStore(continueExceeding, exponentialBackoff),
       breaker,
     )
-  } as unknown as FastifyRateLimitStoreCtor
+  } as unknown as FastifyRateLimitStoreCtor & (new (params: object) => InnerStore)
   return { Store, status: () => breaker.status() }
 }

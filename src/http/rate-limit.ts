@@ -2,11 +2,12 @@
 // that several instances share one budget, and in memory while Redis is unreachable (see
 // rate-limit-store.ts).
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
 import { RateLimitedError } from '../errors.js'
-import { commandTimeoutMs, createResilientStore } from './rate-limit-store.js'
+import { describeDuration, WindowCounter } from './rate-limit-counter.js'
+import { commandTimeoutMs, createResilientStore, type InnerStore } from './rate-limit-store.js'
 
 export interface RateLimitOptions {
   config: Config
@@ -72,6 +73,48 @@ async function sharedStore(app: FastifyInstance, url: string, clock: () => Date)
   })
 }
 
+/**
+ * The request budget of every rate-limited route, as a synchronous onRequest hook: keys have
+ * their own budget, anonymous callers one per IP. Counted in memory without allocating, or in
+ * the shared store (Redis) when configured.
+ */
+function requestBudget(config: Config, shared: InnerStore | undefined): onRequestHookHandler {
+  const { windowMs, max: keyMax, anonymousMax } = config.rateLimit
+  const keys = new WindowCounter()
+  const ips = new WindowCounter()
+  return (request, reply, done) => {
+    const principal = request.principal
+    const byKey = principal?.kind === 'key'
+    const max = byKey ? (principal.rateLimit ?? keyMax) : anonymousMax
+    if (shared) {
+      const key = byKey ? `key:${principal.id}` : `ip:${request.ip}`
+      shared.incr(
+        key,
+        // The store answers from memory when Redis fails; this only guards against the unforeseen.
+        (err, count) => done(answer(reply, max, err || !count ? 0 : count.current, err || !count ? 0 : count.ttl)),
+        windowMs,
+        max,
+      )
+      return
+    }
+    const now = Date.now()
+    const count = byKey ? keys.hit(principal.id, now, windowMs) : ips.hit(request.ip, now, windowMs)
+    done(answer(reply, max, count.current, count.ttl))
+  }
+}
+
+/** The RateLimit-* headers (IETF draft names) and, past the budget, Retry-After and the 429 problem. */
+function answer(reply: FastifyReply, max: number, current: number, ttl: number): Error | undefined {
+  const seconds = Math.ceil(ttl / 1000)
+  reply.header('ratelimit-limit', max)
+  if (current <= max) {
+    reply.header('ratelimit-remaining', max - current).header('ratelimit-reset', seconds)
+    return undefined
+  }
+  reply.header('ratelimit-remaining', 0).header('ratelimit-reset', seconds).header('retry-after', seconds)
+  return new RateLimitedError(max, describeDuration(seconds * 1000))
+}
+
 export default fp<RateLimitOptions>(
   async (app: FastifyInstance, { config, clock }) => {
     // Loaded only when configured: the client costs ~60 ms of start-up otherwise.
@@ -82,23 +125,20 @@ export default fp<RateLimitOptions>(
       return { counting, store: 'redis', since: since.toISOString() }
     })
 
+    // The plugin counts the budgets routes add with app.createRateLimit (uploads, previews), in
+    // the same store; the request budget of every route is the hook below.
     await app.register(rateLimit, {
-      global: true,
-      hook: 'onRequest',
+      global: false,
       timeWindow: config.rateLimit.windowMs,
-      // Runs after authentication (an instance hook, before this route-level one), so the
-      // principal is known: keys have their own budget, anonymous callers one per IP.
-      keyGenerator: (request) =>
-        request.principal?.kind === 'key' ? `key:${request.principal.id}` : `ip:${request.ip}`,
-      max: async (request) =>
-        request.principal?.kind === 'key'
-          ? (request.principal.rateLimit ?? config.rateLimit.max)
-          : config.rateLimit.anonymousMax,
-      enableDraftSpec: true,
       ...(shared ? { store: shared.Store } : {}),
-      // The store answers from memory when Redis fails; this only guards against the unforeseen.
       skipOnError: true,
-      errorResponseBuilder: (_request, context) => new RateLimitedError(context.max, context.after),
+    })
+    const hook = requestBudget(config, shared ? new shared.Store({}) : undefined)
+    // Runs after authentication (an instance hook, before this route-level one), so the
+    // principal is known. Public routes (config.rateLimit = false, set by auth) are not counted.
+    app.addHook('onRoute', (route) => {
+      if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit === false) return
+      route.onRequest = [...(route.onRequest === undefined ? [] : [route.onRequest].flat()), hook]
     })
   },
   // After auth: its onRoute hook exempts public routes (config.rateLimit = false) before this

@@ -15,7 +15,13 @@
 //   keys of their own; preview and content:embargoed callers always read the database.
 // Hits keep the route's headers (ETag, Cache-Control, Last-Modified, Surrogate-Key, Link) and add
 // Age, so shared caches downstream count the time spent here against max-age.
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
+import type {
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onRequestHookHandler,
+  onSendHookHandler,
+} from 'fastify'
 import fp from 'fastify-plugin'
 import type { ChangeSubscription, Database } from '../db/database.js'
 import { canSeeEmbargoed, readsSyndication } from './auth.js'
@@ -38,7 +44,8 @@ const storedHeaders = ['content-type', 'etag', 'cache-control', 'last-modified',
 interface Entry {
   /** UTF-8, outside the V8 heap: kept entries add nothing to garbage collection. */
   body: Buffer
-  headers: [string, string][]
+  /** Set on a hit with one reply.headers() call. */
+  headers: Record<string, string>
   storedAt: number
   bytes: number
 }
@@ -106,13 +113,22 @@ export class ResponseCache {
    * Readies the current generation: true when it may serve and store. Ends it when its time is
    * up; otherwise learns its end (one query per generation, shared by concurrent requests).
    */
-  async prepare(): Promise<boolean> {
+  prepare(): boolean | Promise<boolean> {
+    return this.ready() ?? this.#learnHorizon()
+  }
+
+  /** prepare() when it can answer at once (nearly always): undefined while the horizon is unknown. */
+  ready(): boolean | undefined {
     if (!this.active) return false
-    const now = this.#options.clock().getTime()
     if (this.#horizon?.generation === this.#generation) {
-      if (now < this.#horizon.at) return true
+      if (this.#options.clock().getTime() < this.#horizon.at) return true
       this.invalidate()
     }
+    return undefined
+  }
+
+  async #learnHorizon(): Promise<boolean> {
+    const now = this.#options.clock().getTime()
     const generation = this.#generation
     this.#loadingHorizon ??= this.#options
       .nextScheduledChange(new Date(now))
@@ -140,9 +156,9 @@ export class ResponseCache {
   }
 
   /** Stores an answer read in `generation`, unless content changed since. */
-  set(key: string, generation: number, body: Buffer, headers: [string, string][]): void {
+  set(key: string, generation: number, body: Buffer, headers: Record<string, string>): void {
     if (generation !== this.#generation || !this.active) return
-    const bytes = body.length + 2 * key.length + 64 * headers.length + 256
+    const bytes = body.length + 2 * key.length + 64 * Object.keys(headers).length + 256
     // One answer never takes more than a sixteenth of the budget.
     if (bytes > this.#options.maxBytes / 16) return
     const previous = this.#entries.get(key)
@@ -215,39 +231,53 @@ export default fp<ResponseCachePluginOptions>(
     // Looked up as the last onRequest hook: after authentication (the view) and the rate limit,
     // before parsing and validation, which a hit can skip: an entry exists only for a URL that
     // was validated and answered 200 before, and the same URL validates the same way again.
-    const lookup: onRequestHookHandler = async (request: CacheableRequest, reply: FastifyReply) => {
-      if (request.method !== 'GET' || canSeeEmbargoed(request) || !(await cache.prepare())) return
+    // Synchronous unless the generation's end is still being learnt (once per generation).
+    const lookup: onRequestHookHandler = (request: CacheableRequest, reply, done) => {
+      if (request.method !== 'GET' || canSeeEmbargoed(request)) return done()
+      const ready = cache.ready()
+      if (ready === undefined) {
+        Promise.resolve(cache.prepare()).then((ok) => (ok ? serve(request, reply, done) : done()), done)
+        return
+      }
+      if (ready) serve(request, reply, done)
+      else done()
+    }
+
+    function serve(request: CacheableRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
       const entry = cache.get(keyOf(request))
       if (!entry) {
         request[kGeneration] = cache.generation
+        done()
         return
       }
-      for (const [name, value] of entry.headers) reply.header(name, value)
+      reply.headers(entry.headers)
       varyOnAuthorization(reply)
       reply.header('age', String(cache.ageOf(entry)))
-      return reply.send(entry.body)
+      reply.send(entry.body)
     }
 
-    const store: onSendHookHandler = async (request: CacheableRequest, reply, payload) => {
+    const store: onSendHookHandler = (request: CacheableRequest, reply, payload, done) => {
       const generation = request[kGeneration]
       // JSON is serialized to a string; a rendition is a Buffer (a stream is too large to keep).
       const text = typeof payload === 'string'
-      if (generation === undefined || reply.statusCode !== 200 || !(text || Buffer.isBuffer(payload))) return payload
-      const headers: [string, string][] = []
+      if (generation === undefined || reply.statusCode !== 200 || !(text || Buffer.isBuffer(payload))) {
+        return done(null, payload)
+      }
+      const headers: Record<string, string> = {}
       for (const name of storedHeaders) {
         const value = reply.getHeader(name)
-        if (value !== undefined) headers.push([name, String(value)])
+        if (value !== undefined) headers[name] = String(value)
       }
       cache.set(keyOf(request), generation, text ? Buffer.from(payload) : (payload as Buffer), headers)
-      return payload
+      done(null, payload)
     }
 
     // The instance that made a change ends the generation before it answers: its next read
     // sees the change even before the database's notification arrives.
-    const invalidate: onSendHookHandler = async (request, reply, payload) => {
+    const invalidate: onSendHookHandler = (request, reply, payload, done) => {
       // A read that needs a write scope (a media original) changes nothing.
       if (reply.statusCode < 400 && request.method !== 'GET' && request.method !== 'HEAD') cache.invalidate()
-      return payload
+      done(null, payload)
     }
 
     app.addHook('onRoute', (route) => {

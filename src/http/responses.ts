@@ -43,7 +43,8 @@ export const headerDefinitions = {
   'Surrogate-Key': {
     description:
       'Space-separated keys naming the records the answer shows, for CDN purges (the change feed names the ' +
-      'keys each change affects)',
+      'keys each change affects). A list names itself (e.g. `articles`, purged by every change to an article) ' +
+      'and the other records its items show, not each article',
     schema: text(undefined, '^[^ ]+( [^ ]+)*$'),
   },
   Age: {

@@ -292,10 +292,10 @@ test('ResponseCache: generations, a read that raced a change, the memory budget'
   // A read that started before a change must not be stored after it.
   const started = cache.generation
   cache.invalidate()
-  cache.set('/a', started, Buffer.from('old'), [])
+  cache.set('/a', started, Buffer.from('old'), {})
   t.equal(cache.get('/a'), undefined, 'a read of the previous generation is dropped')
   t.ok(await cache.prepare())
-  cache.set('/a', cache.generation, Buffer.from('new'), [['etag', '"x"']])
+  cache.set('/a', cache.generation, Buffer.from('new'), { etag: '"x"' })
   t.equal(cache.get('/a')?.body.toString(), 'new')
 
   now = 1000
@@ -307,14 +307,14 @@ test('ResponseCache: generations, a read that raced a change, the memory budget'
   cache.invalidate()
   t.ok(await cache.prepare())
   const body = Buffer.alloc(3000, 'x') // 3,262 bytes counted with the key: 20 fit in 64 KiB
-  for (let i = 0; i < 20; i++) cache.set(`/${i}`, cache.generation, body, [])
+  for (let i = 0; i < 20; i++) cache.set(`/${i}`, cache.generation, body, {})
   t.equal(cache.stats().entries, 20)
   cache.get('/0')
-  cache.set('/20', cache.generation, body, [])
+  cache.set('/20', cache.generation, body, {})
   t.ok(cache.get('/0'), 'a recently used entry stays')
   t.equal(cache.get('/1'), undefined, 'the least recently used one went')
   t.ok(cache.stats().bytes <= 64 * 1024)
-  cache.set('/big', cache.generation, Buffer.alloc(5000, 'x'), [])
+  cache.set('/big', cache.generation, Buffer.alloc(5000, 'x'), {})
   t.equal(cache.get('/big'), undefined, 'an answer over a sixteenth of the budget is not kept')
 
   cache.setConnected(false)

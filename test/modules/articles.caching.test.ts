@@ -10,7 +10,7 @@ import { client, env, seedSlug } from './articles.helpers.js'
 import { listsFixture, published, walk } from './articles.lists.helpers.js'
 
 test('article read caching', async (t) => {
-  const { clock, app, db, auth, api, reader, previewer, russian, draft, seedArticle } = await listsFixture(t)
+  const { clock, app, db, auth, api, reader, previewer, seedArticle } = await listsFixture(t)
 
   await t.test('HTTP caching', async (t) => {
     const row = await db.prisma.article.findUniqueOrThrow({ where: { id: seedArticle.id }, include: { credits: true } })
@@ -31,10 +31,13 @@ test('article read caching', async (t) => {
     t.equal(listRes.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')
     t.match(String(listRes.headers.vary), /\bAuthorization\b/i)
     const keys = String(listRes.headers['surrogate-key']).split(' ')
-    for (const key of ['articles', `article:${seedArticle.id}`, `article:${russian.id}`, 'tag:azerbaijan']) {
-      t.ok(keys.includes(key), key)
-    }
-    t.notOk(keys.includes(`article:${draft.id}`))
+    for (const key of ['articles', 'tag:azerbaijan']) t.ok(keys.includes(key), key)
+    // Every change to an article purges `articles`: a list needs no key per item.
+    t.notOk(
+      keys.some((key) => key.startsWith('article:')),
+      'no key per article',
+    )
+    t.equal(new Set(keys).size, keys.length, 'each key once')
     t.ok(listRes.headers.etag)
     t.ok(listRes.headers['last-modified'])
     const tags = await app.inject('/v1/tags')

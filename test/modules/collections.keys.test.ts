@@ -136,7 +136,6 @@ test('the public box names only what it shows', async (t) => {
           `collection:${key}`,
           'articles',
           `teaser:${shown.id}`,
-          `article:${shownArticle.id}`,
           `source:${shownArticle.secrets[2]}`,
           `source:${shown.sourceId}`,
         ].sort(),

@@ -3725,7 +3725,7 @@ export interface components {
         "Cache-Control": string;
         /** @description Authorization: the answer depends on the credentials (and Origin when CORS_ORIGINS lists origins) */
         Vary: string;
-        /** @description Space-separated keys naming the records the answer shows, for CDN purges (the change feed names the keys each change affects) */
+        /** @description Space-separated keys naming the records the answer shows, for CDN purges (the change feed names the keys each change affects). A list names itself (e.g. `articles`, purged by every change to an article) and the other records its items show, not each article */
         "Surrogate-Key": string;
         /** @description Seconds the answer spent in the server's response cache (only on answers served from it) */
         Age: number;

@@ -14,6 +14,7 @@ import {
   latest,
   normalizeLanguage,
   relationsOf,
+  shownRecordKeysOf,
   surrogateKeysOf,
   toArticle,
   type ViewOptions,
@@ -121,7 +122,7 @@ export async function listArticles(
       'articles',
       ...(view.sourceKey ? [`source-articles:${view.sourceKey}`] : []),
       ...(view.personKey ? [`person-articles:${view.personKey}`] : []),
-      ...records.flatMap(surrogateKeysOf),
+      ...records.flatMap(shownRecordKeysOf),
     ],
     lastModified: latest(records.map((r) => r.updatedAt)),
   }

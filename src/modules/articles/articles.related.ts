@@ -15,7 +15,7 @@ import {
   latest,
   leadImageOf,
   relationsOf,
-  surrogateKeysOf,
+  shownRecordKeysOf,
   toArticle,
   type ViewOptions,
   withoutBody,
@@ -44,7 +44,7 @@ export async function getRelated(
   if (!found.article) throw new NotFoundError('article', idOrSlug)
   return {
     body: { data: found.related.map((record) => toArticle(record, now, view)) },
-    surrogateKeys: [`article:${found.article.id}`, 'articles', ...found.related.flatMap(surrogateKeysOf)],
+    surrogateKeys: [`article:${found.article.id}`, 'articles', ...found.related.flatMap(shownRecordKeysOf)],
     lastModified: latest([found.article.updatedAt, ...found.related.map((r) => r.updatedAt)]),
   }
 }
@@ -93,7 +93,6 @@ export async function withRelated(
       ...read.surrogateKeys,
       'articles',
       ...found.related.flatMap((r) => [
-        `article:${r.id}`,
         ...(r.leadMediaId ? [`media:${r.leadMediaId}`] : []),
         // Loaded only when {section} is in their URL: a moved section changes it.
         ...r.sections.filter((x) => x.primary).map((x) => `section:${x.sectionId}`),

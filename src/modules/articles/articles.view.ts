@@ -265,8 +265,16 @@ export function snapshotOf(record: ArticleRecord): Snapshot {
 }
 
 export function surrogateKeysOf(record: ArticleRecord): string[] {
+  return [`article:${record.id}`, ...shownRecordKeysOf(record)]
+}
+
+/**
+ * The keys of the other records an article shows (sources, people, sections, tags, media): what a
+ * list needs for it. A list leaves the article's own key out: every change to an article also
+ * purges `articles`, which every list carries, so one key per list does the work of one per item.
+ */
+export function shownRecordKeysOf(record: ArticleRecord): string[] {
   return [
-    `article:${record.id}`,
     // A change to the media record (its caption, focal point) changes the article's lead image.
     ...(record.leadMediaId ? [`media:${record.leadMediaId}`] : []),
     ...(record.sourceId ? [`source:${record.sourceId}`] : []),

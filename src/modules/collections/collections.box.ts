@@ -53,7 +53,7 @@ function surrogateKeysOf(t: Teaser): string[] {
   const lead = t.article?.leadImage?.media
   return [
     `teaser:${t.id}`,
-    ...(t.article ? [`article:${t.article.id}`] : []),
+    // No article:<id>: the box carries `articles`, which every change to an article purges.
     ...(lead ? [`media:${lead.mediaId}`] : []),
     ...(t.image?.media ? [`media:${t.image.media.mediaId}`] : []),
     ...(t.article?.source ? [`source:${t.article.source.id}`] : []),
