@@ -23,7 +23,14 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): L
 export function bufferedDestination(dest: number | string = 1): DestinationStream {
   const stream = pino.destination({ dest, sync: false, minLength })
   // A quiet server's lines must not wait for the next 4 KB: written within a second.
-  const timer = setInterval(() => stream.flush(), flushIntervalMs).unref()
+  const timer = setInterval(() => {
+    try {
+      stream.flush()
+    } catch {
+      // Destroyed (its file descriptor closed, e.g. a closed pipe): nothing more can be written.
+      clearInterval(timer)
+    }
+  }, flushIntervalMs).unref()
   stream.once('close', () => clearInterval(timer))
   return stream
 }
