@@ -141,7 +141,13 @@ async function measureAll(options: BenchOptions, target: BenchDatabase, notes: s
   if (embedded.kind === 'embedded' && embedded.temporary && embedded !== target) pending.dirs.push(embedded.dataDir)
   const articles = target.kind === 'embedded' ? options.articles : Math.min(options.articles, 3000)
   results.push(
-    ...(await measureEmbedded({ db: embedded as BenchDatabase & { kind: 'embedded' }, env, articles, settings })),
+    ...(await measureEmbedded({
+      db: embedded as BenchDatabase & { kind: 'embedded' },
+      env,
+      articles,
+      settings,
+      notes,
+    })),
   )
 
   log('start-up: npm start until /health/ready answers')
