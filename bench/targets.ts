@@ -25,12 +25,14 @@ const P99_TARGET_MS = 25
 const RSS_TARGET_MB = 250
 
 /**
- * Edits (write-patch) per baseline-write create, measured on the code of commit 4cdf7c3 (before
- * this target existed): write-patch 000/s beside baseline-write 000/s in one run, 100,000-article
- * database, 10 connections (a busy 2-core machine). The target is twice that: edits at twice
- * today's rate, relative to the same floor.
+ * Edits (write-patch req/s) per baseline-write create (req/s), measured on the code of commit
+ * 4cdf7c3 (the API as it was when this target was set), 20,000-article database, 10 connections,
+ * on a shared and busy 2-core machine: three interleaved pairs of 8 s runs (the same two servers,
+ * one after the other) gave 0.28 (44/156), 0.30 (59/197) and 0.32 (51/160); two full runs 0.40
+ * (49/121) and 0.19 (30/153). 0.30 is their median. The target is twice that: edits at twice
+ * today's rate, relative to the same floor (the issue's "2× 208/s").
  */
-export const TODAY_PATCH_PER_WRITE = 0
+export const TODAY_PATCH_PER_WRITE = 0.3
 export const PATCH_TARGET = 2 * TODAY_PATCH_PER_WRITE
 
 type Pass = ScenarioResult['pass']
