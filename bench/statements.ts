@@ -102,9 +102,9 @@ async function statStatements(client: pg.Client, work: () => Promise<void>): Pro
   const { rows } = await client.query<{ ms: number; sql: string }>(
     `SELECT mean_exec_time AS ms, query AS sql FROM pg_stat_statements
      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls >= $1
-       AND query ~* '\\marticles\\M' AND query !~* 'pg_stat_statements|EXPLAIN'
+       AND query ~* '^\\s*(SELECT|WITH)\\M' AND query !~* $2
      ORDER BY mean_exec_time DESC`,
-    [runs],
+    [runs, `pg_stat_statements|EXPLAIN|${background.source.replace(/\\b/g, '\\y')}`],
   )
   return rows
 }
