@@ -223,17 +223,18 @@ export async function createBenchKey(db: Database): Promise<{ id: string; token:
 /**
  * Deletes what the run with this key wrote — its articles (their revisions, tags, credits and old
  * slugs go with them), its uploaded media records (their files are in the run's temporary media
- * folder), their audit entries — and the key, so the database keeps its shape.
+ * folder), their audit entries — and the key (unless `keepKey`: more writes follow), so the
+ * database keeps its shape.
  */
-export async function removeBenchWrites(db: Database, keyId: string): Promise<number> {
+export async function removeBenchWrites(db: Database, keyId: string, keepKey = false): Promise<number> {
   const q = db.prisma
   const [, , articles] = await q.$transaction([
     q.$executeRaw`DELETE FROM audit_entries
-      WHERE key_id = ${keyId}::uuid OR (resource_type = 'key' AND resource_id = ${keyId})`,
+      WHERE key_id = ${keyId}::uuid OR (resource_type = 'key' AND resource_id = ${keyId} AND NOT ${keepKey})`,
     q.$executeRaw`DELETE FROM idempotency_records WHERE key_id = ${keyId}::uuid`,
     q.$executeRaw`DELETE FROM articles WHERE created_by_id = ${keyId}::uuid`,
     q.$executeRaw`DELETE FROM media WHERE created_by_id = ${keyId}::uuid`,
-    q.$executeRaw`DELETE FROM api_keys WHERE id = ${keyId}::uuid`,
+    q.$executeRaw`DELETE FROM api_keys WHERE id = ${keyId}::uuid AND NOT ${keepKey}`,
   ])
   return articles
 }

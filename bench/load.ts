@@ -4,10 +4,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import { request } from './http.js'
-import type { RssSampler } from './processes.js'
+import { cpuSeconds, type RssSampler } from './processes.js'
 import type { Scenario, ScenarioKind, Workload } from './scenarios.js'
 
-export type PassName = 'uncached' | 'cached' | 'baseline'
+export type PassName = 'uncached' | 'cached' | 'baseline' | 'embedded'
 
 export interface LoadSettings {
   warmup: number
@@ -31,6 +31,8 @@ export interface RunStats {
   latencyMs: { p50: number; p90: number; p99: number; max: number }
   statusCodes: Record<string, number>
   errors: ErrorCounts
+  /** The server process's CPU time (user + system) during the run per request completed; null without /proc. */
+  cpuMsPerReq: number | null
 }
 
 export interface ScenarioResult {
@@ -89,7 +91,7 @@ async function fixedRate(origin: string, workload: Workload, seconds: number, co
   return aggregate(results, { url: origin, connections: n })
 }
 
-function statsOf(result: autocannon.Result, expectStatus: number): RunStats {
+function statsOf(result: autocannon.Result, expectStatus: number, cpuS: number | null): RunStats {
   const statusCodes: Record<string, number> = {}
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = count ?? 0
   const unexpected = Object.entries(statusCodes)
@@ -109,6 +111,7 @@ function statsOf(result: autocannon.Result, expectStatus: number): RunStats {
     },
     statusCodes,
     errors: { status: unexpected, socket, timeouts: result.timeouts, total: unexpected + result.errors },
+    cpuMsPerReq: cpuS !== null && result.requests.total > 0 ? (cpuS * 1000) / result.requests.total : null,
   }
 }
 
@@ -124,6 +127,8 @@ function addErrors(a: ErrorCounts, b: ErrorCounts): ErrorCounts {
 /** A server under load, as the runs see it. */
 export interface LoadTarget {
   origin: string
+  /** The server's process, whose CPU time is read around each run. */
+  pid: number
   rss: RssSampler
   /** A request that waits behind the server's database work (it queries the database). */
   drainPath: string
@@ -149,10 +154,14 @@ export async function runScenario(
   server.rss.mark()
   const workload: Workload = await scenario.prepare(server.origin)
   const run = async (seconds: number, rate?: number) => {
-    const result = rate
-      ? await fixedRate(server.origin, workload, seconds, settings.connections, rate)
-      : await cannon(server.origin, await workload.requests(), seconds, settings.connections)
-    const stats = statsOf(result, scenario.expectStatus)
+    const requests = rate ? undefined : await workload.requests()
+    const cpuBefore = cpuSeconds(server.pid)
+    const result = requests
+      ? await cannon(server.origin, requests, seconds, settings.connections)
+      : await fixedRate(server.origin, workload, seconds, settings.connections, rate as number)
+    const cpuAfter = cpuSeconds(server.pid)
+    const cpuS = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null
+    const stats = statsOf(result, scenario.expectStatus, cpuS)
     await drain(server, stats)
     return stats
   }
@@ -178,6 +187,7 @@ export async function runScenario(
   }
   log(
     `${scenario.name} (${pass}): ${peak.rps.toFixed(0)} req/s, p50 ${peak.latencyMs.p50} ms, p99 ${peak.latencyMs.p99} ms` +
+      (peak.cpuMsPerReq !== null ? `, ${peak.cpuMsPerReq.toFixed(2)} CPU ms/req` : '') +
       (halfRate ? `, p99 at ${halfRate.targetRps} req/s ${halfRate.latencyMs.p99} ms` : '') +
       `, errors ${errors.total}` +
       (errors.total > 0 ? ` ${JSON.stringify({ ...peak.statusCodes })}` : ''),

@@ -8,7 +8,8 @@ import sharp from 'sharp'
 import type { Database } from '../src/db/database.js'
 import { storageKeys } from '../src/modules/media/media.files.js'
 import { createFsStorage } from '../src/modules/media/media.storage.js'
-import type { Scenario, WriteSetup } from './scenarios.js'
+import type { Scenario } from './scenarios.js'
+import type { WriteSetup } from './writes.js'
 
 /** A fixed id: a run interrupted before its clean-up leaves this one record, which the next run reuses. */
 export const benchMediaId = '019ad0c4-3b8e-7000-8000-00000000b001'

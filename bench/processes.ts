@@ -1,11 +1,12 @@
 // Child processes of a benchmark run: every server (ours and the baselines) runs in its own
 // process group, so that stopping it also stops whatever it started (npm start → sh → node), and
 // every one still running is killed when the runner exits, fails or is interrupted.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { pathToFileURL } from 'node:url'
 import { projectRoot } from '../src/db/paths.js'
 import { request } from './http.js'
 
@@ -21,6 +22,12 @@ export function entryArgs(source: string): string[] {
   return fromSources
     ? ['--import', 'tsx', join(projectRoot, source)]
     : [join(projectRoot, 'dist', source.replace(/\.ts$/, '.js'))]
+}
+
+/** Node arguments that preload one of the project's modules (node --import), given by its source path. */
+export function preloadArgs(source: string): string[] {
+  const [file] = entryArgs(source).slice(-1)
+  return [...(fromSources ? ['--import', 'tsx'] : []), '--import', pathToFileURL(file as string).href]
 }
 
 export interface Child {
@@ -143,6 +150,30 @@ function rssMB(pid: number): number | null {
   try {
     const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return match ? Number(match[1]) / 1024 : null
+  } catch {
+    return null
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's times: `getconf CLK_TCK`, else Linux's usual 100. */
+const clockTicks = (() => {
+  try {
+    const ticks = Number(
+      execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    )
+    return ticks > 0 ? ticks : 100
+  } catch {
+    return 100
+  }
+})()
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null where it is not available. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The fields after the command name (in parentheses, which may contain spaces): utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks
   } catch {
     return null
   }

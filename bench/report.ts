@@ -7,8 +7,10 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../src/db/paths.js'
 import type { Fixtures } from './database.js'
-import type { LoadSettings, ScenarioResult } from './load.js'
+import type { LoadSettings } from './load.js'
 import type { StartupTiming } from './startup.js'
+import type { StatementReport } from './statements.js'
+import type { Row, Target } from './targets.js'
 
 export interface Environment {
   node: string
@@ -18,19 +20,6 @@ export interface Environment {
   memoryMB: number
   os: string
   git: { commit: string | null; dirty: boolean }
-}
-
-export interface Row extends ScenarioResult {
-  /** rps / baseline-static rps. */
-  ratioStatic: number | null
-  /** rps / the rps of the baseline-pg run answering the same query. */
-  ratioPg: number | null
-}
-
-export interface Target {
-  name: string
-  status: 'pass' | 'fail' | 'skipped'
-  actual: string
 }
 
 export interface Report {
@@ -46,7 +35,8 @@ export interface Report {
   /** The pg baseline's answers compared with the API's (same articles, same fields). */
   baselineChecks: Record<string, boolean>
   startup: StartupTiming[]
-  maxServerRssMB: number | null
+  /** PostgreSQL's time for the uncached reads' statements (a server database only). */
+  statements: StatementReport | null
   targets: Target[]
   notes: string[]
 }
@@ -82,118 +72,6 @@ export function environment(postgres: string, embedded: boolean): Environment {
   }
 }
 
-export function withRatios(results: ScenarioResult[]): Row[] {
-  const rpsOf = (name: string) => results.find((r) => r.scenario === name && r.pass === 'baseline')?.peak.rps
-  const staticRps = rpsOf('baseline-static')
-  const pgFor = (r: ScenarioResult): string | undefined => {
-    if (r.pass === 'baseline') return undefined
-    if (r.scenario === 'article-by-slug') return 'baseline-pg-slug'
-    if (r.scenario === 'first-page' || r.scenario === 'deep-page') return 'baseline-pg-first-page'
-    return undefined
-  }
-  return results.map((r) => {
-    const pgName = pgFor(r)
-    const pgRps = pgName ? rpsOf(pgName) : undefined
-    return {
-      ...r,
-      ratioStatic: staticRps ? r.peak.rps / staticRps : null,
-      ratioPg: pgRps ? r.peak.rps / pgRps : null,
-    }
-  })
-}
-
-const P99_TARGET_MS = 25
-const RSS_TARGET_MB = 250
-
-export function evaluateTargets(rows: Row[], startup: StartupTiming[], maxServerRssMB: number | null): Target[] {
-  const find = (scenario: string, pass: string) => rows.find((r) => r.scenario === scenario && r.pass === pass)
-  const targets: Target[] = []
-  const ratio = (scenario: string, pass: 'uncached' | 'cached', against: 'static' | 'pg', min: number) => {
-    const row = find(scenario, pass)
-    const value = against === 'static' ? row?.ratioStatic : row?.ratioPg
-    const baseline = against === 'static' ? 'baseline-static' : 'baseline-pg'
-    const name = `${pass} ${scenario} ≥ ${min}× ${baseline}`
-    if (value === null || value === undefined) targets.push({ name, status: 'skipped', actual: `no ${baseline} run` })
-    else targets.push({ name, status: value >= min ? 'pass' : 'fail', actual: `${value.toFixed(2)}×` })
-  }
-  ratio('article-by-slug', 'uncached', 'pg', 0.7)
-  ratio('first-page', 'uncached', 'pg', 0.7)
-  ratio('first-page', 'cached', 'static', 0.6)
-  ratio('article-by-slug', 'cached', 'static', 0.6)
-  ratio('top-stories', 'cached', 'static', 0.6)
-
-  const first = find('first-page', 'uncached')
-  const deep = find('deep-page', 'uncached')
-  if (first && deep) {
-    const share = deep.peak.rps / first.peak.rps
-    targets.push({
-      name: 'uncached deep-page ≥ first-page / 1.2',
-      status: share >= 1 / 1.2 ? 'pass' : 'fail',
-      actual: `${share.toFixed(2)}× first-page`,
-    })
-  }
-
-  // A related box beside an article page: one ranked statement, worth at most two list pages.
-  const related = find('related', 'uncached')
-  if (first && related) {
-    const share = related.peak.rps / first.peak.rps
-    targets.push({
-      name: 'uncached related ≥ first-page / 2',
-      status: share >= 1 / 2 ? 'pass' : 'fail',
-      actual: `${share.toFixed(2)}× first-page`,
-    })
-  }
-
-  const reads = rows.filter((r) => r.pass !== 'baseline' && r.halfRate)
-  const slow = reads.filter((r) => (r.halfRate?.latencyMs.p99 ?? 0) >= P99_TARGET_MS)
-  const worst = reads.reduce<Row | undefined>(
-    (w, r) => (!w || (r.halfRate?.latencyMs.p99 ?? 0) > (w.halfRate?.latencyMs.p99 ?? 0) ? r : w),
-    undefined,
-  )
-  targets.push({
-    name: `p99 at half the peak rate < ${P99_TARGET_MS} ms, every read`,
-    status: slow.length === 0 ? 'pass' : 'fail',
-    actual: worst
-      ? `worst ${worst.halfRate?.latencyMs.p99} ms (${worst.scenario}, ${worst.pass})` +
-        (slow.length ? `; over: ${slow.map((r) => `${r.scenario} (${r.pass})`).join(', ')}` : '')
-      : 'no read runs',
-  })
-
-  const failing = rows.filter((r) => r.errors.total > 0)
-  targets.push({
-    name: 'zero errors',
-    status: failing.length === 0 ? 'pass' : 'fail',
-    actual: failing.length
-      ? failing.map((r) => `${r.scenario} (${r.pass}): ${r.errors.total}`).join(', ')
-      : `0 in ${rows.length} scenarios`,
-  })
-
-  targets.push(
-    maxServerRssMB === null
-      ? { name: `API server RSS < ${RSS_TARGET_MB} MB`, status: 'skipped', actual: 'no /proc on this system' }
-      : {
-          name: `API server RSS < ${RSS_TARGET_MB} MB`,
-          status: maxServerRssMB < RSS_TARGET_MB ? 'pass' : 'fail',
-          actual: `max ${maxServerRssMB.toFixed(0)} MB`,
-        },
-  )
-
-  for (const database of ['embedded', 'server'] as const) {
-    const timing = startup.find((s) => s.database === database)
-    const target = database === 'embedded' ? 2000 : 1000
-    const name = `npm start → ready < ${target / 1000} s (${database} database)`
-    if (!timing) targets.push({ name, status: 'skipped', actual: 'no server database configured' })
-    else {
-      targets.push({
-        name,
-        status: timing.wallMs < target ? 'pass' : 'fail',
-        actual: `${timing.wallMs} ms (server-reported startupMs ${timing.startupMs ?? '?'})`,
-      })
-    }
-  }
-  return targets
-}
-
 const fixed = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? '—' : n.toFixed(digits))
 
 function table(head: string[], body: string[][], right: boolean[]): string {
@@ -202,6 +80,26 @@ function table(head: string[], body: string[][], right: boolean[]): string {
     `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join(' | ')} |`
   const rule = `| ${widths.map((w, i) => (right[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`
   return [line(head), rule, ...body.map(line)].join('\n')
+}
+
+function statementTable(statements: StatementReport | null): string {
+  if (!statements) return 'Not measured: a PostgreSQL server database only.'
+  const how =
+    statements.method === 'explain'
+      ? `EXPLAIN (ANALYZE, BUFFERS) execution time, median of ${statements.runs} runs after one (pg_stat_statements is not loaded)`
+      : `pg_stat_statements mean execution time over ${statements.runs} requests`
+  const body = statements.timings.map((t) => [
+    t.read,
+    String(t.statements),
+    t.apiMs.toFixed(3),
+    t.mainMs.toFixed(3),
+    t.buffers ? `${t.buffers.hit}/${t.buffers.read}` : '—',
+    t.baselineMs === null ? '—' : t.baselineMs.toFixed(3),
+    t.baselineMs ? (t.mainMs / t.baselineMs).toFixed(2) : '—',
+    `\`${t.mainSql.replace(/\|/g, '\\|')}…\``,
+  ])
+  const head = ['read', 'statements', 'API ms', 'main ms', 'main hit/read', 'baseline-pg ms', '× baseline', 'main']
+  return `${how}.\n\n${table(head, body, [false, true, true, true, true, true, true, false])}`
 }
 
 export function markdown(report: Report): string {
@@ -215,8 +113,11 @@ export function markdown(report: Report): string {
     'p99 ms @ ½ rate',
     'errors',
     'max RSS MB',
-    '× static (1)',
-    '× pg (2)',
+    'CPU ms/req',
+    '× static',
+    '× stack',
+    '× pg',
+    '× write',
   ]
   const body = report.rows.map((r) => [
     r.scenario,
@@ -227,10 +128,13 @@ export function markdown(report: Report): string {
     r.halfRate ? `${fixed(r.halfRate.latencyMs.p99)} (${r.halfRate.targetRps}/s)` : '—',
     String(r.errors.total),
     fixed(r.maxRssMB),
+    fixed(r.peak.cpuMsPerReq, 2),
     fixed(r.ratioStatic, 2),
+    fixed(r.ratioStack, 2),
     fixed(r.ratioPg, 2),
+    fixed(r.ratioWrite, 2),
   ])
-  const right = [false, false, true, true, true, true, true, true, true, true]
+  const right = [false, false, ...Array<boolean>(head.length - 2).fill(true)]
   const targets = table(
     ['target', 'result', 'measured'],
     report.targets.map((t) => [t.name, t.status === 'fail' ? '**fail**' : t.status, t.actual]),
@@ -267,6 +171,10 @@ export function markdown(report: Report): string {
     '## Targets',
     '',
     targets,
+    '',
+    '## Statement time',
+    '',
+    statementTable(report.statements),
     '',
     '## Start-up',
     '',

@@ -1,9 +1,10 @@
 // npm run bench [-- options]: the benchmark, in a fixed order — prepare the benchmark database;
 // the API uncached (every scenario, writes cleaned up after); the API with its response cache
-// (hot reads); baseline (1) static Fastify; baseline (2) Fastify + pg; `npm start` timings — then
-// the table, the targets and the results files. Every server is its own process; this one drives
-// the load. See bench/README.md.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+// (hot reads); baseline (1) static Fastify; baseline-stack (the API's middleware, the same bytes);
+// baseline (2) Fastify + pg; baseline-write; the reads' statement times; the API on an embedded
+// database; `npm start` timings — then the table, the targets and the results files. Every server
+// is its own process; this one drives the load. See bench/README.md.
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Database } from '../src/db/database.js'
@@ -12,25 +13,23 @@ import {
   type BenchDatabase,
   createBenchKey,
   describeDatabase,
-  type Fixtures,
   loadFixtures,
   openBenchDatabase,
   prepareDatabase,
   removeBenchWrites,
   resolveBenchDatabase,
 } from './database.js'
-import { expectStatus } from './http.js'
-import { type LoadSettings, runScenario, type ScenarioResult } from './load.js'
+import type { LoadSettings } from './load.js'
 import { prepareBenchMedia, removeBenchMedia } from './media.js'
 import { type BenchOptions, parseOptions, UsageError, usage } from './options.js'
+import { embeddedTarget, log, measureBaselines, measureEmbedded, measureOn, sampleApi } from './passes.js'
 import { fromSources, killAllNow, stopAll } from './processes.js'
-import { environment, evaluateTargets, markdown, type Report, withRatios, writeResults } from './report.js'
-import { apiScenarios, articleBySlug, cachedScenarios, firstPage, firstPagePath, type Scenario } from './scenarios.js'
-import { type RunningServer, startApiServer, startPgBaseline, startStaticBaseline, stopServer } from './servers.js'
+import { environment, markdown, type Report, writeResults } from './report.js'
+import { apiScenarios, cachedScenarios } from './scenarios.js'
+import { startApiServer } from './servers.js'
 import { embeddedStartup, type StartupTiming, serverStartup } from './startup.js'
-
-const log = (message: string) =>
-  process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1).padStart(5)} s] ${message}\n`)
+import { measureStatements, type StatementReport } from './statements.js'
+import { evaluateTargets, withRatios } from './targets.js'
 
 /** Undone on every way out: the run's writes (while its key exists) and temporary folders. */
 const pending: { writes?: { db: BenchDatabase; keyId: string }; media?: BenchDatabase; dirs: string[] } = { dirs: [] }
@@ -44,13 +43,16 @@ async function withDatabase<T>(target: BenchDatabase, work: (db: Database) => Pr
   }
 }
 
-/** Deletes what the write scenarios wrote, and the run's key; servers on the database must be stopped. */
-async function removeWrites(): Promise<void> {
+/**
+ * Deletes what the write scenarios wrote, and (unless `keepKey`: baseline-write writes as it
+ * later) the run's key; servers on the database must be stopped.
+ */
+async function removeWrites(keepKey = false): Promise<void> {
   const writes = pending.writes
   if (!writes) return
-  pending.writes = undefined
-  const removed = await withDatabase(writes.db, (db) => removeBenchWrites(db, writes.keyId))
-  log(`removed the ${removed} articles this run wrote`)
+  if (!keepKey) pending.writes = undefined
+  const removed = await withDatabase(writes.db, (db) => removeBenchWrites(db, writes.keyId, keepKey))
+  log(`removed the ${removed} articles written so far`)
 }
 
 async function cleanUp(): Promise<void> {
@@ -62,119 +64,31 @@ async function cleanUp(): Promise<void> {
   for (const dir of pending.dirs.splice(0)) await rm(dir, { recursive: true, force: true })
 }
 
-/** What the API answers, to check that baseline (2) answers the same, and to serve as baseline (1). */
-interface ApiSample {
-  at: number
-  firstPage: Buffer
-  firstPageIds: string[]
-  slug: string
-  articleFields: string[]
+async function temporaryDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  pending.dirs.push(dir)
+  return dir
 }
 
-type Summary = { id: string; publishedAt: string }
-
-async function sampleApi(origin: string, slug: string): Promise<ApiSample> {
-  const page = await expectStatus(`${origin}${firstPagePath}`, 200)
-  const article = await expectStatus(`${origin}/v1/articles/${slug}`, 200)
-  return {
-    at: Date.now(),
-    firstPage: page.body,
-    firstPageIds: page.json<{ data: Summary[] }>().data.map((a) => a.id),
-    slug,
-    articleFields: Object.keys(article.json<Record<string, unknown>>()),
-  }
+interface Measured {
+  rows: Report['rows']
+  statements: StatementReport | null
+  baselineChecks: Record<string, boolean>
+  startup: StartupTiming[]
 }
 
-async function compareWithApi(origin: string, sample: ApiSample): Promise<Record<string, boolean>> {
-  const page = (await expectStatus(`${origin}${firstPagePath}`, 200)).json<{ data: Summary[] }>().data
-  const article = await expectStatus(`${origin}/v1/articles/${sample.slug}`, 200)
-  // Scheduled articles that came due since the API was sampled lead the list now; the rest must match.
-  const due = page.findIndex((a) => Date.parse(a.publishedAt) <= sample.at)
-  const rest = page.slice(due < 0 ? page.length : due).map((a) => a.id)
-  return {
-    firstPageSameArticles: rest.length > 0 && rest.join() === sample.firstPageIds.slice(0, rest.length).join(),
-    articleSameFields: Object.keys(article.json<Record<string, unknown>>()).join() === sample.articleFields.join(),
-  }
-}
-
-async function measureOn(
-  server: RunningServer,
-  pass: ScenarioResult['pass'],
-  scenarios: Scenario[],
-  settings: LoadSettings,
-): Promise<ScenarioResult[]> {
-  const results: ScenarioResult[] = []
-  // A server that dies under load fails the run with its own last words, not with a list of refused connections.
-  const died = async () => {
-    const { code, signal } = await server.child.exited
-    return new Error(`${server.name} exited (${signal ?? `code ${code}`}) under load:\n${server.child.stderrTail()}`)
-  }
-  try {
-    for (const scenario of scenarios) {
-      const result = await runScenario(scenario, pass, server, settings, log).catch(async (err: unknown) => {
-        throw server.child.hasExited() ? await died() : err
-      })
-      if (server.child.hasExited()) throw await died()
-      results.push(result)
-    }
-  } finally {
-    await stopServer(server)
-  }
-  return results
-}
-
-/** Baseline (1), static Fastify serving the API's first page; baseline (2), Fastify + pg, on a server database. */
-async function measureBaselines(run: {
-  env: NodeJS.ProcessEnv
-  target: BenchDatabase
-  sample: ApiSample
-  fixtures: Fixtures
-  settings: LoadSettings
-  notes: string[]
-}): Promise<{ results: ScenarioResult[]; checks: Record<string, boolean> }> {
-  const { env, target, sample, fixtures, settings, notes } = run
-  log('baseline (1): static Fastify with the first page')
-  const tmp = await mkdtemp(join(tmpdir(), 'newsdesk-bench-'))
-  pending.dirs.push(tmp)
-  const bodyFile = join(tmp, 'first-page.json')
-  await writeFile(bodyFile, sample.firstPage)
-  const staticServer = await startStaticBaseline(env, bodyFile, firstPagePath)
-  const results = await measureOn(staticServer, 'baseline', [firstPage('baseline-static')], settings)
-
-  if (target.kind !== 'server') {
-    notes.push('baseline (2) (Fastify + pg) skipped: it needs a PostgreSQL server (BENCH_DATABASE_URL or DATABASE_URL)')
-    return { results, checks: {} }
-  }
-  log('baseline (2): Fastify + pg')
-  const pgServer = await startPgBaseline(env, target.url, firstPagePath)
-  const checks = await compareWithApi(pgServer.origin, sample)
-  for (const [check, ok] of Object.entries(checks)) {
-    if (!ok) notes.push(`baseline-pg check ${check} failed: it does not answer exactly what the API answers`)
-  }
-  const pgScenarios = [articleBySlug(fixtures, 'baseline-pg-slug'), firstPage('baseline-pg-first-page')]
-  results.push(...(await measureOn(pgServer, 'baseline', pgScenarios, settings)))
-  return { results, checks }
-}
-
-async function main(options: BenchOptions): Promise<void> {
-  const startedAt = new Date()
+/** Every pass, in order, after the database is prepared. */
+async function measureAll(options: BenchOptions, target: BenchDatabase, notes: string[]) {
+  const startedAt = Date.now()
   const settings: LoadSettings = {
     warmup: options.warmup,
     duration: options.duration,
     connections: options.connections,
   }
   // The API servers' media folder: the rendition scenario's original is put there.
-  const mediaDir = await mkdtemp(join(tmpdir(), 'newsdesk-bench-media-'))
-  pending.dirs.push(mediaDir)
+  const mediaDir = await temporaryDir('newsdesk-bench-media-')
   const env = { ...options.childEnv, MEDIA_DIR: mediaDir }
   const profileDir = options.profile ? join(projectRoot, 'bench', 'profiles') : undefined
-  const notes: string[] = []
-  if (fromSources)
-    notes.push('the servers ran from the sources through tsx, not as built: numbers for checking, not comparing')
-
-  const target = await resolveBenchDatabase(options)
-  if (target.kind === 'embedded' && target.temporary) pending.dirs.push(target.dataDir)
-  log(`benchmark database: ${describeDatabase(target)}`)
   // Everything that needs the database directly happens before a server opens it: an embedded
   // database has one process at a time.
   const { prepared, fixtures, key, media } = await withDatabase(target, async (db) => {
@@ -191,36 +105,68 @@ async function main(options: BenchOptions): Promise<void> {
   log('API server, response cache off (RESPONSE_CACHE_MB=0)')
   const uncached = await startApiServer({ db: target, env, cache: false, profileDir })
   const sample = await sampleApi(uncached.origin, fixtures.slugs[0] as string)
-  const scenarios = apiScenarios({
-    fixtures,
-    token: key.token,
-    connections: options.connections,
-    runId: startedAt.getTime().toString(36),
-    deepPages: options.deepPages,
-  })
-  const serverRss: (number | null)[] = []
-  const results = await measureOn(uncached, 'uncached', scenarios, settings)
-  serverRss.push(uncached.rss.max)
+  const runId = startedAt.toString(36)
+  const setup = { fixtures, token: key.token, connections: options.connections, runId, deepPages: options.deepPages }
+  const results = await measureOn(uncached, 'uncached', apiScenarios(setup), settings)
   // The writes go before anything else reads: the database keeps its shape for the next run.
-  await removeWrites()
+  await removeWrites(true)
 
   log('API server, response cache on (default)')
   const cached = await startApiServer({ db: target, env, cache: true, profileDir })
   results.push(...(await measureOn(cached, 'cached', cachedScenarios(fixtures, media), settings)))
-  serverRss.push(cached.rss.max)
 
-  const baselines = await measureBaselines({ env, target, sample, fixtures, settings, notes })
+  const tmp = await temporaryDir('newsdesk-bench-')
+  const baselines = await measureBaselines({
+    env,
+    target,
+    sample,
+    fixtures,
+    settings,
+    key,
+    runId,
+    tmp,
+    notes,
+    connections: options.connections,
+  })
   results.push(...baselines.results)
-  const baselineChecks = baselines.checks
+  await removeWrites()
+
+  let statements: StatementReport | null = null
+  if (target.kind === 'server') {
+    log('statement time: the uncached reads’ statements beside baseline (2)’s')
+    statements = await measureStatements({ env, target, fixtures })
+  } else notes.push('statement times skipped: they need a PostgreSQL server')
+
+  const embedded = await embeddedTarget(target, options.smoke)
+  if (embedded.kind === 'embedded' && embedded.temporary && embedded !== target) pending.dirs.push(embedded.dataDir)
+  const articles = target.kind === 'embedded' ? options.articles : Math.min(options.articles, 3000)
+  results.push(
+    ...(await measureEmbedded({
+      db: embedded as BenchDatabase & { kind: 'embedded' },
+      env,
+      articles,
+      settings,
+      notes,
+    })),
+  )
 
   log('start-up: npm start until /health/ready answers')
   const startup: StartupTiming[] = [await embeddedStartup(env)]
   if (target.kind === 'server') startup.push(await serverStartup(env, target))
   else notes.push('start-up on a server database skipped: no PostgreSQL server configured')
+  const measured: Measured = { rows: withRatios(results), statements, baselineChecks: baselines.checks, startup }
+  return { measured, prepared, fixtures, settings }
+}
 
-  const rows = withRatios(results)
-  const known = serverRss.filter((mb): mb is number => mb !== null)
-  const maxServerRssMB = known.length ? Math.max(...known) : null
+async function main(options: BenchOptions): Promise<void> {
+  const startedAt = new Date()
+  const notes: string[] = []
+  if (fromSources)
+    notes.push('the servers ran from the sources through tsx, not as built: numbers for checking, not comparing')
+  const target = await resolveBenchDatabase(options)
+  if (target.kind === 'embedded' && target.temporary) pending.dirs.push(target.dataDir)
+  log(`benchmark database: ${describeDatabase(target)}`)
+  const { measured, prepared, fixtures, settings } = await measureAll(options, target, notes)
   const finishedAt = new Date()
   const { slugs, postgresVersion, ...otherFixtures } = fixtures
   const report: Report = {
@@ -237,11 +183,8 @@ async function main(options: BenchOptions): Promise<void> {
     },
     fixtures: { ...otherFixtures, slugs: slugs.length },
     environment: environment(postgresVersion, target.kind === 'embedded'),
-    rows,
-    baselineChecks,
-    startup,
-    maxServerRssMB,
-    targets: evaluateTargets(rows, startup, maxServerRssMB),
+    ...measured,
+    targets: evaluateTargets(measured.rows, measured.startup, measured.statements, target.kind === 'server'),
     notes,
   }
   const outDir =

@@ -2,10 +2,10 @@
 // with what it needs prepared against the server under test before the load starts.
 import http from 'node:http'
 import type autocannon from 'autocannon'
-import { makeWriteContent } from './content.js'
 import type { Fixtures } from './database.js'
-import { expectStatus, request } from './http.js'
+import { expectStatus } from './http.js'
 import { mediaUpload } from './media.js'
+import { createArticle, patchArticle, type WriteSetup } from './writes.js'
 
 export type ScenarioKind = 'read' | 'write'
 
@@ -119,121 +119,6 @@ function revalidate(): Scenario {
   }
 }
 
-function headerOf(headers: Record<string, unknown>, name: string): string | undefined {
-  const entry = Object.entries(headers).find(([k]) => k.toLowerCase() === name)
-  return typeof entry?.[1] === 'string' ? entry[1] : undefined
-}
-
-const versionOf = (etag: string | undefined) => Number(/^"v(\d+)"$/.exec(etag ?? '')?.[1] ?? Number.NaN)
-
-/** The version a 412 names; NaN when the body is not the expected problem (an error is counted anyway). */
-function currentVersionOf(body: string): number {
-  try {
-    return Number((JSON.parse(body) as { currentVersion?: unknown }).currentVersion ?? Number.NaN)
-  } catch {
-    return Number.NaN
-  }
-}
-
-export interface WriteSetup {
-  token: string
-  fixtures: Fixtures
-  connections: number
-  /** Distinguishes this run's headlines from every earlier run's. */
-  runId: string
-}
-
-function createArticle({ token, fixtures, runId }: WriteSetup): Scenario {
-  const content = makeWriteContent(fixtures.writeRefs)
-  let n = 0
-  return {
-    name: 'write-create',
-    kind: 'write',
-    expectStatus: 201,
-    prepare: async () => ({
-      label: 'POST /v1/articles (~3 KB Markdown body)',
-      requests: async () => [
-        {
-          method: 'POST',
-          path: '/v1/articles',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, body: content.create(`${runId}-${n}`, n++) }),
-        },
-      ],
-    }),
-  }
-}
-
-interface Draft {
-  id: string
-  version: number
-}
-
-/**
- * PATCH with If-Match, as an editor saves. autocannon gives each request a context that lasts from
- * setupRequest to onResponse, so a request takes a draft from a pool and returns it with the version
- * its response carries: no two requests edit one draft at once, and none gets a 412.
- */
-function patchArticle({ token, fixtures, connections, runId }: WriteSetup): Scenario {
-  const content = makeWriteContent(fixtures.writeRefs)
-  const auth = { authorization: `Bearer ${token}` }
-  let n = 0
-  return {
-    name: 'write-patch',
-    kind: 'write',
-    expectStatus: 200,
-    async prepare(origin) {
-      // Twice the connections: a request lost to a socket error keeps its draft out of the pool.
-      const drafts: Draft[] = []
-      for (let i = 0; i < connections * 2; i++) {
-        const res = await expectStatus(`${origin}/v1/articles`, 201, {
-          method: 'POST',
-          headers: auth,
-          body: content.create(`${runId}-draft-${i}`, i),
-        })
-        drafts.push({ id: res.json<{ id: string }>().id, version: versionOf(res.headers.etag as string) })
-      }
-      return {
-        label: 'PATCH /v1/articles/{id} with If-Match (a draft per connection)',
-        async requests() {
-          // The run before may have ended with saves in flight: start from the versions stored now.
-          for (const draft of drafts) {
-            const res = await request(`${origin}/v1/articles/${draft.id}`, { headers: auth })
-            draft.version = versionOf(res.headers.etag as string | undefined)
-          }
-          const pool = [...drafts]
-          return [
-            {
-              method: 'PATCH',
-              headers: { ...auth, 'content-type': 'application/json' },
-              setupRequest: (req, context) => {
-                const draft = pool.pop() ?? (drafts[0] as Draft)
-                ;(context as { draft?: Draft }).draft = draft
-                return {
-                  ...req,
-                  path: `/v1/articles/${draft.id}`,
-                  headers: { ...req.headers, 'if-match': `"v${draft.version}"` },
-                  body: content.update(n++),
-                }
-              },
-              onResponse: (status, body, context, headers) => {
-                const draft = (context as { draft?: Draft }).draft
-                if (!draft) return
-                const version =
-                  status === 412
-                    ? currentVersionOf(body)
-                    : versionOf(headerOf(headers as Record<string, unknown>, 'etag'))
-                if (Number.isInteger(version)) draft.version = version
-                pool.push(draft)
-              },
-            },
-          ]
-        },
-      }
-    },
-  }
-}
-
 export interface ScenarioSetup extends WriteSetup {
   deepPages: number
 }
@@ -285,24 +170,38 @@ function sitemapMonth(): Scenario {
   }
 }
 
+const list = (params: string) => `/v1/articles?limit=20&${params}&fields=${summaryFields}`
+
+/** The list variants: a common search term, a publisher and tag filter, a section front. */
+export function listVariants(fixtures: Fixtures): { name: string; path: string }[] {
+  return [
+    { name: 'search-common', path: list(`q=${encodeURIComponent(fixtures.searchCommon.term)}`) },
+    {
+      name: 'filtered',
+      path: list(`source=${encodeURIComponent(fixtures.filter.source)}&tag=${encodeURIComponent(fixtures.filter.tag)}`),
+    },
+    // A section front: the root section with the most articles, its subsections' articles included.
+    { name: 'section-front', path: list(`section=${encodeURIComponent(fixtures.sectionFront.section)}`) },
+  ]
+}
+
 /** The uncached pass: every scenario, in this order. */
 export function apiScenarios(setup: ScenarioSetup): Scenario[] {
   const { fixtures } = setup
-  const list = (params: string) => `/v1/articles?limit=20&${params}&fields=${summaryFields}`
+  const variant = (name: string) => {
+    const found = listVariants(fixtures).find((v) => v.name === name) as { name: string; path: string }
+    return get(found.name, found.path)
+  }
   return [
     firstPage(),
     deepPage(setup.deepPages),
     articleBySlug(fixtures),
     topStories(),
-    get('search-common', list(`q=${encodeURIComponent(fixtures.searchCommon.term)}`)),
+    variant('search-common'),
     get('search-rare', list(`q=${encodeURIComponent(fixtures.searchRare.term)}`)),
-    get(
-      'filtered',
-      list(`source=${encodeURIComponent(fixtures.filter.source)}&tag=${encodeURIComponent(fixtures.filter.tag)}`),
-    ),
+    variant('filtered'),
     related(fixtures),
-    // A section front: the root section with the most articles, its subsections' articles included.
-    get('section-front', list(`section=${encodeURIComponent(fixtures.sectionFront.section)}`)),
+    variant('section-front'),
     revalidate(),
     sitemapIndex(),
     sitemapMonth(),

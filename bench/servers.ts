@@ -5,7 +5,16 @@ import { join } from 'node:path'
 import { projectRoot } from '../src/db/paths.js'
 import type { BenchDatabase } from './database.js'
 import type { LoadTarget } from './load.js'
-import { type Child, entryArgs, freePort, RssSampler, startProcess, stopProcess, waitForHttp } from './processes.js'
+import {
+  type Child,
+  entryArgs,
+  freePort,
+  preloadArgs,
+  RssSampler,
+  startProcess,
+  stopProcess,
+  waitForHttp,
+} from './processes.js'
 
 export interface RunningServer extends LoadTarget {
   name: string
@@ -31,7 +40,18 @@ async function start(
     await stopProcess(child)
     throw err
   }
-  return { name, origin, child, rss: new RssSampler(child.pid), drainPath: readyPath }
+  return { name, origin, pid: child.pid, child, rss: new RssSampler(child.pid), drainPath: readyPath }
+}
+
+/** What the API servers and baseline-stack share: production logging and rate limiting. */
+const productionEnv: NodeJS.ProcessEnv = {
+  NODE_ENV: 'production',
+  // Production logging: JSON access log lines, to /dev/null; their cost is real.
+  LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json',
+  // Rate limiting stays on (its cost is real) with budgets the load cannot exhaust.
+  RATE_LIMIT_MAX: '1000000',
+  RATE_LIMIT_ANONYMOUS_MAX: '1000000',
 }
 
 export interface ApiServerOptions {
@@ -41,6 +61,10 @@ export interface ApiServerOptions {
   cache: boolean
   /** A folder for --cpu-prof, or undefined. */
   profileDir?: string
+  /** A file the server appends every SQL statement it sends to (bench/sql-capture.ts), or undefined. */
+  sqlLog?: string
+  /** A name for messages; default: by the cache setting. */
+  name?: string
 }
 
 /** The Node options `npm start` gives the server (package.json), so the benchmark runs it as deployed. */
@@ -54,26 +78,23 @@ export async function apiServerArgs(): Promise<string[]> {
   return [...(await startScriptNodeOptions()), ...entryArgs('src/server.ts')]
 }
 
-export async function startApiServer({ db, env, cache, profileDir }: ApiServerOptions): Promise<RunningServer> {
+export async function startApiServer(options: ApiServerOptions): Promise<RunningServer> {
+  const { db, env, cache, profileDir, sqlLog } = options
   const port = await freePort()
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
+  const capture = sqlLog ? preloadArgs('bench/sql-capture.ts') : []
   return start(
-    `API server (${cache ? 'cached' : 'uncached'})`,
-    [...profile, ...(await apiServerArgs())],
+    options.name ?? `API server (${cache ? 'cached' : 'uncached'})`,
+    [...profile, ...capture, ...(await apiServerArgs())],
     {
       ...env,
+      ...(sqlLog ? { BENCH_SQL_LOG: sqlLog } : {}),
       ...databaseEnv(db),
-      NODE_ENV: 'production',
+      ...productionEnv,
       HOST: '127.0.0.1',
       PORT: String(port),
-      // Production logging: JSON access log lines, to /dev/null; their cost is real.
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
       MIGRATE_ON_START: 'false',
       SEED_ON_START: 'false',
-      // Rate limiting stays on (its cost is real) with budgets the load cannot exhaust.
-      RATE_LIMIT_MAX: '1000000',
-      RATE_LIMIT_ANONYMOUS_MAX: '1000000',
       MEDIA_UPLOAD_MAX: '100000',
       // Sitemaps list absolute URLs: the API's own (the index) and the articles' public ones.
       PUBLIC_URL: 'https://api.example.com',
@@ -94,6 +115,13 @@ export async function startStaticBaseline(env: NodeJS.ProcessEnv, bodyFile: stri
   return start('baseline-static', args, env, readyPath, port)
 }
 
+/** The API's production stack around the same bytes: its logging, rate limit and header settings. */
+export async function startStackBaseline(env: NodeJS.ProcessEnv, bodyFile: string, readyPath: string) {
+  const port = await freePort()
+  const args = [...entryArgs('bench/baseline-stack.ts'), '--port', String(port), '--body', bodyFile]
+  return start('baseline-stack', args, { ...env, ...productionEnv }, readyPath, port)
+}
+
 export async function startPgBaseline(env: NodeJS.ProcessEnv, databaseUrl: string, readyPath: string) {
   const port = await freePort()
   const args = [...entryArgs('bench/baseline-pg.ts'), '--port', String(port)]
@@ -102,6 +130,19 @@ export async function startPgBaseline(env: NodeJS.ProcessEnv, databaseUrl: strin
     args,
     { ...env, DATABASE_URL: databaseUrl, PUBLIC_ARTICLE_URL: publicArticleUrl },
     readyPath,
+    port,
+  )
+}
+
+/** Fastify + pg writing a create's rows as the bench key (so that they are removed with the run's writes). */
+export async function startWriteBaseline(env: NodeJS.ProcessEnv, databaseUrl: string, keyId: string) {
+  const port = await freePort()
+  const args = [...entryArgs('bench/baseline-write.ts'), '--port', String(port)]
+  return start(
+    'baseline-write',
+    args,
+    { ...env, DATABASE_URL: databaseUrl, BENCH_KEY_ID: keyId },
+    '/health/ready',
     port,
   )
 }

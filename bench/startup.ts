@@ -68,7 +68,7 @@ export async function embeddedStartup(env: NodeJS.ProcessEnv): Promise<StartupTi
   try {
     const first = await timeNpmStart('npm start (new embedded database)', { ...env, DATA_DIR: dataDir })
     const second = await timeNpmStart('npm start (embedded database)', { ...env, DATA_DIR: dataDir })
-    return { database: 'embedded', ...second, targetMs: 2000, firstStartWallMs: first.wallMs }
+    return { database: 'embedded', ...second, targetMs: 1500, firstStartWallMs: first.wallMs }
   } finally {
     await rm(dataDir, { recursive: true, force: true })
   }

@@ -2,7 +2,8 @@
 // sources through tsx, and so starts every server from the sources: the test exercises the current
 // code, not whatever dist/ was last built from. On a PostgreSQL server (TEST_DATABASE_URL, database
 // <name>) it uses a <name>_bench_smoke database there, so that test runs on other databases of the
-// same server do not share it, and runs baseline (2) too; otherwise embedded PGlite.
+// same server do not share it, and runs baseline (2), baseline-write and the statement times too;
+// otherwise embedded PGlite.
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -38,9 +39,9 @@ function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
   })
 }
 
-// Twenty-odd scenarios of a few seconds each, two passes and the start-up timings: more than the
-// 300 s a test file gets by default, on a busy machine.
-tap.setTimeout(420_000)
+// Thirty-odd scenarios of a few seconds each, three passes, five baselines, the statement times, a
+// new embedded database and the start-up timings: six minutes on a busy 2-core machine.
+tap.setTimeout(660_000)
 
 const reads = [
   'first-page',
@@ -59,7 +60,7 @@ const reads = [
 const writes = ['write-create', 'write-patch', 'media-upload']
 const cached = ['first-page', 'article-by-slug', 'top-stories', 'rendition-hit', 'sitemap-index', 'sitemap-month']
 
-test('npm run bench -- --smoke measures every scenario and both baselines', async (t) => {
+test('npm run bench -- --smoke measures every scenario and every baseline', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'newsdesk-bench-test-'))
   t.teardown(() => rm(out, { recursive: true, force: true }))
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME }
@@ -70,7 +71,7 @@ test('npm run bench -- --smoke measures every scenario and both baselines', asyn
 
   // The full run's 2 s warm-up, not smoke's 0.3 s: a new server's first create took 0.7 s (then
   // 60–200 ms), so on a busy machine the 1 s measured run could end before any create was answered.
-  const { code, stdout, stderr } = await run(['--smoke', '--warmup', '2', '--out', out], env, 390_000)
+  const { code, stdout, stderr } = await run(['--smoke', '--warmup', '2', '--out', out], env, 630_000)
   t.equal(code, 0, 'the runner exits 0', { stderr: stderr.slice(-3000) })
   if (code !== 0) return
 
@@ -90,11 +91,25 @@ test('npm run bench -- --smoke measures every scenario and both baselines', asyn
     }
   }
   t.ok((row('baseline-static', 'baseline')?.peak.rps ?? 0) > 0, 'baseline (1) static')
-  for (const name of ['baseline-pg-slug', 'baseline-pg-first-page']) {
-    if (serverUrl) t.ok((row(name, 'baseline')?.peak.rps ?? 0) > 0, `baseline (2) ${name}`)
+  t.ok((row('baseline-stack', 'baseline')?.peak.rps ?? 0) > 0, 'baseline-stack')
+  for (const name of ['baseline-pg-slug', 'baseline-pg-first-page', 'baseline-write']) {
+    if (serverUrl) t.ok((row(name, 'baseline')?.peak.rps ?? 0) > 0, `baseline ${name}`)
     else t.notOk(row(name, 'baseline'), `${name} is skipped on embedded PGlite`)
   }
-  if (serverUrl) t.same(report.baselineChecks, { firstPageSameArticles: true, articleSameFields: true })
+  if (serverUrl) {
+    t.same(report.baselineChecks, { firstPageSameArticles: true, articleSameFields: true })
+    t.equal(row('baseline-write', 'baseline')?.errors.total, 0, 'baseline-write: no errors')
+    const first = report.statements?.timings.find((s) => s.read === 'first-page')
+    t.ok(first && first.statements > 0 && first.mainMs > 0 && (first.baselineMs ?? 0) > 0, 'statement times')
+  } else t.equal(report.statements, null, 'statement times are skipped on embedded PGlite')
+  for (const name of ['first-page', 'article-by-slug']) {
+    const r = row(name, 'embedded')
+    t.ok(r && r.peak.rps > 0 && r.errors.total === 0, `${name} on an embedded database`)
+  }
+  t.ok(
+    report.rows.every((r) => r.peak.cpuMsPerReq === null || r.peak.cpuMsPerReq > 0),
+    'CPU per request where /proc has it',
+  )
   t.ok(
     report.startup.some((s) => s.database === 'embedded' && s.wallMs > 0),
     'start-up timed on embedded PGlite',
