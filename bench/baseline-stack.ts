@@ -1,6 +1,6 @@
 // Baseline (stack), the middleware floor: bare Fastify 5 with the production stack the API runs
 // — its configuration read from the same environment (loadConfig), a JSON access log line per
-// request through pino (stdout: /dev/null in the benchmark), request ids, @fastify/rate-limit with
+// request through the API's logger (src/logging.ts; stdout: /dev/null in the benchmark), request ids, @fastify/rate-limit with
 // the API's budgets and options, the API's own security and CORS headers (src/http/security.ts)
 // and problem handler — answering GET /v1/articles with the bytes baseline-static serves (the
 // API's real first page). Its distance to baseline-static is what the middleware costs; the API's
@@ -11,11 +11,10 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { LogController } from 'fastify'
-import { pino } from 'pino'
-import { loggerOptions } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import problem from '../src/http/problem.js'
 import security, { createBrowserHeaders } from '../src/http/security.js'
+import { createLogger } from '../src/logging.js'
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, body: { type: 'string' } } })
 if (!values.port || !values.body) {
@@ -26,7 +25,7 @@ const body = readFileSync(values.body, 'utf8')
 const config = loadConfig()
 
 const app = Fastify({
-  loggerInstance: pino(loggerOptions(config)),
+  loggerInstance: createLogger(config),
   keepAliveTimeout: config.keepAliveTimeoutMs,
   requestTimeout: config.requestTimeoutMs,
   connectionTimeout: config.requestTimeoutMs,
