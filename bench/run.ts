@@ -61,7 +61,8 @@ async function cleanUp(): Promise<void> {
   const media = pending.media
   pending.media = undefined
   if (media) await withDatabase(media, removeBenchMedia)
-  for (const dir of pending.dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  for (const dir of pending.dirs.splice(0))
+    await rm(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
 }
 
 async function temporaryDir(prefix: string): Promise<string> {

@@ -70,7 +70,9 @@ export async function embeddedStartup(env: NodeJS.ProcessEnv): Promise<StartupTi
     const second = await timeNpmStart('npm start (embedded database)', { ...env, DATA_DIR: dataDir })
     return { database: 'embedded', ...second, targetMs: 1500, firstStartWallMs: first.wallMs }
   } finally {
-    await rm(dataDir, { recursive: true, force: true })
+    // npm exits on SIGTERM before the server it started has closed its database (a checkpoint
+    // still writing): retried until the folder is quiet.
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   }
 }
 
