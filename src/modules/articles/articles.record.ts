@@ -10,7 +10,8 @@ import type { SectionRow } from '../sections/sections.mapper.js'
 import type { Redistribution } from '../sources/sources.rights.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
-type ArticleColumns = Prisma.ArticleGetPayload<object>
+/** The article's own columns; its stored tag and credit lists are read as `tags` and `credits`. */
+type ArticleColumns = Omit<Prisma.ArticleGetPayload<object>, 'tagList' | 'creditList'>
 
 export interface Tag {
   id: string
@@ -238,27 +239,28 @@ function sectionsJson(relations: Relations): Prisma.Sql {
       WHERE x.article_id = a.id)`
 }
 
-// The article's columns (alias a), and its source, credits (with their sources), contributors
-// (with their people), sections and tags as JSON
-// built by the database, each from a primary-key or index lookup. The OFFSET 0 fences keep the
-// lookups per row: joined plainly, the planner hashes the whole tags table for each article (10x
-// slower for a page of 20).
+// The credits with their sources' records (include=credits): one primary-key lookup each.
+function creditsWithSources(): Prisma.Sql {
+  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role,
+        'position', c.position, 'rights', ${creditRights}, 'source', ${sourceJson('cs')}) ORDER BY c.position), '[]')
+      FROM article_credits c CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs
+      WHERE c.article_id = a.id)`
+}
+
+// The article's columns (alias a), its tags and credits as stored on its row (tag_list,
+// credit_list: kept by the database), and its source, credits' sources, contributors (with their
+// people), sections and corrections as JSON built by the database, each from a primary-key or
+// index lookup. The OFFSET 0 fences keep the lookups per row: joined plainly, the planner hashes
+// the whole table for each article (10x slower for a page of 20).
 export function recordColumns(relations: Relations, withoutBody = false): Prisma.Sql {
   const source = relations.source
     ? Prisma.sql`(SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id)`
     : Prisma.sql`NULL::json`
-  const creditSource = relations.creditSources ? Prisma.sql`, 'source', ${sourceJson('cs')}` : Prisma.empty
   return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${leadMedia} AS "leadMedia", ${source} AS source,
-    (SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role, 'position', c.position,
-        'rights', ${creditRights}
-        ${creditSource}) ORDER BY c.position), '[]')
-      FROM article_credits c CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs
-      WHERE c.article_id = a.id) AS credits,
+    ${relations.creditSources ? creditsWithSources() : Prisma.sql`a.credit_list`} AS credits,
     ${relations.contributors === false ? Prisma.sql`'[]'::json` : contributorsJson(relations)} AS contributors,
     ${relations.sections === false ? Prisma.sql`'[]'::json` : sectionsJson(relations)} AS sections,
-    (SELECT coalesce(json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name, 'type', t.type, 'uri', t.uri) ORDER BY t.slug), '[]')
-      FROM article_tags x CROSS JOIN LATERAL (SELECT * FROM tags WHERE id = x.tag_id OFFSET 0) t
-      WHERE x.article_id = a.id) AS tags,
+    a.tag_list AS tags,
     (SELECT coalesce(json_agg(json_build_object('kind', k.kind, 'text', k.text, 'at', k.at, 'version', k.version)
         ORDER BY k.at, k.id), '[]')
       FROM article_corrections k WHERE k.article_id = a.id) AS corrections`
