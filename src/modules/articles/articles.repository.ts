@@ -6,6 +6,7 @@
 // selects what its view shows: no body columns for a list of summaries, no source records unless
 // embedded. Every filter has an index behind it.
 
+import { readDirect } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { keysetWhere } from '../../lib/pagination.js'
@@ -120,11 +121,14 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
     page = Prisma.sql`SELECT m.* FROM (${dated ? Prisma.sql`${dated} UNION ALL ` : Prisma.empty}${undated}) m
       ORDER BY m.published_at DESC NULLS LAST, m.id DESC LIMIT ${limit}`
   }
-  const rows = await db.$queryRaw<(RawRecord & { rank: number | null; snippet: string | null })[]>`
+  const rows = await readDirect<RawRecord & { rank: number | null; snippet: string | null }>(
+    db,
+    Prisma.sql`
     WITH p AS (${page})
     SELECT ${recordColumns(filter.relations, filter.withoutBody)}, p.rank::float8 AS rank, ${snippet} AS snippet
     FROM p JOIN articles a ON a.id = p.id
-    ORDER BY ${orderBy(filter.sort, 'p')}`
+    ORDER BY ${orderBy(filter.sort, 'p')}`,
+  )
   return rows.map(({ rank, snippet, ...r }) => ({ record: toArticleRecord(r), rank, snippet }))
 }
 
@@ -145,8 +149,10 @@ export async function findArticle(
     ? Prisma.sql`a.id = ${idOrSlug}::uuid`
     : Prisma.sql`a.id = coalesce((SELECT id FROM articles WHERE slug = ${idOrSlug}),
         (SELECT article_id FROM article_slugs WHERE slug = ${idOrSlug}))`
-  const rows = await db.$queryRaw<RawRecord[]>`
-    SELECT ${recordColumns(relations)} FROM articles a WHERE ${match} AND a.deleted_at IS NULL`
+  const rows = await readDirect<RawRecord>(
+    db,
+    Prisma.sql`SELECT ${recordColumns(relations)} FROM articles a WHERE ${match} AND a.deleted_at IS NULL`,
+  )
   return rows[0] ? toArticleRecord(rows[0]) : null
 }
 
