@@ -13,7 +13,6 @@ import { recordArticleChange } from '../changes/changes.writer.js'
 import type { ArticleRecord } from './articles.record.js'
 import { findArticle } from './articles.repository.js'
 import { insertRevision } from './articles.revisions-repository.js'
-import { refreshSyndicatable } from './articles.rights-repository.js'
 import { isPublic, type Snapshot, snapshotOf } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
 
@@ -101,12 +100,12 @@ export function changeArticle(db: PrismaClient, change: Change, apply: Apply): P
     const current = await loadArticle(tx, id)
     checkIfMatch(ifMatch, current.version)
     const data = await apply(tx, current)
-    if (!(await writes.updateArticleAt(tx, id, current.version, { ...data, updatedById: actor.keyId }))) {
+    // The record as changed, its syndicatable flag following its rights and credits.
+    let updated = await writes.updateArticleAt(tx, id, current.version, { ...data, updatedById: actor.keyId })
+    if (!updated) {
       checkIfMatch([current.version], (await writes.articleVersion(tx, id)) ?? current.version + 1)
+      updated = await loadArticle(tx, id)
     }
-    // Its rights or its credits may have changed: the stored syndicatable flag follows.
-    await refreshSyndicatable(tx, id)
-    const updated = await loadArticle(tx, id)
     const changedFields = await writeRevision(tx, snapshotOf(current), updated, actor)
     await recordAudit(tx, actor, { action, resourceType: 'article', resourceId: id })
     const visibility = { wasPublic: isPublic(current, now), isPublic: isPublic(updated, now) }

@@ -228,7 +228,7 @@ export async function updateArticle(db: Db, input: ArticleUpdate, unknownTags: U
     }
     await replaceRelations(tx, current.id, input, unknownTags)
     await writePlannedRelations(tx, current.id, plan)
-    await writeBodyMedia(tx, current.id, rendered)
+    await writeBodyMedia(tx, current.id, rendered, current.body)
     return data
   }
 }

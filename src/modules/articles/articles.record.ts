@@ -140,6 +140,12 @@ const articleColumns = {
   updatedAt: 'a.updated_at',
 } as const satisfies { [F in keyof ArticleColumns]-?: string }
 
+/** The column of an article field (a write's SET), as the column map names it. */
+export function articleColumnOf(field: string): string | undefined {
+  const column = (articleColumns as Record<string, string>)[field]
+  return column?.slice(2).replace('::text', '')
+}
+
 /** The body columns (the largest by far) as a view that does not show them reads them: empty. */
 const emptyBody = { body: "''", bodyText: "''", bodyHtml: 'NULL::text' } as const
 

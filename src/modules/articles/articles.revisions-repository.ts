@@ -16,7 +16,8 @@ export async function insertRevision(
   tx: Db,
   revision: Omit<RevisionRow, 'createdAt' | 'snapshot'> & { articleId: string; snapshot: Prisma.InputJsonValue },
 ): Promise<void> {
-  await tx.articleRevision.create({ data: revision })
+  // createMany: an INSERT that does not send the snapshot back.
+  await tx.articleRevision.createMany({ data: [revision] })
 }
 
 /** Revisions without their snapshots, newest first, below `beforeVersion` (`limit + 1` rows, for toPage). */

@@ -15,7 +15,8 @@ export interface AuditRecord {
 
 /** Appends an entry; callers pass their transaction so the entry commits with the change. */
 export async function recordAudit(db: Db, actor: Actor, entry: AuditRecord): Promise<void> {
-  await db.auditEntry.create({ data: { ...entry, keyId: actor.keyId, requestId: actor.requestId } })
+  // createMany: an INSERT that does not send the row back.
+  await db.auditEntry.createMany({ data: [{ ...entry, keyId: actor.keyId, requestId: actor.requestId }] })
 }
 
 /** Appends entries in one statement (a change that touches many records at once). */
