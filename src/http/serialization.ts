@@ -37,7 +37,8 @@ export function forSerialization(schema: unknown): unknown {
 
 /** The default fast-json-stringify compiler on forSerialization's schemas, memoised by the schema's JSON. */
 export const buildSerializer: SerializerFactory = (externalSchemas, options) => {
-  const external = externalSchemas && Object.fromEntries(Object.entries(externalSchemas).map(([k, v]) => [k, forSerialization(v)]))
+  const external =
+    externalSchemas && Object.fromEntries(Object.entries(externalSchemas).map(([k, v]) => [k, forSerialization(v)]))
   const compile = buildDefault(external as never, options as never)
   const compiled = new Map<string, ReturnType<typeof compile>>()
   return (route) => {

@@ -4,8 +4,8 @@
 
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
-import type { Prisma } from '../../generated/prisma/client.js'
 import { ArticleKilledError, NotFoundError } from '../../errors.js'
+import type { Prisma } from '../../generated/prisma/client.js'
 import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
 import { auditInsert } from '../audit/audit.repository.js'
@@ -113,7 +113,12 @@ export function changeArticle(db: PrismaClient, change: Change, apply: Apply): P
     await recordArticleChange(
       tx,
       { action, before: current, after: updated, ...visibility, changedFields, at: now },
-      { actor, goesLiveAt: goesLiveAt(updated, now), embargoLiftsAt: embargoLiftsAt(updated, now), also: [insert, audit] },
+      {
+        actor,
+        goesLiveAt: goesLiveAt(updated, now),
+        embargoLiftsAt: embargoLiftsAt(updated, now),
+        also: [insert, audit],
+      },
     )
     return updated
   })

@@ -59,8 +59,7 @@ export async function updateArticleAt(
   data: ArticleChanges,
 ): Promise<ArticleRecord | null> {
   const allow = data.allowSyndication === undefined ? undefined : Prisma.sql`${data.allowSyndication}::boolean`
-  const override =
-    data.syndicationOverride === undefined ? undefined : Prisma.sql`${data.syndicationOverride}::text`
+  const override = data.syndicationOverride === undefined ? undefined : Prisma.sql`${data.syndicationOverride}::text`
   const rows = await tx.$queryRaw<RawRecord[]>`
     UPDATE articles a SET ${Prisma.join(setClause(data), ', ')}, version = a.version + 1, updated_at = ${new Date()},
       syndicatable = ${syndicatableSql(allow, override)}
