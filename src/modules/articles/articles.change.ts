@@ -96,8 +96,9 @@ export interface Change {
 export function changeArticle(db: PrismaClient, change: Change, apply: Apply): Promise<ArticleRecord> {
   const { id, ifMatch, actor, action, now } = change
   return db.$transaction(async (tx) => {
-    await writes.lockArticle(tx, id)
-    const current = await loadArticle(tx, id)
+    const locked = await writes.lockAndFindArticle(tx, id)
+    // None (404, or 409 when killed), or read again when the lock waited for another change.
+    const current = locked && !locked.stale ? locked.record : await loadArticle(tx, id)
     checkIfMatch(ifMatch, current.version)
     const data = await apply(tx, current)
     // The record as changed, its syndicatable flag following its rights and credits.

@@ -31,6 +31,24 @@ export async function lockArticle(tx: Db, id: string): Promise<void> {
   await tx.$queryRaw`SELECT 1 FROM articles WHERE id = ${id}::uuid FOR UPDATE`
 }
 
+/**
+ * Locks the live article's row and reads its record (every relation) in one statement; null when
+ * there is none. `stale`: the lock waited for a change that committed after the statement began,
+ * whose relations (read as of its start) may be older than the row: read the record again.
+ */
+export async function lockAndFindArticle(
+  tx: Db,
+  id: string,
+): Promise<{ record: ArticleRecord; stale: boolean } | null> {
+  const rows = await tx.$queryRaw<(RawRecord & { seenVersion: number | null })[]>`
+    SELECT ${recordColumns(allRelations)}, (SELECT s.version FROM articles s WHERE s.id = a.id) AS "seenVersion"
+    FROM articles a WHERE a.id = ${id}::uuid AND a.deleted_at IS NULL FOR UPDATE OF a`
+  const row = rows[0]
+  if (!row) return null
+  const { seenVersion, ...raw } = row
+  return { record: toArticleRecord(raw), stale: seenVersion !== raw.version }
+}
+
 export async function insertArticle(tx: Db, data: ArticleInsert): Promise<string> {
   const created = await tx.article.create({ data, select: { id: true } })
   return created.id
