@@ -19,14 +19,8 @@ import {
   searchConfig,
   tsQuery,
 } from './articles.filters-repository.js'
-import {
-  type ArticleRecord,
-  allRelations,
-  type RawRecord,
-  type Relations,
-  recordColumns,
-  toArticleRecord,
-} from './articles.record.js'
+import { type ArticleRecord, allRelations, type RawRecord, type Relations, toArticleRecord } from './articles.record.js'
+import { recordColumns } from './articles.record-repository.js'
 
 export interface ListedArticle {
   record: ArticleRecord

@@ -6,14 +6,8 @@ import { claimFirstFree } from '../../db/locks.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import type { ContributorRole } from '../../generated/prisma/enums.js'
-import {
-  type ArticleRecord,
-  allRelations,
-  articleColumnOf,
-  type RawRecord,
-  recordColumns,
-  toArticleRecord,
-} from './articles.record.js'
+import { type ArticleRecord, allRelations, type RawRecord, toArticleRecord } from './articles.record.js'
+import { articleColumnOf, recordColumns } from './articles.record-repository.js'
 import { syndicatableSql } from './articles.rights-repository.js'
 
 type ArticleRow = Prisma.ArticleGetPayload<object>
