@@ -13,6 +13,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Config } from '../config.js'
 import { PrismaClient } from '../generated/prisma/client.js'
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js'
+import { registerDirectReader } from './direct.js'
 
 export type { PrismaClient }
 
@@ -75,12 +76,19 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions): Dat
   })
   const onError = options.onConnectionError ?? (() => {})
   pool.on('error', onError)
+  // One set of named statements for the adapter and the direct reads: a statement is prepared
+  // once per connection, whichever sends it.
+  const statementName = preparedStatementNames(maxPreparedStatements)
   const adapterFactory = new PrismaPg(pool, {
     onPoolError: onError,
     onConnectionError: onError,
-    statementNameGenerator: preparedStatementNames(maxPreparedStatements),
+    statementNameGenerator: statementName,
   })
   const prisma = new PrismaClient({ adapter: adapterFactory })
+  registerDirectReader(prisma, async (text, values) => {
+    const name = statementName({ sql: text })
+    return (await pool.query({ ...(name ? { name } : {}), text, values })).rows
+  })
   return {
     kind: 'server',
     prisma,

@@ -5,15 +5,15 @@
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
 import { ArticleKilledError, NotFoundError } from '../../errors.js'
+import type { Prisma } from '../../generated/prisma/client.js'
 import type { Actor } from '../../lib/principal.js'
 import { checkIfMatch, type IfMatch } from '../../lib/versions.js'
-import { recordAudit } from '../audit/audit.repository.js'
+import { auditInsert } from '../audit/audit.repository.js'
 import type { ArticleChange } from '../changes/changes.events.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
 import type { ArticleRecord } from './articles.record.js'
 import { findArticle } from './articles.repository.js'
-import { insertRevision } from './articles.revisions-repository.js'
-import { refreshSyndicatable } from './articles.rights-repository.js'
+import { revisionInsert } from './articles.revisions-repository.js'
 import { isPublic, type Snapshot, snapshotOf } from './articles.view.js'
 import * as writes from './articles.write-repository.js'
 
@@ -34,33 +34,32 @@ export async function findLive(db: Db, id: string): Promise<ArticleRecord> {
   return record
 }
 
-function changedFields(before: Snapshot, after: Snapshot): string[] {
+function changedFieldsOf(before: Snapshot, after: Snapshot): string[] {
   return (Object.keys(after) as (keyof Snapshot)[]).filter(
     (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
   )
 }
 
 /**
- * Records the article as it is now, naming the fields that differ from `before` (all: a new
- * article); returns those fields.
+ * The revision recording the article as it is now, naming the fields that differ from `before`
+ * (all: a new article): its INSERT, written with the change's event (recordArticleChange's `also`).
  */
-export async function writeRevision(
-  tx: Db,
+export function revisionOf(
   before: Snapshot | null,
   record: ArticleRecord,
   actor: Actor,
-): Promise<string[]> {
+): { changedFields: string[]; insert: Prisma.Sql } {
   const after = snapshotOf(record)
-  const fields = before ? changedFields(before, after) : Object.keys(after)
-  await insertRevision(tx, {
+  const changedFields = before ? changedFieldsOf(before, after) : Object.keys(after)
+  const insert = revisionInsert({
     articleId: record.id,
     version: record.version,
-    changedFields: fields,
+    changedFields,
     snapshot: after,
     keyId: actor.keyId,
     requestId: actor.requestId,
   })
-  return fields
+  return { changedFields, insert }
 }
 
 /** When a scheduled article goes live (its event is written then), if it is scheduled. */
@@ -97,23 +96,30 @@ export interface Change {
 export function changeArticle(db: PrismaClient, change: Change, apply: Apply): Promise<ArticleRecord> {
   const { id, ifMatch, actor, action, now } = change
   return db.$transaction(async (tx) => {
-    await writes.lockArticle(tx, id)
-    const current = await loadArticle(tx, id)
+    const locked = await writes.lockAndFindArticle(tx, id)
+    // None (404, or 409 when killed), or read again when the lock waited for another change.
+    const current = locked && !locked.stale ? locked.record : await loadArticle(tx, id)
     checkIfMatch(ifMatch, current.version)
     const data = await apply(tx, current)
-    if (!(await writes.updateArticleAt(tx, id, current.version, { ...data, updatedById: actor.keyId }))) {
+    // The record as changed, its syndicatable flag following its rights and credits.
+    let updated = await writes.updateArticleAt(tx, id, current.version, { ...data, updatedById: actor.keyId })
+    if (!updated) {
       checkIfMatch([current.version], (await writes.articleVersion(tx, id)) ?? current.version + 1)
+      updated = await loadArticle(tx, id)
     }
-    // Its rights or its credits may have changed: the stored syndicatable flag follows.
-    await refreshSyndicatable(tx, id)
-    const updated = await loadArticle(tx, id)
-    const changedFields = await writeRevision(tx, snapshotOf(current), updated, actor)
-    await recordAudit(tx, actor, { action, resourceType: 'article', resourceId: id })
+    // The revision, the audit entry and the event: one statement.
+    const { changedFields, insert } = revisionOf(snapshotOf(current), updated, actor)
+    const audit = auditInsert(actor, { action, resourceType: 'article', resourceId: id })
     const visibility = { wasPublic: isPublic(current, now), isPublic: isPublic(updated, now) }
     await recordArticleChange(
       tx,
       { action, before: current, after: updated, ...visibility, changedFields, at: now },
-      { actor, goesLiveAt: goesLiveAt(updated, now), embargoLiftsAt: embargoLiftsAt(updated, now) },
+      {
+        actor,
+        goesLiveAt: goesLiveAt(updated, now),
+        embargoLiftsAt: embargoLiftsAt(updated, now),
+        also: [insert, audit],
+      },
     )
     return updated
   })

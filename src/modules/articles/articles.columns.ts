@@ -45,9 +45,20 @@ export async function renderBody(db: Db, body: string | undefined): Promise<Rend
   return { body, bodyText, bodyHtml: renderBodyHtml(body, embeds), mediaIds }
 }
 
-/** Keeps the article's article_media rows those of its body, when the write changes the body. */
-export async function writeBodyMedia(tx: Db, articleId: string, rendered: RenderedBody | undefined): Promise<void> {
-  if (rendered) await replaceArticleMedia(tx, articleId, rendered.mediaIds)
+/**
+ * Keeps the article's article_media rows those of its body, when the write changes the body.
+ * With `previousBody` (the body it replaces): nothing to write when neither embeds a media image
+ * (a body without `media:` has no rows).
+ */
+export async function writeBodyMedia(
+  tx: Db,
+  articleId: string,
+  rendered: RenderedBody | undefined,
+  previousBody?: string,
+): Promise<void> {
+  if (!rendered) return
+  if (rendered.mediaIds.length === 0 && previousBody !== undefined && !previousBody.includes('media:')) return
+  await replaceArticleMedia(tx, articleId, rendered.mediaIds)
 }
 
 type LeadImageInput = NonNullable<ArticleUpdate['leadImage']>
@@ -77,7 +88,8 @@ export async function columnsOf(
   if (input.bylines !== undefined) data.bylines = input.bylines
   if (input.language !== undefined) data.language = normalizeLanguage(input.language)
   if (input.canonicalUrl !== undefined) data.canonicalUrl = input.canonicalUrl
-  if (input.embargoedUntil !== undefined) data.embargoedUntil = input.embargoedUntil && new Date(input.embargoedUntil)
+  if (input.embargoedUntil !== undefined)
+    data.embargoedUntil = input.embargoedUntil === null ? null : new Date(input.embargoedUntil)
   if (input.leadImage !== undefined) Object.assign(data, await leadImageColumns(tx, input.leadImage))
   const sourceId = await resolveSourceReference(tx, input)
   if (sourceId !== undefined) data.sourceId = sourceId

@@ -5,12 +5,12 @@ import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
 import { invalidRequest } from '../../errors.js'
 import type { Actor } from '../../lib/principal.js'
-import { recordAudit } from '../audit/audit.repository.js'
+import { auditInsert } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
 import { appendCorrection } from '../corrections/corrections.service.js'
 import { resolveSourceReference } from '../sources/sources.service.js'
 import { resolveTagIds, type UnknownTags } from '../tags/tags.service.js'
-import { type Apply, loadArticle, writeRevision } from './articles.change.js'
+import { type Apply, loadArticle, revisionOf } from './articles.change.js'
 import { columnsOf, type RenderedBody, renderBody, writeBodyMedia } from './articles.columns.js'
 import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
 import type { ArticleRecord } from './articles.record.js'
@@ -193,10 +193,10 @@ export async function createArticle(
   await writeBodyMedia(tx, id, rendered)
   await refreshSyndicatable(tx, id)
   const record = await loadArticle(tx, id)
-  const changedFields = await writeRevision(tx, null, record, actor)
-  await recordAudit(tx, actor, { action: 'create', resourceType: 'article', resourceId: id })
+  const { changedFields, insert } = revisionOf(null, record, actor)
+  const audit = auditInsert(actor, { action: 'create', resourceType: 'article', resourceId: id })
   const created = { before: null, after: record, wasPublic: false, isPublic: false, changedFields, at: now }
-  await recordArticleChange(tx, { action: 'create', ...created }, { actor })
+  await recordArticleChange(tx, { action: 'create', ...created }, { actor, also: [insert, audit] })
   return record
 }
 
@@ -228,7 +228,7 @@ export async function updateArticle(db: Db, input: ArticleUpdate, unknownTags: U
     }
     await replaceRelations(tx, current.id, input, unknownTags)
     await writePlannedRelations(tx, current.id, plan)
-    await writeBodyMedia(tx, current.id, rendered)
+    await writeBodyMedia(tx, current.id, rendered, current.body)
     return data
   }
 }

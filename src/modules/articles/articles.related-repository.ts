@@ -4,13 +4,8 @@
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { publicArticleSql } from './articles.embargo-repository.js'
-import {
-  type ArticleRecord,
-  type RawRecord,
-  type Relations,
-  recordColumns,
-  toArticleRecord,
-} from './articles.record.js'
+import { type ArticleRecord, type RawRecord, type Relations, toArticleRecord } from './articles.record.js'
+import { recordColumns } from './articles.record-repository.js'
 
 /**
  * Candidates per tag or section of the article, on each side of it in time: as many as the list

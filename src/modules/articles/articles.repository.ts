@@ -6,6 +6,7 @@
 // selects what its view shows: no body columns for a list of summaries, no source records unless
 // embedded. Every filter has an index behind it.
 
+import { readDirect } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { keysetWhere } from '../../lib/pagination.js'
@@ -18,14 +19,8 @@ import {
   searchConfig,
   tsQuery,
 } from './articles.filters-repository.js'
-import {
-  type ArticleRecord,
-  allRelations,
-  type RawRecord,
-  type Relations,
-  recordColumns,
-  toArticleRecord,
-} from './articles.record.js'
+import { type ArticleRecord, allRelations, type RawRecord, type Relations, toArticleRecord } from './articles.record.js'
+import { recordColumns } from './articles.record-repository.js'
 
 export interface ListedArticle {
   record: ArticleRecord
@@ -120,11 +115,14 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
     page = Prisma.sql`SELECT m.* FROM (${dated ? Prisma.sql`${dated} UNION ALL ` : Prisma.empty}${undated}) m
       ORDER BY m.published_at DESC NULLS LAST, m.id DESC LIMIT ${limit}`
   }
-  const rows = await db.$queryRaw<(RawRecord & { rank: number | null; snippet: string | null })[]>`
+  const rows = await readDirect<RawRecord & { rank: number | null; snippet: string | null }>(
+    db,
+    Prisma.sql`
     WITH p AS (${page})
     SELECT ${recordColumns(filter.relations, filter.withoutBody)}, p.rank::float8 AS rank, ${snippet} AS snippet
     FROM p JOIN articles a ON a.id = p.id
-    ORDER BY ${orderBy(filter.sort, 'p')}`
+    ORDER BY ${orderBy(filter.sort, 'p')}`,
+  )
   return rows.map(({ rank, snippet, ...r }) => ({ record: toArticleRecord(r), rank, snippet }))
 }
 
@@ -145,8 +143,10 @@ export async function findArticle(
     ? Prisma.sql`a.id = ${idOrSlug}::uuid`
     : Prisma.sql`a.id = coalesce((SELECT id FROM articles WHERE slug = ${idOrSlug}),
         (SELECT article_id FROM article_slugs WHERE slug = ${idOrSlug}))`
-  const rows = await db.$queryRaw<RawRecord[]>`
-    SELECT ${recordColumns(relations)} FROM articles a WHERE ${match} AND a.deleted_at IS NULL`
+  const rows = await readDirect<RawRecord>(
+    db,
+    Prisma.sql`SELECT ${recordColumns(relations)} FROM articles a WHERE ${match} AND a.deleted_at IS NULL`,
+  )
   return rows[0] ? toArticleRecord(rows[0]) : null
 }
 

@@ -1,7 +1,7 @@
 // An article's revisions: written in the transaction of each change, read newest first.
 
 import type { Db } from '../../db/types.js'
-import type { Prisma } from '../../generated/prisma/client.js'
+import { Prisma } from '../../generated/prisma/client.js'
 
 export interface RevisionRow {
   version: number
@@ -12,11 +12,15 @@ export interface RevisionRow {
   snapshot?: Prisma.JsonValue
 }
 
-export async function insertRevision(
-  tx: Db,
-  revision: Omit<RevisionRow, 'createdAt' | 'snapshot'> & { articleId: string; snapshot: Prisma.InputJsonValue },
-): Promise<void> {
-  await tx.articleRevision.create({ data: revision })
+type NewRevision = Omit<RevisionRow, 'createdAt' | 'snapshot'> & { articleId: string; snapshot: Prisma.InputJsonValue }
+
+/** The INSERT of a revision, to run on its own or with the change's other writes (insertEvents' `with`). */
+export function revisionInsert(revision: NewRevision): Prisma.Sql {
+  // Not the ORM's create, which sends the snapshot back.
+  return Prisma.sql`INSERT INTO article_revisions
+      (article_id, version, changed_fields, snapshot, key_id, request_id, created_at)
+    VALUES (${revision.articleId}::uuid, ${revision.version}, ${revision.changedFields}::text[],
+      ${JSON.stringify(revision.snapshot)}::jsonb, ${revision.keyId}::uuid, ${revision.requestId}, ${new Date()})`
 }
 
 /** Revisions without their snapshots, newest first, below `beforeVersion` (`limit + 1` rows, for toPage). */

@@ -7,9 +7,17 @@
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 
-const computed = Prisma.sql`(a.allow_syndication AND (a.syndication_override IS NOT NULL OR NOT EXISTS (
+/** The flag of article a, from its own setting and override (columns, or the values a write sets) and its credits. */
+export function syndicatableSql(
+  allow: Prisma.Sql = Prisma.sql`a.allow_syndication`,
+  override: Prisma.Sql = Prisma.sql`a.syndication_override`,
+): Prisma.Sql {
+  return Prisma.sql`(${allow} AND (${override} IS NOT NULL OR NOT EXISTS (
   SELECT 1 FROM article_credits c JOIN sources s ON s.id = c.source_id
   WHERE c.article_id = a.id AND s.redistribution = 'forbidden')))`
+}
+
+const computed = syndicatableSql()
 
 /** Sets the article's flag from its state now (no row written when it is already right). */
 export async function refreshSyndicatable(tx: Db, articleId: string): Promise<void> {

@@ -6,8 +6,15 @@ import { claimFirstFree } from '../../db/locks.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import type { ContributorRole } from '../../generated/prisma/enums.js'
+import { type ArticleRecord, allRelations, type RawRecord, toArticleRecord } from './articles.record.js'
+import { articleColumnOf, recordColumns } from './articles.record-repository.js'
+import { syndicatableSql } from './articles.rights-repository.js'
 
-export type ArticleChanges = Prisma.ArticleUncheckedUpdateInput
+type ArticleRow = Prisma.ArticleGetPayload<object>
+/** Column values a change sets, by field (plain values: the versioned update writes them as SQL). */
+export type ArticleChanges = Partial<
+  Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'tagList' | 'creditList' | 'syndicatable'>
+>
 export type ArticleInsert = Prisma.ArticleUncheckedCreateInput
 
 /**
@@ -18,18 +25,59 @@ export async function lockArticle(tx: Db, id: string): Promise<void> {
   await tx.$queryRaw`SELECT 1 FROM articles WHERE id = ${id}::uuid FOR UPDATE`
 }
 
+/**
+ * Locks the live article's row and reads its record (every relation) in one statement; null when
+ * there is none. `stale`: the lock waited for a change that committed after the statement began,
+ * whose relations (read as of its start) may be older than the row: read the record again.
+ */
+export async function lockAndFindArticle(
+  tx: Db,
+  id: string,
+): Promise<{ record: ArticleRecord; stale: boolean } | null> {
+  const rows = await tx.$queryRaw<(RawRecord & { seenVersion: number | null })[]>`
+    SELECT ${recordColumns(allRelations)}, (SELECT s.version FROM articles s WHERE s.id = a.id) AS "seenVersion"
+    FROM articles a WHERE a.id = ${id}::uuid AND a.deleted_at IS NULL FOR UPDATE OF a`
+  const row = rows[0]
+  if (!row) return null
+  const { seenVersion, ...raw } = row
+  return { record: toArticleRecord(raw), stale: seenVersion !== raw.version }
+}
+
 export async function insertArticle(tx: Db, data: ArticleInsert): Promise<string> {
   const created = await tx.article.create({ data, select: { id: true } })
   return created.id
 }
 
-/** Applies changes to the article if it is still at `version`, bumping it; false when a concurrent change won. */
-export async function updateArticleAt(tx: Db, id: string, version: number, data: ArticleChanges): Promise<boolean> {
-  const { count } = await tx.article.updateMany({
-    where: { id, version },
-    data: { ...data, version: { increment: 1 } },
+function setClause(data: ArticleChanges): Prisma.Sql[] {
+  return Object.entries(data).flatMap(([field, value]) => {
+    if (value === undefined) return []
+    const column = articleColumnOf(field)
+    if (!column) throw new Error(`No article column for ${field}`)
+    const cast = field === 'status' ? Prisma.raw('::article_status') : Prisma.empty
+    return [Prisma.sql`${Prisma.raw(column)} = ${value}${cast}`]
   })
-  return count > 0
+}
+
+/**
+ * Applies changes to the article if it is still at `version`, bumping it, and answers its record
+ * as it is then, with every relation (as findArticle does), in one statement: the stored
+ * syndicatable flag follows the rights the change sets and the credits as the transaction left
+ * them. Null when a concurrent change won.
+ */
+export async function updateArticleAt(
+  tx: Db,
+  id: string,
+  version: number,
+  data: ArticleChanges,
+): Promise<ArticleRecord | null> {
+  const allow = data.allowSyndication === undefined ? undefined : Prisma.sql`${data.allowSyndication}::boolean`
+  const override = data.syndicationOverride === undefined ? undefined : Prisma.sql`${data.syndicationOverride}::text`
+  const rows = await tx.$queryRaw<RawRecord[]>`
+    UPDATE articles a SET ${Prisma.join(setClause(data), ', ')}, version = a.version + 1, updated_at = ${new Date()},
+      syndicatable = ${syndicatableSql(allow, override)}
+    WHERE a.id = ${id}::uuid AND a.version = ${version}
+    RETURNING ${recordColumns(allRelations)}`
+  return rows[0] ? toArticleRecord(rows[0]) : null
 }
 
 export async function articleVersion(tx: Db, id: string): Promise<number | null> {

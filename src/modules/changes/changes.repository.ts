@@ -64,7 +64,7 @@ export async function pendingWork(db: Db, now: Date): Promise<{ due: boolean; qu
 }
 
 /**
- * Writes the events in order and, in the same statement, one delivery for each enabled webhook
+ * Writes the events in order (and the writes `also` names: INSERTs of the same change) and, in the same statement, one delivery for each enabled webhook
  * that wants it (its types, filters and visibility). An article event carries the collections
  * linking to the article, read here.
  */
@@ -73,8 +73,19 @@ export async function insertEvents(
   events: NewEvent[],
   actor: { keyId: string | null; requestId: string | null },
   now: Date,
+  also: Prisma.Sql[] = [],
 ): Promise<void> {
-  if (events.length === 0) return
+  if (events.length === 0) {
+    for (const write of also) await tx.$executeRaw(write)
+    return
+  }
+  // The change's own writes (its revision, its audit entry), in the same statement.
+  const writes = also.length
+    ? Prisma.join(
+        also.map((write, i) => Prisma.sql`${Prisma.raw(`also_${i}`)} AS (${write}), `),
+        '',
+      )
+    : Prisma.empty
   const rows = JSON.stringify(
     events.map((e, ord) => ({
       ord,
@@ -94,7 +105,7 @@ export async function insertEvents(
     })),
   )
   await tx.$executeRaw`
-    WITH input AS (
+    WITH ${writes}input AS (
       SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS x(ord int, type text, occurred_at timestamptz,
         resource_type text, resource_id uuid, resource_slug text, resource_version int, changed_fields text[],
         surrogate_keys text[], public boolean, source_ids uuid[], tags text[], collection_ids uuid[], data jsonb)

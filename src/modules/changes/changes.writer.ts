@@ -3,6 +3,7 @@
 // windows).
 import type { PrismaClient } from '../../db/database.js'
 import type { Db } from '../../db/types.js'
+import type { Prisma } from '../../generated/prisma/client.js'
 import type { Actor } from '../../lib/principal.js'
 import { type ArticleChange, articleEvent, articleSurrogateKeys, collectionEvent } from './changes.events.js'
 import * as repo from './changes.repository.js'
@@ -15,10 +16,10 @@ import * as repo from './changes.repository.js'
 export async function recordEvents(
   tx: Db,
   events: repo.NewEvent[],
-  context: { actor: Actor; now: Date; scheduled?: repo.Scheduled[] },
+  context: { actor: Actor; now: Date; scheduled?: repo.Scheduled[]; also?: Prisma.Sql[] },
 ): Promise<void> {
   const { actor, now } = context
-  await repo.insertEvents(tx, events, actor, now)
+  await repo.insertEvents(tx, events, actor, now, context.also)
   await repo.scheduleChanges(
     tx,
     (context.scheduled ?? []).filter((s) => s.dueAt > now),
@@ -32,7 +33,7 @@ export async function recordEvents(
 export async function recordArticleChange(
   tx: Db,
   change: ArticleChange,
-  context: { actor: Actor; goesLiveAt?: Date | null; embargoLiftsAt?: Date | null },
+  context: { actor: Actor; goesLiveAt?: Date | null; embargoLiftsAt?: Date | null; also?: Prisma.Sql[] },
 ): Promise<void> {
   const events = [articleEvent(change)]
   if (change.wasPublic !== change.isPublic) {
@@ -42,7 +43,7 @@ export async function recordArticleChange(
   const scheduled = [context.goesLiveAt, context.embargoLiftsAt]
     .filter((at): at is Date => !!at)
     .map((dueAt) => ({ resourceType: 'article' as const, resourceId: change.after.id, dueAt }))
-  await recordEvents(tx, events, { actor: context.actor, now: change.at, scheduled })
+  await recordEvents(tx, events, { actor: context.actor, now: change.at, scheduled, also: context.also })
 }
 
 const sameInstant = (a: Date | null, b: Date) => a !== null && a.getTime() === b.getTime()

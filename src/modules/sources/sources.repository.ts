@@ -67,6 +67,18 @@ export function createSource(db: Db, data: Prisma.SourceUncheckedCreateInput): P
   return db.source.create({ data })
 }
 
+/**
+ * Locks the articles crediting the source, then the source, for the rest of the transaction: a
+ * change to what their stored credit lists show (written by a trigger with the source) then
+ * waits for article writes under way, and no article write credits the source meanwhile.
+ */
+export async function lockSourceAndArticles(tx: Db, id: string): Promise<void> {
+  await tx.$queryRaw`
+    SELECT a.id FROM articles a WHERE a.id IN (SELECT article_id FROM article_credits WHERE source_id = ${id}::uuid)
+    ORDER BY a.id FOR UPDATE`
+  await tx.$queryRaw`SELECT id FROM sources WHERE id = ${id}::uuid FOR UPDATE`
+}
+
 export function updateSource(db: Db, id: string, data: Prisma.SourceUncheckedUpdateInput): Promise<SourceRow> {
   return db.source.update({ where: { id }, data })
 }

@@ -141,6 +141,8 @@ export function createSourcesService(db: PrismaClient, { clock }: { clock: () =>
       }
       const row = await db
         .$transaction(async (tx) => {
+          const shown = [input.slug, input.name, input.redistribution, input.creditLine].some((v) => v !== undefined)
+          if (shown) await repo.lockSourceAndArticles(tx, id)
           const updated = await repo.updateSource(tx, id, data)
           await recordAudit(tx, actor, { action: 'update', resourceType: 'source', resourceId: id })
           const changed = Object.keys(input).filter((k) => input[k as keyof SourceUpdate] !== undefined)

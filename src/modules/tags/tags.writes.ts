@@ -132,8 +132,11 @@ export async function createTag(tx: Db, input: TagCreate, context: Context): Pro
 export async function updateTag(tx: Db, slug: string, input: TagUpdate, context: Context): Promise<TagCount> {
   let tag = await current(tx, slug)
   const renamed = input.slug !== undefined && input.slug !== tag.slug
+  // The articles' stored tag lists show the slug, name, type and uri (a trigger writes them with
+  // the tag): their rows are locked first, so that no article write links the tag meanwhile.
+  const shown = renamed || [input.name, input.type, input.uri].some((v) => v !== undefined)
+  if (shown) await repo.lockTagsAndArticles(tx, [tag.id])
   if (renamed) {
-    await repo.lockTagsAndArticles(tx, [tag.id])
     await repo.lockSlugs(tx, [tag.slug, input.slug as string])
     // Read again once locked: it may have changed while the locks were awaited.
     tag = await current(tx, slug)

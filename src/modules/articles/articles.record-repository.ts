@@ -1,0 +1,195 @@
+// The SQL of an article's record (articles.record.ts): its columns by field, and its relations
+// as JSON built by the database. Every read of records (one article, a list page, related
+// articles, a change's versioned update) selects recordColumns.
+
+import { Prisma } from '../../generated/prisma/client.js'
+import { mediaEmbedJson } from '../media/media.embeds-repository.js'
+import type { PersonRow } from '../people/people.mapper.js'
+import type { SectionRow } from '../sections/sections.mapper.js'
+import type { ArticleColumns, Relations, SourceRow } from './articles.record.js'
+
+/** Every article column by field (alias a). */
+const articleColumns = {
+  id: 'a.id',
+  slug: 'a.slug',
+  headline: 'a.headline',
+  summary: 'a.summary',
+  body: 'a.body',
+  bodyText: 'a.body_text',
+  bodyHtml: 'a.body_html',
+  dateline: 'a.dateline',
+  bylines: 'a.bylines',
+  bylinesDerived: 'a.bylines_derived',
+  language: 'a.language',
+  status: 'a.status::text',
+  publishedAt: 'a.published_at',
+  firstPublishedAt: 'a.first_published_at',
+  embargoedUntil: 'a.embargoed_until',
+  canonicalUrl: 'a.canonical_url',
+  leadImageUrl: 'a.lead_image_url',
+  leadImageCaption: 'a.lead_image_caption',
+  leadImageCredit: 'a.lead_image_credit',
+  leadMediaId: 'a.lead_media_id',
+  sourceId: 'a.source_id',
+  usageTerms: 'a.usage_terms',
+  copyrightHolder: 'a.copyright_holder',
+  copyrightNotice: 'a.copyright_notice',
+  allowSyndication: 'a.allow_syndication',
+  syndicationOverride: 'a.syndication_override',
+  syndicatable: 'a.syndicatable',
+  version: 'a.version',
+  deletedAt: 'a.deleted_at',
+  killedAt: 'a.killed_at',
+  killReason: 'a.kill_reason',
+  killNotice: 'a.kill_notice',
+  createdById: 'a.created_by_id',
+  updatedById: 'a.updated_by_id',
+  createdAt: 'a.created_at',
+  updatedAt: 'a.updated_at',
+} as const satisfies { [F in keyof ArticleColumns]-?: string }
+
+/** The column of an article field (a write's SET), as the column map names it. */
+export function articleColumnOf(field: string): string | undefined {
+  const column = (articleColumns as Record<string, string>)[field]
+  return column?.slice(2).replace('::text', '')
+}
+
+/** The body columns (the largest by far) as a view that does not show them reads them: empty. */
+const emptyBody = { body: "''", bodyText: "''", bodyHtml: 'NULL::text' } as const
+
+/** Every source column by field, for the JSON of an embedded source. */
+const sourceColumns = {
+  id: 'id',
+  slug: 'slug',
+  name: 'name',
+  nameKey: 'name_key',
+  kind: 'kind',
+  homepageUrl: 'homepage_url',
+  description: 'description',
+  redistribution: 'redistribution',
+  creditLine: 'credit_line',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  createdById: 'created_by_id',
+  updatedById: 'updated_by_id',
+} as const satisfies { [F in keyof SourceRow]-?: string }
+
+/** Every person column by field, for the JSON of an embedded person. */
+const personColumns = {
+  id: 'id',
+  slug: 'slug',
+  name: 'name',
+  nameKey: 'name_key',
+  bio: 'bio',
+  bioHtml: 'bio_html',
+  jobTitle: 'job_title',
+  email: 'email',
+  imageUrl: 'image_url',
+  imageMediaId: 'image_media_id',
+  sameAs: 'same_as',
+  affiliationId: 'affiliation_id',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  createdById: 'created_by_id',
+  updatedById: 'updated_by_id',
+} as const satisfies { [F in keyof PersonRow]-?: string }
+
+/** Every section column by field, for the JSON of an embedded section. */
+const sectionColumns = {
+  id: 'id',
+  slug: 'slug',
+  name: 'name',
+  description: 'description',
+  parentId: 'parent_id',
+  path: 'path',
+  depth: 'depth',
+  position: 'position',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  createdById: 'created_by_id',
+  updatedById: 'updated_by_id',
+} as const satisfies { [F in keyof SectionRow]-?: string }
+
+function selectList(columns: Record<string, string>): string {
+  return Object.entries(columns)
+    .map(([field, sql]) => `${sql} AS "${field}"`)
+    .join(', ')
+}
+
+// Built once: the same relations give the same statement text, hence the same prepared statement.
+// The lead image's media record, when it is one: a primary-key lookup, only for the rows that have one.
+const leadMedia = mediaEmbedJson('a.lead_media_id')
+const articleSelect = Prisma.raw(selectList(articleColumns))
+const articleSelectWithoutBody = Prisma.raw(selectList({ ...articleColumns, ...emptyBody }))
+
+const jsonPairs = (columns: Record<string, string>, alias: string) =>
+  Object.entries(columns)
+    .map(([field, column]) => `'${field}', ${alias}.${column}`)
+    .join(', ')
+const jsonOf = (columns: Record<string, string>) => (alias: string) =>
+  Prisma.raw(`json_build_object(${jsonPairs(columns, alias)})`)
+const sourceJson = jsonOf(sourceColumns)
+// Every read has what a credit line and the rights need of the credited sources (a credit's
+// source is one primary-key lookup, made anyway with include=credits).
+const creditRights = Prisma.raw(
+  `json_build_object('slug', cs.slug, 'name', cs.name, 'redistribution', cs.redistribution, 'creditLine', cs.credit_line)`,
+)
+/** An embedded person, with their picture's media record. */
+const personJson = (alias: string) =>
+  Prisma.sql`json_build_object(${Prisma.raw(jsonPairs(personColumns, alias))}, 'imageMedia', ${mediaEmbedJson(`${alias}.image_media_id`)})`
+const sectionJson = jsonOf(sectionColumns)
+
+function contributorsJson(relations: Relations): Prisma.Sql {
+  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('personId', p.id, 'role', x.role, 'name', p.name
+        ${relations.people ? Prisma.sql`, 'person', ${personJson('p')}` : Prisma.empty}) ORDER BY x.position), '[]')
+      FROM article_contributors x CROSS JOIN LATERAL (SELECT * FROM people WHERE id = x.person_id OFFSET 0) p
+      WHERE x.article_id = a.id)`
+}
+
+function sectionsJson(relations: Relations): Prisma.Sql {
+  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('sectionId', s.id, 'primary', x.is_primary, 'path', s.path
+        ${relations.sectionRecords ? Prisma.sql`, 'section', ${sectionJson('s')}` : Prisma.empty}) ORDER BY x.position), '[]')
+      FROM article_sections x CROSS JOIN LATERAL (SELECT * FROM sections WHERE id = x.section_id OFFSET 0) s
+      WHERE x.article_id = a.id)`
+}
+
+// The credits with their sources' records (include=credits): one primary-key lookup each.
+function creditsWithSources(): Prisma.Sql {
+  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('sourceId', c.source_id, 'role', c.role,
+        'position', c.position, 'rights', ${creditRights}, 'source', ${sourceJson('cs')}) ORDER BY c.position), '[]')
+      FROM article_credits c CROSS JOIN LATERAL (SELECT * FROM sources WHERE id = c.source_id OFFSET 0) cs
+      WHERE c.article_id = a.id)`
+}
+
+// The article's columns (alias a), its tags and credits as stored on its row (tag_list,
+// credit_list: kept by the database), and its source, credits' sources, contributors (with their
+// people), sections and corrections as JSON built by the database, each from a primary-key or
+// index lookup. The OFFSET 0 fences keep the lookups per row: joined plainly, the planner hashes
+// the whole table for each article (10x slower for a page of 20).
+export function recordColumns(relations: Relations, withoutBody = false): Prisma.Sql {
+  const r = relations
+  const key = `${+r.source}${+r.creditSources}${+r.people}${+r.sectionRecords}${r.contributors}${r.sections}${withoutBody}`
+  let columns = builtColumns.get(key)
+  if (!columns) {
+    columns = buildColumns(relations, withoutBody)
+    builtColumns.set(key, columns)
+  }
+  return columns
+}
+
+/** recordColumns by relations: the same few combinations on every read, built once each. */
+const builtColumns = new Map<string, Prisma.Sql>()
+
+function buildColumns(relations: Relations, withoutBody: boolean): Prisma.Sql {
+  const source = relations.source
+    ? Prisma.sql`(SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id)`
+    : Prisma.sql`NULL::json`
+  return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${leadMedia} AS "leadMedia", ${source} AS source,
+    ${relations.creditSources ? creditsWithSources() : Prisma.sql`a.credit_list`} AS credits,
+    ${relations.contributors === false ? Prisma.sql`'[]'::json` : contributorsJson(relations)} AS contributors,
+    ${relations.sections === false ? Prisma.sql`'[]'::json` : sectionsJson(relations)} AS sections,
+    a.tag_list AS tags,
+    (SELECT coalesce(json_agg(json_build_object('kind', k.kind, 'text', k.text, 'at', k.at, 'version', k.version)
+        ORDER BY k.at, k.id), '[]')
+      FROM article_corrections k WHERE k.article_id = a.id) AS corrections`
+}
