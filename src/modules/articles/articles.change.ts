@@ -14,7 +14,8 @@ import { recordArticleChange } from '../changes/changes.writer.js'
 import type { ArticleRecord } from './articles.record.js'
 import { findArticle } from './articles.repository.js'
 import { revisionInsert } from './articles.revisions-repository.js'
-import { isPublic, type Snapshot, snapshotOf } from './articles.view.js'
+import { type Snapshot, snapshotOf } from './articles.view.js'
+import { isPublic } from './articles.visibility.js'
 import * as writes from './articles.write-repository.js'
 
 /**

@@ -9,7 +9,7 @@ import { resolveSourceReference } from '../sources/sources.service.js'
 import { bodyMediaIds, renderBodyHtml, renderBodyText } from './articles.body.js'
 import type { ArticleUpdate } from './articles.input.schemas.js'
 import { rightsColumns } from './articles.rights.js'
-import { normalizeLanguage } from './articles.view.js'
+import { normalizeLanguage } from './articles.visibility.js'
 import type * as writes from './articles.write-repository.js'
 
 /** A body with its text and HTML, rendered before the write's transaction opens. */

@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/audit.repository.js'
 import { recordArticleChange } from '../changes/changes.writer.js'
 import { loadArticle } from './articles.change.js'
 import type { Kill } from './articles.kill.schemas.js'
-import { firstPublished, isPublic, underEmbargo } from './articles.view.js'
+import { firstPublished, isPublic, underEmbargo } from './articles.visibility.js'
 import * as writes from './articles.write-repository.js'
 
 export async function killArticle(

@@ -9,7 +9,7 @@ import { recordArticleChange } from '../changes/changes.writer.js'
 import { type Apply, loadArticle } from './articles.change.js'
 import type { ArticleRecord } from './articles.record.js'
 import type { Publish } from './articles.schemas.js'
-import { effectiveStatus, isPublic } from './articles.view.js'
+import { effectiveStatus, isPublic } from './articles.visibility.js'
 import * as writes from './articles.write-repository.js'
 
 function publishable(record: ArticleRecord): void {

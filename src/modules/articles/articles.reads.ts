@@ -10,9 +10,7 @@ import { withRelated } from './articles.related.js'
 import * as repo from './articles.repository.js'
 import type { Article, ArticleList, ArticleListQuery, Tombstone, TombstoneQuery } from './articles.schemas.js'
 import {
-  isVisible,
   latest,
-  normalizeLanguage,
   relationsOf,
   shownRecordKeysOf,
   surrogateKeysOf,
@@ -20,6 +18,7 @@ import {
   type ViewOptions,
   withoutBody,
 } from './articles.view.js'
+import { isVisible, normalizeLanguage } from './articles.visibility.js'
 
 /** A read's body and what its caching headers say. */
 export interface Cacheable<T> {

@@ -8,7 +8,8 @@ import type { Cacheable } from './articles.reads.js'
 import { findArticle } from './articles.repository.js'
 import { explainRights } from './articles.rights.js'
 import type { RightsExplanation } from './articles.rights.schemas.js'
-import { isVisible, surrogateKeysOf, type ViewOptions } from './articles.view.js'
+import { surrogateKeysOf, type ViewOptions } from './articles.view.js'
+import { isVisible } from './articles.visibility.js'
 
 const noRelations = {
   source: false,

@@ -25,7 +25,7 @@ import { getRights } from './articles.rights.reads.js'
 import type { Article, ArticleListQuery, Publish, TombstoneQuery } from './articles.schemas.js'
 import { fullView, toArticle, type ViewOptions } from './articles.view.js'
 
-export { isPublic, publicFrom } from './articles.view.js'
+export { isPublic, publicFrom } from './articles.visibility.js'
 export type { ViewOptions }
 
 /** A write's answer: the article as it is now (full view) and its version, for the ETag. */

@@ -1,5 +1,6 @@
 // From an article's record to what a caller sees: the API representation (its fields, what it
-// embeds), the status a reader sees, the revision snapshot and the cache keys of the record.
+// embeds), the revision snapshot and the cache keys of the record. Whether a reader may see it at
+// all, and the status it sees, are in articles.visibility.ts.
 
 import type { ArticleStatus } from '../../generated/prisma/enums.js'
 import type { PublicUrlTemplates } from '../../lib/public-urls.js'
@@ -12,6 +13,7 @@ import type { ArticleRecord, Relations } from './articles.record.js'
 import { type RightsSnapshot, rightsOf, rightsSnapshot, withholdBody } from './articles.rights.js'
 import { type Article, type ArticleField, type ArticleInclude, articleFields } from './articles.schemas.js'
 import { publicUrlOf, urlNeedsSection } from './articles.urls.js'
+import { effectiveStatus } from './articles.visibility.js'
 
 export interface ViewOptions {
   /** The caller may see drafts and scheduled articles. */
@@ -30,67 +32,6 @@ export interface ViewOptions {
 
 /** The full representation, as every write answers. */
 export const fullView: ViewOptions = { preview: true }
-
-/** BCP 47 tags compare case-insensitively; store one form: "en", "pt-BR", "zh-Hant". */
-export function normalizeLanguage(tag: string): string {
-  return tag
-    .split('-')
-    .map((part, i) =>
-      i === 0
-        ? part.toLowerCase()
-        : part.length === 2
-          ? part.toUpperCase()
-          : part.length === 4
-            ? part[0]?.toUpperCase() + part.slice(1).toLowerCase()
-            : part.toLowerCase(),
-    )
-    .join('-')
-}
-
-/** The status a reader sees: a scheduled article whose time has come is published. */
-export function effectiveStatus(row: { status: ArticleStatus; publishedAt: Date | null }, now: Date): ArticleStatus {
-  return row.status === 'scheduled' && row.publishedAt && row.publishedAt <= now ? 'published' : row.status
-}
-
-type Visibility = {
-  status: ArticleStatus
-  publishedAt: Date | null
-  deletedAt: Date | null
-  embargoedUntil: Date | null
-}
-
-/** Whether an article is under an embargo at `now` (published or not). */
-export function underEmbargo(row: { embargoedUntil: Date | null }, now: Date): boolean {
-  return row.embargoedUntil !== null && row.embargoedUntil > now
-}
-
-/** Public at `now`: published (or scheduled and due), live, and no embargo still running (see publicArticleSql). */
-export function isPublic(row: Visibility, now: Date): boolean {
-  return !row.deletedAt && effectiveStatus(row, now) === 'published' && !underEmbargo(row, now)
-}
-
-/** Whether the view may read the article at `now`: preview sees every live one, embargoed the published ones. */
-export function isVisible(row: Visibility, now: Date, view: Pick<ViewOptions, 'preview' | 'embargoed'>): boolean {
-  if (view.preview) return true
-  return isPublic(view.embargoed ? { ...row, embargoedUntil: null } : row, now)
-}
-
-/** When an article published or scheduled becomes public (its publish time, or its embargo's end if later). */
-export function publicFrom(row: Omit<Visibility, 'deletedAt'>): Date | null {
-  if ((row.status !== 'published' && row.status !== 'scheduled') || !row.publishedAt) return null
-  return row.embargoedUntil && row.embargoedUntil > row.publishedAt ? row.embargoedUntil : row.publishedAt
-}
-
-/**
- * When the article was first public, or null if never: a scheduled article whose time has come
- * has no first publish time stored (no write marks that moment).
- */
-export function firstPublished(
-  row: { status: ArticleStatus; publishedAt: Date | null; firstPublishedAt: Date | null },
-  now: Date,
-): Date | null {
-  return row.firstPublishedAt ?? (effectiveStatus(row, now) === 'published' ? row.publishedAt : null)
-}
 
 interface ViewContext {
   status: ArticleStatus

@@ -5,7 +5,7 @@ import { NotYetPublishedError } from '../../errors.js'
 import { decodeCursor, toPage } from '../../lib/pagination.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import type { ArticleRecord } from '../articles/articles.record.js'
-import { firstPublished } from '../articles/articles.view.js'
+import { firstPublished } from '../articles/articles.visibility.js'
 import * as repo from './corrections.repository.js'
 import type { CorrectionInput, CorrectionList, CorrectionListQuery } from './corrections.schemas.js'
 

@@ -4,7 +4,7 @@
 import { articleUrl, type PublicUrlTemplates } from '../../lib/public-urls.js'
 import { bodyMediaIds, renderBodyHtml, renderBodyText, storedBodyHtml } from '../articles/articles.body.js'
 import type { Snapshot } from '../articles/articles.view.js'
-import { effectiveStatus } from '../articles/articles.view.js'
+import { effectiveStatus } from '../articles/articles.visibility.js'
 import { toMediaImage, withMediaBase } from '../media/media.embeds.js'
 import { personParty, sourceParty, tagParty } from './ninjs.article.js'
 import type { NinjsArticle, NinjsLeadImage, NinjsParty } from './ninjs.mapper.js'
