@@ -13,7 +13,16 @@ export interface LoadSettings {
   warmup: number
   duration: number
   connections: number
+  /** The longest wait after a run for the requests it abandoned (5 s; smoke: 0.5 s). */
+  drainCapMs: number
 }
+
+/**
+ * Writes warm up at least this long: a new server's first create took 0.7 s (then 60–200 ms), so a
+ * short warm-up could leave it inside the measured run, and a 1 s smoke run could end before any
+ * create was answered.
+ */
+const minWriteWarmupS = 2
 
 export interface ErrorCounts {
   /** Responses with another status than the scenario expects. */
@@ -139,9 +148,9 @@ export interface LoadTarget {
  * the next run starts once they are done — after a request that queues behind them has been
  * answered, and as long again as the slowest response seen.
  */
-async function drain(server: LoadTarget, stats: RunStats): Promise<void> {
+async function drain(server: LoadTarget, stats: RunStats, capMs: number): Promise<void> {
   await request(`${server.origin}${server.drainPath}`, { timeoutMs: 60_000 }).catch(() => undefined)
-  await sleep(Math.min(5000, stats.latencyMs.max))
+  await sleep(Math.min(capMs, stats.latencyMs.max))
 }
 
 export async function runScenario(
@@ -162,10 +171,10 @@ export async function runScenario(
     const cpuAfter = cpuSeconds(server.pid)
     const cpuS = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null
     const stats = statsOf(result, scenario.expectStatus, cpuS)
-    await drain(server, stats)
+    await drain(server, stats, settings.drainCapMs)
     return stats
   }
-  const warmup = await run(settings.warmup)
+  const warmup = await run(scenario.kind === 'write' ? Math.max(settings.warmup, minWriteWarmupS) : settings.warmup)
   const peak = await run(settings.duration)
   let errors = addErrors(warmup.errors, peak.errors)
   let halfRate: ScenarioResult['halfRate']

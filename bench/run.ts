@@ -85,6 +85,7 @@ async function measureAll(options: BenchOptions, target: BenchDatabase, notes: s
     warmup: options.warmup,
     duration: options.duration,
     connections: options.connections,
+    drainCapMs: options.smoke ? 500 : 5000,
   }
   // The API servers' media folder: the rendition scenario's original is put there.
   const mediaDir = await temporaryDir('newsdesk-bench-media-')
