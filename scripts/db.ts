@@ -4,15 +4,19 @@
 //   npm run db:seed                    add the example content (idempotent)
 //   npm run db:seed -- --articles N    … then N synthetic articles (load and search testing)
 //   npm run db:reset -- --force        drop everything, migrate and seed again
+//   npm run db:backup -- <file>        back the database up into a file (--force overwrites it)
+//   npm run db:restore -- <file>       restore a backup (--force over a database holding data)
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
+import { BackupError, backupDatabase, restoreDatabase } from '../src/db/backup.js'
 import { DataDirInUseError } from '../src/db/data-dir-lock.js'
 import { openDatabase } from '../src/db/database.js'
 import { applyMigrations, createMigration, MigrationError, resetDatabase } from '../src/db/migrations.js'
 import { seed } from '../src/seed/seed.js'
 import { seedSyntheticArticles } from '../src/seed/synthetic.js'
 
-const usage = 'Usage: db.ts migrate | migration <name> | seed [--articles N] | reset --force'
+const usage =
+  'Usage: db.ts migrate | migration <name> | seed [--articles N] | reset --force | backup <file> [--force] | restore <file> [--force]'
 const articlesUsage = 'Usage: npm run db:seed -- --articles N (N an integer from 1 to 1000000)'
 
 function parseCommandLine() {
@@ -38,6 +42,10 @@ function articleCount(value: string | undefined): number | undefined {
   return n
 }
 
+function describe(database: ReturnType<typeof loadConfig>['database']): string {
+  return database.kind === 'server' ? 'the PostgreSQL server' : `embedded database ${database.dataDir}`
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseCommandLine()
   const [command, name] = positionals
@@ -53,12 +61,23 @@ async function main(): Promise<void> {
     )
     return
   }
+  if (command === 'backup' || command === 'restore') {
+    if (!name) throw new MigrationError(`Usage: npm run db:${command} -- <file> [--force]`)
+    const config = loadConfig()
+    if (command === 'backup') {
+      const { file, bytes } = await backupDatabase(config.database, name, { force: values.force })
+      console.log(`backed up ${describe(config.database)} into ${file} (${bytes} bytes)`)
+    } else {
+      await restoreDatabase(config.database, name, { force: values.force })
+      console.log(`restored ${describe(config.database)} from ${name}; the next start applies any newer migrations`)
+    }
+    return
+  }
   // An unknown command is refused before a database is opened (or, for PGlite, created).
   if (command !== 'migrate' && command !== 'seed' && command !== 'reset') throw new MigrationError(usage)
   const config = loadConfig()
   const db = await openDatabase(config.database)
-  const where =
-    config.database.kind === 'server' ? 'the PostgreSQL server' : `embedded database ${config.database.dataDir}`
+  const where = describe(config.database)
   try {
     switch (command) {
       case 'migrate': {
@@ -109,7 +128,12 @@ async function main(): Promise<void> {
 try {
   await main()
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof MigrationError || err instanceof DataDirInUseError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof MigrationError ||
+    err instanceof DataDirInUseError ||
+    err instanceof BackupError
+  ) {
     console.error(err.message)
     process.exit(1)
   }

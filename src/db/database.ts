@@ -207,8 +207,9 @@ const defaultCacheMb = 32
  * cache still holds the data files behind them. On a folder of 40,000 rows: 302 MB at start with
  * 128 MB, 182 MB with 16 MB.
  */
-export function createPGlite(dataDir: string, cacheMb = defaultCacheMb): PGlite {
+export function createPGlite(dataDir: string, cacheMb = defaultCacheMb, loadDataDir?: Blob): PGlite {
   return new PGlite(dataDir, {
+    ...(loadDataDir ? { loadDataDir } : {}),
     extensions: { pg_trgm },
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${cacheMb}MB`],
   })
