@@ -1,4 +1,4 @@
-// Process entry: configuration, database, migrations, seed, then buildApp() and listen.
+// The server's start (after src/server.ts): configuration, database, migrations, seed, then buildApp() and listen.
 // SIGINT/SIGTERM stop accepting connections, let in-flight requests finish (bounded by
 // SHUTDOWN_TIMEOUT_MS) and close the database; a second signal exits at once.
 import closeWithGrace from 'close-with-grace'
