@@ -1,7 +1,6 @@
 // What a photo's own metadata says about it (IPTC, XMP, EXIF), read to prefill a new record:
 // caption, credit, copyright holder and capture time. Text in IPTC's UTF-8 is taken as such, and
 // every time is read with the offset the file gives (or as UTC), never in the server's time zone.
-import exifr from 'exifr'
 
 export interface EmbeddedMetadata {
   caption?: string
@@ -95,6 +94,8 @@ function firstDate(...dates: (Date | undefined)[]): Date | undefined {
  * times in the server's time zone) and parsed above.
  */
 export async function embeddedMetadata(path: string): Promise<EmbeddedMetadata> {
+  // Loaded on the first upload: a server that only reads never needs it.
+  const { default: exifr } = await import('exifr')
   const tags: Tags | undefined = await exifr
     .parse(path, { iptc: true, xmp: true, exif: true, mergeOutput: false, reviveValues: false })
     .catch(() => undefined)

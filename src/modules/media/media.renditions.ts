@@ -13,7 +13,7 @@
 // object whole.
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import sharp, { type Sharp } from 'sharp'
+import type { Sharp } from 'sharp'
 import type { Db } from '../../db/types.js'
 import { NotFoundError, RenditionFailedError, RenditionsBusyError } from '../../errors.js'
 import { BoundedMap } from '../../lib/bounded-map.js'
@@ -28,6 +28,7 @@ import {
   storageKeys,
 } from './media.files.js'
 import { findMediaShape } from './media.renditions-repository.js'
+import { loadSharp } from './media.sharp.js'
 import type { MediaStorage } from './media.storage.js'
 
 /** Canonical (lower-case) UUIDs only: rendition URLs are made that way, and a CDN keeps one copy. */
@@ -132,6 +133,7 @@ function encode(image: Sharp, mimeType: Rendition['mimeType']): Sharp {
  */
 export async function renderRendition(original: Buffer, media: MediaShape, rendition: Rendition, maxPixels: number) {
   const animated = rendition.mimeType === 'image/gif' || rendition.mimeType === 'image/webp'
+  const sharp = await loadSharp()
   let image = sharp(original, { limitInputPixels: maxPixels, animated }).rotate()
   if (rendition.aspectRatio) {
     // The oriented size as decoded (the record's is the same for a well-formed upload).

@@ -8,9 +8,6 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { fileTypeFromFile } from 'file-type'
-import sharp from 'sharp'
-import { rgbaToThumbHash } from 'thumbhash'
 import {
   ImageTooLargeError,
   ImageUnreadableError,
@@ -19,6 +16,7 @@ import {
 } from '../../errors.js'
 import { type MediaMimeType, originalFormats } from './media.files.js'
 import { type EmbeddedMetadata, embeddedMetadata } from './media.metadata.js'
+import { loadSharp } from './media.sharp.js'
 
 export type { EmbeddedMetadata }
 
@@ -77,6 +75,8 @@ const accepted = new Set(Object.keys(originalFormats))
 
 /** The type the bytes have; anything but an accepted image is a 415 (the name and header are not asked). */
 export async function detectType(path: string): Promise<MediaMimeType> {
+  // Loaded on the first upload, like sharp: a server that only reads never needs it.
+  const { fileTypeFromFile } = await import('file-type')
   const type = await fileTypeFromFile(path)
   if (!type || !accepted.has(type.mime)) {
     throw new UnsupportedMediaTypeError(
@@ -88,6 +88,7 @@ export async function detectType(path: string): Promise<MediaMimeType> {
 
 /** The ThumbHash of the image (base64): a ≤100×100 RGBA copy, oriented as displayed. */
 async function thumbHash(path: string, maxPixels: number): Promise<string> {
+  const [sharp, { rgbaToThumbHash }] = await Promise.all([loadSharp(), import('thumbhash')])
   const { data, info } = await sharp(path, { limitInputPixels: maxPixels })
     .autoOrient()
     .resize(100, 100, { fit: 'inside' })
@@ -106,6 +107,7 @@ export const maxFrames = 1000
  * The header alone is read here, whatever its size.
  */
 async function checkedSize(path: string, maxPixels: number): Promise<{ width: number; height: number }> {
+  const sharp = await loadSharp()
   const metadata = await sharp(path, { limitInputPixels: false, animated: true }).metadata()
   const frames = metadata.pages ?? 1
   if (frames > maxFrames) throw new TooManyFramesError(frames, maxFrames)

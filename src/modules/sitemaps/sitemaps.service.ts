@@ -3,7 +3,7 @@
 // <loc> of an article, section or person is its public URL (src/lib/public-urls.ts); the index
 // points at the API's own files, which need PUBLIC_URL (the protocol wants absolute URLs).
 import { Readable } from 'node:stream'
-import { type IndexItem, SitemapIndexStream, type SitemapItemLoose, SitemapStream, streamToPromise } from 'sitemap'
+import type { IndexItem, SitemapItemLoose } from 'sitemap'
 import type { PrismaClient } from '../../db/database.js'
 import { NotFoundError, SitemapsNotConfiguredError } from '../../errors.js'
 import { articleUrl, type PublicUrlTemplates, personUrl, sectionUrl } from '../../lib/public-urls.js'
@@ -42,12 +42,15 @@ const emptyNews =
   '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" ' +
   'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"></urlset>'
 
+// The sitemap package (and its XML parser) is loaded on the first sitemap rendered, not at start-up.
 async function urlset(items: SitemapItemLoose[], news = false): Promise<string> {
+  const { SitemapStream, streamToPromise } = await import('sitemap')
   const stream = new SitemapStream({ xmlns: { news, video: false, image: false, xhtml: false } })
   return (await streamToPromise(Readable.from(items).pipe(stream))).toString()
 }
 
 async function sitemapIndex(items: IndexItem[]): Promise<string> {
+  const { SitemapIndexStream, streamToPromise } = await import('sitemap')
   return (await streamToPromise(Readable.from(items).pipe(new SitemapIndexStream()))).toString()
 }
 

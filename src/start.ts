@@ -1,0 +1,89 @@
+// The server's start (after src/server.ts): configuration, database, migrations, seed, then buildApp() and listen.
+// SIGINT/SIGTERM stop accepting connections, let in-flight requests finish (bounded by
+// SHUTDOWN_TIMEOUT_MS) and close the database; a second signal exits at once.
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { DataDirInUseError } from './db/data-dir-lock.js'
+import { type Database, openDatabase } from './db/database.js'
+import { applyMigrations } from './db/migrations.js'
+import { scopes } from './lib/principal.js'
+import { createLogger } from './logging.js'
+import { createKeysService } from './modules/keys/keys.service.js'
+import { seed } from './seed/seed.js'
+
+const startedAt = performance.now()
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`)
+  process.exit(1)
+}
+
+let config: ReturnType<typeof loadConfig>
+try {
+  config = loadConfig()
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message)
+  throw err
+}
+
+const log = createLogger(config)
+let db: Database
+try {
+  db = await openDatabase(config.database, {
+    // An idle pooled connection dropped by a restarting server is not fatal: the pool reconnects.
+    onConnectionError: (err) => log.warn({ err }, 'database connection error'),
+  })
+} catch (err) {
+  // The embedded folder is open in another process (a second server, a script): one line, as for configuration.
+  if (err instanceof DataDirInUseError) fail(err.message)
+  throw err
+}
+
+try {
+  if (config.migrateOnStart) {
+    const applied = await applyMigrations(db.adapterFactory)
+    if (applied.length > 0) log.info({ applied }, `applied ${applied.length} migration(s)`)
+  }
+  if (config.seedOnStart) {
+    const empty = (await db.prisma.source.count()) === 0 && (await db.prisma.article.count()) === 0
+    if (empty) log.info({ created: (await seed(db.prisma)).created }, 'seeded example content')
+  }
+  // A newcomer's first start: an admin key, printed once (never logged) so that Swagger UI's
+  // Authorize button works straight away. Later starts find a key and print nothing.
+  if (db.kind === 'embedded') {
+    const keys = createKeysService(db.prisma, { clock: () => new Date() })
+    if ((await keys.count()) === 0) {
+      const admin = await keys.createFromCli({ name: 'Admin (created on first start)', scopes: [...scopes] })
+      process.stdout.write(
+        `\nCreated an admin API key (all scopes). It is shown only this once:\n\n    ${admin.secret}\n\n` +
+          'Use it as "Authorization: Bearer <key>", or with the Authorize button at /docs.\n\n',
+      )
+    }
+  }
+} catch (err) {
+  log.fatal({ err }, err instanceof Error ? err.message : 'start-up failed')
+  await db.close().catch(() => {})
+  process.exit(1)
+}
+
+const app = await buildApp({ config, db, loggerInstance: log })
+
+closeWithGrace({ delay: config.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'shutting down after an error')
+  else log.info({ signal }, 'shutting down')
+  await app.close()
+  await db.close()
+})
+
+try {
+  await app.listen({ host: config.host, port: config.port })
+  log.info(
+    { database: db.kind, startupMs: Math.round(performance.now() - startedAt) },
+    `Newsdesk ready: API docs at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/docs`,
+  )
+} catch (err) {
+  log.fatal({ err }, 'could not listen')
+  await db.close().catch(() => {})
+  process.exit(1)
+}
