@@ -16,24 +16,31 @@ const isNull = (s: unknown) => typeof s === 'object' && s !== null && (s as { ty
 
 /**
  * The schema as the serializer takes it: a nullable primitive (`anyOf: [{ type: 'string', … },
- * { type: 'null' }]`, as the spec documents it) becomes `type: ['string', 'null']`. For an anyOf,
- * fast-json-stringify validates the value against each branch with ajv (formats included) for
- * every field of every row; with a type list it tests `=== null`. The output is the same.
+ * { type: 'null' }]`, as the spec documents it) becomes `type: ['string', 'null']`, a nullable
+ * object or reference (`anyOf: [{ $ref: 'Source#' }, { type: 'null' }]`) the object with
+ * `nullable: true`. For an anyOf, fast-json-stringify validates the value against each branch with
+ * ajv (formats, nested objects and all) for every field of every row; with a type list or
+ * `nullable` it tests `=== null`. The output is the same. `objects`: the references (`Source#`)
+ * whose components are objects.
  */
-export function forSerialization(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(forSerialization)
+export function forSerialization(schema: unknown, objects: ReadonlySet<string> = new Set()): unknown {
+  const walk = (s: unknown) => forSerialization(s, objects)
+  if (Array.isArray(schema)) return schema.map(walk)
   if (typeof schema !== 'object' || schema === null) return schema
   const node = schema as Record<string, unknown>
   const branches = node.anyOf
-  if (Array.isArray(branches) && branches.length === 2) {
+  if (Array.isArray(branches) && branches.length === 2 && branches.some(isNull)) {
     const other = branches.find((b) => !isNull(b)) as Record<string, unknown> | undefined
-    const plain = other && typeof other.type === 'string' && primitives.has(other.type)
-    if (plain && branches.some(isNull) && !('anyOf' in other) && !('$ref' in other)) {
-      const { anyOf: _anyOf, ...rest } = node
-      return forSerialization({ ...other, ...rest, type: [other.type, 'null'] })
+    const { anyOf: _anyOf, ...rest } = node
+    if (other && !('anyOf' in other) && !('oneOf' in other) && !('allOf' in other)) {
+      if (typeof other.type === 'string' && primitives.has(other.type) && !('$ref' in other)) {
+        return walk({ ...other, ...rest, type: [other.type, 'null'] })
+      }
+      const object = typeof other.$ref === 'string' ? objects.has(other.$ref) : other.type === 'object'
+      if (object) return walk({ ...other, ...rest, type: 'object', nullable: true })
     }
   }
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, forSerialization(v)]))
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]))
 }
 
 /**
@@ -42,8 +49,15 @@ export function forSerialization(schema: unknown): unknown {
  * rest of the time `npm start` took to be ready; a route's first answer of a status pays for its own.
  */
 export const buildSerializer: SerializerFactory = (externalSchemas, options) => {
+  // References (`Source#`) to the named components that are objects.
+  const objects = new Set(
+    Object.values(externalSchemas ?? {})
+      .filter((s) => s.type === 'object' && typeof s.$id === 'string')
+      .map((s) => `${s.$id}#`),
+  )
   const external =
-    externalSchemas && Object.fromEntries(Object.entries(externalSchemas).map(([k, v]) => [k, forSerialization(v)]))
+    externalSchemas &&
+    Object.fromEntries(Object.entries(externalSchemas).map(([k, v]) => [k, forSerialization(v, objects)]))
   const compile = buildDefault(external as never, options as never)
   type Serializer = ReturnType<typeof compile>
   const compiled = new Map<string, Serializer>()
@@ -53,7 +67,7 @@ export const buildSerializer: SerializerFactory = (externalSchemas, options) => 
     if (!serializer) {
       let built: Serializer | undefined
       serializer = ((data: unknown) => {
-        built ??= compile({ ...route, schema: forSerialization(route.schema) } as never)
+        built ??= compile({ ...route, schema: forSerialization(route.schema, objects) } as never)
         return built(data)
       }) as Serializer
       compiled.set(key, serializer)

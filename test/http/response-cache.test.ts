@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { test } from 'tap'
-import { ResponseCache } from '../../src/http/response-cache.js'
+import { ResponseCache } from '../../src/http/response-cache-store.js'
 import type { Article, SparseArticle } from '../../src/modules/articles/articles.schemas.js'
 import { seed } from '../../src/seed/seed.js'
 import { build, createTestDatabase, json, type Page, type TestDatabase, testClock } from '../helper.js'

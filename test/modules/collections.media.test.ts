@@ -99,7 +99,7 @@ test("a teaser's article shows its media lead image; a box has no statement per 
     })
     counts.push(readingMedia(statements).length)
   }
-  t.same(counts, [2, 2], 'one statement for the teasers’ images, one for their articles’, however many teasers')
+  t.same(counts, [1, 1], 'one statement for the whole box, images and articles’ lead images, however many teasers')
   t.equal(three?.data.length, 3)
   const lead = three?.data[0]?.article?.leadImage
   t.equal(lead?.caption, 'Caption 0')

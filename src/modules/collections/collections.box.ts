@@ -5,11 +5,11 @@ import type { PrismaClient } from '../../db/database.js'
 import { NotFoundError } from '../../errors.js'
 import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { isPublic, publicFrom } from '../articles/articles.service.js'
+import { findCollectionWithLineup } from './collections.box-repository.js'
 import { requireCollection } from './collections.claim.js'
 import type { History } from './collections.history.js'
 import { toTeaser } from './collections.mapper.js'
 import type { CollectionRow, TeaserRow } from './collections.repository.js'
-import * as repo from './collections.repository.js'
 import type { HiddenReason, Teaser } from './collections.schemas.js'
 
 /** What teasers are read with: the clock, the history of line-ups, and what their URLs are made of. */
@@ -110,7 +110,7 @@ export function createBoxReader(db: PrismaClient, { clock, history, mediaBase, p
         const lineup = await history.lineupAt(collection, view.at)
         return boxOf(collection, lineup, { preview: view.preview, at: view.at, mediaBase, publicUrls })
       }
-      const found = await repo.findCollectionWithLineup(db, key)
+      const found = await findCollectionWithLineup(db, key)
       if (!found) throw new NotFoundError('collection', key)
       const { teasers, ...collection } = found
       return boxOf(collection, teasers, { preview: view.preview, at: clock(), mediaBase, publicUrls })

@@ -6,20 +6,34 @@ import { keysetWhere } from '../../lib/pagination.js'
 import { findMediaEmbeds, mediaEmbedSelect } from '../media/media.embeds-repository.js'
 
 export type CollectionRow = Prisma.CollectionGetPayload<object>
-const articleInclude = {
+// What a teaser shows of its article, decides its visibility by and makes its URL of: no bodies.
+const articleSelect = {
+  id: true,
+  slug: true,
+  headline: true,
+  summary: true,
+  status: true,
+  publishedAt: true,
+  firstPublishedAt: true,
+  embargoedUntil: true,
+  canonicalUrl: true,
+  deletedAt: true,
+  leadImageUrl: true,
+  leadImageCaption: true,
+  leadImageCredit: true,
   source: true,
   leadMedia: { select: mediaEmbedSelect },
   // The primary section's path: {section} of the article's public URL.
   sections: { where: { primary: true }, select: { primary: true, section: { select: { path: true } } } },
-} satisfies Prisma.ArticleInclude
+} satisfies Prisma.ArticleSelect
 /** An article as a teaser embeds it: with its source, its lead image's media record and its primary section. */
-export type ArticleRow = Prisma.ArticleGetPayload<{ include: typeof articleInclude }>
+export type ArticleRow = Prisma.ArticleGetPayload<{ select: typeof articleSelect }>
 export type SourceRow = Prisma.SourceGetPayload<object>
 export type EventRow = Prisma.CollectionEventGetPayload<object>
 
 // Each relation is read for the whole line-up at once (one statement per relation, not per teaser).
 const teaserInclude = {
-  article: { include: articleInclude },
+  article: { select: articleSelect },
   source: true,
   imageMedia: { select: mediaEmbedSelect },
 } satisfies Prisma.TeaserInclude
@@ -76,14 +90,6 @@ export async function lockCollection(db: Db, id: string): Promise<number | null>
   return locked?.version ?? null
 }
 
-/** The collection with its whole line-up, in one query (the public box's read). */
-export function findCollectionWithLineup(db: Db, key: string) {
-  return db.collection.findUnique({
-    where: { key },
-    include: { teasers: { orderBy: lineupOrder, include: teaserInclude } },
-  })
-}
-
 export function findLineup(db: Db, collectionId: string): Promise<TeaserRow[]> {
   return db.teaser.findMany({ where: { collectionId }, orderBy: lineupOrder, include: teaserInclude })
 }
@@ -133,7 +139,7 @@ export async function liveArticleExists(db: Db, id: string): Promise<boolean> {
 /** Articles (with their source) and sources by id, for line-ups read back from history. */
 export async function findEmbedded(db: Db, ids: { articleIds: string[]; sourceIds: string[]; mediaIds: string[] }) {
   const [articles, sources, media] = await Promise.all([
-    db.article.findMany({ where: { id: { in: ids.articleIds } }, include: articleInclude }),
+    db.article.findMany({ where: { id: { in: ids.articleIds } }, select: articleSelect }),
     db.source.findMany({ where: { id: { in: ids.sourceIds } } }),
     ids.mediaIds.length > 0 ? findMediaEmbeds(db, ids.mediaIds) : [],
   ])
