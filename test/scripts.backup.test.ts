@@ -4,9 +4,9 @@
 // not a backup, PostgreSQL's client tools missing.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import pg from 'pg'
 import { test } from 'tap'
 import { openDatabase } from '../src/db/database.js'
@@ -173,7 +173,9 @@ test('PostgreSQL server: back up with pg_dump, change, restore with pg_restore',
   t.match(db(['migrate'], env).out, /is up to date$/)
 
   // Without PostgreSQL's client tools on PATH: a clear message, no file.
-  const missing = db(['backup', join(root, 'x.dump')], { ...env, PATH: dirname(process.execPath) })
+  const noTools = join(root, 'bin')
+  await mkdir(noTools)
+  const missing = db(['backup', join(root, 'x.dump')], { ...env, PATH: noTools })
   t.equal(missing.code, 1)
   t.match(missing.err, /pg_dump was not found: .*client tools/)
   t.notOk(existsSync(join(root, 'x.dump')))
