@@ -26,6 +26,7 @@ import rateLimit from './http/rate-limit.js'
 import responseCache from './http/response-cache.js'
 import security, { createBrowserHeaders } from './http/security.js'
 import { buildSerializer } from './http/serialization.js'
+import { shutdown } from './http/shutdown.js'
 import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
 import { loggerOptions } from './logging.js'
 import { createChangesService } from './modules/changes/changes.service.js'
@@ -100,6 +101,9 @@ export async function buildApp({
       routerErrorHandler(error, request, reply)
     },
     clientErrorHandler,
+    // Requests arriving while the server closes get a problem from src/http/shutdown.ts, not
+    // Fastify's plain 503.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
@@ -122,6 +126,8 @@ export async function buildApp({
   await app.register(publicLinks, { publicUrl: config.publicUrl })
   // Before anything that may refuse a request, so that refusals carry the CORS headers too.
   await app.register(security, { headers: browserHeaders })
+  // After security: its refusals during shutdown carry the CORS headers too.
+  await app.register(shutdown)
   const keys = createKeysService(db.prisma, {
     clock,
     onBackgroundError: (err) => app.log.warn({ err }, 'could not record API key use'),
@@ -155,18 +161,12 @@ export async function buildApp({
   // Swagger UI's page blank after the first few in Chromium; a tag opens with one click.
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'none' } })
 
-  // Public and unmetered: rendered and hashed once (the document only changes with the code), so
-  // serving it costs no more than a static file; @fastify/etag answers 304 from the ETag set here.
-  let spec: { body: string; etag: string } | undefined
-  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    if (!spec) {
-      const body = JSON.stringify(app.swagger())
-      spec = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }
-    }
-    reply.header('etag', spec.etag).header('cache-control', 'public, max-age=300').type('application/json')
-    return spec.body
+  serveSpec(app)
+  await app.register(healthRoutes, {
+    db,
+    rateLimitStatus: () => app.rateLimitStatus(),
+    draining: () => app.shutdown.draining,
   })
-  await app.register(healthRoutes, { db, rateLimitStatus: () => app.rateLimitStatus() })
   const renditions = await renditionRoutes(app, db, storage, config)
   const worker = { current: undefined as Worker | undefined }
   const wake = () => worker.current?.kick()
@@ -182,6 +182,23 @@ export async function buildApp({
         { name: 'retention', run: () => changes.prune() },
       ])
   return app
+}
+
+/**
+ * The spec at /openapi.json. Public and unmetered: rendered and hashed once (the document only
+ * changes with the code), so serving it costs no more than a static file; @fastify/etag answers
+ * 304 from the ETag set here.
+ */
+function serveSpec(app: FastifyInstance) {
+  let spec: { body: string; etag: string } | undefined
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    if (!spec) {
+      const body = JSON.stringify(app.swagger())
+      spec = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }
+    }
+    reply.header('etag', spec.etag).header('cache-control', 'public, max-age=300').type('application/json')
+    return spec.body
+  })
 }
 
 /** Renditions, outside /v1: the URLs pages embed and a CDN fetches from, stable across API versions. */

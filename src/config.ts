@@ -33,6 +33,8 @@ export interface Config {
   bodyLimit: number
   requestTimeoutMs: number
   keepAliveTimeoutMs: number
+  /** After SIGTERM/SIGINT: how long readiness answers 503 while requests are still served. */
+  shutdownDrainMs: number
   shutdownTimeoutMs: number
   /** Anonymous callers may read published content. */
   publicRead: boolean
@@ -147,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: read('BODY_LIMIT'),
     requestTimeoutMs: read('REQUEST_TIMEOUT_MS'),
     keepAliveTimeoutMs: read('KEEP_ALIVE_TIMEOUT_MS'),
+    shutdownDrainMs: read('SHUTDOWN_DRAIN_MS'),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS'),
     changesRetentionDays: read('CHANGES_RETENTION_DAYS'),
     webhooks: {

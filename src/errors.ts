@@ -51,6 +51,7 @@ export const problemCodes = [
   'ND_REQUEST_REJECTED',
   'ND_INTERNAL',
   'ND_DATABASE_UNAVAILABLE',
+  'ND_SHUTTING_DOWN',
 ] as const
 export type ProblemCode = (typeof problemCodes)[number]
 
@@ -100,6 +101,13 @@ export const WebhookTargetRefusedError = createError<[detail: string]>('ND_WEBHO
 export const DatabaseUnavailableError = createError(
   'ND_DATABASE_UNAVAILABLE',
   'The database is not available; retry shortly',
+  503,
+)
+
+/** This instance is shutting down; another instance (or this one, restarted) will answer. */
+export const ShuttingDownError = createError(
+  'ND_SHUTTING_DOWN',
+  'This instance is shutting down; retry, another instance will answer',
   503,
 )
 

@@ -1,6 +1,7 @@
 // The server's start (after src/server.ts): configuration, database, migrations, seed, then buildApp() and listen.
-// SIGINT/SIGTERM stop accepting connections, let in-flight requests finish (bounded by
-// SHUTDOWN_TIMEOUT_MS) and close the database; a second signal exits at once.
+// SIGINT/SIGTERM first make readiness answer 503 for SHUTDOWN_DRAIN_MS while serving as before, then
+// stop accepting connections, let in-flight requests finish (bounded by SHUTDOWN_TIMEOUT_MS) and
+// close the database; a second signal exits at once.
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
@@ -69,9 +70,14 @@ try {
 
 const app = await buildApp({ config, db, loggerInstance: log })
 
-closeWithGrace({ delay: config.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
+// The drain period first (readiness 503, everything else served), then the bounded close.
+const drainMs = config.shutdownDrainMs
+closeWithGrace({ delay: drainMs + config.shutdownTimeoutMs, logger: log }, async ({ signal, err }) => {
   if (err) log.error({ err }, 'shutting down after an error')
-  else log.info({ signal }, 'shutting down')
+  else log.info({ signal, drainMs }, 'shutting down')
+  // After an error the process cannot be trusted to serve: no drain.
+  if (!err) await app.shutdown.drain(drainMs)
+  app.shutdown.close()
   await app.close()
   await db.close()
 })

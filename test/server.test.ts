@@ -112,3 +112,23 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
   t.not(forced.code, 0, 'the second signal forces exit')
   stuck.destroy()
 })
+
+test('SHUTDOWN_DRAIN_MS: after SIGTERM readiness answers 503 while requests are still served, then the server exits', async (t) => {
+  const port = await freePort()
+  const s = startServer({ DATA_DIR: 'memory://', SHUTDOWN_DRAIN_MS: '2500' }, port)
+  t.teardown(() => s.child.kill('SIGKILL'))
+  await waitFor(() => ready(s) || s.child.exitCode !== null, 'the server to start')
+  t.equal((await fetch(`${s.base}/health/ready`)).status, 200)
+  const signalled = Date.now()
+  s.child.kill('SIGTERM')
+  await waitFor(() => s.lines.some((l) => l.msg === 'shutting down'), 'shutdown to begin')
+  const readiness = await fetch(`${s.base}/health/ready`)
+  t.equal(readiness.status, 503, 'not ready from the moment shutdown begins')
+  t.match(readiness.headers.get('content-type'), /^application\/problem\+json/)
+  t.equal(((await readiness.json()) as { code: string }).code, 'ND_SHUTTING_DOWN')
+  t.equal((await fetch(`${s.base}/v1/sources`)).status, 200, 'still serving during the drain')
+  t.equal(s.lines.find((l) => l.msg === 'shutting down')?.drainMs, 2500)
+  const { code } = await s.exited
+  t.equal(code, 0, 'exits cleanly')
+  t.ok(Date.now() - signalled >= 2400, 'after the drain period')
+})

@@ -77,3 +77,23 @@ test('the database going away and coming back', {
   t.equal(res.statusCode, 200, 'requests recover on their own once the database is back')
   t.equal((await app.inject('/health/ready')).statusCode, 200)
 })
+
+test('shutdown: readiness fails first, then every request is refused as a problem', async (t) => {
+  const { app } = await build(t)
+  await app.shutdown.drain(0)
+  const ready = await app.inject('/health/ready')
+  t.equal(ready.statusCode, 503)
+  t.match(ready.headers['content-type'], /^application\/problem\+json/)
+  t.equal(json(ready).code, 'ND_SHUTTING_DOWN')
+  t.equal(ready.headers['retry-after'], '5')
+  t.equal((await app.inject('/health/live')).statusCode, 200, 'still live')
+  t.equal((await app.inject('/v1/sources')).statusCode, 200, 'still serving while draining')
+
+  app.shutdown.close()
+  const refused = await app.inject({ url: '/v1/sources', headers: { origin: 'https://www.example.com' } })
+  t.equal(refused.statusCode, 503)
+  t.match(refused.headers['content-type'], /^application\/problem\+json/)
+  t.equal(json(refused).code, 'ND_SHUTTING_DOWN')
+  t.equal(refused.headers.connection, 'close')
+  t.ok(refused.headers['x-content-type-options'], 'with the security headers')
+})

@@ -35,7 +35,7 @@ export interface paths {
         };
         /**
          * Readiness: the database answers
-         * @description Returns 503 with a problem body while the database cannot be reached. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage.
+         * @description Returns 503 with a problem body while the database cannot be reached (`ND_DATABASE_UNAVAILABLE`), and from the moment shutdown begins (`ND_SHUTTING_DOWN`): for SHUTDOWN_DRAIN_MS the instance still serves every other request, so that a load balancer stops sending it traffic before its connections close. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -46,7 +46,7 @@ export interface paths {
          * Readiness: the database answers (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Returns 503 with a problem body while the database cannot be reached. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage.
+         *     Returns 503 with a problem body while the database cannot be reached (`ND_DATABASE_UNAVAILABLE`), and from the moment shutdown begins (`ND_SHUTTING_DOWN`): for SHUTDOWN_DRAIN_MS the instance still serves every other request, so that a load balancer stops sending it traffic before its connections close. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage.
          */
         head: operations["getReadinessHead"];
         patch?: never;
@@ -1923,7 +1923,7 @@ export interface components {
              * @example ND_NOT_FOUND
              * @enum {string}
              */
-            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_IMAGE_TOO_LARGE" | "ND_IMAGE_UNREADABLE" | "ND_MEDIA_IN_USE" | "ND_RENDITION_FAILED" | "ND_RENDITIONS_BUSY" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_NOT_YET_PUBLISHED" | "ND_ARTICLE_KILLED" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE";
+            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_IMAGE_TOO_LARGE" | "ND_IMAGE_UNREADABLE" | "ND_MEDIA_IN_USE" | "ND_RENDITION_FAILED" | "ND_RENDITIONS_BUSY" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_NOT_YET_PUBLISHED" | "ND_ARTICLE_KILLED" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE" | "ND_SHUTTING_DOWN";
             /** @description The request id, also sent as X-Request-Id */
             requestId: string;
             /** @description Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX, ND_WEBHOOK_TARGET_REFUSED and ND_REFERENCE_MISSING (when an article names tags that do not exist) */

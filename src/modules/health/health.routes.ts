@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
 import type { Database } from '../../db/database.js'
-import { DatabaseUnavailableError } from '../../errors.js'
+import { DatabaseUnavailableError, ShuttingDownError } from '../../errors.js'
 import { readResponses } from '../../http/responses.js'
 import { problemResponsesOnly, StringEnum } from '../../http/schemas.js'
 
@@ -45,9 +45,14 @@ interface HealthRoutesOptions {
   db: Database
   /** Where rate limits are counted now. */
   rateLimitStatus: () => RateLimiting
+  /** Shutdown has begun (src/http/shutdown.ts): not ready, though still serving. */
+  draining: () => boolean
 }
 
-export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { db, rateLimitStatus }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (
+  app,
+  { db, rateLimitStatus, draining },
+) => {
   app.get(
     '/health/live',
     {
@@ -75,7 +80,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         tags: ['Health'],
         summary: 'Readiness: the database answers',
         description:
-          'Returns 503 with a problem body while the database cannot be reached. An unreachable Redis ' +
+          'Returns 503 with a problem body while the database cannot be reached (`ND_DATABASE_UNAVAILABLE`), ' +
+          'and from the moment shutdown begins (`ND_SHUTTING_DOWN`): for SHUTDOWN_DRAIN_MS the instance ' +
+          'still serves every other request, so that a load balancer stops sending it traffic before its ' +
+          'connections close. An unreachable Redis ' +
           '(REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per ' +
           'instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until ' +
           'Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a ' +
@@ -87,6 +95,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       },
     },
     async () => {
+      if (draining()) throw new ShuttingDownError()
       try {
         await db.ping()
       } catch {
