@@ -9,7 +9,7 @@ import type { Cacheable } from './articles.reads.js'
 import type { ArticleRecord } from './articles.record.js'
 import type { RelatedArticles, RelatedQuery } from './articles.related.schemas.js'
 import { relatedArticles } from './articles.related-repository.js'
-import type { Article } from './articles.schemas.js'
+import type { Article, ArticleField } from './articles.schemas.js'
 import { publicUrlOf, urlNeedsSection } from './articles.urls.js'
 import {
   latest,
@@ -18,7 +18,6 @@ import {
   shownRecordKeysOf,
   toArticle,
   type ViewOptions,
-  withoutBody,
 } from './articles.view.js'
 import { embeddedRelated, type RelatedArticle } from './articles.view.schemas.js'
 
@@ -38,7 +37,7 @@ export async function getRelated(
     embargoed: view.embargoed ?? false,
     now,
     limit: query.limit,
-    withoutBody: withoutBody(view),
+    fields: view.fields,
     relations: relationsOf(view),
   })
   if (!found.article) throw new NotFoundError('article', idOrSlug)
@@ -48,6 +47,9 @@ export async function getRelated(
     lastModified: latest([found.article.updatedAt, ...found.related.map((r) => r.updatedAt)]),
   }
 }
+
+/** The fields an embedded related article shows (toRelatedArticle). */
+const relatedFields: readonly ArticleField[] = ['slug', 'headline', 'summary', 'language', 'publishedAt', 'url', 'leadImage']
 
 function toRelatedArticle(record: ArticleRecord, view: Pick<ViewOptions, 'mediaBase' | 'publicUrls'>): RelatedArticle {
   return {
@@ -75,7 +77,7 @@ export async function withRelated(
     publicAt: null,
     now,
     limit: embeddedRelated,
-    withoutBody: true,
+    fields: relatedFields,
     // Sections (their paths) for {section} of the related articles' URLs.
     relations: {
       source: false,
