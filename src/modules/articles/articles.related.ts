@@ -11,14 +11,7 @@ import type { RelatedArticles, RelatedQuery } from './articles.related.schemas.j
 import { relatedArticles } from './articles.related-repository.js'
 import type { Article, ArticleField } from './articles.schemas.js'
 import { publicUrlOf, urlNeedsSection } from './articles.urls.js'
-import {
-  latest,
-  leadImageOf,
-  relationsOf,
-  shownRecordKeysOf,
-  toArticle,
-  type ViewOptions,
-} from './articles.view.js'
+import { latest, leadImageOf, relationsOf, shownRecordKeysOf, toArticle, type ViewOptions } from './articles.view.js'
 import { embeddedRelated, type RelatedArticle } from './articles.view.schemas.js'
 
 /** An article's related articles, as the view shows them; 404 when the view may not see the article. */
@@ -49,7 +42,15 @@ export async function getRelated(
 }
 
 /** The fields an embedded related article shows (toRelatedArticle). */
-const relatedFields: readonly ArticleField[] = ['slug', 'headline', 'summary', 'language', 'publishedAt', 'url', 'leadImage']
+const relatedFields: readonly ArticleField[] = [
+  'slug',
+  'headline',
+  'summary',
+  'language',
+  'publishedAt',
+  'url',
+  'leadImage',
+]
 
 function toRelatedArticle(record: ArticleRecord, view: Pick<ViewOptions, 'mediaBase' | 'publicUrls'>): RelatedArticle {
   return {
