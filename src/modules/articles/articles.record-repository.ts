@@ -214,22 +214,24 @@ function creditsWithSources(): Prisma.Sql {
 // third of the columns, and neither the lead image's media record nor the corrections).
 export function recordColumns(relations: Relations, fields?: readonly ArticleField[]): Prisma.Sql {
   const r = relations
-  const columns = columnsShowing(fields)
-  const shows = (field: ArticleField) => !fields || fields.includes(field)
-  const embeds = { leadMedia: shows('leadImage'), corrections: shows('corrections') }
-  const key = `${+r.source}${+r.creditSources}${+r.people}${+r.sectionRecords}${r.contributors}${r.sections}${+embeds.leadMedia}${+embeds.corrections} ${Object.keys(columns).join()}`
+  const key = `${+r.source}${+r.creditSources}${+r.people}${+r.sectionRecords}${r.contributors}${r.sections} ${fields?.join() ?? '*'}`
   let built = builtColumns.get(key)
   if (!built) {
-    built = buildColumns(relations, columns, embeds)
-    // The combinations in use are few; a client's every `fields` variant is not kept.
-    if (builtColumns.size < maxBuilt) builtColumns.set(key, built)
+    const shows = (field: ArticleField) => !fields || fields.includes(field)
+    built = buildColumns(relations, columnsShowing(fields), {
+      leadMedia: shows('leadImage'),
+      corrections: shows('corrections'),
+    })
+    // The views in use are few; a client varying `fields` at will starts the map afresh.
+    if (builtColumns.size >= maxBuilt) builtColumns.clear()
+    builtColumns.set(key, built)
   }
   return built
 }
 
-/** recordColumns by relations and columns: the same few combinations on every read, built once each. */
+/** recordColumns by relations and fields: the same few combinations on every read, built once each. */
 const builtColumns = new Map<string, Prisma.Sql>()
-const maxBuilt = 64
+const maxBuilt = 256
 
 function buildColumns(
   relations: Relations,
