@@ -8,6 +8,7 @@ import type { ArticleStatus } from '../../generated/prisma/enums.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import { publicArticleSql } from './articles.embargo-repository.js'
 import type { Relations } from './articles.record.js'
+import type { ArticleField } from './articles.schemas.js'
 
 export type ArticleSort = '-publishedAt' | '-updatedAt' | 'relevance'
 
@@ -35,8 +36,11 @@ export interface ArticleListFilter {
   /** Keyset position: the sort value of the last row seen (null for a draft's publish time) and its id. */
   after?: { value: Date | number | null; id: string }
   limit: number
-  /** Leave the body columns out (a view that does not show them): a list page is then ~20x smaller. */
-  withoutBody?: boolean
+  /**
+   * The fields the view shows (undefined: all): the columns only others need are left out (the
+   * body columns, the largest: a list page of summaries is then ~20x smaller).
+   */
+  fields?: readonly ArticleField[]
   relations: Relations
 }
 

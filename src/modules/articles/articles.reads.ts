@@ -16,7 +16,6 @@ import {
   surrogateKeysOf,
   toArticle,
   type ViewOptions,
-  withoutBody,
 } from './articles.view.js'
 import { isVisible, normalizeLanguage } from './articles.visibility.js'
 
@@ -87,7 +86,7 @@ function listFilter(query: ArticleListQuery, view: ViewOptions & ListScope, now:
     sort,
     after: listPosition(query, sort),
     limit: query.limit,
-    withoutBody: withoutBody(view),
+    fields: view.fields,
     relations: relationsOf(view),
   } satisfies repo.ArticleListFilter
 }

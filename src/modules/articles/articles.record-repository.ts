@@ -7,6 +7,7 @@ import { mediaEmbedJson } from '../media/media.embeds-repository.js'
 import type { PersonRow } from '../people/people.mapper.js'
 import type { SectionRow } from '../sections/sections.mapper.js'
 import type { ArticleColumns, Relations, SourceRow } from './articles.record.js'
+import type { ArticleField } from './articles.schemas.js'
 
 /** Every article column by field (alias a). */
 const articleColumns = {
@@ -54,8 +55,49 @@ export function articleColumnOf(field: string): string | undefined {
   return column?.slice(2).replace('::text', '')
 }
 
-/** The body columns (the largest by far) as a view that does not show them reads them: empty. */
-const emptyBody = { body: "''", bodyText: "''", bodyHtml: 'NULL::text' } as const
+/**
+ * The columns only some fields show, by the fields that need them: a read for a view that shows
+ * none of them leaves them out (the record then lacks them; the view reads only what it shows).
+ * The others are read always: the URL, status, visibility, sort, Last-Modified and surrogate keys
+ * of every view need them, and those always null in a list cost nothing to read.
+ */
+const shownBy: { [C in keyof ArticleColumns]?: readonly ArticleField[] } = {
+  headline: ['headline'],
+  summary: ['summary'],
+  body: ['body', 'bodyHtml'],
+  bodyText: ['bodyText'],
+  bodyHtml: ['bodyHtml'],
+  dateline: ['dateline'],
+  bylines: ['bylines'],
+  bylinesDerived: [],
+  language: ['language'],
+  firstPublishedAt: ['firstPublishedAt', 'url', 'rights'],
+  canonicalUrl: ['canonicalUrl', 'url'],
+  leadImageUrl: ['leadImage'],
+  leadImageCaption: ['leadImage'],
+  leadImageCredit: ['leadImage'],
+  usageTerms: ['rights'],
+  copyrightHolder: ['rights'],
+  copyrightNotice: ['rights'],
+  allowSyndication: ['rights'],
+  syndicationOverride: ['rights'],
+  version: ['version'],
+  createdById: ['createdBy'],
+  updatedById: ['updatedBy'],
+  createdAt: ['createdAt'],
+}
+
+/** The article columns a view showing `fields` (undefined: every field) reads. */
+function columnsShowing(fields: readonly ArticleField[] | undefined): Record<string, string> {
+  if (!fields) return articleColumns
+  const shown = new Set(fields)
+  return Object.fromEntries(
+    Object.entries(articleColumns).filter(([column]) => {
+      const needs = shownBy[column as keyof ArticleColumns]
+      return !needs || needs.some((f) => shown.has(f))
+    }),
+  )
+}
 
 /** Every source column by field, for the JSON of an embedded source. */
 const sourceColumns = {
@@ -119,8 +161,10 @@ function selectList(columns: Record<string, string>): string {
 // Built once: the same relations give the same statement text, hence the same prepared statement.
 // The lead image's media record, when it is one: a primary-key lookup, only for the rows that have one.
 const leadMedia = mediaEmbedJson('a.lead_media_id')
-const articleSelect = Prisma.raw(selectList(articleColumns))
-const articleSelectWithoutBody = Prisma.raw(selectList({ ...articleColumns, ...emptyBody }))
+/** The correction notes, oldest first. */
+const corrections = Prisma.sql`(SELECT coalesce(json_agg(json_build_object('kind', k.kind, 'text', k.text, 'at', k.at, 'version', k.version)
+        ORDER BY k.at, k.id), '[]')
+      FROM article_corrections k WHERE k.article_id = a.id)`
 
 const jsonPairs = (columns: Record<string, string>, alias: string) =>
   Object.entries(columns)
@@ -165,31 +209,42 @@ function creditsWithSources(): Prisma.Sql {
 // credit_list: kept by the database), and its source, credits' sources, contributors (with their
 // people), sections and corrections as JSON built by the database, each from a primary-key or
 // index lookup. The OFFSET 0 fences keep the lookups per row: joined plainly, the planner hashes
-// the whole table for each article (10x slower for a page of 20).
-export function recordColumns(relations: Relations, withoutBody = false): Prisma.Sql {
+// the whole table for each article (10x slower for a page of 20). `fields`: the fields the view
+// shows (undefined: all); what only other fields need is not read (a page of summaries reads a
+// third of the columns, and neither the lead image's media record nor the corrections).
+export function recordColumns(relations: Relations, fields?: readonly ArticleField[]): Prisma.Sql {
   const r = relations
-  const key = `${+r.source}${+r.creditSources}${+r.people}${+r.sectionRecords}${r.contributors}${r.sections}${withoutBody}`
-  let columns = builtColumns.get(key)
-  if (!columns) {
-    columns = buildColumns(relations, withoutBody)
-    builtColumns.set(key, columns)
+  const key = `${+r.source}${+r.creditSources}${+r.people}${+r.sectionRecords}${r.contributors}${r.sections} ${fields?.join() ?? '*'}`
+  let built = builtColumns.get(key)
+  if (!built) {
+    const shows = (field: ArticleField) => !fields || fields.includes(field)
+    built = buildColumns(relations, columnsShowing(fields), {
+      leadMedia: shows('leadImage'),
+      corrections: shows('corrections'),
+    })
+    // The views in use are few; a client varying `fields` at will starts the map afresh.
+    if (builtColumns.size >= maxBuilt) builtColumns.clear()
+    builtColumns.set(key, built)
   }
-  return columns
+  return built
 }
 
-/** recordColumns by relations: the same few combinations on every read, built once each. */
+/** recordColumns by relations and fields: the same few combinations on every read, built once each. */
 const builtColumns = new Map<string, Prisma.Sql>()
+const maxBuilt = 256
 
-function buildColumns(relations: Relations, withoutBody: boolean): Prisma.Sql {
+function buildColumns(
+  relations: Relations,
+  columns: Record<string, string>,
+  embeds: { leadMedia: boolean; corrections: boolean },
+): Prisma.Sql {
   const source = relations.source
     ? Prisma.sql`(SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id)`
     : Prisma.sql`NULL::json`
-  return Prisma.sql`${withoutBody ? articleSelectWithoutBody : articleSelect}, ${leadMedia} AS "leadMedia", ${source} AS source,
+  return Prisma.sql`${Prisma.raw(selectList(columns))}, ${embeds.leadMedia ? leadMedia : Prisma.sql`NULL::json`} AS "leadMedia", ${source} AS source,
     ${relations.creditSources ? creditsWithSources() : Prisma.sql`a.credit_list`} AS credits,
     ${relations.contributors === false ? Prisma.sql`'[]'::json` : contributorsJson(relations)} AS contributors,
     ${relations.sections === false ? Prisma.sql`'[]'::json` : sectionsJson(relations)} AS sections,
     a.tag_list AS tags,
-    (SELECT coalesce(json_agg(json_build_object('kind', k.kind, 'text', k.text, 'at', k.at, 'version', k.version)
-        ORDER BY k.at, k.id), '[]')
-      FROM article_corrections k WHERE k.article_id = a.id) AS corrections`
+    ${embeds.corrections ? corrections : Prisma.sql`'[]'::json`} AS corrections`
 }

@@ -6,6 +6,7 @@ import { Prisma } from '../../generated/prisma/client.js'
 import { publicArticleSql } from './articles.embargo-repository.js'
 import { type ArticleRecord, type RawRecord, type Relations, toArticleRecord } from './articles.record.js'
 import { recordColumns } from './articles.record-repository.js'
+import type { ArticleField } from './articles.schemas.js'
 
 /**
  * Candidates per tag or section of the article, on each side of it in time: as many as the list
@@ -28,8 +29,8 @@ export interface RelatedFilter {
   embargoed?: boolean
   now: Date
   limit: number
-  /** Leave the body columns out (a view that does not show them). */
-  withoutBody?: boolean
+  /** The fields the view shows (undefined: all): the columns only others need are left out. */
+  fields?: readonly ArticleField[]
   relations: Relations
 }
 
@@ -133,7 +134,7 @@ export async function relatedArticles(db: Db, filter: RelatedFilter): Promise<Re
       LIMIT ${limit}
     )
     SELECT self.id AS "articleId", self.updated_at AS "articleUpdatedAt",
-      ${recordColumns(filter.relations, filter.withoutBody)}
+      ${recordColumns(filter.relations, filter.fields)}
     FROM self LEFT JOIN ranked r ON true LEFT JOIN articles a ON a.id = r.id
     ORDER BY r.score DESC, r.similarity DESC, r.published_at DESC, r.id DESC`
   const [first] = rows

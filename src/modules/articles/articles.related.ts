@@ -9,17 +9,9 @@ import type { Cacheable } from './articles.reads.js'
 import type { ArticleRecord } from './articles.record.js'
 import type { RelatedArticles, RelatedQuery } from './articles.related.schemas.js'
 import { relatedArticles } from './articles.related-repository.js'
-import type { Article } from './articles.schemas.js'
+import type { Article, ArticleField } from './articles.schemas.js'
 import { publicUrlOf, urlNeedsSection } from './articles.urls.js'
-import {
-  latest,
-  leadImageOf,
-  relationsOf,
-  shownRecordKeysOf,
-  toArticle,
-  type ViewOptions,
-  withoutBody,
-} from './articles.view.js'
+import { latest, leadImageOf, relationsOf, shownRecordKeysOf, toArticle, type ViewOptions } from './articles.view.js'
 import { embeddedRelated, type RelatedArticle } from './articles.view.schemas.js'
 
 /** An article's related articles, as the view shows them; 404 when the view may not see the article. */
@@ -38,7 +30,7 @@ export async function getRelated(
     embargoed: view.embargoed ?? false,
     now,
     limit: query.limit,
-    withoutBody: withoutBody(view),
+    fields: view.fields,
     relations: relationsOf(view),
   })
   if (!found.article) throw new NotFoundError('article', idOrSlug)
@@ -48,6 +40,17 @@ export async function getRelated(
     lastModified: latest([found.article.updatedAt, ...found.related.map((r) => r.updatedAt)]),
   }
 }
+
+/** The fields an embedded related article shows (toRelatedArticle). */
+const relatedFields: readonly ArticleField[] = [
+  'slug',
+  'headline',
+  'summary',
+  'language',
+  'publishedAt',
+  'url',
+  'leadImage',
+]
 
 function toRelatedArticle(record: ArticleRecord, view: Pick<ViewOptions, 'mediaBase' | 'publicUrls'>): RelatedArticle {
   return {
@@ -75,7 +78,7 @@ export async function withRelated(
     publicAt: null,
     now,
     limit: embeddedRelated,
-    withoutBody: true,
+    fields: relatedFields,
     // Sections (their paths) for {section} of the related articles' URLs.
     relations: {
       source: false,

@@ -119,7 +119,7 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
     db,
     Prisma.sql`
     WITH p AS (${page})
-    SELECT ${recordColumns(filter.relations, filter.withoutBody)}, p.rank::float8 AS rank, ${snippet} AS snippet
+    SELECT ${recordColumns(filter.relations, filter.fields)}, p.rank::float8 AS rank, ${snippet} AS snippet
     FROM p JOIN articles a ON a.id = p.id
     ORDER BY ${orderBy(filter.sort, 'p')}`,
   )

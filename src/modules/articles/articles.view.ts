@@ -243,11 +243,6 @@ export function relationsOf(view: ViewOptions): Relations {
   }
 }
 
-/** True when the view shows none of the body fields (the largest by far): a list then reads none. */
-export function withoutBody(view: ViewOptions): boolean {
-  return view.fields !== undefined && !view.fields.some((f) => f === 'body' || f === 'bodyHtml' || f === 'bodyText')
-}
-
 /** The latest of these times (a response's Last-Modified); null for none. */
 export function latest(times: Date[]): Date | null {
   return times.reduce<Date | null>((max, t) => (!max || t > max ? t : max), null)

@@ -3,12 +3,19 @@
 // <loc> of an article, section or person is its public URL (src/lib/public-urls.ts); the index
 // points at the API's own files, which need PUBLIC_URL (the protocol wants absolute URLs).
 import { Readable } from 'node:stream'
-import type { IndexItem, SitemapItemLoose } from 'sitemap'
+import type { IndexItem } from 'sitemap'
 import type { PrismaClient } from '../../db/database.js'
 import { NotFoundError, SitemapsNotConfiguredError } from '../../errors.js'
-import { articleUrl, type PublicUrlTemplates, personUrl, sectionUrl } from '../../lib/public-urls.js'
+import {
+  type ArticleUrlParts,
+  articleUrl,
+  type PublicUrlTemplates,
+  personUrl,
+  sectionUrl,
+} from '../../lib/public-urls.js'
 import * as repo from './sitemaps.repository.js'
 import { type ArticleFile, newsWindowMs, partFile } from './sitemaps.schemas.js'
+import { type UrlEntry, urlsetXml } from './sitemaps.xml.js'
 
 /** What a sitemap route sends: the XML and its caching headers. */
 export interface SitemapRead {
@@ -33,21 +40,6 @@ export const sitemapLimit = 50_000
 export const newsLimit = 1_000
 
 const articleKeys = ['articles', 'sitemaps']
-
-/**
- * The news sitemap of a quiet 48 hours: no <url> (the sitemap package writes none, and the XSD
- * wants one), which Google reads as "nothing new"; a 404 would be reported as a broken sitemap.
- */
-const emptyNews =
-  '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" ' +
-  'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"></urlset>'
-
-// The sitemap package (and its XML parser) is loaded on the first sitemap rendered, not at start-up.
-async function urlset(items: SitemapItemLoose[], news = false): Promise<string> {
-  const { SitemapStream, streamToPromise } = await import('sitemap')
-  const stream = new SitemapStream({ xmlns: { news, video: false, image: false, xhtml: false } })
-  return (await streamToPromise(Readable.from(items).pipe(stream))).toString()
-}
 
 async function sitemapIndex(items: IndexItem[]): Promise<string> {
   const { SitemapIndexStream, streamToPromise } = await import('sitemap')
@@ -76,7 +68,7 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
     if (!options.publicUrl) throw new SitemapsNotConfiguredError('PUBLIC_URL')
     return `${options.publicUrl}/v1/sitemaps`
   }
-  const urlOf = (row: repo.ArticleUrlRow) => articleUrl(urls, row)
+  const urlOf = (row: ArticleUrlParts) => articleUrl(urls, row)
   // A section's move changes the URLs of its articles when the template names {section}.
   const keys = needs.withSection ? [...articleKeys, 'sections'] : articleKeys
 
@@ -118,31 +110,37 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
         offset: (file.part - 1) * partSize,
         limit: partSize,
       })
-      const items = rows.flatMap((row) => {
+      const items: UrlEntry[] = []
+      // The latest lastmod: the texts have one width and order as their times do.
+      let last = ''
+      for (const row of rows) {
         const url = urlOf(row)
-        return url ? [{ url, lastmod: row.lastmod.toISOString() }] : []
-      })
+        if (url) items.push({ url, lastmod: row.lastmod })
+        if (row.lastmod > last) last = row.lastmod
+      }
       if (items.length === 0) throw new NotFoundError('sitemap', file.name)
-      return { xml: await urlset(items), surrogateKeys: keys, lastModified: latest(rows.map((r) => r.lastmod)) }
+      return { xml: urlsetXml(items), surrogateKeys: keys, lastModified: new Date(last) }
     },
 
     /** Google News: public articles of the last 48 hours, newest first, at most 1,000. */
     async news(): Promise<SitemapRead> {
       const now = clock()
       const rows = await repo.newsArticles(db, now, needs, new Date(now.getTime() - newsWindowMs), newsLimit)
-      const items = rows.flatMap((row): SitemapItemLoose[] => {
+      const items = rows.flatMap((row): UrlEntry[] => {
         const url = urlOf(row)
         const name = row.sourceName ?? options.newsName
         if (!url || !name) return []
         const news = {
           publication: { name, language: newsLanguage(row.language) },
-          publication_date: (row.firstPublishedAt ?? row.publishedAt).toISOString(),
+          publicationDate: (row.firstPublishedAt ?? row.publishedAt).toISOString(),
           title: row.headline,
         }
         return [{ url, lastmod: row.lastmod.toISOString(), news }]
       })
+      // A quiet 48 hours is an empty <urlset> (the XSD wants a <url>), which Google reads as
+      // "nothing new"; a 404 would be reported as a broken sitemap.
       return {
-        xml: items.length > 0 ? await urlset(items, true) : emptyNews,
+        xml: urlsetXml(items, true),
         surrogateKeys: keys,
         lastModified: latest(rows.map((r) => r.lastmod)),
       }
@@ -159,7 +157,7 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
       })
       if (items.length === 0) throw new NotFoundError('sitemap', `${kind}.xml`)
       return {
-        xml: await urlset(items),
+        xml: urlsetXml(items),
         surrogateKeys: ['sitemaps', kind],
         lastModified: latest(rows.map((r) => r.updatedAt)),
       }

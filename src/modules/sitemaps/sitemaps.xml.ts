@@ -1,0 +1,61 @@
+// A sitemap's <urlset> written in one pass into one string: the bytes the sitemap package's
+// streams wrote (the same declaration, namespaces, element order and escaping), without a stream
+// object, a URL validation and a chunk per element — a month of 4,000 articles cost 60 ms of CPU
+// that way, most of it in the streams.
+
+/** Characters XML 1.0 does not allow (and the Unicode noncharacters): removed from text, as the sitemap package does. */
+const invalidChars = String.raw`\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uD800-\uDFFF\p{NChar}`
+const invalidXml = new RegExp(`[${invalidChars}]`, 'gu')
+const needsEscape = new RegExp(`[&<>${invalidChars}]`, 'u')
+
+/** Text content: &, < and > escaped, characters XML does not allow removed. */
+function xmlText(text: string): string {
+  if (!needsEscape.test(text)) return text
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(invalidXml, '')
+}
+
+/**
+ * A <loc>: the URL as WHATWG serialises it (what a crawler requests), as text. The serialisation
+ * is ASCII with every control character and < > percent-encoded: only & is left to escape.
+ */
+function loc(url: string): string {
+  const serialised = new URL(url).href
+  return serialised.includes('&') ? serialised.replace(/&/g, '&amp;') : serialised
+}
+
+interface NewsEntry {
+  publication: { name: string; language: string }
+  publicationDate: string
+  title: string
+}
+
+export interface UrlEntry {
+  url: string
+  /** xsd:dateTime (toISOString's form). */
+  lastmod: string
+  news?: NewsEntry
+}
+
+const declaration = '<?xml version="1.0" encoding="UTF-8"?>'
+const urlsetOpen = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+const newsNamespace = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+
+function newsElement(news: NewsEntry): string {
+  return (
+    `<news:news><news:publication><news:name>${xmlText(news.publication.name)}</news:name>` +
+    `<news:language>${xmlText(news.publication.language)}</news:language></news:publication>` +
+    `<news:publication_date>${xmlText(news.publicationDate)}</news:publication_date>` +
+    `<news:title>${xmlText(news.title)}</news:title></news:news>`
+  )
+}
+
+/** A <urlset> of these entries, in order (with the news namespace when `news`). */
+export function urlsetXml(entries: UrlEntry[], news = false): string {
+  let xml = `${declaration}${urlsetOpen}${news ? newsNamespace : ''}>`
+  for (const entry of entries) {
+    xml += `<url><loc>${loc(entry.url)}</loc><lastmod>${entry.lastmod}</lastmod>`
+    if (entry.news) xml += newsElement(entry.news)
+    xml += '</url>'
+  }
+  return `${xml}</urlset>`
+}
