@@ -3,6 +3,7 @@
 // audit entry.
 
 import type { PrismaClient } from '../../db/database.js'
+import type { RawDb } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { ArticleKilledError, NotFoundError } from '../../errors.js'
 import type { Prisma } from '../../generated/prisma/client.js'
@@ -29,7 +30,7 @@ export async function loadArticle(db: Db, id: string): Promise<ArticleRecord> {
 }
 
 /** The live article with this id, with every relation: 404 if none (deleted or killed too). */
-export async function findLive(db: Db, id: string): Promise<ArticleRecord> {
+export async function findLive(db: RawDb, id: string): Promise<ArticleRecord> {
   const record = await findArticle(db, id, true)
   if (!record) throw new NotFoundError('article', id)
   return record

@@ -2,6 +2,7 @@
 // and the slugs (current and former) a write must check or keep. Each takes the transaction
 // client of the service's write, so one change is one transaction.
 
+import type { RawDb } from '../../db/direct.js'
 import { claimFirstFree } from '../../db/locks.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
@@ -151,12 +152,29 @@ export async function existingSourceIds(tx: Db, ids: string[]): Promise<Set<stri
 }
 
 /** Claims the first of these slugs no concurrent article write holds (see claimFirstFree). */
-export function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
-  return claimFirstFree(tx, 'articles.slug', candidates)
+export function claimSlug(tx: RawDb, candidates: string[]): Promise<string | null> {
+  return claimFirstFree(tx, slugLocks, candidates)
+}
+
+/** The namespace of the advisory locks of article slugs (see claimFirstFree). */
+const slugLocks = 'articles.slug'
+
+/**
+ * Claims (as claimSlug) the first of these slugs that no article has or had, in one statement:
+ * null when each is taken or held. A slug committed by another write after the statement began is
+ * not seen here; the slugs' unique index refuses it then (a clash: the create runs again).
+ */
+export async function claimUntakenSlug(tx: RawDb, candidates: string[]): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ slug: string }[]>`
+    SELECT c AS slug FROM unnest(${candidates}::text[]) AS c
+    WHERE CASE WHEN EXISTS (SELECT 1 FROM articles WHERE slug = c) OR EXISTS (SELECT 1 FROM article_slugs WHERE slug = c)
+      THEN false ELSE pg_try_advisory_xact_lock(hashtext(${slugLocks}), hashtext(c)) END
+    LIMIT 1`
+  return rows[0]?.slug ?? null
 }
 
 /** The slugs among these, or starting with `prefix`, that an article has or had (one round trip). */
-export async function takenSlugs(tx: Db, slugs: { in: string[] } | { startsWith: string }): Promise<string[]> {
+export async function takenSlugs(tx: RawDb, slugs: { in: string[] } | { startsWith: string }): Promise<string[]> {
   const match =
     'in' in slugs ? Prisma.sql`slug = ANY (${slugs.in}::text[])` : Prisma.sql`starts_with(slug, ${slugs.startsWith})`
   const rows = await tx.$queryRaw<{ slug: string }[]>`
@@ -165,9 +183,10 @@ export async function takenSlugs(tx: Db, slugs: { in: string[] } | { startsWith:
 }
 
 /** The article a former slug still resolves to, if any. */
-export async function formerSlugOwner(tx: Db, slug: string): Promise<string | null> {
-  const row = await tx.articleSlug.findUnique({ where: { slug }, select: { articleId: true } })
-  return row?.articleId ?? null
+export async function formerSlugOwner(tx: RawDb, slug: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ articleId: string }[]>`
+    SELECT article_id AS "articleId" FROM article_slugs WHERE slug = ${slug}`
+  return rows[0]?.articleId ?? null
 }
 
 /** True when another article has this slug now. */
@@ -201,17 +220,14 @@ export function findIdempotencyRecord(db: Db, keyId: string, key: string): Promi
 }
 
 /** Claims the key (a concurrent claim of the same key waits for this transaction, then fails). */
-export async function claimIdempotencyKey(tx: Db, keyId: string, key: string, requestHash: string): Promise<void> {
-  await tx.idempotencyRecord.create({ data: { keyId, key, requestHash, status: 201, body: {} } })
+export async function claimIdempotencyKey(tx: RawDb, keyId: string, key: string, requestHash: string): Promise<void> {
+  await tx.$executeRaw`INSERT INTO idempotency_records (key_id, key, request_hash, status, body)
+    VALUES (${keyId}::uuid, ${key}, ${requestHash}, 201, '{}'::jsonb)`
 }
 
-export async function storeIdempotentBody(
-  tx: Db,
-  keyId: string,
-  key: string,
-  body: Prisma.InputJsonValue,
-): Promise<void> {
-  await tx.idempotencyRecord.update({ where: { keyId_key: { keyId, key } }, data: { body } })
+export async function storeIdempotentBody(tx: RawDb, keyId: string, key: string, body: unknown): Promise<void> {
+  await tx.$executeRaw`UPDATE idempotency_records SET body = ${JSON.stringify(body)}::jsonb
+    WHERE key_id = ${keyId}::uuid AND key = ${key}`
 }
 
 export async function replaceContributors(
