@@ -52,7 +52,7 @@ export async function renderBody(db: Db, body: string | undefined): Promise<Rend
  * (a body without `media:` has no rows).
  */
 export async function writeBodyMedia(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   rendered: RenderedBody | undefined,
   previousBody?: string,

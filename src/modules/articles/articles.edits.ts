@@ -117,7 +117,7 @@ export function bylinesOf(
 
 /** Writes the planned contributors and sections. */
 export async function writePlannedRelations(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   plan: { contributors?: { personId: string; role: Role }[]; sections?: PlannedRelations['sections'] },
 ): Promise<void> {
@@ -159,7 +159,7 @@ export async function resolveCredits(
  * had does (TAGS_CREATE_ON_WRITE).
  */
 export async function replaceRelations(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   input: Pick<ArticleUpdate, 'credits' | 'tags'>,
   unknownTags: UnknownTags,
@@ -176,9 +176,9 @@ export async function replaceRelations(
  */
 export async function updateArticle(db: Db, input: ArticleUpdate, unknownTags: UnknownTags, now: Date): Promise<Apply> {
   const rendered = await renderBody(db, input.body)
+  const plan = await planRelations(db, input)
   return async (tx, current) => {
     if (input.correction) await appendCorrection(tx, current, input.correction, now)
-    const plan = await planRelations(tx, input)
     const data = await columnsOf(tx, input, rendered)
     Object.assign(data, bylinesOf(input, plan, current))
     if (input.slug !== undefined && input.slug !== current.slug) {

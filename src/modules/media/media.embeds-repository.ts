@@ -67,9 +67,9 @@ export async function mediaExists(db: RawDb, id: string): Promise<boolean> {
 }
 
 /** The images an article's body embeds: replaced with the body, in the write's transaction. */
-export async function replaceArticleMedia(tx: Db, articleId: string, mediaIds: string[]): Promise<void> {
-  await tx.articleMedia.deleteMany({ where: { articleId } })
+export async function replaceArticleMedia(tx: RawDb, articleId: string, mediaIds: string[]): Promise<void> {
+  await tx.$executeRaw`DELETE FROM article_media WHERE article_id = ${articleId}::uuid`
   if (mediaIds.length > 0) {
-    await tx.articleMedia.createMany({ data: mediaIds.map((mediaId) => ({ articleId, mediaId })) })
+    await tx.$executeRaw`INSERT INTO article_media (article_id, media_id) SELECT ${articleId}::uuid, unnest(${mediaIds}::uuid[])`
   }
 }
