@@ -16,7 +16,6 @@ type ArticleRow = Prisma.ArticleGetPayload<object>
 export type ArticleChanges = Partial<
   Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'tagList' | 'creditList' | 'syndicatable'>
 >
-export type ArticleInsert = Prisma.ArticleUncheckedCreateInput
 
 /**
  * Locks the article's row for the rest of the transaction: changes to one article run one after
@@ -42,11 +41,6 @@ export async function lockAndFindArticle(
   if (!row) return null
   const { seenVersion, ...raw } = row
   return { record: toArticleRecord(raw), stale: seenVersion !== raw.version }
-}
-
-export async function insertArticle(tx: Db, data: ArticleInsert): Promise<string> {
-  const created = await tx.article.create({ data, select: { id: true } })
-  return created.id
 }
 
 function setClause(data: ArticleChanges): Prisma.Sql[] {

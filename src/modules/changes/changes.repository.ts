@@ -148,7 +148,7 @@ export async function scheduleChanges(tx: RawDb, items: Scheduled[]): Promise<vo
   if (items.length === 0) return
   await tx.$executeRaw`INSERT INTO scheduled_changes (resource_type, resource_id, due_at)
     SELECT * FROM unnest(${items.map((i) => i.resourceType)}::text[], ${items.map((i) => i.resourceId)}::uuid[],
-      ${items.map((i) => i.dueAt)}::timestamptz[])
+      ${items.map((i) => i.dueAt.toISOString())}::timestamptz[])
     ON CONFLICT DO NOTHING`
 }
 
