@@ -13,7 +13,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Config } from '../config.js'
 import { PrismaClient } from '../generated/prisma/client.js'
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js'
-import { registerDirectReader } from './direct.js'
+import { registerDirectReader, registerDirectTransactions } from './direct.js'
 
 export type { PrismaClient }
 
@@ -88,6 +88,27 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions): Dat
   registerDirectReader(prisma, async (text, values) => {
     const name = statementName({ sql: text })
     return (await pool.query({ ...(name ? { name } : {}), text, values })).rows
+  })
+  registerDirectTransactions(prisma, async (work) => {
+    const client = await pool.connect()
+    // A connection whose ROLLBACK failed is closed rather than handed to the next caller.
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      const result = await work((text, values) => {
+        const name = statementName({ sql: text })
+        return client.query({ ...(name ? { name } : {}), text, values })
+      })
+      await client.query('COMMIT')
+      return result
+    } catch (err) {
+      await client.query('ROLLBACK').catch((failed: Error) => {
+        broken = failed
+      })
+      throw err
+    } finally {
+      client.release(broken)
+    }
   })
   return {
     kind: 'server',

@@ -33,6 +33,35 @@ function adapterCause(err: unknown): AdapterCause | undefined {
   return meta?.driverAdapterError?.cause
 }
 
+/** A statement's failure as the pg driver reports it (a direct transaction's): its SQLSTATE, constraint and table. */
+function driverCause(err: unknown): (AdapterCause & { table?: string }) | undefined {
+  const e = err as { code?: unknown; severity?: unknown; constraint?: string; table?: string; message?: string }
+  if (!(err instanceof Error) || typeof e.severity !== 'string' || typeof e.code !== 'string') return undefined
+  if (!/^[0-9A-Z]{5}$/.test(e.code)) return undefined
+  return {
+    originalCode: e.code,
+    originalMessage: e.message,
+    constraint: e.constraint ? { index: e.constraint } : undefined,
+    table: e.table,
+  }
+}
+
+function translateDriverError(cause: AdapterCause & { table?: string }, resource: string): Error | undefined {
+  const sqlState = cause.originalCode
+  if (sqlState === '23505') {
+    const field = fieldOfUniqueIndex(cause.constraint?.index, cause.table)
+    return withProblem(new UniqueViolationError(field), { field })
+  }
+  if (
+    sqlState === '23001' ||
+    (sqlState === '23503' && cause.originalMessage?.startsWith('update or delete on table'))
+  ) {
+    return new ConflictError(`This ${resource} is still referenced by other records`)
+  }
+  if (sqlState === '23503') return new MissingReferenceError(`A record this ${resource} refers to does not exist`)
+  return clientLimitError(sqlState, cause.originalMessage)
+}
+
 /** True when the error means the database could not be reached or dropped the connection. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true
@@ -46,7 +75,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code
   if (typeof code === 'string' && (unavailableNodeCodes.has(code) || /^(08|57P0)/.test(code))) return true
   const message = err instanceof Error ? err.message : ''
-  return /Connection terminated|connection timeout|Can't reach database server|Client has encountered a connection error/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error/i.test(
     message,
   )
 }
@@ -69,6 +98,8 @@ function fieldOfUniqueIndex(index: string | undefined, table: string | undefined
  */
 export function translateDatabaseError(err: unknown, resource = 'record'): Error | undefined {
   if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError()
+  const driver = driverCause(err)
+  if (driver) return translateDriverError(driver, resource)
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return undefined
   const cause = adapterCause(err)
   // PostgreSQL 15 reports deleting a row that a RESTRICT key still references as 23503,
@@ -116,6 +147,11 @@ function clientLimitError(sqlState: string | undefined, message = ''): Error | u
 /** True when the database refused a write because another record has this field's value. */
 export function isUniqueViolationOf(err: unknown, field: string): boolean {
   return (translateDatabaseError(err) as { problem?: { field?: unknown } } | undefined)?.problem?.field === field
+}
+
+/** True when the database refused a write as a duplicate of a unique key (any). */
+export function isUniqueViolation(err: unknown): boolean {
+  return translateDatabaseError(err) instanceof UniqueViolationError
 }
 
 /** The database refused a slug as taken (its unique index): a generated one is tried again. */

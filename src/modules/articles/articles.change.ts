@@ -3,7 +3,7 @@
 // audit entry.
 
 import type { PrismaClient } from '../../db/database.js'
-import type { Db } from '../../db/types.js'
+import { directTransaction, type RawDb } from '../../db/direct.js'
 import { ArticleKilledError, NotFoundError } from '../../errors.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { Actor } from '../../lib/principal.js'
@@ -22,14 +22,14 @@ import * as writes from './articles.write-repository.js'
  * The live article with this id, with every relation, for a change: 404 if none, 409 if it was
  * killed (for good). Reads of a killed article answer 404, as for any deleted one (findLive).
  */
-export async function loadArticle(db: Db, id: string): Promise<ArticleRecord> {
+export async function loadArticle(db: RawDb, id: string): Promise<ArticleRecord> {
   const record = await findArticle(db, id, true)
   if (!record) throw (await writes.isKilled(db, id)) ? new ArticleKilledError(id) : new NotFoundError('article', id)
   return record
 }
 
 /** The live article with this id, with every relation: 404 if none (deleted or killed too). */
-export async function findLive(db: Db, id: string): Promise<ArticleRecord> {
+export async function findLive(db: RawDb, id: string): Promise<ArticleRecord> {
   const record = await findArticle(db, id, true)
   if (!record) throw new NotFoundError('article', id)
   return record
@@ -79,7 +79,7 @@ export function embargoLiftsAt(record: ArticleRecord, now: Date): Date | null {
 }
 
 /** Turns the current state into the column changes of one change (throwing when it may not happen). */
-export type Apply = (tx: Db, current: ArticleRecord) => Promise<writes.ArticleChanges>
+export type Apply = (tx: RawDb, current: ArticleRecord) => Promise<writes.ArticleChanges>
 
 export interface Change {
   id: string
@@ -96,7 +96,7 @@ export interface Change {
  */
 export function changeArticle(db: PrismaClient, change: Change, apply: Apply): Promise<ArticleRecord> {
   const { id, ifMatch, actor, action, now } = change
-  return db.$transaction(async (tx) => {
+  return directTransaction(db, async (tx) => {
     const locked = await writes.lockAndFindArticle(tx, id)
     // None (404, or 409 when killed), or read again when the lock waited for another change.
     const current = locked && !locked.stale ? locked.record : await loadArticle(tx, id)

@@ -1,11 +1,12 @@
 // An article input's fields as columns: the body rendered (with the media it embeds), the lead
 // image, the source and the rights, before and inside the write's transaction.
 
+import type { RawDb } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { MissingReferenceError, withProblem } from '../../errors.js'
 import { findMediaEmbeds, replaceArticleMedia } from '../media/media.embeds-repository.js'
 import { resolveImage } from '../media/media.references.js'
-import { resolveSourceReference } from '../sources/sources.service.js'
+import { type KnownSources, resolveSourceReference } from '../sources/sources.service.js'
 import { bodyMediaIds, renderBodyHtml, renderBodyText } from './articles.body.js'
 import type { ArticleUpdate } from './articles.input.schemas.js'
 import { rightsColumns } from './articles.rights.js'
@@ -51,7 +52,7 @@ export async function renderBody(db: Db, body: string | undefined): Promise<Rend
  * (a body without `media:` has no rows).
  */
 export async function writeBodyMedia(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   rendered: RenderedBody | undefined,
   previousBody?: string,
@@ -64,7 +65,7 @@ export async function writeBodyMedia(
 type LeadImageInput = NonNullable<ArticleUpdate['leadImage']>
 
 /** The lead image's columns: a URL, or a media record whose caption and credit these override. */
-async function leadImageColumns(tx: Db, leadImage: LeadImageInput | null): Promise<writes.ArticleChanges> {
+async function leadImageColumns(tx: RawDb, leadImage: LeadImageInput | null): Promise<writes.ArticleChanges> {
   const { url, mediaId } = await resolveImage(tx, 'leadImage', leadImage)
   return {
     leadImageUrl: url,
@@ -76,9 +77,10 @@ async function leadImageColumns(tx: Db, leadImage: LeadImageInput | null): Promi
 
 /** Column values for the editable fields present in the input (its body rendered by renderBody). */
 export async function columnsOf(
-  tx: Db,
+  tx: RawDb,
   input: ArticleUpdate,
   rendered: RenderedBody | undefined,
+  known?: KnownSources,
 ): Promise<writes.ArticleChanges> {
   const data: writes.ArticleChanges = {}
   if (rendered) Object.assign(data, { body: rendered.body, bodyText: rendered.bodyText, bodyHtml: rendered.bodyHtml })
@@ -91,7 +93,7 @@ export async function columnsOf(
   if (input.embargoedUntil !== undefined)
     data.embargoedUntil = input.embargoedUntil === null ? null : new Date(input.embargoedUntil)
   if (input.leadImage !== undefined) Object.assign(data, await leadImageColumns(tx, input.leadImage))
-  const sourceId = await resolveSourceReference(tx, input)
+  const sourceId = await resolveSourceReference(tx, input, '', known)
   if (sourceId !== undefined) data.sourceId = sourceId
   Object.assign(data, rightsColumns(input.rights))
   return data

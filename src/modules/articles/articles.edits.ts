@@ -1,22 +1,19 @@
-// Creating an article and editing its content: its relations (credits, contributors, sections,
-// tags) and the write itself; the input's columns come from articles.columns.ts.
+// Editing an article's content: its relations (credits, contributors, sections, tags) and the
+// write itself; the input's columns come from articles.columns.ts. A create (articles.create.ts)
+// resolves its relations with the same functions.
 
-import type { PrismaClient } from '../../db/database.js'
+import type { RawDb } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { invalidRequest } from '../../errors.js'
-import type { Actor } from '../../lib/principal.js'
-import { auditInsert } from '../audit/audit.repository.js'
-import { recordArticleChange } from '../changes/changes.writer.js'
 import { appendCorrection } from '../corrections/corrections.service.js'
-import { resolveSourceReference } from '../sources/sources.service.js'
+import { type KnownSources, resolveSourceReference } from '../sources/sources.service.js'
 import { resolveTagIds, type UnknownTags } from '../tags/tags.service.js'
-import { type Apply, loadArticle, revisionOf } from './articles.change.js'
-import { columnsOf, type RenderedBody, renderBody, writeBodyMedia } from './articles.columns.js'
-import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
+import type { Apply } from './articles.change.js'
+import { columnsOf, renderBody, writeBodyMedia } from './articles.columns.js'
+import type { ArticleUpdate } from './articles.input.schemas.js'
 import type { ArticleRecord } from './articles.record.js'
 import { resolveContributors, resolveSections } from './articles.references.js'
-import { refreshSyndicatable } from './articles.rights-repository.js'
-import { assertSlugFree, generateSlug } from './articles.slugs.js'
+import { assertSlugFree } from './articles.slugs.js'
 import * as writes from './articles.write-repository.js'
 
 type Role = NonNullable<NonNullable<ArticleUpdate['contributors']>[number]['role']>
@@ -120,7 +117,7 @@ export function bylinesOf(
 
 /** Writes the planned contributors and sections. */
 export async function writePlannedRelations(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   plan: { contributors?: { personId: string; role: Role }[]; sections?: PlannedRelations['sections'] },
 ): Promise<void> {
@@ -129,85 +126,48 @@ export async function writePlannedRelations(
 }
 
 /**
- * Replaces the credits and tags the input names (a source named twice is credited once, first);
- * `unknownTags` says what a tag slug no tag has or had does (TAGS_CREATE_ON_WRITE).
+ * The sources credits name, in order, a source named twice credited once (first): 400 for a
+ * credit naming none, 422 for one no source has.
+ */
+export async function resolveCredits(
+  tx: RawDb,
+  credits: NonNullable<ArticleUpdate['credits']>,
+  known?: KnownSources,
+): Promise<{ sourceId: string; role: string }[]> {
+  const unnamed = credits.flatMap((c, i) => (c.sourceId || c.source ? [] : [i]))
+  if (unnamed.length > 0) {
+    throw invalidRequest(
+      unnamed.map((i) => ({
+        in: 'body',
+        pointer: `/credits/${i}/sourceId`,
+        message: 'sourceId or source is required',
+      })),
+    )
+  }
+  const ids: string[] = []
+  for (const [i, credit] of credits.entries()) {
+    ids.push((await resolveSourceReference(tx, credit, `/credits/${i}`, known)) as string)
+  }
+  const seen = new Set<string>()
+  return ids
+    .map((sourceId, i) => ({ sourceId, role: credits[i]?.role ?? 'wire' }))
+    .filter((c) => !seen.has(c.sourceId) && seen.add(c.sourceId))
+}
+
+/**
+ * Replaces the credits and tags the input names; `unknownTags` says what a tag slug no tag has or
+ * had does (TAGS_CREATE_ON_WRITE).
  */
 export async function replaceRelations(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   input: Pick<ArticleUpdate, 'credits' | 'tags'>,
   unknownTags: UnknownTags,
 ) {
-  if (input.credits !== undefined) {
-    const credits = input.credits
-    const unnamed = credits.flatMap((c, i) => (c.sourceId || c.source ? [] : [i]))
-    if (unnamed.length > 0) {
-      throw invalidRequest(
-        unnamed.map((i) => ({
-          in: 'body',
-          pointer: `/credits/${i}/sourceId`,
-          message: 'sourceId or source is required',
-        })),
-      )
-    }
-    const ids: string[] = []
-    for (const [i, credit] of credits.entries()) {
-      ids.push((await resolveSourceReference(tx, credit, `/credits/${i}`)) as string)
-    }
-    const seen = new Set<string>()
-    await writes.replaceCredits(
-      tx,
-      articleId,
-      ids
-        .map((sourceId, i) => ({ sourceId, role: credits[i]?.role ?? 'wire' }))
-        .filter((c) => !seen.has(c.sourceId) && seen.add(c.sourceId)),
-    )
-  }
+  if (input.credits !== undefined) await writes.replaceCredits(tx, articleId, await resolveCredits(tx, input.credits))
   if (input.tags !== undefined) {
     await writes.replaceTags(tx, articleId, await resolveTagIds(tx, input.tags, unknownTags))
   }
-}
-
-/** Creates a draft inside the caller's transaction: article, credits, tags, first revision, audit. */
-export async function createArticle(
-  tx: Db,
-  input: ArticleCreate,
-  rendered: RenderedBody | undefined,
-  context: { actor: Actor; now: Date; unknownTags: UnknownTags },
-): Promise<ArticleRecord> {
-  const { actor, now } = context
-  const plan = await planRelations(tx, input)
-  const data = await columnsOf(tx, input, rendered)
-  Object.assign(data, bylinesOf(input, plan))
-  if (input.slug !== undefined) await assertSlugFree(tx, input.slug)
-  const slug = input.slug ?? (await generateSlug(tx, input.headline))
-  const id = await writes.insertArticle(tx, {
-    ...(data as writes.ArticleInsert),
-    slug,
-    headline: input.headline,
-    createdById: actor.keyId,
-    updatedById: actor.keyId,
-  })
-  await replaceRelations(tx, id, input, context.unknownTags)
-  await writePlannedRelations(tx, id, plan)
-  await writeBodyMedia(tx, id, rendered)
-  await refreshSyndicatable(tx, id)
-  const record = await loadArticle(tx, id)
-  const { changedFields, insert } = revisionOf(null, record, actor)
-  const audit = auditInsert(actor, { action: 'create', resourceType: 'article', resourceId: id })
-  const created = { before: null, after: record, wasPublic: false, isPublic: false, changedFields, at: now }
-  await recordArticleChange(tx, { action: 'create', ...created }, { actor, also: [insert, audit] })
-  return record
-}
-
-/** Creates a draft in a transaction of its own. */
-export function createDraft(
-  db: PrismaClient,
-  input: ArticleCreate,
-  rendered: RenderedBody | undefined,
-  context: { actor: Actor; now: Date; unknownTags: UnknownTags },
-): Promise<ArticleRecord> {
-  return db.$transaction((tx) => createArticle(tx, input, rendered, context))
 }
 
 /**
@@ -216,9 +176,9 @@ export function createDraft(
  */
 export async function updateArticle(db: Db, input: ArticleUpdate, unknownTags: UnknownTags, now: Date): Promise<Apply> {
   const rendered = await renderBody(db, input.body)
+  const plan = await planRelations(db, input)
   return async (tx, current) => {
     if (input.correction) await appendCorrection(tx, current, input.correction, now)
-    const plan = await planRelations(tx, input)
     const data = await columnsOf(tx, input, rendered)
     Object.assign(data, bylinesOf(input, plan, current))
     if (input.slug !== undefined && input.slug !== current.slug) {

@@ -2,9 +2,9 @@
 
 import { createHash } from 'node:crypto'
 import type { PrismaClient } from '../../db/database.js'
-import type { Db } from '../../db/types.js'
+import { directTransaction, type RawDb } from '../../db/direct.js'
+import { isUniqueViolation } from '../../db/errors.js'
 import { IdempotencyMismatchError } from '../../errors.js'
-import type { Prisma } from '../../generated/prisma/client.js'
 import type { Actor } from '../../lib/principal.js'
 import type { Article } from './articles.schemas.js'
 import * as writes from './articles.write-repository.js'
@@ -22,7 +22,7 @@ export interface Idempotent<T> {
 export async function createOnce(
   db: PrismaClient,
   { key, input, actor }: { key: string; input: unknown; actor: Actor },
-  create: (tx: Db) => Promise<Article>,
+  create: (tx: RawDb) => Promise<Article>,
 ): Promise<Idempotent<Article>> {
   const keyId = actor.keyId ?? '00000000-0000-0000-0000-000000000000'
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex')
@@ -35,14 +35,14 @@ export async function createOnce(
   const earlier = await replay()
   if (earlier) return earlier
   try {
-    return await db.$transaction(async (tx) => {
+    return await directTransaction(db, async (tx) => {
       await writes.claimIdempotencyKey(tx, keyId, key, requestHash)
       const body = await create(tx)
-      await writes.storeIdempotentBody(tx, keyId, key, body as Prisma.InputJsonValue)
+      await writes.storeIdempotentBody(tx, keyId, key, body)
       return { body, replayed: false }
     })
   } catch (err) {
-    const raced = (err as { code?: string }).code === 'P2002' ? await replay() : undefined
+    const raced = isUniqueViolation(err) ? await replay() : undefined
     if (raced) return raced
     throw err
   }

@@ -6,7 +6,7 @@
 // selects what its view shows: no body columns for a list of summaries, no source records unless
 // embedded. Every filter has an index behind it.
 
-import { readDirect } from '../../db/direct.js'
+import { type RawDb, readDirect } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { keysetWhere } from '../../lib/pagination.js'
@@ -134,7 +134,7 @@ export async function countArticles(db: Db, filter: ArticleListFilter): Promise<
 
 /** A live article by id, slug or former slug (deleted articles are not found), in one statement. */
 export async function findArticle(
-  db: Db,
+  db: RawDb,
   idOrSlug: string,
   isId: boolean,
   relations: Relations = allRelations,

@@ -1,7 +1,8 @@
 // The stored `syndicatable` flag of articles (alias a), computed in one place: the article's own
 // setting, and no credited source forbids redistribution unless an editor overrode it with a
-// reason. Every write that can change one of these keeps it: article writes (after their
-// credits), and a source's redistribution change for the articles crediting it. Only the flag
+// reason. Every write that can change one of these keeps it: article changes (after their
+// credits), a create in its insert (articles.create-repository.ts, from the sources it credits),
+// and a source's redistribution change for the articles crediting it. Only the flag
 // changes: neither the version nor updatedAt.
 
 import type { Db } from '../../db/types.js'
@@ -18,12 +19,6 @@ export function syndicatableSql(
 }
 
 const computed = syndicatableSql()
-
-/** Sets the article's flag from its state now (no row written when it is already right). */
-export async function refreshSyndicatable(tx: Db, articleId: string): Promise<void> {
-  await tx.$executeRaw`UPDATE articles a SET syndicatable = ${computed}
-    WHERE a.id = ${articleId}::uuid AND a.syndicatable <> ${computed}`
-}
 
 /** Sets the flag of every article crediting the source, in one statement: the ids of those that changed. */
 export async function refreshSyndicatableOfSource(tx: Db, sourceId: string): Promise<string[]> {

@@ -9,8 +9,8 @@ import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { retryGeneratedSlug } from '../../lib/slug.js'
 import type { IfMatch } from '../../lib/versions.js'
 import { type Change, changeArticle } from './articles.change.js'
-import { renderBody } from './articles.columns.js'
-import { createArticle, createDraft, updateArticle } from './articles.edits.js'
+import { createDraft, insertArticle, prepareCreate } from './articles.create.js'
+import { updateArticle } from './articles.edits.js'
 import { createOnce } from './articles.idempotency.js'
 import type { ArticleCreate, ArticleUpdate } from './articles.input.schemas.js'
 import { killArticle } from './articles.kill.js'
@@ -82,12 +82,12 @@ export function createArticlesService(db: PrismaClient, options: ArticlesService
       getRelated(db, idOrSlug, query, withBase(view), clock()),
 
     async create(input: ArticleCreate, actor: Actor, idempotencyKey?: string): Promise<Written> {
-      const rendered = await renderBody(db, input.body)
+      const prepared = await prepareCreate(db, input)
       return retryGeneratedSlug(input.slug, isSlugClash, async () => {
         const context = { actor, now: clock(), unknownTags } as const
-        if (!idempotencyKey) return written(await createDraft(db, input, rendered, context))
+        if (!idempotencyKey) return written(await createDraft(db, prepared, context))
         const once = await createOnce(db, { key: idempotencyKey, input, actor }, async (tx) =>
-          toArticle(await createArticle(tx, input, rendered, context), clock(), full),
+          toArticle(await insertArticle(tx, prepared, context), clock(), full),
         )
         return { article: once.body, version: once.body.version as number, replayed: once.replayed }
       })

@@ -1,9 +1,10 @@
 // Article slugs: generated from the headline so that concurrent writers never clash, and checked
 // when a caller chooses one.
 
-import type { Db } from '../../db/types.js'
+import type { RawDb } from '../../db/direct.js'
 import { UniqueViolationError, withProblem } from '../../errors.js'
 import { allocateSlug, slugCandidate, slugify } from '../../lib/slug.js'
+import { uuidPattern } from '../../lib/uuid.js'
 import * as writes from './articles.write-repository.js'
 
 const maxLength = 200
@@ -16,16 +17,26 @@ const reservedSlugs = ['deletions']
  * prefix search (LIKE 'base%') cannot use the index under a locale collation and read every
  * article (~30 ms at 100,000). Only when all fifty are taken does it search by prefix.
  */
-async function takenNear(tx: Db, base: string): Promise<string[]> {
+async function takenNear(tx: RawDb, base: string): Promise<string[]> {
   const near = Array.from({ length: 50 }, (_, i) => slugCandidate(base, i + 1, maxLength))
   const taken = await writes.takenSlugs(tx, { in: near })
   return new Set(taken).size < near.length ? taken : writes.takenSlugs(tx, { startsWith: base })
 }
 
-/** A slug for a new article from its headline: the first free of base, base-2, … (see allocateSlug). */
-export function generateSlug(tx: Db, headline: string): Promise<string> {
+/**
+ * A slug for a new article from its headline: the first free of base, base-2, … (see allocateSlug).
+ * Usually one statement reads which of the first fifty are taken and claims the first free one;
+ * when none is, allocateSlug looks further.
+ */
+export async function generateSlug(tx: RawDb, headline: string): Promise<string> {
+  const base = slugify(headline, maxLength) || 'article'
+  const near = Array.from({ length: 50 }, (_, i) => slugCandidate(base, i + 1, maxLength)).filter(
+    (slug) => !reservedSlugs.includes(slug) && !uuidPattern.test(slug),
+  )
+  const claimed = await writes.claimUntakenSlug(tx, near)
+  if (claimed !== null) return claimed
   return allocateSlug(
-    slugify(headline, maxLength) || 'article',
+    base,
     {
       taken: (base) => takenNear(tx, base),
       claim: (candidates) => writes.claimSlug(tx, candidates),
@@ -36,7 +47,7 @@ export function generateSlug(tx: Db, headline: string): Promise<string> {
 }
 
 /** A slug the caller chose: 409 when reserved or when it still resolves to another article. */
-export async function assertSlugFree(tx: Db, slug: string, articleId?: string): Promise<void> {
+export async function assertSlugFree(tx: RawDb, slug: string, articleId?: string): Promise<void> {
   const owner = reservedSlugs.includes(slug) ? null : await writes.formerSlugOwner(tx, slug)
   if (reservedSlugs.includes(slug) || (owner && owner !== articleId)) {
     throw withProblem(new UniqueViolationError('slug'), { field: 'slug' })

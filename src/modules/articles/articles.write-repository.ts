@@ -2,6 +2,7 @@
 // and the slugs (current and former) a write must check or keep. Each takes the transaction
 // client of the service's write, so one change is one transaction.
 
+import type { RawDb } from '../../db/direct.js'
 import { claimFirstFree } from '../../db/locks.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
@@ -15,7 +16,6 @@ type ArticleRow = Prisma.ArticleGetPayload<object>
 export type ArticleChanges = Partial<
   Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'tagList' | 'creditList' | 'syndicatable'>
 >
-export type ArticleInsert = Prisma.ArticleUncheckedCreateInput
 
 /**
  * Locks the article's row for the rest of the transaction: changes to one article run one after
@@ -31,7 +31,7 @@ export async function lockArticle(tx: Db, id: string): Promise<void> {
  * whose relations (read as of its start) may be older than the row: read the record again.
  */
 export async function lockAndFindArticle(
-  tx: Db,
+  tx: RawDb,
   id: string,
 ): Promise<{ record: ArticleRecord; stale: boolean } | null> {
   const rows = await tx.$queryRaw<(RawRecord & { seenVersion: number | null })[]>`
@@ -41,11 +41,6 @@ export async function lockAndFindArticle(
   if (!row) return null
   const { seenVersion, ...raw } = row
   return { record: toArticleRecord(raw), stale: seenVersion !== raw.version }
-}
-
-export async function insertArticle(tx: Db, data: ArticleInsert): Promise<string> {
-  const created = await tx.article.create({ data, select: { id: true } })
-  return created.id
 }
 
 function setClause(data: ArticleChanges): Prisma.Sql[] {
@@ -65,7 +60,7 @@ function setClause(data: ArticleChanges): Prisma.Sql[] {
  * them. Null when a concurrent change won.
  */
 export async function updateArticleAt(
-  tx: Db,
+  tx: RawDb,
   id: string,
   version: number,
   data: ArticleChanges,
@@ -80,9 +75,9 @@ export async function updateArticleAt(
   return rows[0] ? toArticleRecord(rows[0]) : null
 }
 
-export async function articleVersion(tx: Db, id: string): Promise<number | null> {
-  const row = await tx.article.findUnique({ where: { id }, select: { version: true } })
-  return row?.version ?? null
+export async function articleVersion(tx: RawDb, id: string): Promise<number | null> {
+  const rows = await tx.$queryRaw<{ version: number }[]>`SELECT version FROM articles WHERE id = ${id}::uuid`
+  return rows[0]?.version ?? null
 }
 
 /** Marks the live article at `version` deleted; false when it is not (deleted or changed meanwhile). */
@@ -124,39 +119,61 @@ export async function markKilled(
 }
 
 /** True when the article with this id was killed. */
-export async function isKilled(db: Db, id: string): Promise<boolean> {
-  return (await db.article.count({ where: { id, killedAt: { not: null } } })) > 0
+export async function isKilled(db: RawDb, id: string): Promise<boolean> {
+  const rows = await db.$queryRaw<{ killed: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM articles WHERE id = ${id}::uuid AND killed_at IS NOT NULL) AS killed`
+  return rows[0]?.killed === true
 }
 
 export async function replaceCredits(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   credits: { sourceId: string; role: string }[],
 ): Promise<void> {
-  await tx.articleCredit.deleteMany({ where: { articleId } })
-  await tx.articleCredit.createMany({
-    data: credits.map((c, position) => ({ articleId, sourceId: c.sourceId, role: c.role, position })),
-  })
+  await tx.$executeRaw`DELETE FROM article_credits WHERE article_id = ${articleId}::uuid`
+  if (credits.length === 0) return
+  await tx.$executeRaw`INSERT INTO article_credits (article_id, source_id, role, position)
+    SELECT ${articleId}::uuid, c.id, c.role, c.n - 1
+    FROM unnest(${credits.map((c) => c.sourceId)}::uuid[], ${credits.map((c) => c.role)}::text[])
+      WITH ORDINALITY AS c(id, role, n)`
 }
 
-export async function replaceTags(tx: Db, articleId: string, tagIds: string[]): Promise<void> {
-  await tx.articleTag.deleteMany({ where: { articleId } })
-  await tx.articleTag.createMany({ data: tagIds.map((tagId) => ({ articleId, tagId })) })
+export async function replaceTags(tx: RawDb, articleId: string, tagIds: string[]): Promise<void> {
+  await tx.$executeRaw`DELETE FROM article_tags WHERE article_id = ${articleId}::uuid`
+  if (tagIds.length === 0) return
+  await tx.$executeRaw`INSERT INTO article_tags (article_id, tag_id) SELECT ${articleId}::uuid, unnest(${tagIds}::uuid[])`
 }
 
 /** Which of these source ids still exist. */
-export async function existingSourceIds(tx: Db, ids: string[]): Promise<Set<string>> {
-  const rows = await tx.source.findMany({ where: { id: { in: ids } }, select: { id: true } })
+export async function existingSourceIds(tx: RawDb, ids: string[]): Promise<Set<string>> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM sources WHERE id = ANY (${ids}::uuid[])`
   return new Set(rows.map((r) => r.id))
 }
 
 /** Claims the first of these slugs no concurrent article write holds (see claimFirstFree). */
-export function claimSlug(tx: Db, candidates: string[]): Promise<string | null> {
-  return claimFirstFree(tx, 'articles.slug', candidates)
+export function claimSlug(tx: RawDb, candidates: string[]): Promise<string | null> {
+  return claimFirstFree(tx, slugLocks, candidates)
+}
+
+/** The namespace of the advisory locks of article slugs (see claimFirstFree). */
+const slugLocks = 'articles.slug'
+
+/**
+ * Claims (as claimSlug) the first of these slugs that no article has or had, in one statement:
+ * null when each is taken or held. A slug committed by another write after the statement began is
+ * not seen here; the slugs' unique index refuses it then (a clash: the create runs again).
+ */
+export async function claimUntakenSlug(tx: RawDb, candidates: string[]): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ slug: string }[]>`
+    SELECT c AS slug FROM unnest(${candidates}::text[]) AS c
+    WHERE CASE WHEN EXISTS (SELECT 1 FROM articles WHERE slug = c) OR EXISTS (SELECT 1 FROM article_slugs WHERE slug = c)
+      THEN false ELSE pg_try_advisory_xact_lock(hashtext(${slugLocks}), hashtext(c)) END
+    LIMIT 1`
+  return rows[0]?.slug ?? null
 }
 
 /** The slugs among these, or starting with `prefix`, that an article has or had (one round trip). */
-export async function takenSlugs(tx: Db, slugs: { in: string[] } | { startsWith: string }): Promise<string[]> {
+export async function takenSlugs(tx: RawDb, slugs: { in: string[] } | { startsWith: string }): Promise<string[]> {
   const match =
     'in' in slugs ? Prisma.sql`slug = ANY (${slugs.in}::text[])` : Prisma.sql`starts_with(slug, ${slugs.startsWith})`
   const rows = await tx.$queryRaw<{ slug: string }[]>`
@@ -165,27 +182,27 @@ export async function takenSlugs(tx: Db, slugs: { in: string[] } | { startsWith:
 }
 
 /** The article a former slug still resolves to, if any. */
-export async function formerSlugOwner(tx: Db, slug: string): Promise<string | null> {
-  const row = await tx.articleSlug.findUnique({ where: { slug }, select: { articleId: true } })
-  return row?.articleId ?? null
+export async function formerSlugOwner(tx: RawDb, slug: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ articleId: string }[]>`
+    SELECT article_id AS "articleId" FROM article_slugs WHERE slug = ${slug}`
+  return rows[0]?.articleId ?? null
 }
 
 /** True when another article has this slug now. */
-export async function slugInUse(tx: Db, slug: string, exceptId: string): Promise<boolean> {
-  return (await tx.article.count({ where: { slug, NOT: { id: exceptId } } })) > 0
+export async function slugInUse(tx: RawDb, slug: string, exceptId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ used: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM articles WHERE slug = ${slug} AND id <> ${exceptId}::uuid) AS used`
+  return rows[0]?.used === true
 }
 
 /**
  * Moves the article from `from` to `to`: the old slug keeps resolving to it, and `to` stops
  * resolving elsewhere (a former slug of this article, or one the caller made sure is free).
  */
-export async function renameSlug(tx: Db, articleId: string, from: string, to: string): Promise<void> {
-  await tx.articleSlug.deleteMany({ where: { slug: to } })
-  await tx.articleSlug.upsert({
-    where: { slug: from },
-    create: { slug: from, articleId },
-    update: { articleId },
-  })
+export async function renameSlug(tx: RawDb, articleId: string, from: string, to: string): Promise<void> {
+  await tx.$executeRaw`DELETE FROM article_slugs WHERE slug = ${to}`
+  await tx.$executeRaw`INSERT INTO article_slugs (slug, article_id) VALUES (${from}, ${articleId}::uuid)
+    ON CONFLICT (slug) DO UPDATE SET article_id = EXCLUDED.article_id`
 }
 
 export interface IdempotencyRow {
@@ -201,37 +218,38 @@ export function findIdempotencyRecord(db: Db, keyId: string, key: string): Promi
 }
 
 /** Claims the key (a concurrent claim of the same key waits for this transaction, then fails). */
-export async function claimIdempotencyKey(tx: Db, keyId: string, key: string, requestHash: string): Promise<void> {
-  await tx.idempotencyRecord.create({ data: { keyId, key, requestHash, status: 201, body: {} } })
+export async function claimIdempotencyKey(tx: RawDb, keyId: string, key: string, requestHash: string): Promise<void> {
+  await tx.$executeRaw`INSERT INTO idempotency_records (key_id, key, request_hash, status, body)
+    VALUES (${keyId}::uuid, ${key}, ${requestHash}, 201, '{}'::jsonb)`
 }
 
-export async function storeIdempotentBody(
-  tx: Db,
-  keyId: string,
-  key: string,
-  body: Prisma.InputJsonValue,
-): Promise<void> {
-  await tx.idempotencyRecord.update({ where: { keyId_key: { keyId, key } }, data: { body } })
+export async function storeIdempotentBody(tx: RawDb, keyId: string, key: string, body: unknown): Promise<void> {
+  await tx.$executeRaw`UPDATE idempotency_records SET body = ${JSON.stringify(body)}::jsonb
+    WHERE key_id = ${keyId}::uuid AND key = ${key}`
 }
 
 export async function replaceContributors(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   contributors: { personId: string; role: ContributorRole }[],
 ): Promise<void> {
-  await tx.articleContributor.deleteMany({ where: { articleId } })
-  await tx.articleContributor.createMany({
-    data: contributors.map((c, position) => ({ articleId, personId: c.personId, role: c.role, position })),
-  })
+  await tx.$executeRaw`DELETE FROM article_contributors WHERE article_id = ${articleId}::uuid`
+  if (contributors.length === 0) return
+  await tx.$executeRaw`INSERT INTO article_contributors (article_id, person_id, role, position)
+    SELECT ${articleId}::uuid, c.id, c.role::contributor_role, c.n - 1
+    FROM unnest(${contributors.map((c) => c.personId)}::uuid[], ${contributors.map((c) => c.role)}::text[])
+      WITH ORDINALITY AS c(id, role, n)`
 }
 
 export async function replaceSections(
-  tx: Db,
+  tx: RawDb,
   articleId: string,
   sections: { sectionId: string; primary: boolean }[],
 ): Promise<void> {
-  await tx.articleSection.deleteMany({ where: { articleId } })
-  await tx.articleSection.createMany({
-    data: sections.map((s, position) => ({ articleId, sectionId: s.sectionId, primary: s.primary, position })),
-  })
+  await tx.$executeRaw`DELETE FROM article_sections WHERE article_id = ${articleId}::uuid`
+  if (sections.length === 0) return
+  await tx.$executeRaw`INSERT INTO article_sections (article_id, section_id, is_primary, position)
+    SELECT ${articleId}::uuid, s.id, s.is_primary, s.n - 1
+    FROM unnest(${sections.map((s) => s.sectionId)}::uuid[], ${sections.map((s) => s.primary)}::boolean[])
+      WITH ORDINALITY AS s(id, is_primary, n)`
 }

@@ -1,5 +1,6 @@
 // The change feed's queries: writing events (queued for a position, with their webhook deliveries)
 // in the caller's transaction, the moments that fall due, positioning, reading the feed, retention.
+import type { RawDb } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { uuidPattern } from '../../lib/uuid.js'
@@ -69,7 +70,7 @@ export async function pendingWork(db: Db, now: Date): Promise<{ due: boolean; qu
  * linking to the article, read here.
  */
 export async function insertEvents(
-  tx: Db,
+  tx: RawDb,
   events: NewEvent[],
   actor: { keyId: string | null; requestId: string | null },
   now: Date,
@@ -143,9 +144,12 @@ export interface Scheduled {
 }
 
 /** Records moments when public content will change with no write (each once). */
-export async function scheduleChanges(tx: Db, items: Scheduled[]): Promise<void> {
+export async function scheduleChanges(tx: RawDb, items: Scheduled[]): Promise<void> {
   if (items.length === 0) return
-  await tx.scheduledChange.createMany({ data: items, skipDuplicates: true })
+  await tx.$executeRaw`INSERT INTO scheduled_changes (resource_type, resource_id, due_at)
+    SELECT * FROM unnest(${items.map((i) => i.resourceType)}::text[], ${items.map((i) => i.resourceId)}::uuid[],
+      ${items.map((i) => i.dueAt.toISOString())}::timestamptz[])
+    ON CONFLICT DO NOTHING`
 }
 
 /** Removes and returns the moments due by `now`, oldest first: whoever removes one writes its events. */
@@ -189,8 +193,8 @@ export interface LinkingCollection {
 }
 
 /** The collections whose teasers link to these articles. */
-export function collectionsLinking(tx: Db, articleIds: string[]): Promise<LinkingCollection[]> {
-  return tx.$queryRaw<LinkingCollection[]>`
+export async function collectionsLinking(tx: RawDb, articleIds: string[]): Promise<LinkingCollection[]> {
+  return await tx.$queryRaw<LinkingCollection[]>`
     SELECT DISTINCT c.id, c.key, c.version, t.article_id AS via, NULL::timestamptz AS "startsAt",
       NULL::timestamptz AS "endsAt"
     FROM teasers t JOIN collections c ON c.id = t.collection_id WHERE t.article_id = ANY (${articleIds}::uuid[])`

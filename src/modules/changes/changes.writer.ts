@@ -2,6 +2,7 @@
 // of moments that fall due with no write (scheduled articles going live, embargoes lifting, teaser
 // windows).
 import type { PrismaClient } from '../../db/database.js'
+import type { RawDb } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { Actor } from '../../lib/principal.js'
@@ -14,7 +15,7 @@ import * as repo from './changes.repository.js'
  * writers: the feed positions events after they commit (sequenceEvents).
  */
 export async function recordEvents(
-  tx: Db,
+  tx: RawDb,
   events: repo.NewEvent[],
   context: { actor: Actor; now: Date; scheduled?: repo.Scheduled[]; also?: Prisma.Sql[] },
 ): Promise<void> {
@@ -31,7 +32,7 @@ export async function recordEvents(
  * it became public or left the public reads (their public line-up changed with it).
  */
 export async function recordArticleChange(
-  tx: Db,
+  tx: RawDb,
   change: ArticleChange,
   context: { actor: Actor; goesLiveAt?: Date | null; embargoLiftsAt?: Date | null; also?: Prisma.Sql[] },
 ): Promise<void> {

@@ -1,5 +1,6 @@
 // Every query of correction notes: appending one in the write's transaction, and the site-wide
 // list (newest first) of the notes on articles a caller may see.
+import type { RawDb } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { uuidv7 } from '../../lib/uuid.js'
@@ -14,8 +15,9 @@ export interface NewCorrection {
   version: number
 }
 
-export async function insertCorrection(tx: Db, c: NewCorrection): Promise<void> {
-  await tx.articleCorrection.create({ data: { id: uuidv7(c.at.getTime()), ...c } })
+export async function insertCorrection(tx: RawDb, c: NewCorrection): Promise<void> {
+  await tx.$executeRaw`INSERT INTO article_corrections (id, article_id, kind, text, at, version)
+    VALUES (${uuidv7(c.at.getTime())}::uuid, ${c.articleId}::uuid, ${c.kind}::correction_kind, ${c.text}, ${c.at}, ${c.version})`
 }
 
 export interface CorrectionRow {

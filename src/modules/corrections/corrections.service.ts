@@ -1,6 +1,6 @@
 // Corrections: appending a note in an article PATCH's transaction, and the site-wide list.
 import type { PrismaClient } from '../../db/database.js'
-import type { Db } from '../../db/types.js'
+import type { RawDb } from '../../db/direct.js'
 import { NotYetPublishedError } from '../../errors.js'
 import { decodeCursor, toPage } from '../../lib/pagination.js'
 import { uuidPattern } from '../../lib/uuid.js'
@@ -15,7 +15,7 @@ import type { CorrectionInput, CorrectionList, CorrectionListQuery } from './cor
  * all). Throws NotYetPublishedError (422) for an article never published, before anything is written.
  */
 export async function appendCorrection(
-  tx: Db,
+  tx: RawDb,
   current: ArticleRecord,
   correction: CorrectionInput,
   now: Date,

@@ -73,7 +73,7 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
     async authenticate(token: string): Promise<KeyPrincipal> {
       const parsed = parseToken(token)
       if (!parsed) throw new UnauthorizedError('The API key is malformed; keys look like nd_<id>_<secret>')
-      const row = await repo.findKey(db, parsed.id)
+      const row = await repo.findKeyToAuthenticate(db, parsed.id)
       if (!row || !secretMatches(parsed.secret, row.secretHash)) throw new UnauthorizedError('The API key is not valid')
       const now = clock()
       if (row.revokedAt) throw new UnauthorizedError('The API key has been revoked')

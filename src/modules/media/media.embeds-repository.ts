@@ -1,6 +1,7 @@
 // The media records other resources embed (an article's lead image and body images, a teaser's
 // image, a person's picture): the columns an embedded image shows, read by ids in one query or
 // as JSON inside another resource's statement, and the article_media links of article bodies.
+import type { RawDb } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 
@@ -58,14 +59,17 @@ export function findMediaEmbeds(db: Db, ids: string[]): Promise<MediaEmbedRow[]>
 }
 
 /** Whether a media record has this id. */
-export async function mediaExists(db: Db, id: string): Promise<boolean> {
-  return (await db.media.count({ where: { id } })) > 0
+export async function mediaExists(db: RawDb, id: string): Promise<boolean> {
+  const rows = await db.$queryRaw<
+    { found: boolean }[]
+  >`SELECT EXISTS (SELECT 1 FROM media WHERE id = ${id}::uuid) AS found`
+  return rows[0]?.found === true
 }
 
 /** The images an article's body embeds: replaced with the body, in the write's transaction. */
-export async function replaceArticleMedia(tx: Db, articleId: string, mediaIds: string[]): Promise<void> {
-  await tx.articleMedia.deleteMany({ where: { articleId } })
+export async function replaceArticleMedia(tx: RawDb, articleId: string, mediaIds: string[]): Promise<void> {
+  await tx.$executeRaw`DELETE FROM article_media WHERE article_id = ${articleId}::uuid`
   if (mediaIds.length > 0) {
-    await tx.articleMedia.createMany({ data: mediaIds.map((mediaId) => ({ articleId, mediaId })) })
+    await tx.$executeRaw`INSERT INTO article_media (article_id, media_id) SELECT ${articleId}::uuid, unnest(${mediaIds}::uuid[])`
   }
 }

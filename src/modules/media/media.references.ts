@@ -1,6 +1,6 @@
 // An image named in a write: a URL or a media record, never both. Lead images, teaser images and
 // (by id alone) people's pictures check it the same way.
-import type { Db } from '../../db/types.js'
+import type { RawDb } from '../../db/direct.js'
 import { invalidRequest, MissingReferenceError, withProblem } from '../../errors.js'
 import { mediaExists } from './media.embeds-repository.js'
 
@@ -15,7 +15,7 @@ export interface ImageInput {
  * `<field>/media`). `null` clears the image.
  */
 export async function resolveImage(
-  db: Db,
+  db: RawDb,
   field: string,
   image: ImageInput | null,
 ): Promise<{ url: string | null; mediaId: string | null }> {

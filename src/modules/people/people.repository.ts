@@ -1,3 +1,4 @@
+import type { RawDb } from '../../db/direct.js'
 import { claimFirstFree } from '../../db/locks.js'
 import { type Db, idOrSlugWhere } from '../../db/types.js'
 import type { Prisma } from '../../generated/prisma/client.js'
@@ -109,7 +110,7 @@ export async function findPeopleByKey(db: Db, keys: string[]): Promise<Map<strin
 }
 
 /** Which of these people exist. */
-export async function existingPersonIds(db: Db, ids: string[]): Promise<Set<string>> {
-  const rows = await db.person.findMany({ where: { id: { in: ids } }, select: { id: true } })
+export async function existingPersonIds(db: RawDb, ids: string[]): Promise<Set<string>> {
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT id FROM people WHERE id = ANY (${ids}::uuid[])`
   return new Set(rows.map((r) => r.id))
 }

@@ -1,5 +1,6 @@
 // Every query on sections. A section is named by its id or its path (the slugs from the root
 // down): a path is never shaped like an id, since no slug is.
+import type { RawDb } from '../../db/direct.js'
 import { claimFirstFree } from '../../db/locks.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
@@ -186,8 +187,8 @@ export function deleteSection(tx: Db, id: string): Promise<SectionRow> {
 }
 
 /** Which of these sections exist. */
-export async function existingSectionIds(db: Db, ids: string[]): Promise<Set<string>> {
-  const rows = await db.section.findMany({ where: { id: { in: ids } }, select: { id: true } })
+export async function existingSectionIds(db: RawDb, ids: string[]): Promise<Set<string>> {
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT id FROM sections WHERE id = ANY (${ids}::uuid[])`
   return new Set(rows.map((r) => r.id))
 }
 

@@ -1,6 +1,7 @@
+import type { RawDb } from '../../db/direct.js'
 import { claimFirstFree } from '../../db/locks.js'
 import { type Db, idOrSlugWhere } from '../../db/types.js'
-import type { Prisma } from '../../generated/prisma/client.js'
+import { Prisma } from '../../generated/prisma/client.js'
 import type { SourceKind } from '../../generated/prisma/enums.js'
 import { keysetWhere, type SortSpec } from '../../lib/pagination.js'
 import type { Redistribution } from './sources.rights.js'
@@ -25,13 +26,27 @@ export function findSource(db: Db, idOrSlug: string): Promise<SourceRow | null> 
   return db.source.findUnique({ where: idOrSlugWhere(idOrSlug) as Prisma.SourceWhereUniqueInput })
 }
 
+/** The sources these ids or slugs name, in one query: the id of each by the key that names it. */
+export async function findSourceIds(db: RawDb, keys: string[]): Promise<Map<string, string>> {
+  const named = keys.map((key) => ({ key, where: idOrSlugWhere(key) }))
+  const ids = named.flatMap(({ where }) => ('id' in where ? [where.id] : []))
+  const slugs = named.flatMap(({ where }) => ('slug' in where ? [where.slug] : []))
+  const rows = await db.$queryRaw<{ id: string; slug: string }[]>`
+    SELECT id, slug FROM sources WHERE id = ANY (${ids}::uuid[]) OR slug = ANY (${slugs}::text[])`
+  const found = new Map<string, string>()
+  for (const { key, where } of named) {
+    const row = rows.find((r) => ('id' in where ? r.id === where.id : r.slug === where.slug))
+    if (row) found.set(key, row.id)
+  }
+  return found
+}
+
 /** The id of the source with this id or slug, if there is one. */
-export async function findSourceId(db: Db, idOrSlug: string): Promise<string | null> {
-  const row = await db.source.findUnique({
-    where: idOrSlugWhere(idOrSlug) as Prisma.SourceWhereUniqueInput,
-    select: { id: true },
-  })
-  return row?.id ?? null
+export async function findSourceId(db: RawDb, idOrSlug: string): Promise<string | null> {
+  const where = idOrSlugWhere(idOrSlug)
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM sources WHERE ${'id' in where ? Prisma.sql`id = ${where.id}::uuid` : Prisma.sql`slug = ${where.slug}`}`
+  return rows[0]?.id ?? null
 }
 
 export function listSources(db: Db, filter: SourceListFilter): Promise<SourceRow[]> {

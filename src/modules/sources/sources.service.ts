@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../db/database.js'
+import type { RawDb } from '../../db/direct.js'
 import { isSlugClash } from '../../db/errors.js'
 import type { Db } from '../../db/types.js'
 import { ConflictError, invalidRequest, MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
@@ -17,9 +18,22 @@ export function nameKey(name: string): string {
   return name.toLowerCase()
 }
 
+/** Source ids by the keys (ids or slugs) naming them, read beforehand for several references at once. */
+export type KnownSources = Map<string, string>
+
+/**
+ * The sources a record's references name, in one query (findSourceIds): pass it to
+ * resolveSourceReference for each reference. Only keys that name a source are in it.
+ */
+export function findSources(db: RawDb, references: { sourceId?: string | null; source?: SourceReference | null }[]) {
+  const keys = references.flatMap((r) => [r.sourceId, typeof r.source === 'object' ? r.source?.id : r.source])
+  const named = [...new Set(keys.filter((key): key is string => !!key))]
+  return named.length > 0 ? repo.findSourceIds(db, named) : Promise.resolve<KnownSources>(new Map())
+}
+
 /** A source named by id or slug in another record's input (field: where it was named): 422 if none. */
-export async function resolveSourceId(db: Db, key: string, field: string): Promise<string> {
-  const id = await repo.findSourceId(db, key)
+export async function resolveSourceId(db: RawDb, key: string, field: string, known?: KnownSources): Promise<string> {
+  const id = known?.get(key) ?? (await repo.findSourceId(db, key))
   if (!id) throw withProblem(new MissingReferenceError(`No source matches "${key}" (${field})`), { field })
   return id
 }
@@ -31,11 +45,12 @@ export async function resolveSourceId(db: Db, key: string, field: string): Promi
  * otherwise a 400.
  */
 export function resolveSourceReference(
-  db: Db,
+  db: RawDb,
   input: { sourceId?: string | null; source?: SourceReference | null },
   at = '',
+  known?: KnownSources,
 ): Promise<string | null | undefined> {
-  return resolveNamedSource(db, { id: input.sourceId, key: input.source }, [`${at}/sourceId`, `${at}/source`])
+  return resolveNamedSource(db, { id: input.sourceId, key: input.source }, [`${at}/sourceId`, `${at}/source`], known)
 }
 
 /**
@@ -43,12 +58,13 @@ export function resolveSourceReference(
  * the source by id, `key` by id, slug or embedded source; `pointers` are theirs, in that order.
  */
 export async function resolveNamedSource(
-  db: Db,
+  db: RawDb,
   named: { id?: string | null; key?: SourceReference | null },
   pointers: [id: string, key: string],
+  known?: KnownSources,
 ): Promise<string | null | undefined> {
   const resolve = (key: string | null | undefined, pointer: string) =>
-    key ? resolveSourceId(db, key, pointer.slice(1)) : Promise.resolve(key)
+    key ? resolveSourceId(db, key, pointer.slice(1), known) : Promise.resolve(key)
   const byId = await resolve(named.id, pointers[0])
   const { key } = named
   const byKey = await resolve(typeof key === 'object' && key !== null ? key.id : key, pointers[1])

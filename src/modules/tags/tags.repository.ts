@@ -1,6 +1,8 @@
+import type { RawDb } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import type { TagType } from '../../generated/prisma/enums.js'
+import { uuidv7 } from '../../lib/uuid.js'
 import { publicArticleSql } from '../articles/articles.embargo-repository.js'
 import { escapeLike } from '../sources/sources.repository.js'
 
@@ -109,7 +111,7 @@ export async function formerSlugOwner(tx: Db, slug: string): Promise<{ id: strin
  * holds it first and then checks both, so two writes never give one slug two owners. Taken after
  * any article and tag row locks, so that it never waits while an article write waits on it.
  */
-export async function lockSlugs(tx: Db, slugs: string[]): Promise<void> {
+export async function lockSlugs(tx: RawDb, slugs: string[]): Promise<void> {
   // pg_advisory_xact_lock is volatile: PostgreSQL calls it after sorting, in slug order.
   await tx.$queryRaw`
     SELECT count(*)::int AS n FROM (
@@ -239,7 +241,7 @@ export async function deleteTag(tx: Db, id: string): Promise<void> {
 }
 
 /** The ids of the tags these slugs name, now or formerly (a slug of none is absent). */
-export async function tagIdsBySlug(tx: Db, slugs: string[]): Promise<Map<string, string>> {
+export async function tagIdsBySlug(tx: RawDb, slugs: string[]): Promise<Map<string, string>> {
   // A current slug wins over a former one (the last set below), should both ever exist.
   const rows = await tx.$queryRaw<{ slug: string; id: string }[]>`
     SELECT slug, tag_id AS id, 0 AS ord FROM tag_slugs WHERE slug = ANY (${slugs}::text[])
@@ -252,16 +254,18 @@ export async function tagIdsBySlug(tx: Db, slugs: string[]): Promise<Map<string,
  * Creates tags with these slugs, named after them, unless a tag has or had the slug (a concurrent
  * write may have created one since it was looked up).
  */
-export async function createTagsNamedBySlug(tx: Db, slugs: string[]): Promise<void> {
+export async function createTagsNamedBySlug(tx: RawDb, slugs: string[]): Promise<void> {
   await lockSlugs(tx, slugs)
-  const formers = await tx.tagSlug.findMany({ where: { slug: { in: slugs } }, select: { slug: true } })
+  const formers = await tx.$queryRaw<{ slug: string }[]>`
+    SELECT slug FROM tag_slugs WHERE slug = ANY (${slugs}::text[])`
   const taken = new Set(formers.map((f) => f.slug))
   // Sorted, so two writers adding the same new tags take their locks in the same order.
-  await tx.tag.createMany({
-    data: slugs
-      .filter((slug) => !taken.has(slug))
-      .sort()
-      .map((slug) => ({ slug, name: slug.replace(/-/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) })),
-    skipDuplicates: true,
-  })
+  const added = slugs.filter((slug) => !taken.has(slug)).sort()
+  if (added.length === 0) return
+  const names = added.map((slug) => slug.replace(/-/g, ' ').replace(/^\w/, (c) => c.toUpperCase()))
+  await tx.$executeRaw`INSERT INTO tags (id, slug, name, updated_at)
+    SELECT id, slug, name, ${new Date()} FROM unnest(${added.map(() => uuidv7())}::uuid[], ${added}::text[], ${names}::text[])
+      WITH ORDINALITY AS t(id, slug, name, n)
+    ORDER BY n
+    ON CONFLICT DO NOTHING`
 }

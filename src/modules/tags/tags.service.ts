@@ -1,7 +1,7 @@
 // The tag vocabulary: reads with article counts (public callers see only tags of public
 // articles), its changes (tags.writes.ts), and the tags an article's input names.
 import type { PrismaClient } from '../../db/database.js'
-import type { Db } from '../../db/types.js'
+import type { RawDb } from '../../db/direct.js'
 import { MissingReferenceError, NotFoundError, withProblem } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import type { Actor } from '../../lib/principal.js'
@@ -20,7 +20,7 @@ export type UnknownTags = 'create' | 'reject' | 'skip'
  * Tag slugs named by an article's input to their ids, in the same order. A former slug names the
  * tag it resolves to (never a new tag under an old name); slugs naming one tag give one id.
  */
-export async function resolveTagIds(tx: Db, slugs: string[], unknown: UnknownTags): Promise<string[]> {
+export async function resolveTagIds(tx: RawDb, slugs: string[], unknown: UnknownTags): Promise<string[]> {
   if (slugs.length === 0) return []
   let ids = await repo.tagIdsBySlug(tx, slugs)
   const missing = slugs.filter((slug) => !ids.has(slug))
