@@ -70,6 +70,10 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions): Dat
     // jit_above_cost and every execution spends 100–200 ms compiling for milliseconds of work. An
     // `options` parameter in DATABASE_URL replaces this (e.g. `?options=-c%20jit%3Don`).
     options: '-c jit=off',
+    // A transaction left open by a stalled caller ends after a minute instead of holding its row
+    // locks (and a pooled connection) for good: writes run as back-to-back statements, so a gap
+    // that long between two of them means something went wrong.
+    idle_in_transaction_session_timeout: 60_000,
     max: poolMax,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
