@@ -6,7 +6,8 @@ import { Prisma } from '../../generated/prisma/client.js'
 import { mediaEmbedJson } from '../media/media.embeds-repository.js'
 import type { PersonRow } from '../people/people.mapper.js'
 import type { SectionRow } from '../sections/sections.mapper.js'
-import type { ArticleColumns, Relations, SourceRow } from './articles.record.js'
+import { sourceColumns } from '../sources/sources.columns.js'
+import type { ArticleColumns, Relations } from './articles.record.js'
 import type { ArticleField } from './articles.schemas.js'
 
 /** Every article column by field (alias a). */
@@ -98,23 +99,6 @@ function columnsShowing(fields: readonly ArticleField[] | undefined): Record<str
     }),
   )
 }
-
-/** Every source column by field, for the JSON of an embedded source. */
-const sourceColumns = {
-  id: 'id',
-  slug: 'slug',
-  name: 'name',
-  nameKey: 'name_key',
-  kind: 'kind',
-  homepageUrl: 'homepage_url',
-  description: 'description',
-  redistribution: 'redistribution',
-  creditLine: 'credit_line',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  createdById: 'created_by_id',
-  updatedById: 'updated_by_id',
-} as const satisfies { [F in keyof SourceRow]-?: string }
 
 /** Every person column by field, for the JSON of an embedded person. */
 const personColumns = {

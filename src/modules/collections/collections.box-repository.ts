@@ -6,6 +6,7 @@ import { readDirect } from '../../db/direct.js'
 import type { Db } from '../../db/types.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { mediaEmbedJson } from '../media/media.embeds-repository.js'
+import { sourceColumns } from '../sources/sources.columns.js'
 import type { ArticleRow, CollectionRow, SourceRow, TeaserRow } from './collections.repository.js'
 
 type Columns<Row> = { [F in keyof Row]-?: string }
@@ -62,22 +63,6 @@ const articleColumns = {
   leadImageCaption: 'lead_image_caption',
   leadImageCredit: 'lead_image_credit',
 } as const satisfies Columns<ArticleColumns>
-
-const sourceColumns = {
-  id: 'id',
-  slug: 'slug',
-  name: 'name',
-  nameKey: 'name_key',
-  kind: 'kind',
-  homepageUrl: 'homepage_url',
-  description: 'description',
-  redistribution: 'redistribution',
-  creditLine: 'credit_line',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  createdById: 'created_by_id',
-  updatedById: 'updated_by_id',
-} as const satisfies Columns<SourceRow>
 
 /** `alias.column AS "prefix_field"` for each field: a row's columns under names of their own. */
 function selectList(alias: string, prefix: string, columns: Record<string, string>): string {
