@@ -98,19 +98,28 @@ async function restoreEmbedded(dataDir: string, source: string, options: BackupO
   const lock = holdsData ? await lockDataDir(dir) : undefined
   const staging = `${dir}.restoring-${process.pid}`
   const old = `${dir}.replaced-${process.pid}`
+  let replaced = false
   try {
     await rm(staging, { recursive: true, force: true })
     await loadInto(staging, data)
     // The backup's own lock file names the process that took it, which is gone.
     await rm(join(staging, lockFileName), { force: true })
-    if (existsSync(dir)) await rename(dir, old)
-    await rename(staging, dir)
+    const moved = existsSync(dir)
+    if (moved) await rename(dir, old)
+    try {
+      await rename(staging, dir)
+      replaced = true
+    } catch (err) {
+      // The database goes back where it was: nothing is removed unless the backup took its place.
+      if (moved) await rename(old, dir)
+      throw err
+    }
   } catch (err) {
     await rm(staging, { recursive: true, force: true })
     throw err
   } finally {
     lock?.release()
-    await rm(old, { recursive: true, force: true })
+    if (replaced) await rm(old, { recursive: true, force: true })
   }
 }
 
