@@ -6,17 +6,19 @@
 //   npm run db:reset -- --force        drop everything, migrate and seed again
 //   npm run db:backup -- <file>        back the database up into a file (--force overwrites it)
 //   npm run db:restore -- <file>       restore a backup (--force over a database holding data)
+//   npm run db:export-to -- <url>      copy the embedded database into an empty PostgreSQL database
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { BackupError, backupDatabase, restoreDatabase } from '../src/db/backup.js'
 import { DataDirInUseError } from '../src/db/data-dir-lock.js'
 import { openDatabase } from '../src/db/database.js'
+import { ExportError, exportToServer } from '../src/db/export.js'
 import { applyMigrations, createMigration, MigrationError, resetDatabase } from '../src/db/migrations.js'
 import { seed } from '../src/seed/seed.js'
 import { seedSyntheticArticles } from '../src/seed/synthetic.js'
 
 const usage =
-  'Usage: db.ts migrate | migration <name> | seed [--articles N] | reset --force | backup <file> [--force] | restore <file> [--force]'
+  'Usage: db.ts migrate | migration <name> | seed [--articles N] | reset --force | backup <file> [--force] | restore <file> [--force] | export-to <url>'
 const articlesUsage = 'Usage: npm run db:seed -- --articles N (N an integer from 1 to 1000000)'
 
 function parseCommandLine() {
@@ -46,6 +48,25 @@ function describe(database: ReturnType<typeof loadConfig>['database']): string {
   return database.kind === 'server' ? 'the PostgreSQL server' : `embedded database ${database.dataDir}`
 }
 
+async function exportTo(url: string | undefined, force: boolean): Promise<void> {
+  const exportUsage = 'Usage: npm run db:export-to -- postgres://user:password@host:5432/database (an empty database)'
+  if (!url) throw new ExportError(exportUsage)
+  if (force) throw new ExportError(`db:export-to has no --force: it copies into an empty database only\n${exportUsage}`)
+  const started = performance.now()
+  const result = await exportToServer(loadConfig().database, url, {
+    onTable: (table, rows) => console.log(`  ${table}: ${rows} row${rows === 1 ? '' : 's'}`),
+  })
+  const seconds = ((performance.now() - started) / 1000).toFixed(1)
+  console.log(
+    `exported embedded database ${result.dataDir} to ${result.target}: ${result.rows} rows in ` +
+      `${result.tables.length} tables, ${result.sequences} sequence(s) set, in ${seconds} s`,
+  )
+  console.log(
+    'next: start the server with DATABASE_URL set to that URL (DATA_DIR is then not used) and the same ' +
+      'MEDIA_DIR (media files are not in the database); the embedded folder is left as it was',
+  )
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseCommandLine()
   const [command, name] = positionals
@@ -71,6 +92,10 @@ async function main(): Promise<void> {
       await restoreDatabase(config.database, name, { force: values.force })
       console.log(`restored ${describe(config.database)} from ${name}; the next start applies any newer migrations`)
     }
+    return
+  }
+  if (command === 'export-to') {
+    await exportTo(name, values.force)
     return
   }
   // An unknown command is refused before a database is opened (or, for PGlite, created).
@@ -132,7 +157,8 @@ try {
     err instanceof ConfigError ||
     err instanceof MigrationError ||
     err instanceof DataDirInUseError ||
-    err instanceof BackupError
+    err instanceof BackupError ||
+    err instanceof ExportError
   ) {
     console.error(err.message)
     process.exit(1)
