@@ -2,7 +2,6 @@
 // was) on embedded PGlite and on a PostgreSQL server, and every refusal: an existing file without
 // --force, a database holding data without --force, a folder a process has open, a file that is
 // not a backup, PostgreSQL's client tools missing.
-import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -11,38 +10,9 @@ import pg from 'pg'
 import { test } from 'tap'
 import { openDatabase } from '../src/db/database.js'
 import { serverUrl, withDatabase } from './db-url.js'
+import { digest, type Query, runScript } from './scripts.helpers.js'
 
-function db(args: string[], env: NodeJS.ProcessEnv, script = 'scripts/db.ts') {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: { PATH: process.env.PATH, ...env },
-    encoding: 'utf8',
-  })
-  return { code: res.status, out: res.stdout.trim(), err: res.stderr.trim() }
-}
-
-// Every row of the tables a restore must bring back, keys and audit included, as one digest each.
-const tables = [
-  'sources',
-  'articles',
-  'tags',
-  'collections',
-  'teasers',
-  'api_keys',
-  'audit_entries',
-  'article_revisions',
-]
-const digestSql = tables
-  .map(
-    (t) =>
-      `(SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ${t} x) AS ${t}`,
-  )
-  .join(', ')
-
-type Query = (sql: string) => Promise<Record<string, unknown>[]>
-
-async function digest(query: Query): Promise<Record<string, unknown>> {
-  return (await query(`SELECT ${digestSql}`))[0] as Record<string, unknown>
-}
+const db = runScript
 
 // A change of every kind: a row added, one altered, one deleted.
 const change = [

@@ -105,18 +105,23 @@ export function copyOrder(tables: string[], keys: ForeignKey[]): { order: string
   return { order, deferred }
 }
 
+/** Every table in the public schema, the migration history included. */
+export async function tableNames(query: Query): Promise<string[]> {
+  const rows = await query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1`,
+  )
+  return rows.map((r) => r.name)
+}
+
 /**
  * The tables (other than the migration history) that hold rows, each with a digest of its rows,
  * or null for one holding more than `small` rows (which is content, whatever it is).
  */
 export async function tablesWithRows(query: Query, small = 100): Promise<Map<string, string | null>> {
-  const names = await query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> $1 ORDER BY 1`,
-    [history],
-  )
   const found = new Map<string, string | null>()
-  for (const { name } of names) {
+  for (const name of await tableNames(query)) {
+    if (name === history) continue
     const [count] = await query<{ n: number }>(
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${qualified(name)} LIMIT ${small + 1}) x`,
     )

@@ -5,6 +5,7 @@
 // its lock, so never while a server has it open, and it is left as it was.
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Config } from '../config.js'
@@ -21,6 +22,7 @@ import {
   readSequences,
   setSequence,
   tableList,
+  tableNames,
   tablesWithRows,
 } from './export.catalog.js'
 import { applyMigrations, loadMigrationsList } from './migrations.js'
@@ -86,14 +88,15 @@ export async function exportToServer(
   const lock = await lockDataDir(dir)
   try {
     const target = await connect(targetUrl, shown)
-    const pglite = createPGlite(dir)
+    const query: Query = async (sql, params) => (await target.query(sql, params)).rows
+    let pglite: PGlite | undefined
     try {
+      await refuseData(query, shown)
+      pglite = createPGlite(dir)
       await pglite.waitReady
-      const source: Query = async (sql, params) => (await pglite.query<never>(sql, params)).rows
+      const source: Query = async (sql, params) => (await (pglite as PGlite).query<never>(sql, params)).rows
       await source("SET TimeZone TO 'UTC'")
       await checkSourceMigrations(source, dir)
-      const query: Query = async (sql, params) => (await target.query(sql, params)).rows
-      await refuseData(query, shown)
       const migrating = await openDatabase({ kind: 'server', url: targetUrl.href, poolMax: 1 })
       try {
         await applyMigrations(migrating.adapterFactory)
@@ -104,7 +107,7 @@ export async function exportToServer(
       return { dataDir: dir, target: shown, ...result }
     } finally {
       await target.end().catch(() => {})
-      await pglite.close()
+      await pglite?.close()
     }
   } finally {
     lock.release()
@@ -157,13 +160,22 @@ async function checkSourceMigrations(source: Query, dir: string): Promise<void> 
 }
 
 /**
- * Refuses a target that holds data: rows other than those the migrations themselves write (the
+ * Refuses a target that holds tables of something else, or data: rows other than those the migrations themselves write (the
  * change feed's state row), which a database migrated by db:migrate and never used holds. Those
  * are found by migrating an in-memory database, only when the target has rows at all.
  */
 async function refuseData(target: Query, shown: string): Promise<void> {
+  const names = await tableNames(target)
+  if (names.length > 0 && !names.includes('_prisma_migrations')) {
+    // The migrations would refuse too ("the database schema is not empty").
+    throw new ExportError(
+      `${shown} holds tables (${names.join(', ')}) that Newsdesk's migrations did not make: ${usage}`,
+    )
+  }
   const found = await tablesWithRows(target)
   if (found.size === 0) return
+  const many = [...found].filter(([, digest]) => digest === null)
+  if (many.length > 0) throw holdsData(shown, many)
   const fresh = createPGlite('memory://')
   let baseline: Map<string, string | null>
   try {
@@ -175,11 +187,13 @@ async function refuseData(target: Query, shown: string): Promise<void> {
     await fresh.close()
   }
   const data = [...found].filter(([table, digest]) => digest === null || digest !== baseline.get(table))
-  if (data.length > 0) {
-    throw new ExportError(
-      `${shown} holds data (in ${data.map(([table]) => table).join(', ')}); db:export-to never merges nor overwrites: ${usage}`,
-    )
-  }
+  if (data.length > 0) throw holdsData(shown, data)
+}
+
+function holdsData(shown: string, tables: [string, unknown][]): ExportError {
+  return new ExportError(
+    `${shown} holds data (in ${tables.map(([table]) => table).join(', ')}); db:export-to never merges nor overwrites: ${usage}`,
+  )
 }
 
 /**
