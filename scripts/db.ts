@@ -51,7 +51,8 @@ function describe(database: ReturnType<typeof loadConfig>['database']): string {
 async function exportTo(url: string | undefined, force: boolean): Promise<void> {
   const exportUsage = 'Usage: npm run db:export-to -- postgres://user:password@host:5432/database (an empty database)'
   if (!url) throw new ExportError(exportUsage)
-  if (force) throw new ExportError('db:export-to has no --force: it copies into an empty database only, and never overwrites')
+  if (force)
+    throw new ExportError('db:export-to has no --force: it copies into an empty database only, and never overwrites')
   const started = performance.now()
   const result = await exportToServer(loadConfig().database, url, {
     onTable: (table, rows) => console.log(`  ${table}: ${rows} row${rows === 1 ? '' : 's'}`),
