@@ -5,7 +5,6 @@
 // its lock, so never while a server has it open, and it is left as it was.
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Config } from '../config.js'
@@ -63,7 +62,9 @@ function parseTarget(url: string): URL {
   } catch {
     // not a URL at all
   }
-  if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
+  // A host, or (a Unix socket) a host parameter: postgres:///newsdesk?host=/var/run/postgresql
+  const host = parsed?.hostname || parsed?.searchParams.get('host')
+  if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !host) {
     throw new ExportError(`${JSON.stringify(url)} is not a PostgreSQL URL: ${usage}`)
   }
   return parsed
@@ -88,26 +89,28 @@ export async function exportToServer(
   const lock = await lockDataDir(dir)
   try {
     const target = await connect(targetUrl, shown)
-    const query: Query = async (sql, params) => (await target.query(sql, params)).rows
-    let pglite: PGlite | undefined
     try {
+      const query: Query = async (sql, params) => (await target.query(sql, params)).rows
       await refuseData(query, shown)
-      pglite = createPGlite(dir)
-      await pglite.waitReady
-      const source: Query = async (sql, params) => (await (pglite as PGlite).query<never>(sql, params)).rows
-      await source("SET TimeZone TO 'UTC'")
-      await checkSourceMigrations(source, dir)
-      const migrating = await openDatabase({ kind: 'server', url: targetUrl.href, poolMax: 1 })
+      const pglite = createPGlite(dir)
       try {
-        await applyMigrations(migrating.adapterFactory)
+        await pglite.waitReady
+        const source: Query = async (sql, params) => (await pglite.query<never>(sql, params)).rows
+        await source("SET TimeZone TO 'UTC'")
+        await checkSourceMigrations(source, dir)
+        const migrating = await openDatabase({ kind: 'server', url: targetUrl.href, poolMax: 1 })
+        try {
+          await applyMigrations(migrating.adapterFactory)
+        } finally {
+          await migrating.close()
+        }
+        const result = await copy(source, query, await tablesWithRows(query), options)
+        return { dataDir: dir, target: shown, ...result }
       } finally {
-        await migrating.close()
+        await pglite.close()
       }
-      const result = await copy(source, query, await tablesWithRows(query), options)
-      return { dataDir: dir, target: shown, ...result }
     } finally {
       await target.end().catch(() => {})
-      await pglite?.close()
     }
   } finally {
     lock.release()

@@ -94,6 +94,11 @@ test('refusals, a copy failing part way, and tables of every kind', { skip: !ser
     /^cannot connect to postgres:\/\/postgres@127\.0\.0\.1:1\/newsdesk: .*ECONNREFUSED/,
     'an unreachable server',
   )
+  await refuses(
+    exportToServer(config, 'postgres:///newsdesk?host=/nonexistent'),
+    /^cannot connect to postgres:\/\/\/newsdesk\?host=\/nonexistent: /,
+    'a Unix socket URL is a URL (here of no server)',
+  )
   const missing = new URL(url)
   missing.password = 'hunter2'
   missing.pathname = '/nd_export_missing'
