@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
+import { DatabaseUnavailableError, ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
 import { BoundedMap } from '../lib/bounded-map.js'
 import {
   type Actor,
@@ -25,8 +25,8 @@ declare module 'fastify' {
     access?: Access
     /**
      * The route answers while the database is down (GET /metrics): a key it accepted within the
-     * last hour is accepted again while keys cannot be looked up. Revocation is checked whenever
-     * the database answers.
+     * last hour is accepted again while keys cannot be looked up (the lookup fails, or takes over
+     * 2 s). Revocation is checked whenever the database answers.
      */
     keyDuringOutage?: boolean
   }
@@ -53,6 +53,17 @@ const anonymous: Principal = { kind: 'anonymous' }
 /** Keys remembered for routes that answer during a database outage (scrapers: a handful). */
 const outageKeys = 100
 const outageKeyTtlMs = 3_600_000
+/** How long such a route waits for a key lookup before taking the database for down. */
+const outageLookupMs = 2000
+
+/** The lookup, or a DatabaseUnavailableError once `ms` passed without an answer. */
+function withDeadline<T>(lookup: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError()), ms)
+  })
+  return Promise.race([lookup, deadline]).finally(() => clearTimeout(timer))
+}
 
 // Routes that plugins add: Swagger UI's page and static files, public by nature; every other
 // route must declare its rule. (@fastify/cors's preflight route is added before this plugin, so
@@ -174,7 +185,8 @@ export default fp<AuthOptions>(
       const remember = request.routeOptions.config.keyDuringOutage === true
       const tokenHash = remember ? createHash('sha256').update(token).digest('hex') : ''
       let looked = true
-      const principal = await authenticate(token).catch((err: unknown) => {
+      const lookup = remember ? withDeadline(authenticate(token), outageLookupMs) : authenticate(token)
+      const principal = await lookup.catch((err: unknown) => {
         if ((err as { code?: string }).code === 'ND_UNAUTHORIZED') {
           if (remember) lastAccepted.delete(tokenHash)
           guard.recordFailure(request.ip)

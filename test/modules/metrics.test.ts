@@ -1,7 +1,9 @@
 // GET /metrics: who may scrape it, and what the figures say after requests, cached reads,
 // rate-limit refusals, webhook deliveries and a database that stopped answering.
+import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'tap'
+import { openDatabase } from '../../src/db/database.js'
 import { assertProblem, build, createKey, createTestDatabase, type Res } from '../helper.js'
 import { deliveryEnv, resolveHost, startReceiver } from './webhooks.helpers.js'
 
@@ -141,9 +143,14 @@ test('webhook deliveries are counted as the worker attempts them', async (t) => 
   t.ok(await until(async () => (await attempts('success')) === 1), 'a delivery that got a 2xx')
   await app.inject({ method: 'POST', url: `/v1/webhooks/${hook.id}/test`, headers: manager.headers })
   t.ok(await until(async () => (await attempts('failure')) === 1), 'an attempt refused with a 500')
-  const text = (await app.inject({ url: '/metrics', headers: scraper.headers })).body
-  t.equal(sample(text, 'newsdesk_webhook_deliveries_pending'), 1, 'the refused delivery waits for its retry')
-  t.equal(sample(text, 'newsdesk_webhook_deliveries_due'), 0, 'not due for seconds')
+  // The attempt is counted when made; its outcome is recorded a moment later.
+  let text = ''
+  const recorded = async () => {
+    text = (await app.inject({ url: '/metrics', headers: scraper.headers })).body
+    return sample(text, 'newsdesk_webhook_deliveries_due') === 0
+  }
+  t.ok(await until(recorded), 'the refused delivery is not due again for seconds')
+  t.equal(sample(text, 'newsdesk_webhook_deliveries_pending'), 1, 'it waits for its retry')
   t.equal(sample(text, 'newsdesk_webhook_deliveries_failed_total'), 0, 'its retry schedule has not ended')
   t.equal(receiver.received.length, 2)
 })
@@ -170,4 +177,68 @@ test('a database that does not answer: still a 200, with newsdesk_database_up 0'
   t.match(res.body, /^newsdesk_http_request_duration_seconds_count\{route="\/metrics"/m)
   const unknown = await app.inject({ url: '/metrics', headers: stranger.headers })
   t.not(unknown.statusCode, 200, 'a key never checked is not taken on trust')
+})
+
+/** A TCP proxy in front of PostgreSQL that can stop passing bytes: a server that hangs. */
+async function freezableProxy(target: URL) {
+  let frozen = false
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname)
+    sockets.add(client).add(upstream)
+    client.on('data', (chunk) => frozen || upstream.write(chunk))
+    upstream.on('data', (chunk) => frozen || client.write(chunk))
+    const drop = () => {
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', drop).on('close', drop)
+    upstream.on('error', drop).on('close', drop)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = new URL(target)
+  url.hostname = '127.0.0.1'
+  url.port = String((server.address() as net.AddressInfo).port)
+  return {
+    url: url.toString(),
+    freeze() {
+      frozen = true
+    },
+    /** Drops every connection: the queries left hanging fail, and the pool can close. */
+    stop: () =>
+      new Promise<void>((done) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => done())
+      }),
+  }
+}
+
+test('a database that hangs: the scrape answers within 4 s, with newsdesk_database_up 0', {
+  skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL',
+}, async (t) => {
+  const real = await createTestDatabase(t)
+  const proxy = await freezableProxy(new URL(real.url as string))
+  const db = await openDatabase({ kind: 'server', url: proxy.url, poolMax: 3 })
+  t.teardown(() => db.close())
+  const { app } = await build(t, { database: { db }, env: { WEBHOOK_WORKER: 'false', RESPONSE_CACHE_MB: '0' } })
+  const scraper = await createKey(db, ['metrics:read'])
+  const stranger = await createKey(db, ['metrics:read'])
+  t.equal((await app.inject({ url: '/metrics', headers: scraper.headers })).statusCode, 200)
+
+  proxy.freeze()
+  const started = Date.now()
+  const [hung, again] = await Promise.all([
+    app.inject({ url: '/metrics', headers: scraper.headers }),
+    app.inject({ url: '/metrics', headers: scraper.headers }),
+  ])
+  const took = Date.now() - started
+  t.equal(hung.statusCode, 200)
+  t.equal(again.statusCode, 200)
+  t.equal(sample(hung.body, 'newsdesk_database_up'), 0)
+  t.ok(took >= 1900 && took < 6000, `the key lookup and the figures waited 2 s each (${took} ms)`)
+  const pool = sample(hung.body, 'newsdesk_database_pool_connections') ?? 0
+  t.ok(pool <= 3, `hanging scrapes hold few connections (${pool})`)
+  const unknown = await app.inject({ url: '/metrics', headers: stranger.headers })
+  assertProblem(t, unknown as Res, 503, 'ND_DATABASE_UNAVAILABLE')
+  await proxy.stop()
 })

@@ -29,7 +29,8 @@ const description =
   'migrations applied and pending, webhook deliveries (pending, due, attempts, failures), the change ' +
   "feed's lag, and Node's process metrics. A database that does not answer within 2 s still gives a 200, " +
   'with `newsdesk_database_up 0` and its figures NaN; a key this route accepted in the last hour is ' +
-  "accepted while keys cannot be looked up. Counted against the key's rate limit like any request " +
+  'accepted while keys cannot be looked up (a lookup failing, or unanswered for 2 s). ' +
+  "Counted against the key's rate limit like any request " +
   '(a scrape every 15 s uses 4 a minute). Never cached: `Cache-Control: no-store`. Off (404) with ' +
   '`METRICS_ENABLED=false`.'
 

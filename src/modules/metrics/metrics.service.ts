@@ -16,7 +16,7 @@ import {
   poolMetrics,
   rateLimitMetrics,
 } from './metrics.collectors.js'
-import { readFigures } from './metrics.repository.js'
+import { type DatabaseFigures, readFigures } from './metrics.repository.js'
 
 export interface MetricsOptions {
   db: Pick<Database, 'prisma' | 'poolStats'>
@@ -68,6 +68,14 @@ export function createMetricsService(options: MetricsOptions) {
   const deliveries: DeliveryObserver = deliveryMetrics(registers)
   let defaultsCollected = false
   let expected: Promise<string[]> | undefined
+  // One read at a time: scrapes of a database that hangs hold one pooled connection, not one each.
+  let reading: Promise<DatabaseFigures> | undefined
+  const figures = (now: Date) => {
+    reading ??= readFigures(db.prisma, now).finally(() => {
+      reading = undefined
+    })
+    return reading
+  }
 
   return {
     contentType: register.contentType,
@@ -94,7 +102,7 @@ export function createMetricsService(options: MetricsOptions) {
       })
       const now = clock()
       const [found, onDisk] = await Promise.all([
-        within(readFigures(db.prisma, now), databaseTimeoutMs),
+        within(figures(now), databaseTimeoutMs),
         within(expected, databaseTimeoutMs),
       ])
       database.set(found, onDisk, now)
