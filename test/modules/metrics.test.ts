@@ -153,6 +153,17 @@ test('webhook deliveries are counted as the worker attempts them', async (t) => 
   t.equal(sample(text, 'newsdesk_webhook_deliveries_pending'), 1, 'it waits for its retry')
   t.equal(sample(text, 'newsdesk_webhook_deliveries_failed_total'), 0, 'its retry schedule has not ended')
   t.equal(receiver.received.length, 2)
+
+  // Its last attempt, due now: refused again, the delivery has failed for good.
+  await db.prisma.webhookDelivery.updateMany({
+    where: { status: 'pending' },
+    data: { attempts: 6, nextAttemptAt: new Date() },
+  })
+  const failedForGood = async () => {
+    text = (await app.inject({ url: '/metrics', headers: scraper.headers })).body
+    return sample(text, 'newsdesk_webhook_deliveries_failed_total') === 1
+  }
+  t.ok(await until(failedForGood), 'a delivery whose retry schedule ended')
 })
 
 test('a database that does not answer: still a 200, with newsdesk_database_up 0', async (t) => {
