@@ -35,6 +35,7 @@ import { createKeysService } from './modules/keys/keys.service.js'
 import { createRenditionsService } from './modules/media/media.renditions.js'
 import { mediaRenditionRoutes } from './modules/media/media.renditions.routes.js'
 import { createMediaStorage, type MediaStorage } from './modules/media/media.storage.js'
+import { registerMetrics } from './modules/metrics/metrics.routes.js'
 import type { Resolve } from './modules/webhooks/webhooks.address.js'
 import { createDeliveryTask } from './modules/webhooks/webhooks.worker.js'
 import { finishDocument, openapiInfo, transformRoute } from './openapi.js'
@@ -162,6 +163,8 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'none' } })
 
   serveSpec(app)
+  // GET /metrics (Prometheus): before the routes, so that its hook times every request.
+  const metrics = config.metricsEnabled ? await registerMetrics(app, { db, clock }) : undefined
   await app.register(healthRoutes, {
     db,
     rateLimitStatus: () => app.rateLimitStatus(),
@@ -174,11 +177,12 @@ export async function buildApp({
   await app.register(v1Routes(deps), {
     prefix: '/v1',
   })
+  const delivery = { clock, settings: config.webhooks, resolve: resolveHost, observe: metrics?.deliveries }
   worker.current = !config.webhooks.worker
     ? undefined
     : await startWorker(app, changeSource, config, [
         { name: 'change feed', run: () => changes.keep() },
-        createDeliveryTask(db.prisma, { clock, settings: config.webhooks, resolve: resolveHost, log: app.log }),
+        createDeliveryTask(db.prisma, { ...delivery, log: app.log }),
         { name: 'retention', run: () => changes.prune() },
       ])
   return app

@@ -86,6 +86,8 @@ export interface Config {
   }
   /** How often the background worker looks for due work when not woken by a change. */
   workerPollMs: number
+  /** GET /metrics (Prometheus) is served, to keys with metrics:read. */
+  metricsEnabled: boolean
   media: MediaConfig
 }
 
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: read('WEBHOOK_CONCURRENCY'),
     },
     workerPollMs: read('WORKER_POLL_MS'),
+    metricsEnabled: read('METRICS_ENABLED') === 'true',
     publicRead: read('PUBLIC_READ') === 'true',
     tagsCreateOnWrite: read('TAGS_CREATE_ON_WRITE') === 'true',
     rateLimit: {

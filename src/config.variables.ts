@@ -209,6 +209,10 @@ export const variables = {
     schema: Type.String({ pattern: '^([A-Za-z0-9._-]+/)*$', default: '' }),
     expected: 'a key prefix ending in / (such as newsdesk/), or empty',
   },
+  METRICS_ENABLED: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
+    expected: 'true or false',
+  },
   SHUTDOWN_DRAIN_MS: {
     schema: Type.Integer({ minimum: 0, maximum: 600000, default: 0 }),
     expected: 'milliseconds between 0 and 600000',

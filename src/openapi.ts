@@ -89,6 +89,7 @@ export const openapiInfo = {
       description: 'Every write made through the API, and every preview link visit (scope keys:manage)',
     },
     { name: 'Health', description: 'Liveness and readiness probes' },
+    { name: 'Operations', description: 'Metrics for Prometheus (scope metrics:read)' },
   ],
 }
 

@@ -19,6 +19,8 @@ export interface Case {
   status?: number
   /** The status of a path parameter its schema refuses; 400 by default (a file path that names no file: 404). */
   invalidStatus?: number
+  /** The answer differs on every call (metrics): an ETag just given is no longer current, no 304. */
+  changesEveryCall?: boolean
 }
 
 /** Records the table calls operations on, and helpers making fresh ones for destructive calls. */
@@ -192,6 +194,7 @@ type Entry = (f: Fixtures, example: Record<string, unknown>) => Case | Promise<C
 export const table: Record<string, Entry> = {
   getLiveness: () => ({}),
   getReadiness: () => ({}),
+  getMetrics: () => ({ changesEveryCall: true }),
 
   listSources: () => ({ query: { kind: 'publisher', sort: '-name' } }),
   createSource: (f, example) => ({ body: { ...example, name: f.unique('Conformance Press') } }),

@@ -196,7 +196,8 @@ test('every operation answers as the spec documents', async (t) => {
         })
         assertConforms(t, op, variant.name, res, findings)
         const etag = res.headers.etag
-        if (variant.name === 'valid' && op.method === 'get' && res.statusCode === 200 && typeof etag === 'string') {
+        const revalidate = variant.name === 'valid' && op.method === 'get' && !valid.changesEveryCall
+        if (revalidate && res.statusCode === 200 && typeof etag === 'string') {
           const again = await send(app, fixtures, op, request, { 'if-none-match': etag })
           t.equal(again.statusCode, 304, 'revalidation with If-None-Match: 304')
           assertConforms(t, op, 'revalidation', again, findings)

@@ -139,7 +139,8 @@ export function createResponseChecker(spec: Spec) {
       if (op.method !== 'head') problems.push(`${res.statusCode}: no body where the spec documents one`)
       return problems
     }
-    const media = response.content[contentType ?? ''] ? contentType : undefined
+    // A documented media type may carry parameters (metrics: `text/plain; version=0.0.4`).
+    const media = Object.keys(response.content).find((type) => type.split(';')[0]?.trim() === contentType)
     if (!media) {
       problems.push(`${res.statusCode}: content type "${contentType}" is not documented`)
       return problems

@@ -32,6 +32,20 @@ export interface Database {
    */
   listenForChanges(handlers: ChangeHandlers): Promise<ChangeSubscription>
   close(): Promise<void>
+  /** The connection pool as it is now, for metrics (read-only). */
+  poolStats?(): PoolStats
+}
+
+/** Connections of the pool (embedded: the one PGlite connection) and its errors since opening. */
+export interface PoolStats {
+  max: number
+  total: number
+  /** Unknown for the embedded database (one connection, shared in process). */
+  idle: number | null
+  /** Callers waiting for a connection. */
+  waiting: number
+  /** Errors of pooled connections (those passed to onConnectionError). */
+  errors: number
 }
 
 /** The channel the content triggers notify on. */
@@ -78,7 +92,11 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions): Dat
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
   })
-  const onError = options.onConnectionError ?? (() => {})
+  let errors = 0
+  const onError = (err: Error) => {
+    errors++
+    options.onConnectionError?.(err)
+  }
   pool.on('error', onError)
   // One set of named statements for the adapter and the direct reads: a statement is prepared
   // once per connection, whichever sends it.
@@ -123,6 +141,13 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions): Dat
       await prisma.$queryRaw`SELECT 1`
     },
     listenForChanges: (handlers) => listenOnServer(url, handlers),
+    poolStats: () => ({
+      max: poolMax,
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      errors,
+    }),
     async close() {
       await prisma.$disconnect()
       await pool.end()
@@ -279,6 +304,7 @@ async function openEmbedded(dataDir: string, cacheMb?: number): Promise<Database
       handlers.onState(true)
       return { close: () => unlisten() }
     },
+    poolStats: () => ({ max: 1, total: 1, idle: null, waiting: 0, errors: 0 }),
     async close() {
       try {
         await prisma.$disconnect()

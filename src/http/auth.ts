@@ -1,9 +1,11 @@
 // Authentication and access rules for every route, in one place.
 // Each route declares `config.access`; a route without one fails at start-up, so nothing is
 // public by accident. The same rule documents the route in the spec (security, scope, 401/403).
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
+import { DatabaseUnavailableError, ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
+import { BoundedMap } from '../lib/bounded-map.js'
 import {
   type Actor,
   grants,
@@ -21,6 +23,12 @@ import { problemResponsesOnly } from './schemas.js'
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    /**
+     * The route answers while the database is down (GET /metrics): a key it accepted within the
+     * last hour is accepted again while keys cannot be looked up (the lookup fails, or takes over
+     * 2 s). Revocation is checked whenever the database answers.
+     */
+    keyDuringOutage?: boolean
   }
   interface FastifyRequest {
     principal: Principal
@@ -41,6 +49,21 @@ export interface AuthOptions {
 }
 
 const anonymous: Principal = { kind: 'anonymous' }
+
+/** Keys remembered for routes that answer during a database outage (scrapers: a handful). */
+const outageKeys = 100
+const outageKeyTtlMs = 3_600_000
+/** How long such a route waits for a key lookup before taking the database for down. */
+const outageLookupMs = 2000
+
+/** The lookup, or a DatabaseUnavailableError once `ms` passed without an answer. */
+function withDeadline<T>(lookup: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError()), ms)
+  })
+  return Promise.race([lookup, deadline]).finally(() => clearTimeout(timer))
+}
 
 // Routes that plugins add: Swagger UI's page and static files, public by nature; every other
 // route must declare its rule. (@fastify/cors's preflight route is added before this plugin, so
@@ -112,6 +135,7 @@ export function canWrite(request: FastifyRequest): boolean {
 export default fp<AuthOptions>(
   async (app: FastifyInstance, { authenticate, publicRead, failureBudget, clock }) => {
     const guard = createAuthFailureGuard(failureBudget, clock)
+    const lastAccepted = new BoundedMap<KeyPrincipal>(outageKeys)
     app.decorate('routeAccess', [])
     // Set by the onRequest hook below on every request; null only until then.
     app.decorateRequest('principal', null as unknown as { getter: () => Principal })
@@ -158,13 +182,26 @@ export default fp<AuthOptions>(
         guard.recordFailure(request.ip)
         throw new UnauthorizedError(knownInvalid)
       }
-      const principal = await authenticate(token).catch((err: unknown) => {
+      const remember = request.routeOptions.config.keyDuringOutage === true
+      const tokenHash = remember ? createHash('sha256').update(token).digest('hex') : ''
+      let looked = true
+      const lookup = remember ? withDeadline(authenticate(token), outageLookupMs) : authenticate(token)
+      const principal = await lookup.catch((err: unknown) => {
         if ((err as { code?: string }).code === 'ND_UNAUTHORIZED') {
+          if (remember) lastAccepted.delete(tokenHash)
           guard.recordFailure(request.ip)
           if (!(err as { mayRecover?: boolean }).mayRecover) guard.rememberInvalid(token, (err as Error).message)
+          throw err
         }
-        throw err
+        // Keys could not be looked up (the database is down).
+        const known = remember ? lastAccepted.get(tokenHash, clock().getTime()) : undefined
+        if (!known) throw err
+        looked = false
+        return known
       })
+      if (remember && looked && mayAccess(principal.scopes, access)) {
+        lastAccepted.set(tokenHash, principal, clock().getTime() + outageKeyTtlMs)
+      }
       request.principal = principal
       if (!mayAccess(principal.scopes, access)) throw new ForbiddenError(access)
     }

@@ -23,9 +23,21 @@ export interface RateLimitStatus {
   since?: string
 }
 
+/**
+ * The budgets whose refusals are counted (for metrics): the request budget of keys and of
+ * anonymous client IPs, and those routes keep with app.createRateLimit. A fixed set, never a key
+ * or an address.
+ */
+export const rateLimitBuckets = ['key', 'anonymous', 'uploads', 'preview-address', 'preview-link'] as const
+export type RateLimitBucket = (typeof rateLimitBuckets)[number]
+
 declare module 'fastify' {
   interface FastifyInstance {
     rateLimitStatus(): RateLimitStatus
+    /** Requests refused with a 429 since start, by budget. */
+    rateLimitRejections(): Readonly<Record<RateLimitBucket, number>>
+    /** Counts a refusal by a budget a route keeps itself (app.createRateLimit). */
+    countRateLimited(bucket: RateLimitBucket): void
   }
 }
 
@@ -78,10 +90,18 @@ async function sharedStore(app: FastifyInstance, url: string, clock: () => Date)
  * their own budget, anonymous callers one per IP. Counted in memory without allocating, or in
  * the shared store (Redis) when configured.
  */
-function requestBudget(config: Config, shared: InnerStore | undefined): onRequestHookHandler {
+function requestBudget(
+  config: Config,
+  shared: InnerStore | undefined,
+  refused: Record<RateLimitBucket, number>,
+): onRequestHookHandler {
   const { windowMs, max: keyMax, anonymousMax } = config.rateLimit
   const keys = new WindowCounter()
   const ips = new WindowCounter()
+  const counted = (bucket: RateLimitBucket, err: Error | undefined) => {
+    if (err) refused[bucket]++
+    return err
+  }
   return (request, reply, done) => {
     const principal = request.principal
     const byKey = principal?.kind === 'key'
@@ -91,7 +111,13 @@ function requestBudget(config: Config, shared: InnerStore | undefined): onReques
       shared.incr(
         key,
         // The store answers from memory when Redis fails; this only guards against the unforeseen.
-        (err, count) => done(answer(reply, max, err || !count ? 0 : count.current, err || !count ? 0 : count.ttl)),
+        (err, count) =>
+          done(
+            counted(
+              byKey ? 'key' : 'anonymous',
+              answer(reply, max, err || !count ? 0 : count.current, err || !count ? 0 : count.ttl),
+            ),
+          ),
         windowMs,
         max,
       )
@@ -99,7 +125,7 @@ function requestBudget(config: Config, shared: InnerStore | undefined): onReques
     }
     const now = Date.now()
     const count = byKey ? keys.hit(principal.id, now, windowMs) : ips.hit(request.ip, now, windowMs)
-    done(answer(reply, max, count.current, count.ttl))
+    done(counted(byKey ? 'key' : 'anonymous', answer(reply, max, count.current, count.ttl)))
   }
 }
 
@@ -124,6 +150,12 @@ export default fp<RateLimitOptions>(
       const { counting, since } = shared.status()
       return { counting, store: 'redis', since: since.toISOString() }
     })
+    // Plain counts, read when metrics are scraped: nothing more per request.
+    const refused = Object.fromEntries(rateLimitBuckets.map((b) => [b, 0])) as Record<RateLimitBucket, number>
+    app.decorate('rateLimitRejections', () => refused)
+    app.decorate('countRateLimited', (bucket: RateLimitBucket) => {
+      refused[bucket]++
+    })
 
     // The plugin counts the budgets routes add with app.createRateLimit (uploads, previews), in
     // the same store; the request budget of every route is the hook below.
@@ -133,7 +165,7 @@ export default fp<RateLimitOptions>(
       ...(shared ? { store: shared.Store } : {}),
       skipOnError: true,
     })
-    const hook = requestBudget(config, shared ? new shared.Store({}) : undefined)
+    const hook = requestBudget(config, shared ? new shared.Store({}) : undefined, refused)
     // Runs after authentication (an instance hook, before this route-level one), so the
     // principal is known. Public routes (config.rateLimit = false, set by auth) are not counted.
     app.addHook('onRoute', (route) => {

@@ -26,6 +26,8 @@ export interface ResponseCacheStats {
   maxBytes: number
   hits: number
   misses: number
+  /** Entries removed to keep within the byte budget. */
+  evictions: number
   invalidations: number
 }
 
@@ -40,6 +42,7 @@ export class ResponseCache {
   #loadingHorizon: Promise<void> | null = null
   #hits = 0
   #misses = 0
+  #evictions = 0
   #invalidations = 0
 
   constructor(options: ResponseCacheOptions) {
@@ -133,6 +136,7 @@ export class ResponseCache {
       if (this.#bytes <= this.#options.maxBytes) break
       this.#entries.delete(oldest)
       this.#bytes -= entry.bytes
+      this.#evictions++
     }
   }
 
@@ -145,6 +149,7 @@ export class ResponseCache {
       maxBytes: this.#options.maxBytes,
       hits: this.#hits,
       misses: this.#misses,
+      evictions: this.#evictions,
       invalidations: this.#invalidations,
     }
   }

@@ -33,7 +33,8 @@ export const headerDefinitions = {
     description:
       'How long caches may keep the answer: `public, max-age=60, stale-while-revalidate=300` for the public ' +
       'view (less when it changes by itself sooner), `private, no-store` for previews, editors, writes and ' +
-      'media originals; `public, max-age=31536000, immutable` for image renditions (their URL changes with them).',
+      'media originals; `public, max-age=31536000, immutable` for image renditions (their URL changes with them); ' +
+      '`no-store` for metrics.',
     schema: text(100),
   },
   Vary: {

@@ -8,6 +8,7 @@ export const scopes = [
   'content:write',
   'keys:manage',
   'webhooks:manage',
+  'metrics:read',
 ] as const
 export type Scope = (typeof scopes)[number]
 
@@ -18,7 +19,7 @@ export type Scope = (typeof scopes)[number]
 // - content:embargoed adds published articles still under embargo to what a key reads; it implies
 //   syndicate, not read: a partner under an embargo agreement reads full bodies only of what it may
 //   syndicate unless it also holds content:read.
-// keys:manage and webhooks:manage stand alone.
+// keys:manage, webhooks:manage and metrics:read (a Prometheus scraper's key) stand alone.
 const implied: Record<Scope, Scope[]> = {
   'content:read': ['content:read', 'content:syndicate'],
   'content:syndicate': ['content:syndicate'],
@@ -27,6 +28,7 @@ const implied: Record<Scope, Scope[]> = {
   'content:write': ['content:write', 'content:preview', 'content:embargoed', 'content:read', 'content:syndicate'],
   'keys:manage': ['keys:manage'],
   'webhooks:manage': ['webhooks:manage'],
+  'metrics:read': ['metrics:read'],
 }
 
 export function grants(held: readonly string[], required: Scope): boolean {

@@ -48,6 +48,7 @@ const admin = await createKey(database.db, [
   'content:write',
   'keys:manage',
   'webhooks:manage',
+  'metrics:read',
 ])
 const known = await createRecords()
 

@@ -148,6 +148,7 @@ test('scope implication', async (t) => {
     ['content:preview', ['content:preview', 'content:write']],
     ['content:write', ['content:write']],
     ['keys:manage', ['keys:manage']],
+    ['metrics:read', ['metrics:read']],
   ]
   for (const [required, holders] of table) {
     for (const s of scopes) t.equal(grants([s], required as Scope), holders.includes(s), `${s} grants ${required}?`)

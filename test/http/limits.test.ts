@@ -40,6 +40,7 @@ test('rate limits in memory: per key and per anonymous IP, with headers and a 42
   for (let i = 0; i < 3; i++)
     statuses.push((await app.inject({ url: '/v1/sources', headers: small.headers })).statusCode)
   t.same(statuses, [200, 200, 429], "a key's own limit overrides the default")
+  t.match(app.rateLimitRejections(), { key: 1, anonymous: 1 }, 'refusals counted by budget (metrics)')
 })
 
 test('rate limits in Redis are shared by every instance', { skip: !redisUrl && 'needs TEST_REDIS_URL' }, async (t) => {
@@ -64,6 +65,8 @@ test('rate limits in Redis are shared by every instance', { skip: !redisUrl && '
     (r) => r.statusCode,
   )
   t.same(codes, [200, 200, 200, 200, 429], 'anonymous budgets are shared too')
+  t.match(a.app.rateLimitRejections(), { key: 1, anonymous: 1 }, 'each instance counts its own refusals')
+  t.match(b.app.rateLimitRejections(), { key: 1, anonymous: 0 })
 })
 
 test('bounded requests: URI length', async (t) => {

@@ -309,10 +309,12 @@ test('ResponseCache: generations, a read that raced a change, the memory budget'
   const body = Buffer.alloc(3000, 'x') // 3,262 bytes counted with the key: 20 fit in 64 KiB
   for (let i = 0; i < 20; i++) cache.set(`/${i}`, cache.generation, body, {})
   t.equal(cache.stats().entries, 20)
+  t.equal(cache.stats().evictions, 0)
   cache.get('/0')
   cache.set('/20', cache.generation, body, {})
   t.ok(cache.get('/0'), 'a recently used entry stays')
   t.equal(cache.get('/1'), undefined, 'the least recently used one went')
+  t.equal(cache.stats().evictions, 1, 'and is counted (metrics)')
   t.ok(cache.stats().bytes <= 64 * 1024)
   cache.set('/big', cache.generation, Buffer.alloc(5000, 'x'), {})
   t.equal(cache.get('/big'), undefined, 'an answer over a sixteenth of the budget is not kept')

@@ -113,6 +113,7 @@ test('media uploads: at most MEDIA_UPLOAD_MAX per key and window, beside the req
   assertProblem(t, third, 429, 'ND_RATE_LIMITED')
   t.match(String(third.headers['retry-after']), /^[1-9][0-9]*$/, 'Retry-After in seconds')
   t.equal(await db.prisma.media.count(), 2)
+  t.equal(app.rateLimitRejections().uploads, 1, 'counted as the uploads budget (metrics)')
 
   const read = await app.inject({ url: '/v1/media', headers: auth })
   t.equal(read.statusCode, 200, 'other requests go on')

@@ -131,6 +131,7 @@ test('each link has a rate limit, and each address one for previews', async (t) 
   const refused = await openFrom(quiet.token, ip)
   t.equal(refused.statusCode, 429, 'even with a good token')
   assertPreviewHeaders(t, refused, 'per-address 429')
+  t.match(app.rateLimitRejections(), { 'preview-link': 1, 'preview-address': 2 }, 'refusals by budget (metrics)')
 })
 
 test('the token is stored hashed and reaches neither the audit log nor the server log', async (t) => {

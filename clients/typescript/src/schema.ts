@@ -1,5 +1,35 @@
 // Generated from openapi/openapi.json by `npm run openapi` (openapi-typescript): do not edit.
 export interface paths {
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get metrics for Prometheus
+         * @description Metrics in the Prometheus text format (0.0.4), for a Prometheus server to scrape with a `metrics:read` key (`authorization` in its scrape config): request durations by route template, method and status (`newsdesk_http_request_duration_seconds`; requests no route matched share `route="(unmatched)"`), the response cache (hits, misses, evictions, bytes), the database pool, rate-limit refusals by budget, migrations applied and pending, webhook deliveries (pending, due, attempts, failures), the change feed's lag, and Node's process metrics. A database that does not answer within 2 s still gives a 200, with `newsdesk_database_up 0` and its figures NaN; a key this route accepted in the last hour is accepted while keys cannot be looked up (a lookup failing, or unanswered for 2 s). Counted against the key's rate limit like any request (a scrape every 15 s uses 4 a minute). Never cached: `Cache-Control: no-store`. Off (404) with `METRICS_ENABLED=false`.
+         *
+         *     Access: requires an API key with the `metrics:read` scope.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Get metrics for Prometheus (headers only)
+         * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
+         *
+         *     Metrics in the Prometheus text format (0.0.4), for a Prometheus server to scrape with a `metrics:read` key (`authorization` in its scrape config): request durations by route template, method and status (`newsdesk_http_request_duration_seconds`; requests no route matched share `route="(unmatched)"`), the response cache (hits, misses, evictions, bytes), the database pool, rate-limit refusals by budget, migrations applied and pending, webhook deliveries (pending, due, attempts, failures), the change feed's lag, and Node's process metrics. A database that does not answer within 2 s still gives a 200, with `newsdesk_database_up 0` and its figures NaN; a key this route accepted in the last hour is accepted while keys cannot be looked up (a lookup failing, or unanswered for 2 s). Counted against the key's rate limit like any request (a scrape every 15 s uses 4 a minute). Never cached: `Cache-Control: no-store`. Off (404) with `METRICS_ENABLED=false`.
+         *
+         *     Access: requires an API key with the `metrics:read` scope.
+         */
+        head: operations["getMetricsHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1960,9 +1990,9 @@ export interface components {
             /** @description ND_CONFLICT on deleting a collection: the teasers it still holds */
             teaserCount?: number;
             /** @description ND_SCOPE_NOT_HELD: the scopes asked for that the calling key does not hold */
-            scopesNotHeld?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopesNotHeld?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage" | "metrics:read")[];
             /** @description ND_CONFLICT on changing a key: the scopes that would widen it (scopes can only be narrowed) */
-            widenedScopes?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            widenedScopes?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage" | "metrics:read")[];
         } & {
             [key: string]: unknown;
         };
@@ -3431,7 +3461,7 @@ export interface components {
             /** @description The public start of the key, to recognise it: nd_<id> */
             prefix: string;
             name: string;
-            scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage" | "metrics:read")[];
             /** @enum {string} */
             status: "active" | "revoked" | "expired";
             rateLimit: number | null;
@@ -3469,7 +3499,7 @@ export interface components {
             /** @description The public start of the key, to recognise it: nd_<id> */
             prefix: string;
             name: string;
-            scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+            scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage" | "metrics:read")[];
             /** @enum {string} */
             status: "active" | "revoked" | "expired";
             rateLimit: number | null;
@@ -3721,7 +3751,7 @@ export interface components {
         ETag: string;
         /** @description When the content shown last changed (an HTTP date) */
         "Last-Modified": string;
-        /** @description How long caches may keep the answer: `public, max-age=60, stale-while-revalidate=300` for the public view (less when it changes by itself sooner), `private, no-store` for previews, editors, writes and media originals; `public, max-age=31536000, immutable` for image renditions (their URL changes with them). */
+        /** @description How long caches may keep the answer: `public, max-age=60, stale-while-revalidate=300` for the public view (less when it changes by itself sooner), `private, no-store` for previews, editors, writes and media originals; `public, max-age=31536000, immutable` for image renditions (their URL changes with them); `no-store` for metrics. */
         "Cache-Control": string;
         /** @description Authorization: the answer depends on the credentials (and Origin when CORS_ORIGINS lists origins) */
         Vary: string;
@@ -3750,6 +3780,241 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP newsdesk_http_request_duration_seconds Time to answer a request, by route template, method and status
+                     *     # TYPE newsdesk_http_request_duration_seconds histogram
+                     *     newsdesk_http_request_duration_seconds_bucket{le="0.005",route="/v1/articles/:idOrSlug",method="GET",status="200"} 41
+                     *     …
+                     *     # HELP newsdesk_database_up 1 when the database answered this scrape, 0 otherwise
+                     *     # TYPE newsdesk_database_up gauge
+                     *     newsdesk_database_up 1
+                     */
+                    "text/plain; version=0.0.4": string;
+                };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMetricsHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while it is still current */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the ETag given in If-None-Match is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The credentials do not grant this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request URI is longer than the server accepts */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: over the request budget (with the RateLimit headers), or too many failed keys from one address (ND_TOO_MANY_AUTH_FAILURES); Retry-After says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error (details are in the server log under the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     getLiveness: {
         parameters: {
             query?: never;
@@ -23030,7 +23295,7 @@ export interface operations {
                  */
                 "application/json": {
                     name: string;
-                    scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    scopes: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage" | "metrics:read")[];
                     expiresAt?: string | null;
                     rateLimit?: number | null;
                 };
@@ -23729,7 +23994,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     /** @description May only narrow the key: every scope must already be held */
-                    scopes?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage")[];
+                    scopes?: ("content:read" | "content:syndicate" | "content:embargoed" | "content:preview" | "content:write" | "keys:manage" | "webhooks:manage" | "metrics:read")[];
                     expiresAt?: string | null;
                     rateLimit?: number | null;
                 };

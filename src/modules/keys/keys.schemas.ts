@@ -9,7 +9,8 @@ const ScopeSchema = StringEnum(scopes, {
     'partners: bodies of articles that are not syndicatable are withheld), content:embargoed (also published ' +
     'articles still under embargo; implies syndicate, not read), content:preview (also drafts and scheduled ' +
     'content, read-only; implies read and embargoed), ' +
-    'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log), webhooks:manage (webhooks and their deliveries)',
+    'content:write (create, update, delete, publish; implies preview), keys:manage (keys and the audit log), webhooks:manage (webhooks and their deliveries), ' +
+    'metrics:read (GET /metrics, for a Prometheus scraper)',
 })
 
 const keyExample = {

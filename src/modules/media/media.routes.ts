@@ -119,6 +119,7 @@ function uploadBudget(app: Parameters<MediaPlugin>[0], config: Config) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const result = await limit(request)
     if (!result.isAllowed && result.isExceeded) {
+      app.countRateLimited('uploads')
       reply.header('retry-after', String(result.ttlInSeconds))
       throw new RateLimitedError(result.max, `${result.ttlInSeconds} seconds (uploads: MEDIA_UPLOAD_MAX)`)
     }

@@ -173,18 +173,26 @@ function previewBudgets(app: Parameters<PreviewsPlugin>[0], config: Config) {
     timeWindow: config.rateLimit.windowMs,
     keyGenerator: (request: FastifyRequest) => `preview-link:${linkOf.get(request)}`,
   })
-  const check = async (request: FastifyRequest, reply: FastifyReply, limit: typeof perIp, which: string) => {
+  const check = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    limit: typeof perIp,
+    which: string,
+    bucket: 'preview-address' | 'preview-link',
+  ) => {
     const result = await limit(request)
     if (!result.isAllowed && result.isExceeded) {
+      app.countRateLimited(bucket)
       reply.header('retry-after', String(result.ttlInSeconds))
       throw new RateLimitedError(result.max, `${result.ttlInSeconds} seconds (${which})`)
     }
   }
   return {
-    ip: (request: FastifyRequest, reply: FastifyReply) => check(request, reply, perIp, 'previews from this address'),
+    ip: (request: FastifyRequest, reply: FastifyReply) =>
+      check(request, reply, perIp, 'previews from this address', 'preview-address'),
     link: (request: FastifyRequest, reply: FastifyReply) => async (linkId: string) => {
       linkOf.set(request, linkId)
-      await check(request, reply, perLink, 'this preview link: PREVIEW_RATE_LIMIT')
+      await check(request, reply, perLink, 'this preview link: PREVIEW_RATE_LIMIT', 'preview-link')
     },
   }
 }

@@ -30,6 +30,13 @@ export interface DeliveryTaskOptions {
   log: FastifyBaseLogger
   /** Jitter source, 0 ≤ x < 1. */
   random?: () => number
+  /** Told of every attempt made, and of each delivery whose retry schedule ended without a 2xx (metrics). */
+  observe?: DeliveryObserver
+}
+
+export interface DeliveryObserver {
+  attempted(ok: boolean): void
+  failed(): void
 }
 
 /** The wait before the attempt after failed attempt number `attempt` (1-based), or null: no more. */
@@ -53,7 +60,8 @@ export function createDeliveryTask(db: PrismaClient, options: DeliveryTaskOption
     const now = clock()
     const attempts = claimed.attempts + 1
     const delay = result.ok ? null : retryDelay(attempts, random)
-    const disabled = await db.$transaction(async (tx) => {
+    const status = result.ok ? 'succeeded' : delay === null ? 'failed' : 'pending'
+    const outcome = await db.$transaction(async (tx) => {
       const logged = await deliveries.insertAttempt(tx, claimed.id, {
         attemptedAt: at,
         statusCode: result.statusCode,
@@ -62,9 +70,9 @@ export function createDeliveryTask(db: PrismaClient, options: DeliveryTaskOption
         responseBody: result.responseBody?.slice(0, 4096) ?? null,
       })
       // The webhook was deleted meanwhile, with its deliveries.
-      if (!logged) return false
+      if (!logged) return { recorded: false, disabled: false }
       await deliveries.finishAttempt(tx, claimed.id, claimedUntil, {
-        status: result.ok ? 'succeeded' : delay === null ? 'failed' : 'pending',
+        status,
         attempts,
         nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay),
         lastAttemptAt: at,
@@ -72,13 +80,14 @@ export function createDeliveryTask(db: PrismaClient, options: DeliveryTaskOption
       })
       if (result.ok) {
         await webhooks.resetFailures(tx, claimed.webhookId)
-        return false
+        return { recorded: true, disabled: false }
       }
       const disabled = await webhooks.countFailure(tx, claimed.webhookId, settings.failureLimit, failureOf(result), now)
       if (disabled) await webhooks.schedulePending(tx, claimed.webhookId, null, now)
-      return disabled
+      return { recorded: true, disabled }
     })
-    if (disabled) {
+    if (outcome.recorded && status === 'failed') options.observe?.failed()
+    if (outcome.disabled) {
       log.warn({ webhookId: claimed.webhookId, failure: failureOf(result) }, 'webhook disabled after failed attempts')
     }
   }
@@ -90,6 +99,7 @@ export function createDeliveryTask(db: PrismaClient, options: DeliveryTaskOption
       { url: claimed.url, headers: signedHeaders(claimed.id, body, claimed, at), body },
       { timeoutMs: settings.timeoutMs, policy, resolve: options.resolve },
     )
+    options.observe?.attempted(result.ok)
     try {
       await record(claimed, claimedUntil, at, result)
     } catch (err) {
