@@ -14,7 +14,7 @@
 // instrumentation-pg patches pg as it is first required, ESM imports included (checked on Node 22
 // and 24): no loader hook (import-in-the-middle) is registered.
 import { FastifyOtelInstrumentation } from '@fastify/otel'
-import { type Context, context, type Span, trace } from '@opentelemetry/api'
+import { type Context, context, isSpanContextValid, type Span, TraceFlags, trace } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
@@ -39,7 +39,7 @@ export interface TracingOptions extends TracingConfig {
 export interface Tracing {
   /** Registered first in buildApp, so that every route and hook after it runs inside the request's span. */
   plugin: FastifyPluginCallback
-  /** The trace a request belongs to, for its access-log line (undefined: not traced). */
+  /** The trace a request belongs to, for its access-log line (undefined: not traced, or not sampled). */
   traceId(request: FastifyRequest): string | undefined
   /** Ends the SDK: exports the spans still waiting in the batch (graceful shutdown). */
   shutdown(): Promise<void>
@@ -74,7 +74,9 @@ export function startTracing(options: TracingOptions): Tracing {
     plugin: fastify.plugin(),
     traceId(request) {
       const ctx: Context = request.opentelemetry().context ?? context.active()
-      return trace.getSpanContext(ctx)?.traceId
+      const span = trace.getSpanContext(ctx)
+      // A log line names a trace only when the trace is recorded (a sampler may leave it out).
+      return span && isSpanContextValid(span) && span.traceFlags & TraceFlags.SAMPLED ? span.traceId : undefined
     },
     shutdown: () => sdk.shutdown(),
   }

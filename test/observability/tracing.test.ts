@@ -87,7 +87,11 @@ function checkSql(t: Test, spans: ReadableSpan[], server: ReadableSpan) {
 test('a request through a socket: one SERVER span with the request id, its SQL below it', async (t) => {
   const { app, lines } = await tracedApp(t)
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
-  const res = await fetch(`${address}/v1/articles?q=${searchWord}`, { headers: { 'x-request-id': 'trace-socket-1' } })
+  // A caller's trace context is continued.
+  const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736'
+  const res = await fetch(`${address}/v1/articles?q=${searchWord}`, {
+    headers: { 'x-request-id': 'trace-socket-1', traceparent: `00-${callerTrace}-00f067aa0ba902b7-01` },
+  })
   t.equal(res.status, 200)
   await res.arrayBuffer()
   await app.close()
@@ -99,6 +103,8 @@ test('a request through a socket: one SERVER span with the request id, its SQL b
   t.equal(server.instrumentationScope.name, '@opentelemetry/instrumentation-http')
   t.equal(server.name, 'GET /v1/articles', 'named after the route template')
   t.equal(server.attributes[requestIdAttribute], 'trace-socket-1', 'the request id')
+  t.equal(server.spanContext().traceId, callerTrace, "in the caller's trace (traceparent)")
+  t.equal(server.parentSpanContext?.spanId, '00f067aa0ba902b7')
   t.equal(server.attributes['http.route'], '/v1/articles')
   t.equal(server.attributes['http.method'] ?? server.attributes['http.request.method'], 'GET')
   t.equal(server.attributes['http.status_code'] ?? server.attributes['http.response.status_code'], 200)
