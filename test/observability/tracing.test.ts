@@ -157,10 +157,32 @@ test("the ORM's statements (adapter-pg on the same pool) are below the request's
   }
 })
 
+test("a caller's unsampled trace is not recorded, and the log line names no trace", async (t) => {
+  const { app, lines } = await tracedApp(t)
+  const res = await app.inject({
+    url: '/v1/sources',
+    headers: {
+      'x-request-id': 'trace-unsampled-1',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00',
+    },
+  })
+  t.equal(res.statusCode, 200)
+  t.same(exporter.getFinishedSpans(), [], 'no spans')
+  const access = lines.find((l) => l.msg === 'request completed' && l.requestId === 'trace-unsampled-1')
+  t.ok(access && !('traceId' in access), 'no traceId in the access-log line')
+})
+
 test('statements outside a request make no spans', async (t) => {
   const { db } = await createTestDatabase(t)
   exporter.reset()
   await db.prisma.article.count()
   await db.ping()
+  t.same(exporter.getFinishedSpans(), [])
+})
+
+test('shutdown ends the SDK: what follows is not exported', async (t) => {
+  await tracing.shutdown()
+  const { app } = await tracedApp(t)
+  t.equal((await app.inject({ url: '/v1/sources' })).statusCode, 200)
   t.same(exporter.getFinishedSpans(), [])
 })
