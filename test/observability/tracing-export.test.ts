@@ -158,6 +158,13 @@ test('on: the request span and its SQL are exported to the collector, the last o
   }
 })
 
+test('a bad endpoint stops the process with one line naming the variable', async (t) => {
+  const server = startServer({ DATA_DIR: 'memory://', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 0)
+  t.equal((await server.exited).code, 1)
+  t.match(server.stderr().trim(), /^Invalid configuration: OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" — expected/)
+  t.equal(server.stderr().trim().split('\n').length, 1, 'one line')
+})
+
 test('off by default: no OpenTelemetry module is loaded and nothing is exported', async (t) => {
   const collector = await receiver(t)
   const { modules, access } = await oneRequest(
