@@ -75,6 +75,7 @@ export async function start({ tracing }: StartOptions = {}) {
   }
 
   const app = await buildApp({ config, db, loggerInstance: log, tracing })
+  if (tracing) log.info(config.tracing, 'tracing on: spans are exported over OTLP/HTTP')
 
   // The drain period first (readiness 503, everything else served), then the bounded close.
   const drainMs = config.shutdownDrainMs

@@ -26,7 +26,7 @@ import type { TracingConfig } from '../config.js'
 /** The attribute holding the request id (the X-Request-Id response header, `requestId` in the log). */
 export const requestIdAttribute = 'newsdesk.request_id'
 
-export interface TracingOptions extends TracingConfig {
+export interface TracingOptions extends Pick<TracingConfig, 'serviceName'> {
   /**
    * Where finished spans go. By default they are batched to the OTLP/HTTP exporter (JSON), which
    * reads OTEL_EXPORTER_OTLP_ENDPOINT and the other standard OTEL_EXPORTER_OTLP_* and OTEL_BSP_*

@@ -95,14 +95,15 @@ async function oneRequest(t: Test, env: NodeJS.ProcessEnv, requestId: string, be
   t.same(await server.exited, { code: 0, signal: null }, 'exits cleanly')
   const modules = JSON.parse(await readFile(modulesFile, 'utf8')) as string[]
   const access = server.lines.find((l) => l.requestId === requestId && l.msg === 'request completed')
-  return { modules, access }
+  const tracingOn = server.lines.some((l) => String(l.msg).startsWith('tracing on'))
+  return { modules, access, tracingOn, lines: server.lines }
 }
 
 const otel = /[\\/]node_modules[\\/](@opentelemetry|@fastify[\\/]otel)[\\/]/
 
 test('on: the request span and its SQL are exported to the collector, the last ones at shutdown', async (t) => {
   const collector = await receiver(t)
-  const { modules, access } = await oneRequest(
+  const { modules, access, lines } = await oneRequest(
     t,
     {
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
@@ -167,7 +168,7 @@ test('a bad endpoint stops the process with one line naming the variable', async
 
 test('off by default: no OpenTelemetry module is loaded and nothing is exported', async (t) => {
   const collector = await receiver(t)
-  const { modules, access } = await oneRequest(
+  const { modules, access, tracingOn } = await oneRequest(
     t,
     // The SDK's own variable does not turn tracing on.
     { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.url}/v1/traces`, OTEL_BSP_SCHEDULE_DELAY: '100' },
@@ -183,5 +184,6 @@ test('off by default: no OpenTelemetry module is loaded and nothing is exported'
     'no OpenTelemetry module',
   )
   t.equal(collector.posts.length, 0, 'nothing exported')
+  t.notOk(tracingOn, 'start-up says nothing of tracing')
   t.ok(access && !('traceId' in access), 'no trace id in the access-log line')
 })

@@ -9,11 +9,7 @@ import { type Test, test } from 'tap'
 import { requestIdAttribute, startTracing } from '../../src/observability/tracing.js'
 
 const exporter = new InMemorySpanExporter()
-const tracing = startTracing({
-  endpoint: 'http://127.0.0.1:4318',
-  serviceName: 'newsdesk-test',
-  spanProcessor: new SimpleSpanProcessor(exporter),
-})
+const tracing = startTracing({ serviceName: 'newsdesk-test', spanProcessor: new SimpleSpanProcessor(exporter) })
 const { pino } = await import('pino')
 const { buildApp } = await import('../../src/app.js')
 const { loadConfig } = await import('../../src/config.js')
