@@ -118,6 +118,10 @@ test('on: the request span and its SQL are exported to the collector, the last o
     modules.some((m) => otel.test(m)),
     'the OpenTelemetry modules were loaded',
   )
+  t.ok(
+    lines.some((l) => String(l.msg).startsWith('tracing on') && l.endpoint === collector.url),
+    'start-up says tracing is on, and where to',
+  )
   t.ok(collector.posts.length >= 1, 'exported at shutdown')
   t.ok(
     collector.posts.every((p) => p.path === '/v1/traces' && p.contentType === 'application/json'),
