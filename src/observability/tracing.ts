@@ -1,18 +1,18 @@
 // OpenTelemetry tracing, started by src/server.ts before the server's modules load, and only when
 // OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise nothing imports this file, and no OpenTelemetry
 // module is loaded at all. Three sources of spans, no more:
-// - instrumentation-http: the SERVER span of each request that comes through the socket;
-// - @fastify/otel (registered first in buildApp): a span per request below it, named after the
-//   route template, and one per route handler; lifecycle hooks get none (a dozen spans per request
-//   that said little);
+// - instrumentation-http: the SERVER span of each request that comes through the socket, named
+//   after its route template (which @fastify/otel hands it);
+// - @fastify/otel (registered first in buildApp): a `request` span below it (with http.route) and
+//   one per route handler; lifecycle hooks get none (a dozen spans per request that said little);
 // - instrumentation-pg: a span per SQL statement (the ORM's too: adapter-pg queries the same pool),
-//   with its text in db.statement and never its parameter values, which may hold unpublished
+//   with its text in db.query.text and never its parameter values, which may hold unpublished
 //   content. Statements outside a request (the background worker's polling) make no spans, nor do
 //   pool connections.
 // The request id (Fastify's request.id) is set on the SERVER span and the request span as
 // newsdesk.request_id, and the trace id goes into the request's access-log line.
-// instrumentation-pg patches pg as it is first required, ESM imports included (checked on Node 22
-// and 24): no loader hook (import-in-the-middle) is registered.
+// instrumentation-pg patches pg as it is first required, ES module imports included (checked on
+// Node 20, 22 and 24, through tsx and the built files): no loader hook (import-in-the-middle).
 import { FastifyOtelInstrumentation } from '@fastify/otel'
 import { type Context, context, isSpanContextValid, type Span, TraceFlags, trace } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
