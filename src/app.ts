@@ -38,6 +38,7 @@ import { createMediaStorage, type MediaStorage } from './modules/media/media.sto
 import { registerMetrics } from './modules/metrics/metrics.routes.js'
 import type { Resolve } from './modules/webhooks/webhooks.address.js'
 import { createDeliveryTask } from './modules/webhooks/webhooks.worker.js'
+import type { Tracing } from './observability/tracing.js'
 import { finishDocument, openapiInfo, transformRoute } from './openapi.js'
 import { v1Routes } from './routes.js'
 import { createWorker, type Worker, type WorkerTask } from './worker.js'
@@ -55,6 +56,8 @@ export interface BuildAppOptions {
   resolveHost?: Resolve
   /** Where media bytes live; made from config.media by default (tests pass one that fails). */
   mediaStorage?: MediaStorage
+  /** OpenTelemetry tracing, when on (src/observability/tracing.ts): a span per request, the trace id in its log line. */
+  tracing?: Tracing
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
@@ -67,6 +70,7 @@ export async function buildApp({
   clock = () => new Date(),
   resolveHost,
   mediaStorage,
+  tracing,
 }: BuildAppOptions) {
   const storage = mediaStorage ?? (await createMediaStorage(config.media.storage))
   const changes = createChangesService(db.prisma, { clock, retentionDays: config.changesRetentionDays })
@@ -107,6 +111,8 @@ export async function buildApp({
     return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // Tracing first: every hook and route added after it runs inside the request's span.
+  if (tracing) await app.register(tracing.plugin)
   app.setValidatorCompiler(createValidatorCompiler())
   rejectNulCharacters(app)
   // The API speaks JSON only; Fastify's built-in text/plain parser would hand a string to the
@@ -115,7 +121,9 @@ export async function buildApp({
   useBoundedJsonParser(app)
   // The request id is set with the security headers (src/http/security.ts).
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
+    // traceId: undefined (tracing off) leaves the line as it was.
+    const traceId = tracing?.traceId(request)
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime, traceId }, 'request completed')
     done()
   })
   // Added first, so run last on close: the lines of the last requests reach the log's output

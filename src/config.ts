@@ -89,6 +89,17 @@ export interface Config {
   /** GET /metrics (Prometheus) is served, to keys with metrics:read. */
   metricsEnabled: boolean
   media: MediaConfig
+  /** OpenTelemetry tracing (src/observability/tracing.ts); unset: off. */
+  tracing?: TracingConfig
+}
+
+/**
+ * Tracing is on when OTEL_EXPORTER_OTLP_ENDPOINT is set. The exporter reads that variable itself,
+ * with the other standard OTEL_* variables (headers, timeouts, sampler, batching).
+ */
+export interface TracingConfig {
+  endpoint: string
+  serviceName: string
 }
 
 /** Where uploaded images and their renditions are kept, and the limits on uploads. */
@@ -131,6 +142,17 @@ function readVariable(name: ConfigVariable, env: NodeJS.ProcessEnv): unknown {
 
 function resolveSwitch(value: 'auto' | 'true' | 'false', auto: boolean): boolean {
   return value === 'auto' ? auto : value === 'true'
+}
+
+/**
+ * The tracing part alone, for src/server.ts: tracing starts before the modules that the rest of the
+ * configuration serves are loaded. A bad value throws the ConfigError loadConfig throws too.
+ */
+export function loadTracingConfig(env: NodeJS.ProcessEnv = process.env): TracingConfig | undefined {
+  const endpoint = readVariable('OTEL_EXPORTER_OTLP_ENDPOINT', env) as string | undefined
+  return endpoint === undefined
+    ? undefined
+    : { endpoint, serviceName: readVariable('OTEL_SERVICE_NAME', env) as string }
 }
 
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
@@ -187,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uploadMax: read('MEDIA_UPLOAD_MAX'),
       publicUrl: parseBaseUrl('MEDIA_PUBLIC_URL', read('MEDIA_PUBLIC_URL')),
     },
+    tracing: loadTracingConfig(env),
   }
 }
 

@@ -213,6 +213,14 @@ export const variables = {
     schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
     expected: 'true or false',
   },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+' })),
+    expected: 'the http or https URL of an OTLP/HTTP collector, such as http://localhost:4318 (unset: tracing off)',
+  },
+  OTEL_SERVICE_NAME: {
+    schema: Type.String({ minLength: 1, maxLength: 200, default: 'newsdesk' }),
+    expected: 'the service name traces are recorded under (1-200 characters)',
+  },
   SHUTDOWN_DRAIN_MS: {
     schema: Type.Integer({ minimum: 0, maximum: 600000, default: 0 }),
     expected: 'milliseconds between 0 and 600000',

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
-import { ConfigError, type ConfigVariable, configVariableNames, loadConfig } from '../src/config.js'
+import { ConfigError, type ConfigVariable, configVariableNames, loadConfig, loadTracingConfig } from '../src/config.js'
 
 const repoRoot = new URL('../', import.meta.url)
 
@@ -141,6 +141,25 @@ t.test('TRUST_PROXY: off, a hop count, proxy addresses, or all', async (t) => {
   t.same(read('10.0.0.0/8, 192.168.1.5,::1,fd00::/8'), ['10.0.0.0/8', '192.168.1.5', '::1', 'fd00::/8'])
   for (const bad of ['yes', '0', '11', 'proxy.example', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/1', '10.0.0.1,']) {
     t.throws(() => read(bad), { name: 'ConfigError', variable: 'TRUST_PROXY' }, bad)
+  }
+})
+
+t.test('OTEL_EXPORTER_OTLP_ENDPOINT turns tracing on, under OTEL_SERVICE_NAME', async (t) => {
+  t.equal(loadConfig({}).tracing, undefined, 'off by default')
+  t.equal(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: '' }).tracing, undefined, 'empty is unset')
+  t.equal(loadTracingConfig({ OTEL_SERVICE_NAME: 'x' }), undefined, 'the service name alone does not')
+  const on = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }
+  t.same(loadConfig(on).tracing, { endpoint: 'http://collector:4318', serviceName: 'newsdesk' })
+  t.same(loadTracingConfig({ ...on, OTEL_SERVICE_NAME: 'newsdesk-eu' }), {
+    endpoint: 'http://collector:4318',
+    serviceName: 'newsdesk-eu',
+  })
+  for (const bad of ['collector:4318', 'grpc://collector:4317', 'http://']) {
+    t.throws(
+      () => loadTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: bad }),
+      { name: 'ConfigError', variable: 'OTEL_EXPORTER_OTLP_ENDPOINT' },
+      bad,
+    )
   }
 })
 

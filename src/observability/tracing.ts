@@ -1,0 +1,83 @@
+// OpenTelemetry tracing, started by src/server.ts before the server's modules load, and only when
+// OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise nothing imports this file, and no OpenTelemetry
+// module is loaded at all. Three sources of spans, no more:
+// - instrumentation-http: the SERVER span of each request that comes through the socket, named
+//   after its route template (which @fastify/otel hands it);
+// - @fastify/otel (registered first in buildApp): a `request` span below it (with http.route) and
+//   one per route handler; lifecycle hooks get none (a dozen spans per request that said little);
+// - instrumentation-pg: a span per SQL statement (the ORM's too: adapter-pg queries the same pool),
+//   with its text in db.query.text and never its parameter values, which may hold unpublished
+//   content. Statements outside a request (the background worker's polling) make no spans, nor do
+//   pool connections.
+// The request id (Fastify's request.id) is set on the SERVER span and the request span as
+// newsdesk.request_id, and the trace id goes into the request's access-log line.
+// instrumentation-pg patches pg as it is first required, ES module imports included (checked on
+// Node 20, 22 and 24, through tsx and the built files): no loader hook (import-in-the-middle).
+import { FastifyOtelInstrumentation } from '@fastify/otel'
+import { type Context, context, isSpanContextValid, type Span, TraceFlags, trace } from '@opentelemetry/api'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
+import { NodeSDK } from '@opentelemetry/sdk-node'
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
+import type { TracingConfig } from '../config.js'
+
+/** The attribute holding the request id (the X-Request-Id response header, `requestId` in the log). */
+export const requestIdAttribute = 'newsdesk.request_id'
+
+export interface TracingOptions extends Pick<TracingConfig, 'serviceName'> {
+  /**
+   * Where finished spans go. By default they are batched to the OTLP/HTTP exporter (JSON), which
+   * reads OTEL_EXPORTER_OTLP_ENDPOINT and the other standard OTEL_EXPORTER_OTLP_* and OTEL_BSP_*
+   * variables itself; tests pass a processor over an in-memory exporter.
+   */
+  spanProcessor?: SpanProcessor
+}
+
+/** What the rest of the server sees of tracing (src/start.ts and buildApp). */
+export interface Tracing {
+  /** Registered first in buildApp, so that every route and hook after it runs inside the request's span. */
+  plugin: FastifyPluginCallback
+  /** The trace a request belongs to, for its access-log line (undefined: not traced, or not sampled). */
+  traceId(request: FastifyRequest): string | undefined
+  /** Ends the SDK: exports the spans still waiting in the batch (graceful shutdown). */
+  shutdown(): Promise<void>
+}
+
+export function startTracing(options: TracingOptions): Tracing {
+  const fastify = new FastifyOtelInstrumentation({
+    instrumentHooks: false,
+    requestHook: (span: Span, request: FastifyRequest) => {
+      span.setAttribute(requestIdAttribute, request.id)
+      // The HTTP server span the request runs in (absent for app.inject, where the span above is the SERVER span).
+      trace.getSpan(context.active())?.setAttribute(requestIdAttribute, request.id)
+    },
+  })
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    ...(options.spanProcessor
+      ? { spanProcessors: [options.spanProcessor] }
+      : { traceExporter: new OTLPTraceExporter() }),
+    // Traces only: without these the SDK would also start OTLP metric and log exporters.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      // Outgoing requests (webhook deliveries, S3, the exporter itself) are not traced.
+      new HttpInstrumentation({ disableOutgoingRequestInstrumentation: true }),
+      new PgInstrumentation({ ignoreConnectSpans: true, requireParentSpan: true, enhancedDatabaseReporting: false }),
+      fastify,
+    ],
+  })
+  sdk.start()
+  return {
+    plugin: fastify.plugin(),
+    traceId(request) {
+      const ctx: Context = request.opentelemetry().context ?? context.active()
+      const span = trace.getSpanContext(ctx)
+      // A log line names a trace only when the trace is recorded (a sampler may leave it out).
+      return span && isSpanContextValid(span) && span.traceFlags & TraceFlags.SAMPLED ? span.traceId : undefined
+    },
+    shutdown: () => sdk.shutdown(),
+  }
+}
