@@ -24,7 +24,7 @@ import { publicLinks } from './http/pagination.js'
 import problem, { clientErrorHandler, routerErrorHandler } from './http/problem.js'
 import rateLimit from './http/rate-limit.js'
 import responseCache from './http/response-cache.js'
-import security, { createBrowserHeaders } from './http/security.js'
+import security, { type BrowserHeaders, createBrowserHeaders } from './http/security.js'
 import { buildSerializer } from './http/serialization.js'
 import { shutdown } from './http/shutdown.js'
 import { createValidatorCompiler, rejectNulCharacters } from './http/validation.js'
@@ -77,39 +77,13 @@ export async function buildApp({
   // One listening connection for the response cache and the worker.
   const changeSource = sharedChanges(db)
   const browserHeaders = createBrowserHeaders(config.corsOrigins)
-  const app = Fastify({
-    ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
-    bodyLimit: config.bodyLimit,
-    requestTimeout: config.requestTimeoutMs,
-    keepAliveTimeout: config.keepAliveTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs,
-    // A caller's X-Request-Id is kept when it is a sane token, so logs correlate across services.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id']
-      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
-    },
-    requestIdHeader: false,
-    // A hop count as a function: Fastify's types take none, though proxy-addr counts hops this way.
-    trustProxy:
-      typeof config.trustProxy === 'number'
-        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
-        : config.trustProxy,
-    // One access line per request (below) instead of Fastify's two (on arrival and on completion).
-    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
-    schemaController: { compilersFactory: { buildSerializer } },
-    // Slugs may be 200 characters; Fastify's default (100) answered a long slug with a 414.
-    routerOptions: { maxParamLength: 256 },
-    // Errors raised before routing (a bad path, an unparseable request) are problems too, with
-    // the security and CORS headers that no hook adds to them (none runs).
-    frameworkErrors: (error, request, reply) => {
-      browserHeaders.applyAll(request, reply)
-      routerErrorHandler(error, request, reply)
-    },
-    clientErrorHandler,
-    // Requests arriving while the server closes get a problem from src/http/shutdown.ts, not
-    // Fastify's plain 503.
-    return503OnClosing: false,
-  }).withTypeProvider<TypeBoxTypeProvider>()
+  const app = Fastify(
+    serverOptions(
+      config,
+      browserHeaders,
+      loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) },
+    ),
+  ).withTypeProvider<TypeBoxTypeProvider>()
 
   // Tracing first: every hook and route added after it runs inside the request's span.
   if (tracing) await app.register(tracing.plugin)
@@ -194,6 +168,47 @@ export async function buildApp({
         { name: 'retention', run: () => changes.prune() },
       ])
   return app
+}
+
+/** Fastify's options: limits and timeouts from the configuration, request ids, proxies, and errors raised before routing. */
+function serverOptions(
+  config: Config,
+  browserHeaders: BrowserHeaders,
+  logging: Pick<FastifyServerOptions, 'logger'> | { loggerInstance: FastifyBaseLogger },
+): FastifyServerOptions {
+  return {
+    ...logging,
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    // A caller's X-Request-Id is kept when it is a sane token, so logs correlate across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
+    },
+    requestIdHeader: false,
+    // A hop count as a function: Fastify's types take none, though proxy-addr counts hops this way.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
+    // One access line per request (below) instead of Fastify's two (on arrival and on completion).
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    schemaController: { compilersFactory: { buildSerializer } },
+    // Slugs may be 200 characters; Fastify's default (100) answered a long slug with a 414.
+    routerOptions: { maxParamLength: 256 },
+    // Errors raised before routing (a bad path, an unparseable request) are problems too, with
+    // the security and CORS headers that no hook adds to them (none runs).
+    frameworkErrors: (error, request, reply) => {
+      browserHeaders.applyAll(request, reply)
+      routerErrorHandler(error, request, reply)
+    },
+    clientErrorHandler,
+    // Requests arriving while the server closes get a problem from src/http/shutdown.ts, not
+    // Fastify's plain 503.
+    return503OnClosing: false,
+  }
 }
 
 /**
