@@ -75,7 +75,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code
   if (typeof code === 'string' && (unavailableNodeCodes.has(code) || /^(08|57P0)/.test(code))) return true
   const message = err instanceof Error ? err.message : ''
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     message,
   )
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { DatabaseUnavailableError, ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
+import { isDatabaseUnavailable } from '../db/errors.js'
 import { BoundedMap } from '../lib/bounded-map.js'
 import {
   type Actor,
@@ -50,9 +51,13 @@ export interface AuthOptions {
 
 const anonymous: Principal = { kind: 'anonymous' }
 
-/** Keys remembered for routes that answer during a database outage (scrapers: a handful). */
+/**
+ * Keys remembered for routes that answer during a database outage (scrapers: a handful), for ten
+ * minutes from their last successful lookup and never past their own expiry. A key revoked while
+ * the database is down (or on another instance) stays accepted on such a route for at most that.
+ */
 const outageKeys = 100
-const outageKeyTtlMs = 3_600_000
+const outageKeyTtlMs = 600_000
 /** How long such a route waits for a key lookup before taking the database for down. */
 const outageLookupMs = 2000
 
@@ -193,14 +198,18 @@ export default fp<AuthOptions>(
           if (!(err as { mayRecover?: boolean }).mayRecover) guard.rememberInvalid(token, (err as Error).message)
           throw err
         }
-        // Keys could not be looked up (the database is down).
-        const known = remember ? lastAccepted.get(tokenHash, clock().getTime()) : undefined
+        // Only when keys could not be looked up (the database is down, or did not answer in time).
+        const unavailable = err instanceof DatabaseUnavailableError || isDatabaseUnavailable(err)
+        const known = remember && unavailable ? lastAccepted.get(tokenHash, clock().getTime()) : undefined
         if (!known) throw err
+        request.log.warn({ keyId: known.id }, 'database unavailable: key accepted as it was at its last lookup')
         looked = false
         return known
       })
       if (remember && looked && mayAccess(principal.scopes, access)) {
-        lastAccepted.set(tokenHash, principal, clock().getTime() + outageKeyTtlMs)
+        const until = clock().getTime() + outageKeyTtlMs
+        const expires = principal.expiresAt?.getTime() ?? until
+        lastAccepted.set(tokenHash, principal, Math.min(until, expires))
       }
       request.principal = principal
       if (!mayAccess(principal.scopes, access)) throw new ForbiddenError(access)

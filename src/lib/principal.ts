@@ -59,6 +59,8 @@ export interface KeyPrincipal {
   name: string
   scopes: string[]
   rateLimit: number | null
+  /** When the key stops being valid (null: never). */
+  expiresAt?: Date | null
 }
 export type Principal = { kind: 'anonymous' } | KeyPrincipal
 

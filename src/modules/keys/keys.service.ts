@@ -84,7 +84,14 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > lastUsedResolutionMs) {
         repo.updateKey(db, row.id, { lastUsedAt: now }).catch((err) => onBackgroundError?.(err))
       }
-      return { kind: 'key', id: row.id, name: row.name, scopes: row.scopes, rateLimit: row.rateLimit }
+      return {
+        kind: 'key',
+        id: row.id,
+        name: row.name,
+        scopes: row.scopes,
+        rateLimit: row.rateLimit,
+        expiresAt: row.expiresAt,
+      }
     },
 
     /**
