@@ -3,6 +3,7 @@
 // stop accepting connections, let in-flight requests finish (bounded by SHUTDOWN_TIMEOUT_MS) and
 // close the database, then export the last spans when tracing is on; a second signal exits at once.
 import closeWithGrace from 'close-with-grace'
+import type { FastifyBaseLogger } from 'fastify'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { DataDirInUseError } from './db/data-dir-lock.js'
@@ -75,7 +76,11 @@ export async function start({ tracing }: StartOptions = {}) {
   }
 
   const app = await buildApp({ config, db, loggerInstance: log, tracing })
-  if (tracing) log.info(config.tracing, 'tracing on: spans are exported over OTLP/HTTP')
+  if (tracing) {
+    // The endpoint without credentials a URL may carry.
+    const endpoint = config.tracing?.endpoint.replace(/\/\/[^@/]*@/, '//')
+    log.info({ ...config.tracing, endpoint }, 'tracing on: spans are exported over OTLP/HTTP')
+  }
 
   // The drain period first (readiness 503, everything else served), then the bounded close.
   const drainMs = config.shutdownDrainMs
@@ -85,10 +90,14 @@ export async function start({ tracing }: StartOptions = {}) {
     // After an error the process cannot be trusted to serve: no drain.
     if (!err) await app.shutdown.drain(drainMs)
     app.shutdown.close()
-    await app.close()
-    await db.close()
-    // Last, so that the spans of the last requests (and of closing) are exported before exit.
-    await tracing?.shutdown().catch((err) => log.warn({ err }, 'could not export the last spans'))
+    try {
+      await app.close()
+      await db.close()
+    } finally {
+      // Last, so that the spans of the last requests (and of closing) are exported before exit;
+      // for 2 s at most, so that an unreachable collector cannot hold the exit past its budget.
+      if (tracing) await exportLastSpans(tracing, log)
+    }
   })
 
   try {
@@ -102,4 +111,17 @@ export async function start({ tracing }: StartOptions = {}) {
     await db.close().catch(() => {})
     process.exit(1)
   }
+}
+
+/** Ends tracing, exporting the spans still batched, for at most 2 s. */
+async function exportLastSpans(tracing: Tracing, log: FastifyBaseLogger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      log.warn('the last spans were not exported within 2 s')
+      resolve()
+    }, 2000)
+  })
+  await Promise.race([tracing.shutdown().catch((err) => log.warn({ err }, 'could not export the last spans')), limit])
+  clearTimeout(timer)
 }

@@ -10,7 +10,8 @@
 //   content. Statements outside a request (the background worker's polling) make no spans, nor do
 //   pool connections.
 // The request id (Fastify's request.id) is set on the SERVER span and the request span as
-// newsdesk.request_id, and the trace id goes into the request's access-log line.
+// newsdesk.request_id, and the trace id goes into the request's access-log line. A preview's path
+// is recorded without its token, as in the access log; health probes and /metrics scrapes make no spans.
 // instrumentation-pg patches pg as it is first required, ES module imports included (checked on
 // Node 20, 22 and 24, through tsx and the built files): no loader hook (import-in-the-middle).
 import { FastifyOtelInstrumentation } from '@fastify/otel'
@@ -22,6 +23,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import type { TracingConfig } from '../config.js'
+import { redactPreviewPath } from '../modules/previews/previews.tokens.js'
 
 /** The attribute holding the request id (the X-Request-Id response header, `requestId` in the log). */
 export const requestIdAttribute = 'newsdesk.request_id'
@@ -45,13 +47,28 @@ export interface Tracing {
   shutdown(): Promise<void>
 }
 
+/** Probes and scrapes, every few seconds from every balancer and Prometheus: not traced. */
+function isOperational(path: string): boolean {
+  return path.startsWith('/health/') || path === '/metrics'
+}
+
+/** A preview's path without its token (a credential): spans show what the access log shows. */
+function redactedPath(url: string): string | undefined {
+  return url.startsWith('/v1/preview/') ? redactPreviewPath(url).replace(/[?#].*$/, '') : undefined
+}
+
 export function startTracing(options: TracingOptions): Tracing {
   const fastify = new FastifyOtelInstrumentation({
     instrumentHooks: false,
+    ignorePaths: ({ url }) => isOperational(url),
     requestHook: (span: Span, request: FastifyRequest) => {
-      span.setAttribute(requestIdAttribute, request.id)
-      // The HTTP server span the request runs in (absent for app.inject, where the span above is the SERVER span).
-      trace.getSpan(context.active())?.setAttribute(requestIdAttribute, request.id)
+      // The HTTP server span the request runs in (absent for app.inject, where `span` is the SERVER span).
+      const server = trace.getSpan(context.active())
+      for (const s of [span, server]) {
+        s?.setAttribute(requestIdAttribute, request.id)
+        const path = redactedPath(request.url)
+        if (path) s?.setAttribute('url.path', path)
+      }
     },
   })
   const sdk = new NodeSDK({
@@ -64,7 +81,15 @@ export function startTracing(options: TracingOptions): Tracing {
     logRecordProcessors: [],
     instrumentations: [
       // Outgoing requests (webhook deliveries, S3, the exporter itself) are not traced.
-      new HttpInstrumentation({ disableOutgoingRequestInstrumentation: true }),
+      new HttpInstrumentation({
+        disableOutgoingRequestInstrumentation: true,
+        ignoreIncomingRequestHook: (request) => isOperational((request.url ?? '').replace(/[?#].*$/, '')),
+        // Set as the span starts, over the path it would record.
+        startIncomingSpanHook: (request) => {
+          const path = redactedPath(request.url ?? '')
+          return path ? { 'url.path': path } : {}
+        },
+      }),
       new PgInstrumentation({ ignoreConnectSpans: true, requireParentSpan: true, enhancedDatabaseReporting: false }),
       fastify,
     ],

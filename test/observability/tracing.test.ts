@@ -176,6 +176,26 @@ test('statements outside a request make no spans', async (t) => {
   t.same(exporter.getFinishedSpans(), [])
 })
 
+test("a preview's token is in no span; health probes and scrapes make none", async (t) => {
+  const { app } = await tracedApp(t)
+  const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  const token = `ndp_${'S'.repeat(43)}`
+  const preview = await fetch(`${address}/v1/preview/${token}?x=1`)
+  await preview.arrayBuffer()
+  t.equal(preview.status, 404, 'an unknown preview link')
+  for (const path of ['/health/live', '/health/ready', '/metrics']) await (await fetch(`${address}${path}`)).arrayBuffer()
+  await app.close()
+
+  const spans = exporter.getFinishedSpans()
+  t.ok(spans.length > 0, 'the preview request was traced')
+  const servers = spans.filter((s) => s.kind === SpanKind.SERVER)
+  t.equal(servers.length, 1, 'one SERVER span: the preview request, not the probes and the scrape')
+  t.equal(servers[0]?.attributes['url.path'], '/v1/preview/[redacted]', 'the path without its token')
+  const request = spans.find((s) => s.instrumentationScope.name === '@fastify/otel' && s.name === 'request')
+  t.equal(request?.attributes['url.path'], '/v1/preview/[redacted]')
+  t.notMatch(JSON.stringify(spans.map((s) => [s.name, s.attributes, s.events])), /S{20}/, 'the token is in no span')
+})
+
 test('shutdown ends the SDK: what follows is not exported', async (t) => {
   await tracing.shutdown()
   const { app } = await tracedApp(t)

@@ -77,6 +77,7 @@ export function createMetricsService(options: MetricsOptions) {
     return reading
   }
 
+  let rendering: Promise<string> | undefined
   return {
     contentType: register.contentType,
 
@@ -88,30 +89,41 @@ export function createMetricsService(options: MetricsOptions) {
     /** What the webhook delivery task reports. */
     deliveries,
 
-    /** Every metric in the text format, the database's figures read now. */
-    async render(): Promise<string> {
-      // Node's metrics from the first scrape on: an app that is never scraped (a test's) starts
-      // no event-loop monitor and no GC observer.
-      if (!defaultsCollected) {
-        defaultsCollected = true
-        collectDefaultMetrics({ register })
-      }
-      expected ??= migrationsOnDisk().catch((err) => {
-        expected = undefined
-        throw err
+    /**
+     * Every metric in the text format, the database's figures read now. Scrapes that arrive while
+     * one renders share its text: the figures are set on shared gauges, and a second render
+     * setting them in between would mix two scrapes' figures.
+     */
+    render(): Promise<string> {
+      rendering ??= renderNow().finally(() => {
+        rendering = undefined
       })
-      const now = clock()
-      const [found, onDisk] = await Promise.all([
-        within(figures(now), databaseTimeoutMs),
-        within(expected, databaseTimeoutMs),
-      ])
-      database.set(found, onDisk, now)
-      try {
-        return await register.metrics()
-      } finally {
-        cache.done()
-      }
+      return rendering
     },
+  }
+
+  async function renderNow(): Promise<string> {
+    // Node's metrics from the first scrape on: an app that is never scraped (a test's) starts
+    // no event-loop monitor and no GC observer.
+    if (!defaultsCollected) {
+      defaultsCollected = true
+      collectDefaultMetrics({ register })
+    }
+    expected ??= migrationsOnDisk().catch((err) => {
+      expected = undefined
+      throw err
+    })
+    const now = clock()
+    const [found, onDisk] = await Promise.all([
+      within(figures(now), databaseTimeoutMs),
+      within(expected, databaseTimeoutMs),
+    ])
+    database.set(found, onDisk, now)
+    try {
+      return await register.metrics()
+    } finally {
+      cache.done()
+    }
   }
 }
 
