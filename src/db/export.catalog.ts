@@ -168,11 +168,15 @@ export async function setSequence(query: Query, sequence: Sequence): Promise<voi
   ])
 }
 
+/** A page's JSON text aims at this size: revisions of long articles are ~100 KB a row. */
+const pageBytes = 4 * 1024 * 1024
+
 /**
- * Copies one table's rows in pages of `pageRows`, in key order: each page is read as JSON text
- * (every type in its exact text form: bytea as hex, timestamps with their offset, arrays and
- * JSON as they are) and inserted by one statement that parses it into the table's row type.
- * Memory holds one page. Generated columns are left to the target. Returns the rows copied.
+ * Copies one table's rows in pages, in key order: each page is read as JSON text (every type in
+ * its exact text form: bytea as hex, timestamps with their offset, arrays and JSON as they are)
+ * and inserted by one statement that parses it into the table's row type. Memory holds one page:
+ * the first is 50 rows, and each next one is sized from the last one's bytes to about 4 MB, at
+ * most `pageRows` rows. Generated columns are left to the target. Returns the rows copied.
  */
 export async function copyRows(source: Query, target: Query, table: Table, pageRows = 1000): Promise<number> {
   const columns = table.columns.filter((c) => !c.generated).map((c) => ident(c.name))
@@ -180,24 +184,27 @@ export async function copyRows(source: Query, target: Query, table: Table, pageR
     ? table.key.map((c) => ({ expr: `t.${ident(c.name)}`, type: c.type }))
     : [{ expr: 't.ctid', type: 'tid' }]
   const keyList = keys.map((k) => k.expr).join(', ')
-  const read = (after: boolean) =>
+  const read = (after: boolean, limit: number) =>
     `SELECT to_json(x)::text AS j, ${keys.map((k, i) => `${k.expr}::text AS k${i}`).join(', ')}
       FROM ${qualified(table.name)} t CROSS JOIN LATERAL (SELECT ${columns.map((c) => `t.${c}`).join(', ')}) x
       ${after ? `WHERE (${keyList}) > (${keys.map((k, i) => `$${i + 1}::${k.type}`).join(', ')})` : ''}
-      ORDER BY ${keyList} LIMIT ${pageRows}`
+      ORDER BY ${keyList} LIMIT ${limit}`
   // OVERRIDING SYSTEM VALUE: an identity column GENERATED ALWAYS takes the source's value too.
   const write = `INSERT INTO ${qualified(table.name)} (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
     SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${qualified(table.name)}, $1::json)`
   let copied = 0
   let last: string[] | undefined
+  let limit = Math.min(50, pageRows)
   for (;;) {
-    const rows = await source<Record<string, string>>(read(last !== undefined), last)
+    const rows = await source<Record<string, string>>(read(last !== undefined, limit), last)
     if (rows.length === 0) return copied
-    await target(write, [`[${rows.map((r) => r.j).join(',')}]`])
+    const page = `[${rows.map((r) => r.j).join(',')}]`
+    await target(write, [page])
     copied += rows.length
-    if (rows.length < pageRows) return copied
+    if (rows.length < limit) return copied
     const end = rows[rows.length - 1] as Record<string, string>
     last = keys.map((_, i) => end[`k${i}`] as string)
+    limit = Math.max(1, Math.min(pageRows, Math.floor((limit * pageBytes) / page.length)))
   }
 }
 

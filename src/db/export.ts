@@ -52,6 +52,7 @@ const usage = 'give the URL of an empty database, e.g. postgres://user:password@
 export function redactUrl(url: URL): string {
   const shown = new URL(url.href)
   if (shown.password) shown.password = '***'
+  for (const name of ['password', 'sslpassword']) if (shown.searchParams.has(name)) shown.searchParams.set(name, '***')
   return shown.href
 }
 
@@ -65,7 +66,8 @@ function parseTarget(url: string): URL {
   // A host, or (a Unix socket) a host parameter: postgres:///newsdesk?host=/var/run/postgresql
   const host = parsed?.hostname || parsed?.searchParams.get('host')
   if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !host) {
-    throw new ExportError(`${JSON.stringify(url)} is not a PostgreSQL URL: ${usage}`)
+    // Not echoed: a URL that does not parse may still hold a password.
+    throw new ExportError(`the target is not a PostgreSQL URL: ${usage}`)
   }
   return parsed
 }
@@ -175,6 +177,7 @@ async function refuseData(target: Query, shown: string): Promise<void> {
       `${shown} holds tables (${names.join(', ')}) that Newsdesk's migrations did not make: ${usage}`,
     )
   }
+  if (names.includes('_prisma_migrations')) await refuseNewerMigrations(target, shown)
   const found = await tablesWithRows(target)
   if (found.size === 0) return
   const many = [...found].filter(([, digest]) => digest === null)
@@ -191,6 +194,18 @@ async function refuseData(target: Query, shown: string): Promise<void> {
   }
   const data = [...found].filter(([table, digest]) => digest === null || digest !== baseline.get(table))
   if (data.length > 0) throw holdsData(shown, data)
+}
+
+/** A target migrated by a newer version of Newsdesk: its schema is not the one this version copies into. */
+async function refuseNewerMigrations(target: Query, shown: string): Promise<void> {
+  const applied = await target<{ name: string }>('SELECT migration_name AS name FROM _prisma_migrations')
+  const known = new Set((await loadMigrationsList()).migrationDirectories.map((m) => m.path))
+  const unknown = applied.map((r) => r.name).filter((name) => !known.has(name))
+  if (unknown.length > 0) {
+    throw new ExportError(
+      `${shown} has migrations this version of Newsdesk does not know (${unknown.join(', ')}): ${usage}`,
+    )
+  }
 }
 
 function holdsData(shown: string, tables: [string, unknown][]): ExportError {

@@ -82,6 +82,21 @@ test('refusals, a copy failing part way, and tables of every kind', { skip: !ser
   for (const bad of ['', 'newsdesk', 'http://db.example/newsdesk', 'postgres://']) {
     await refuses(exportToServer(config, bad), /is not a PostgreSQL URL: give the URL of an empty database/, bad)
   }
+  // A URL that does not parse is not echoed: it may hold a password.
+  const unparsed = exportToServer(config, 'postgres://newsdesk:s3cr#t@db:5432/nd')
+  await refuses(unparsed, /^the target is not a PostgreSQL URL/, 'a password with an unescaped #')
+  t.notMatch(String(await unparsed.catch((e) => e)), /s3cr/, 'the password of a URL that does not parse is not shown')
+  const socket = await exportToServer(config, 'postgres:///newsdesk?host=/nonexistent&password=hunter3').catch((e) => e)
+  t.match(String(socket), /password=\*\*\*/, 'a password parameter is masked')
+  t.notMatch(String(socket), /hunter3/, 'a password parameter is not shown')
+  const newer = await emptyServerDatabase(t, 'newer')
+  await newer.client.query(`CREATE TABLE _prisma_migrations (id text PRIMARY KEY, migration_name text NOT NULL)`)
+  await newer.client.query(`INSERT INTO _prisma_migrations VALUES ('x', '29990101000000_future')`)
+  await refuses(
+    exportToServer(config, newer.url),
+    /has migrations this version of Newsdesk does not know \(29990101000000_future\)/,
+    'a target migrated by a newer version',
+  )
   await refuses(exportToServer({ kind: 'server', url, poolMax: 1 }, url), /DATABASE_URL is set/, 'a server configured')
   await refuses(exportToServer({ kind: 'embedded', dataDir: 'memory://' }, url), /in-memory/, 'memory://')
   await refuses(
