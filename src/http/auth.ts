@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { DatabaseUnavailableError, ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
+import { DatabaseUnavailableError, ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from '../errors.js'
 import { BoundedMap } from '../lib/bounded-map.js'
 import {
   type Actor,

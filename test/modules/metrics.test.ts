@@ -198,7 +198,12 @@ test('a database that does not answer: still a 200, with newsdesk_database_up 0'
   assertProblem(t, unknown as Res, 503, 'ND_DATABASE_UNAVAILABLE')
   // The revoked key is remembered as invalid, not as accepted.
   assertProblem(t, (await app.inject({ url: '/metrics', headers: revoked.headers })) as Res, 401, 'ND_UNAUTHORIZED')
-  assertProblem(t, (await app.inject({ url: '/metrics', headers: reader.headers })) as Res, 503, 'ND_DATABASE_UNAVAILABLE')
+  assertProblem(
+    t,
+    (await app.inject({ url: '/metrics', headers: reader.headers })) as Res,
+    503,
+    'ND_DATABASE_UNAVAILABLE',
+  )
   // The remembered key opens /metrics only: any other route with it waits for the database.
   const other = await app.inject({ url: '/v1/sources', headers: scraper.headers })
   assertProblem(t, other as Res, 503, 'ND_DATABASE_UNAVAILABLE')

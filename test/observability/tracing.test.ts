@@ -183,7 +183,8 @@ test("a preview's token is in no span; health probes and scrapes make none", asy
   const preview = await fetch(`${address}/v1/preview/${token}?x=1`)
   await preview.arrayBuffer()
   t.equal(preview.status, 404, 'an unknown preview link')
-  for (const path of ['/health/live', '/health/ready', '/metrics']) await (await fetch(`${address}${path}`)).arrayBuffer()
+  for (const path of ['/health/live', '/health/ready', '/metrics'])
+    await (await fetch(`${address}${path}`)).arrayBuffer()
   await app.close()
 
   const spans = exporter.getFinishedSpans()

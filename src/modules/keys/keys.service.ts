@@ -84,14 +84,7 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > lastUsedResolutionMs) {
         repo.updateKey(db, row.id, { lastUsedAt: now }).catch((err) => onBackgroundError?.(err))
       }
-      return {
-        kind: 'key',
-        id: row.id,
-        name: row.name,
-        scopes: row.scopes,
-        rateLimit: row.rateLimit,
-        expiresAt: row.expiresAt,
-      }
+      return principalOf(row)
     },
 
     /**
@@ -170,6 +163,23 @@ export function createKeysService(db: PrismaClient, { clock, onBackgroundError }
     count(): Promise<number> {
       return repo.countKeys(db)
     },
+  }
+}
+
+function principalOf(row: {
+  id: string
+  name: string
+  scopes: string[]
+  rateLimit: number | null
+  expiresAt: Date | null
+}): KeyPrincipal {
+  return {
+    kind: 'key',
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    rateLimit: row.rateLimit,
+    expiresAt: row.expiresAt,
   }
 }
 
