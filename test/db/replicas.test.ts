@@ -1,0 +1,269 @@
+// Read replicas against a real streaming replica the test starts itself (test/pg-cluster.ts):
+// public reads go to the replica, everything else to the primary; a change is never read back
+// from a replica that has not replayed it, so the response cache never refills with stale content.
+// Which server answered is told by content: a headline changed on the primary without a
+// notification (session_replication_role = replica fires no trigger) while the replica's replay is
+// paused is on the primary only, so an answer with the old headline came from the replica.
+import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
+import { test } from 'tap'
+import { loadConfig } from '../../src/config.js'
+import { openDatabase } from '../../src/db/database.js'
+import { applyMigrations } from '../../src/db/migrations.js'
+import { parseLsn } from '../../src/db/replicas.js'
+import { build, createKey, json } from '../helper.js'
+import { type Cluster, clusterUnavailable, startCluster } from '../pg-cluster.js'
+
+const rateLimits = { RATE_LIMIT_ANONYMOUS_MAX: '1000000', RATE_LIMIT_MAX: '1000000' }
+
+test('configuration', async (t) => {
+  const replica = 'postgres://reader:secret@10.0.0.2:5432/newsdesk'
+  t.throws(() => loadConfig({ DATABASE_REPLICA_URLS: replica }), {
+    name: 'ConfigError',
+    variable: 'DATABASE_REPLICA_URLS',
+    message: /needs DATABASE_URL/,
+  })
+  const primary = { DATABASE_URL: 'postgres://localhost/newsdesk' }
+  for (const bad of ['mysql://10.0.0.2/newsdesk', `${replica},postgres://`, ' , ']) {
+    const err = t.throws(() => loadConfig({ ...primary, DATABASE_REPLICA_URLS: bad }), {
+      name: 'ConfigError',
+      variable: 'DATABASE_REPLICA_URLS',
+    }) as Error
+    t.notMatch(err.message, /secret/, 'a password in the list is not repeated')
+  }
+  t.throws(() => loadConfig({ ...primary, DATABASE_REPLICA_URLS: replica, REPLICA_MAX_LAG_MS: '-1' }), {
+    name: 'ConfigError',
+    variable: 'REPLICA_MAX_LAG_MS',
+  })
+  t.same(loadConfig({ ...primary, DATABASE_REPLICA_URLS: ` ${replica}, postgresql://10.0.0.3/newsdesk` }).database, {
+    kind: 'server',
+    url: primary.DATABASE_URL,
+    poolMax: 10,
+    replicas: { urls: [replica, 'postgresql://10.0.0.3/newsdesk'], maxLagMs: 10000, pollMs: 1000 },
+  })
+  t.notOk('replicas' in loadConfig(primary).database, 'none by default')
+})
+
+test('WAL positions compare as numbers', async (t) => {
+  t.equal(parseLsn('0/16B3748'), 0x16b3748n)
+  t.equal(parseLsn('1/0'), 1n << 32n)
+  t.ok(parseLsn('A/0') > parseLsn('9/FFFFFFFF'), 'not as text')
+})
+
+const unavailable = clusterUnavailable()
+
+/** Polls `check` until it holds (replication is real time, not a clock a test can move). */
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
+    await sleep(20)
+  }
+}
+
+function replicaTools(cluster: Cluster) {
+  const headlineOn = async (on: 'primary' | 'replica', id: string) =>
+    (await cluster.sql<{ headline: string }>(on, 'SELECT headline FROM articles WHERE id = $1', [id]))[0]?.headline
+  return {
+    headlineOn,
+    async pause() {
+      await cluster.sql('replica', 'SELECT pg_wal_replay_pause()')
+      const [state] = await cluster.sql<{ s: string }>('replica', 'SELECT pg_get_wal_replay_pause_state() AS s')
+      if (state?.s === 'not paused') throw new Error('replay did not pause')
+    },
+    resume: () => cluster.sql('replica', 'SELECT pg_wal_replay_resume()'),
+    /** Changes a headline on the primary without a change notification (no trigger fires). */
+    async quietly(id: string, headline: string, table = 'articles', column = 'headline') {
+      const client = new pg.Client({ connectionString: cluster.primaryUrl })
+      await client.connect()
+      try {
+        await client.query("SET session_replication_role = 'replica'")
+        await client.query(`UPDATE ${table} SET ${column} = $1 WHERE id = $2`, [headline, id])
+      } finally {
+        await client.end()
+      }
+    },
+    /** The replica shows the primary's headline (it has replayed everything up to now). */
+    caughtUp: async (id: string) => (await headlineOn('replica', id)) === (await headlineOn('primary', id)),
+  }
+}
+
+test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unavailable}` : false }, async (t) => {
+  const started = Date.now()
+  const cluster = await startCluster()
+  t.teardown(() => cluster.stop())
+  const migrator = await openDatabase({ kind: 'server', url: cluster.primaryUrl, poolMax: 2 })
+  await applyMigrations(migrator.adapterFactory)
+  await migrator.close()
+  t.comment(`primary and replica up and migrated in ${Date.now() - started} ms`)
+
+  /** An instance reading from the replica. */
+  const instance = async (env: Record<string, string> = {}) => {
+    const all = {
+      DATABASE_URL: cluster.primaryUrl,
+      DATABASE_REPLICA_URLS: cluster.replicaUrl,
+      REPLICA_POLL_MS: '20',
+      ...rateLimits,
+      ...env,
+    }
+    const db = await openDatabase(loadConfig(all).database)
+    t.teardown(() => db.close())
+    const built = await build(t, { database: { db }, env: all })
+    const replicas = db.replicas
+    if (!replicas) throw new Error('no replicas opened')
+    const replica = () => replicas.stats().replicas[0] as ReturnType<typeof replicas.stats>['replicas'][number]
+    return { ...built, replicas, replica }
+  }
+  const a = await instance()
+  const tools = replicaTools(cluster)
+  const created = await a.app.inject({
+    method: 'POST',
+    url: '/v1/articles',
+    headers: a.auth,
+    payload: { headline: 'First', body: 'Text' },
+  })
+  t.equal(created.statusCode, 201)
+  const id = json<{ id: string }>(created).id
+  t.equal((await a.app.inject({ method: 'POST', url: `/v1/articles/${id}/publish`, headers: a.auth })).statusCode, 200)
+  const source = await a.app.inject({
+    method: 'POST',
+    url: '/v1/sources',
+    headers: a.auth,
+    payload: { name: 'Wire', kind: 'agency' },
+  })
+  t.equal(source.statusCode, 201)
+  const sourceId = json<{ id: string }>(source).id
+  /** The headline an instance answers (a failure to answer is a failure of the test). */
+  const headline = async (app: typeof a.app, url = `/v1/articles/${id}`, headers: Record<string, string> = {}) => {
+    const res = await app.inject({ url, headers })
+    if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}: ${res.body}`)
+    return json<{ headline: string }>(res).headline
+  }
+  await until('the replica shows the article', () => tools.caughtUp(id))
+  await until('the replica is eligible', () => a.replica().eligible)
+
+  await t.test('public reads go to the replica; preview, embargo and write scopes to the primary', async (t) => {
+    await tools.pause()
+    await tools.quietly(id, 'On the primary only')
+    t.equal(await tools.headlineOn('replica', id), 'First', 'the replica has not replayed it')
+    const before = a.replica().reads
+    t.equal(await headline(a.app, `/v1/articles/${id}?fields=headline`), 'First', 'anonymous: the replica')
+    t.ok(a.replica().reads > before, 'counted as a replica read')
+    // Through the ORM (a list of sources) as well as the direct reads (an article).
+    await tools.quietly(sourceId, 'Renamed', 'sources', 'name')
+    const sources = await a.app.inject('/v1/sources')
+    t.same(
+      json<{ data: { name: string }[] }>(sources).data.map((s) => s.name),
+      ['Wire'],
+      "the ORM's reads: the replica",
+    )
+    const writerSources = await a.app.inject({ url: '/v1/sources', headers: a.auth })
+    t.same(
+      json<{ data: { name: string }[] }>(writerSources).data.map((s) => s.name),
+      ['Renamed'],
+    )
+    for (const scopes of [['content:read'], ['content:syndicate']] as const) {
+      const key = await createKey(a.db, [...scopes])
+      t.equal(
+        await headline(a.app, `/v1/articles/${id}?fields=headline,slug`, key.headers),
+        'First',
+        `${scopes}: the replica`,
+      )
+    }
+    for (const scopes of [['content:write'], ['content:preview'], ['content:embargoed']] as const) {
+      const key = await createKey(a.db, [...scopes])
+      t.equal(await headline(a.app, `/v1/articles/${id}`, key.headers), 'On the primary only', `${scopes}: the primary`)
+    }
+    const ready = await a.app.inject('/health/ready')
+    t.match(json(ready), { status: 'ok', replicas: [{ up: true, eligible: true }] })
+    await tools.resume()
+    await until('the replica replayed it', () => tools.caughtUp(id))
+  })
+
+  await t.test(
+    "the cache trap: a refill after another instance's change never comes from a stale replica",
+    async (t) => {
+      const b = await instance()
+      await until('the replica is eligible', () => a.replica().eligible)
+      const url = `/v1/articles/${id}?fields=headline,summary`
+      t.equal(await headline(a.app, url), 'On the primary only')
+      const hit = await a.app.inject(url)
+      t.ok(hit.headers.age !== undefined, 'cached')
+      await tools.pause()
+      const edited = await b.app.inject({
+        method: 'PATCH',
+        url: `/v1/articles/${id}`,
+        headers: b.auth,
+        payload: { headline: 'Edited' },
+      })
+      t.equal(edited.statusCode, 200)
+      // Instance a learns of the change by notification, empties its cache and refills it. Without
+      // the target rule the refill would read the paused replica and keep "On the primary only".
+      await until('instance a answers the edit', async () => (await headline(a.app, url)) === 'Edited', 5000)
+      t.equal(await tools.headlineOn('replica', id), 'On the primary only', 'the replica alone still has the old row')
+      const refilled = await a.app.inject(url)
+      t.ok(refilled.headers.age !== undefined, 'the refill is cached')
+      t.equal(json<{ headline: string }>(refilled).headline, 'Edited', 'with the new content')
+      t.equal(a.replica().eligible, false, 'the replica is held back while it has not replayed the change')
+      await tools.resume()
+      await until('the replica is used again', () => a.replica().eligible)
+      const before = a.replica().reads
+      t.equal(await headline(a.app, `/v1/articles/${id}?fields=headline,dateline`), 'Edited', 'the replica, caught up')
+      t.ok(a.replica().reads > before, 'read from the replica')
+      t.equal(await headline(a.app, url), 'Edited', 'the cached answer stays new')
+    },
+  )
+
+  await t.test('a writer reads its own write at once', async (t) => {
+    await until('the replica is eligible', () => a.replica().eligible)
+    await tools.pause()
+    const res = await a.app.inject({
+      method: 'PATCH',
+      url: `/v1/articles/${id}`,
+      headers: a.auth,
+      payload: { headline: 'Mine' },
+    })
+    t.equal(res.statusCode, 200)
+    t.equal(await headline(a.app), 'Mine', 'the next public read sees it')
+    const list = await a.app.inject('/v1/articles?fields=headline')
+    t.equal(json<{ data: { headline: string }[] }>(list).data[0]?.headline, 'Mine', 'and so does a list')
+    await tools.resume()
+    await until('the replica replayed it', () => tools.caughtUp(id))
+  })
+
+  await t.test('a replica further behind than REPLICA_MAX_LAG_MS is skipped', async (t) => {
+    const c = await instance({ REPLICA_MAX_LAG_MS: '300', RESPONSE_CACHE_MB: '0' })
+    await until('the replica is eligible', () => c.replica().eligible)
+    await tools.pause()
+    await tools.quietly(id, 'Lagging')
+    await until('the lag passes the limit', () => (c.replica().lagMs ?? 0) > 300)
+    t.equal(c.replica().eligible, false)
+    t.equal(await headline(c.app), 'Lagging', 'read from the primary')
+    t.match(json(await c.app.inject('/health/ready')), { status: 'ok', replicas: [{ up: true, eligible: false }] })
+    await tools.resume()
+    await until('the replica caught up', () => c.replica().eligible)
+    t.equal(c.replica().lagMs, 0)
+    const before = c.replica().reads
+    t.equal(await headline(c.app), 'Lagging')
+    t.ok(c.replica().reads > before, 'the replica is used again')
+  })
+
+  await t.test('a replica that goes down sends reads to the primary', async (t) => {
+    await until('the replica is eligible', () => a.replica().eligible)
+    cluster.stopReplica()
+    for (const more of ['', ',slug', ',summary', ',dateline', ',language']) {
+      const url = `/v1/articles/${id}?fields=headline,bylines${more}`
+      t.equal(await headline(a.app, url), 'Lagging', `${url}: from the primary`)
+    }
+    t.equal(a.replica().up, false)
+    const ready = await a.app.inject('/health/ready')
+    t.equal(ready.statusCode, 200, 'still ready')
+    t.match(json(ready), { status: 'degraded', replicas: [{ up: false, eligible: false }] })
+    cluster.startReplica()
+    await until('the replica is back', () => a.replica().eligible)
+    const before = a.replica().reads
+    t.equal(await headline(a.app, `/v1/articles/${id}?fields=headline,language`), 'Lagging')
+    t.ok(a.replica().reads > before, 'used again')
+  })
+  t.comment(`replica test: ${Date.now() - started} ms`)
+})

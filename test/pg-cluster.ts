@@ -1,0 +1,136 @@
+// A PostgreSQL primary and a streaming replica of it, started for one test file: initdb, then
+// pg_basebackup -R, on free loopback ports, in a temporary folder. PostgreSQL's server binaries
+// refuse to run as root: as root they run as `postgres` (su), in a folder it owns.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
+import net from 'node:net'
+import { join } from 'node:path'
+import pg from 'pg'
+
+export interface Cluster {
+  primaryUrl: string
+  replicaUrl: string
+  /** Stops the replica (fast shutdown: its connections are closed). */
+  stopReplica(): void
+  startReplica(): void
+  /** Runs one statement on the primary or the replica: its rows. */
+  sql<T = Record<string, unknown>>(on: 'primary' | 'replica', text: string, values?: unknown[]): Promise<T[]>
+  stop(): Promise<void>
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
+
+/** Why the cluster cannot start here (missing binaries, no postgres user), or null. */
+export function clusterUnavailable(): string | null {
+  let bindir: string
+  try {
+    bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim()
+  } catch {
+    return 'pg_config is not installed (PostgreSQL server binaries are needed to start a replica)'
+  }
+  for (const bin of ['initdb', 'pg_ctl', 'pg_basebackup']) {
+    if (!existsSync(join(bindir, bin))) return `${bin} is missing from ${bindir}`
+  }
+  if (process.getuid?.() === 0) {
+    try {
+      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', 'true'], { stdio: 'ignore' })
+    } catch {
+      return 'running as root and `su postgres` is impossible (PostgreSQL refuses to run as root)'
+    }
+  }
+  return null
+}
+
+export async function startCluster(): Promise<Cluster> {
+  const bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim()
+  const root = process.getuid?.() === 0
+  const dir = await mkdtemp('/tmp/newsdesk-replica-')
+  if (root) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }))
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }))
+    await chown(dir, uid, gid)
+  }
+  await chmod(dir, 0o700)
+  const run = (bin: string, ...args: string[]) => {
+    const command = [join(bindir, bin), ...args].map(quote).join(' ')
+    if (root) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', command], { stdio: 'pipe' })
+    else execFileSync(join(bindir, bin), args, { stdio: 'pipe' })
+  }
+  const [primaryPort, replicaPort] = [await freePort(), await freePort()]
+  const server = (name: string, port: number, extra = '') => [
+    '-D',
+    join(dir, name),
+    '-l',
+    join(dir, `${name}.log`),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off ${extra}`,
+  ]
+  run('initdb', '-D', join(dir, 'p'), '-A', 'trust', '-U', 'postgres', '--no-sync')
+  run('pg_ctl', ...server('p', primaryPort, '-c wal_level=replica'), 'start')
+  const stopAll = () => {
+    for (const name of ['r', 'p']) {
+      try {
+        run('pg_ctl', '-D', join(dir, name), '-m', 'fast', 'stop')
+      } catch {}
+    }
+  }
+  try {
+    run(
+      'pg_basebackup',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      'postgres',
+      '-D',
+      join(dir, 'r'),
+      '-R',
+      '--checkpoint=fast',
+    )
+    run('pg_ctl', ...server('r', replicaPort), 'start')
+  } catch (err) {
+    stopAll()
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+  const urlOf = (port: number) => `postgres://postgres@127.0.0.1:${port}/newsdesk`
+  const sql = async <T>(on: 'primary' | 'replica', text: string, values: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: urlOf(on === 'primary' ? primaryPort : replicaPort) })
+    client.on('error', () => {})
+    await client.connect()
+    try {
+      return (await client.query(text, values)).rows as T[]
+    } finally {
+      await client.end()
+    }
+  }
+  const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primaryPort}/postgres` })
+  await admin.connect()
+  await admin.query('CREATE DATABASE newsdesk')
+  await admin.end()
+  return {
+    primaryUrl: urlOf(primaryPort),
+    replicaUrl: urlOf(replicaPort),
+    stopReplica: () => run('pg_ctl', '-D', join(dir, 'r'), '-m', 'fast', 'stop'),
+    startReplica: () => run('pg_ctl', ...server('r', replicaPort), 'start'),
+    sql,
+    async stop() {
+      stopAll()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
