@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 
@@ -56,7 +57,7 @@ export function clusterUnavailable(): string | null {
 export async function startCluster(): Promise<Cluster> {
   const bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim()
   const root = process.getuid?.() === 0
-  const dir = await mkdtemp('/tmp/newsdesk-replica-')
+  const dir = await mkdtemp(join(tmpdir(), 'newsdesk-replica-'))
   if (root) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }))
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }))
