@@ -53,6 +53,8 @@ export interface Replica {
   up: boolean
   replay: bigint | null
   reads: number
+  /** A poll has run: a failure is reported when the replica goes down, or at the first poll. */
+  polled: boolean
 }
 
 export interface ReplicaSetOptions extends ReplicaConfig {
@@ -91,7 +93,7 @@ export class ReplicaSet {
     this.#now = options.now ?? Date.now
     this.replicas = options.urls.map((url) => {
       const pool = new pg.Pool({ ...options.poolOptions, connectionString: url })
-      const replica: Replica = { name: nameOf(url), pool, up: false, replay: null, reads: 0 }
+      const replica: Replica = { name: nameOf(url), pool, up: false, replay: null, reads: 0, polled: false }
       // An idle connection dropped (the replica stopping): out until a poll finds it again.
       pool.on('error', (err) => this.markDown(replica, err))
       return replica
@@ -146,8 +148,11 @@ export class ReplicaSet {
   }
 
   markDown(replica: Replica, err: Error): void {
-    if (replica.up) this.#options.onError(err)
+    if (replica.up || !replica.polled) {
+      this.#options.onError(new Error(`read replica ${replica.name} not used: ${err.message}`, { cause: err }))
+    }
     replica.up = false
+    replica.polled = true
   }
 
   stats(): ReplicaStats {
@@ -257,6 +262,7 @@ export class ReplicaSet {
       if (!lsn) throw new Error(`${replica.name} is not a streaming replica (not in recovery)`)
       replica.replay = parseLsn(lsn)
       replica.up = true
+      replica.polled = true
     } catch (err) {
       this.markDown(replica, err as Error)
     }

@@ -10,9 +10,10 @@ import { test } from 'tap'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
 import { applyMigrations } from '../../src/db/migrations.js'
+import { readFromReplicas } from '../../src/db/replica-routing.js'
 import { parseLsn } from '../../src/db/replicas.js'
 import { build, createKey, json } from '../helper.js'
-import { type Cluster, clusterUnavailable, startCluster } from '../pg-cluster.js'
+import { type Cluster, clusterUnavailable, freePort, startCluster } from '../pg-cluster.js'
 
 const rateLimits = { RATE_LIMIT_ANONYMOUS_MAX: '1000000', RATE_LIMIT_MAX: '1000000' }
 
@@ -247,6 +248,71 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
     t.equal(await headline(c.app), 'Lagging')
     t.ok(c.replica().reads > before, 'the replica is used again')
   })
+
+  await t.test('statement by statement: which server answers', async (t) => {
+    await until('the replica is eligible', () => a.replica().eligible)
+    const prisma = a.db.prisma
+    const inRecovery = async (query: Promise<{ r: boolean }[]>) => (await query)[0]?.r
+    const publicRead = <T>(work: () => Promise<T>) =>
+      new Promise<T>((resolve, reject) => readFromReplicas(() => void work().then(resolve, reject)))
+    t.equal(
+      await inRecovery(prisma.$queryRaw`SELECT pg_is_in_recovery() AS r`),
+      false,
+      'outside a public read: the primary',
+    )
+    await publicRead(async () => {
+      t.equal(await inRecovery(prisma.$queryRaw`SELECT pg_is_in_recovery() AS r`), true, 'a public read: the replica')
+      const primaryReads = a.replicas.stats().primaryReads
+      await t.rejects(prisma.$queryRaw`SELECT 1 / 0 AS r`, 'a statement at fault fails')
+      t.equal(a.replicas.stats().primaryReads, primaryReads, 'without a second try on the primary')
+      t.equal(
+        await inRecovery(prisma.$queryRaw`SELECT pg_is_in_recovery() AS r`),
+        true,
+        'and the replica is still used',
+      )
+    })
+    await publicRead(async () => {
+      await tools.pause()
+      await cluster.sql('primary', 'CREATE TABLE primary_only AS SELECT 1 AS n')
+      const rows = await prisma.$queryRaw<{ n: number }[]>`SELECT n FROM primary_only`
+      t.same(rows, [{ n: 1 }], 'what fails on the replica (a table it has not replayed) is read again from the primary')
+      t.equal(await inRecovery(prisma.$queryRaw`SELECT pg_is_in_recovery() AS r`), false, 'and the request stays there')
+      await tools.resume()
+    })
+    await publicRead(async () => {
+      const written = await inRecovery(prisma.$queryRaw`WITH w AS (SELECT 1) SELECT pg_is_in_recovery() AS r`)
+      t.equal(written, false, 'anything but a plain SELECT: the primary')
+      t.equal(await inRecovery(prisma.$queryRaw`SELECT pg_is_in_recovery() AS r`), false, 'and the rest of the request')
+    })
+  })
+
+  await t.test(
+    'a primary that does not answer holds every read on it; a server that is not a replica is not used',
+    async (t) => {
+      const dead = new URL(cluster.primaryUrl)
+      dead.port = String(await freePort())
+      const errors: Error[] = []
+      const db = await openDatabase(
+        {
+          kind: 'server',
+          url: dead.toString(),
+          poolMax: 1,
+          replicas: { urls: [cluster.replicaUrl, cluster.primaryUrl], maxLagMs: 1000, pollMs: 10 },
+        },
+        { onConnectionError: (err) => errors.push(err) },
+      )
+      t.teardown(() => db.close())
+      const replicas = db.replicas as NonNullable<typeof db.replicas>
+      await replicas.refresh()
+      t.match(replicas.stats().replicas, [{ up: true }, { up: false, eligible: false }])
+      t.match(errors.map(String).join('\n'), /not a streaming replica/)
+      replicas.markChange()
+      await until('the target was asked for', () => errors.some((e) => /ECONNREFUSED/.test(String(e))))
+      await replicas.refresh()
+      t.equal(replicas.stats().target, null, "the change's position is unknown")
+      t.equal(replicas.pick(), null, 'so reads go to the primary')
+    },
+  )
 
   await t.test('a replica that goes down sends reads to the primary', async (t) => {
     await until('the replica is eligible', () => a.replica().eligible)
