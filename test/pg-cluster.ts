@@ -2,7 +2,7 @@
 // pg_basebackup -R, on free loopback ports, in a temporary folder. PostgreSQL's server binaries
 // refuse to run as root: as root they run as `postgres` (su), in a folder it owns.
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -33,14 +33,24 @@ export function freePort(): Promise<number> {
 
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
 
+/** Where PostgreSQL's server binaries are: pg_config's answer, else Debian's newest /usr/lib/postgresql/<n>/bin. */
+function serverBindir(): string | null {
+  try {
+    return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    const versions = existsSync('/usr/lib/postgresql')
+      ? readdirSync('/usr/lib/postgresql')
+          .filter((v) => /^[0-9]+$/.test(v))
+          .sort((a, b) => Number(b) - Number(a))
+      : []
+    return versions[0] ? `/usr/lib/postgresql/${versions[0]}/bin` : null
+  }
+}
+
 /** Why the cluster cannot start here (missing binaries, no postgres user), or null. */
 export function clusterUnavailable(): string | null {
-  let bindir: string
-  try {
-    bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim()
-  } catch {
-    return 'pg_config is not installed (PostgreSQL server binaries are needed to start a replica)'
-  }
+  const bindir = serverBindir()
+  if (!bindir) return 'PostgreSQL server binaries not found (no pg_config, no /usr/lib/postgresql/<version>/bin)'
   for (const bin of ['initdb', 'pg_ctl', 'pg_basebackup']) {
     if (!existsSync(join(bindir, bin))) return `${bin} is missing from ${bindir}`
   }
@@ -55,7 +65,7 @@ export function clusterUnavailable(): string | null {
 }
 
 export async function startCluster(): Promise<Cluster> {
-  const bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim()
+  const bindir = serverBindir() as string
   const root = process.getuid?.() === 0
   const dir = await mkdtemp(join(tmpdir(), 'newsdesk-replica-'))
   if (root) {
