@@ -66,11 +66,15 @@ export class RoutedPool extends pg.Pool {
     super(options)
     const primary = pg.Pool.prototype.query.bind(this) as Query
     const { connectionString: _primaryUrl, ...poolOptions } = options
+    // A position is waited for no longer than a poll interval (1–5 s): a server that stopped
+    // answering must not stall the polls (nor hold the target pending) for good.
+    const timeoutMs = Math.max(1000, Math.min(settings.pollMs, 5000))
     this.replicas = new ReplicaSet({
       ...settings,
-      // Polls wait no longer than a poll interval (at least a second) for a replica.
-      poolOptions: { ...poolOptions, connectionTimeoutMillis: Math.max(1000, Math.min(settings.pollMs, 5000)) },
-      primaryLsn: async () => (await primary('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn,
+      poolOptions: { ...poolOptions, connectionTimeoutMillis: timeoutMs },
+      timeoutMs,
+      primaryLsn: async () =>
+        (await primary({ text: 'SELECT pg_current_wal_lsn()::text AS lsn', query_timeout: timeoutMs })).rows[0].lsn,
       onError,
     })
     const replicas = this.replicas

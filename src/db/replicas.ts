@@ -60,6 +60,8 @@ export interface Replica {
 export interface ReplicaSetOptions extends ReplicaConfig {
   /** Options of the replicas' pools (the primary's, without its connection string). */
   poolOptions: pg.PoolConfig
+  /** How long a poll waits for a replica's answer. */
+  timeoutMs: number
   /** The primary's current WAL position ('X/Y'). */
   primaryLsn: () => Promise<string>
   onError: (err: Error) => void
@@ -254,10 +256,12 @@ export class ReplicaSet {
 
   async #pollReplica(replica: Replica): Promise<void> {
     try {
-      const { rows } = await replica.pool.query<{ lsn: string | null }>(
+      const { rows } = await replica.pool.query<{ lsn: string | null }>({
         // Not in recovery: promoted, or not a replica at all; nothing says how far it is.
-        'SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END AS lsn',
-      )
+        text: 'SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END AS lsn',
+        query_timeout: this.#options.timeoutMs,
+        // pg reads query_timeout per query as well as per connection; its types say only the latter.
+      } as pg.QueryConfig)
       const lsn = rows[0]?.lsn
       if (!lsn) throw new Error(`${replica.name} is not a streaming replica (not in recovery)`)
       replica.replay = parseLsn(lsn)
