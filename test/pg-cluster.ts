@@ -7,6 +7,7 @@ import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 
 export interface Cluster {
@@ -144,4 +145,76 @@ export async function startCluster(): Promise<Cluster> {
       await rm(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** Polls `check` until it holds (replication is real time, not a clock a test can move). */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
+    await sleep(20)
+  }
+}
+
+export function replicaTools(cluster: Cluster) {
+  const headlineOn = async (on: 'primary' | 'replica', id: string) =>
+    (await cluster.sql<{ headline: string }>(on, 'SELECT headline FROM articles WHERE id = $1', [id]))[0]?.headline
+  return {
+    headlineOn,
+    async pause() {
+      await cluster.sql('replica', 'SELECT pg_wal_replay_pause()')
+      const [state] = await cluster.sql<{ s: string }>('replica', 'SELECT pg_get_wal_replay_pause_state() AS s')
+      if (state?.s === 'not paused') throw new Error('replay did not pause')
+    },
+    resume: () => cluster.sql('replica', 'SELECT pg_wal_replay_resume()'),
+    /** Changes a headline on the primary without a change notification (no trigger fires). */
+    async quietly(id: string, headline: string, table = 'articles', column = 'headline') {
+      const client = new pg.Client({ connectionString: cluster.primaryUrl })
+      await client.connect()
+      try {
+        await client.query("SET session_replication_role = 'replica'")
+        await client.query(`UPDATE ${table} SET ${column} = $1 WHERE id = $2`, [headline, id])
+      } finally {
+        await client.end()
+      }
+    },
+    /** The replica shows the primary's headline (it has replayed everything up to now). */
+    caughtUp: async (id: string) => (await headlineOn('replica', id)) === (await headlineOn('primary', id)),
+  }
+}
+
+/** A TCP proxy to a local port that can stop passing anything on (a server that hangs), and resume. */
+export function freezableProxy(port: number) {
+  let frozen = false
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1')
+    sockets.add(client).add(upstream)
+    client.on('data', (data) => frozen || upstream.write(data))
+    upstream.on('data', (data) => frozen || client.write(data))
+    const drop = () => {
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', drop).on('close', drop)
+    upstream.on('error', drop).on('close', drop)
+  })
+  return new Promise<{ port: number; freeze(): void; thaw(): void; stop(): Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        freeze: () => {
+          frozen = true
+        },
+        thaw: () => {
+          frozen = false
+        },
+        stop: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy()
+            server.close(() => done())
+          }),
+      })
+    })
+  })
 }

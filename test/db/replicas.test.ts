@@ -4,55 +4,17 @@
 // Which server answered is told by content: a headline changed on the primary without a
 // notification (session_replication_role = replica fires no trigger) while the replica's replay is
 // paused is on the primary only, so an answer with the old headline came from the replica.
-import { setTimeout as sleep } from 'node:timers/promises'
-import pg from 'pg'
 import { test } from 'tap'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
 import { applyMigrations } from '../../src/db/migrations.js'
 import { readFromReplicas } from '../../src/db/replica-routing.js'
 import { build, createKey, json } from '../helper.js'
-import { type Cluster, clusterUnavailable, freePort, startCluster } from '../pg-cluster.js'
+import { clusterUnavailable, freePort, freezableProxy, replicaTools, startCluster, until } from '../pg-cluster.js'
 
 const rateLimits = { RATE_LIMIT_ANONYMOUS_MAX: '1000000', RATE_LIMIT_MAX: '1000000' }
 
 const unavailable = clusterUnavailable()
-
-/** Polls `check` until it holds (replication is real time, not a clock a test can move). */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
-    await sleep(20)
-  }
-}
-
-function replicaTools(cluster: Cluster) {
-  const headlineOn = async (on: 'primary' | 'replica', id: string) =>
-    (await cluster.sql<{ headline: string }>(on, 'SELECT headline FROM articles WHERE id = $1', [id]))[0]?.headline
-  return {
-    headlineOn,
-    async pause() {
-      await cluster.sql('replica', 'SELECT pg_wal_replay_pause()')
-      const [state] = await cluster.sql<{ s: string }>('replica', 'SELECT pg_get_wal_replay_pause_state() AS s')
-      if (state?.s === 'not paused') throw new Error('replay did not pause')
-    },
-    resume: () => cluster.sql('replica', 'SELECT pg_wal_replay_resume()'),
-    /** Changes a headline on the primary without a change notification (no trigger fires). */
-    async quietly(id: string, headline: string, table = 'articles', column = 'headline') {
-      const client = new pg.Client({ connectionString: cluster.primaryUrl })
-      await client.connect()
-      try {
-        await client.query("SET session_replication_role = 'replica'")
-        await client.query(`UPDATE ${table} SET ${column} = $1 WHERE id = $2`, [headline, id])
-      } finally {
-        await client.end()
-      }
-    },
-    /** The replica shows the primary's headline (it has replayed everything up to now). */
-    caughtUp: async (id: string) => (await headlineOn('replica', id)) === (await headlineOn('primary', id)),
-  }
-}
 
 test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unavailable}` : false }, async (t) => {
   const started = Date.now()
@@ -278,6 +240,39 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
       await replicas.refresh()
       t.equal(replicas.stats().target, null, "the change's position is unknown")
       t.equal(replicas.pick(), null, 'so reads go to the primary')
+    },
+  )
+
+  await t.test(
+    'a replica that stops answering is left within a poll timeout, and used again once it answers',
+    async (t) => {
+      const proxy = await freezableProxy(Number(new URL(cluster.replicaUrl).port))
+      t.teardown(() => proxy.stop())
+      const through = new URL(cluster.replicaUrl)
+      through.port = String(proxy.port)
+      const errors: Error[] = []
+      const db = await openDatabase(
+        {
+          kind: 'server',
+          url: cluster.primaryUrl,
+          poolMax: 1,
+          replicas: { urls: [through.toString()], maxLagMs: 10000, pollMs: 20 },
+        },
+        { onConnectionError: (err) => errors.push(err) },
+      )
+      t.teardown(() => db.close())
+      const replicas = db.replicas as NonNullable<typeof db.replicas>
+      const status = () => replicas.stats().replicas[0]
+      await until('the replica is eligible', () => status()?.eligible === true)
+      proxy.freeze()
+      const frozenAt = Date.now()
+      await until('the replica is left', () => status()?.up === false)
+      t.ok(Date.now() - frozenAt < 3000, `left after ${Date.now() - frozenAt} ms (a poll waits 1 s at most)`)
+      t.equal(replicas.pick(), null, 'reads go to the primary')
+      t.match(errors.map(String).join('\n'), /timeout/i, 'and the reason is reported')
+      proxy.thaw()
+      await until('the replica is used again', () => status()?.eligible === true)
+      t.pass('used again')
     },
   )
 
