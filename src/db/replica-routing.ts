@@ -74,7 +74,8 @@ export class RoutedPool extends pg.Pool {
       poolOptions: { ...poolOptions, connectionTimeoutMillis: timeoutMs },
       timeoutMs,
       primaryLsn: async () =>
-        (await primary({ text: 'SELECT pg_current_wal_lsn()::text AS lsn', query_timeout: timeoutMs })).rows[0].lsn,
+        (await primary({ text: 'SELECT pg_current_wal_insert_lsn()::text AS lsn', query_timeout: timeoutMs })).rows[0]
+          .lsn,
       onError,
     })
     const replicas = this.replicas

@@ -200,8 +200,10 @@ export class ReplicaSet {
   }
 
   // The position is read after the change committed (a notification is sent on commit; a write
-  // is answered after it): it is at or after the commit record, so a replica that has replayed
-  // it shows the change.
+  // is answered after it): it is at or after the end of the commit record, so a replica that has
+  // replayed it shows the change. It is the insert position (pg_current_wal_insert_lsn): with
+  // synchronous_commit off a commit returns, and notifies, before its record is written out, so
+  // the write position (pg_current_wal_lsn) can still be short of it.
   async #resolveTarget(): Promise<void> {
     if (this.#resolving || this.#closed) return
     this.#resolving = true
