@@ -82,7 +82,7 @@ export class RoutedPool extends pg.Pool {
     // Assigned rather than overridden: pg's query() has a dozen overloads to restate.
     this.query = ((...args: unknown[]) => {
       const context = contexts.getStore()
-      if (!context || context.replica === null || typeof args.at(-1) === 'function') return primary(...args)
+      if (!context || typeof args.at(-1) === 'function') return primary(...args)
       const first = args[0]
       if (!isPlainRead(typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text)) {
         context.replica = null

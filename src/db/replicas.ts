@@ -65,7 +65,6 @@ export interface ReplicaSetOptions extends ReplicaConfig {
   /** The primary's current WAL position ('X/Y'). */
   primaryLsn: () => Promise<string>
   onError: (err: Error) => void
-  now?: () => number
 }
 
 /** Samples kept for lag: a poll's and a change's. Past this, the oldest go. */
@@ -76,7 +75,6 @@ const firstCatchUpMs = 5
 export class ReplicaSet {
   readonly replicas: Replica[]
   readonly #options: ReplicaSetOptions
-  readonly #now: () => number
   #target = 0n
   /** Changes marked, and the last of them whose position is in #target. */
   #marked = 0
@@ -92,7 +90,6 @@ export class ReplicaSet {
 
   constructor(options: ReplicaSetOptions) {
     this.#options = options
-    this.#now = options.now ?? Date.now
     this.replicas = options.urls.map((url) => {
       const pool = new pg.Pool({ ...options.poolOptions, connectionString: url })
       const replica: Replica = { name: nameOf(url), pool, up: false, replay: null, reads: 0, polled: false }
@@ -117,7 +114,7 @@ export class ReplicaSet {
   /** A replica that may answer a read now, in turn; null: the primary. */
   pick(): Replica | null {
     if (this.pending) return null
-    const now = this.#now()
+    const now = Date.now()
     for (let i = 0; i < this.replicas.length; i++) {
       const replica = this.replicas[(this.#next + i) % this.replicas.length] as Replica
       if (this.#eligible(replica, now)) {
@@ -130,7 +127,7 @@ export class ReplicaSet {
 
   /** The replica may still answer (a request keeps its replica only while this holds). */
   eligible(replica: Replica): boolean {
-    return !this.pending && this.#eligible(replica, this.#now())
+    return !this.pending && this.#eligible(replica, Date.now())
   }
 
   #eligible(replica: Replica, now: number): boolean {
@@ -158,7 +155,7 @@ export class ReplicaSet {
   }
 
   stats(): ReplicaStats {
-    const now = this.#now()
+    const now = Date.now()
     return {
       target: this.pending ? null : formatLsn(this.#target),
       primaryReads: this.primaryReads,
@@ -194,7 +191,7 @@ export class ReplicaSet {
   #sample(text: string): bigint {
     const lsn = parseLsn(text)
     const last = this.#samples.at(-1)
-    if (!last || lsn > last.lsn) this.#samples.push({ lsn, at: this.#now() })
+    if (!last || lsn > last.lsn) this.#samples.push({ lsn, at: Date.now() })
     if (this.#samples.length > maxSamples) this.#samples.shift()
     return lsn
   }
