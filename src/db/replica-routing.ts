@@ -59,6 +59,48 @@ function connectionLost(err: unknown): boolean {
 
 type Query = (...args: unknown[]) => Promise<pg.QueryResult>
 
+/**
+ * A statement on a connection of the replica's pool, as pool.query runs it, except that it is
+ * given up when the replica is found down while it waits: its connection is closed (never handed
+ * to another read) and the caller tries the primary.
+ */
+async function readOn(replica: Replica, args: unknown[]): Promise<pg.QueryResult> {
+  const client = await replica.pool.connect()
+  let released = false
+  const release = (err?: Error) => {
+    if (released) return
+    released = true
+    // As pool.query does: a connection whose statement failed is closed.
+    client.release(err)
+  }
+  return new Promise<pg.QueryResult>((resolve, reject) => {
+    const giveUp = () => {
+      const err = new ReplicaLostError(replica.name)
+      release(err)
+      reject(err)
+    }
+    replica.waiting.add(giveUp)
+    ;(client.query as Query)(...args)
+      .then(
+        (result) => {
+          release()
+          resolve(result)
+        },
+        (err: Error) => {
+          release(err)
+          reject(err)
+        },
+      )
+      .finally(() => replica.waiting.delete(giveUp))
+  })
+}
+
+class ReplicaLostError extends Error {
+  constructor(name: string) {
+    super(`read replica ${name} was found down while a read waited on it`)
+  }
+}
+
 export class RoutedPool extends pg.Pool {
   readonly replicas: ReplicaSet
 
@@ -96,7 +138,7 @@ export class RoutedPool extends pg.Pool {
         return primary(...args)
       }
       replica.reads++
-      return (replica.pool.query as Query)(...args).catch((err: unknown) => {
+      return readOn(replica, args).catch((err: unknown) => {
         if (!retryOnPrimary(err)) throw err
         if (connectionLost(err)) replicas.markDown(replica, err as Error)
         context.replica = null

@@ -55,6 +55,11 @@ export interface Replica {
   reads: number
   /** A poll has run: a failure is reported when the replica goes down, or at the first poll. */
   polled: boolean
+  /**
+   * The reads waiting on it, each given up when the replica is found down: a server that stopped
+   * answering never answers, and its reads go to the primary instead of waiting for good.
+   */
+  readonly waiting: Set<() => void>
 }
 
 export interface ReplicaSetOptions extends ReplicaConfig {
@@ -92,7 +97,15 @@ export class ReplicaSet {
     this.#options = options
     this.replicas = options.urls.map((url) => {
       const pool = new pg.Pool({ ...options.poolOptions, connectionString: url })
-      const replica: Replica = { name: nameOf(url), pool, up: false, replay: null, reads: 0, polled: false }
+      const replica: Replica = {
+        name: nameOf(url),
+        pool,
+        up: false,
+        replay: null,
+        reads: 0,
+        polled: false,
+        waiting: new Set(),
+      }
       // An idle connection dropped (the replica stopping): out until a poll finds it again.
       pool.on('error', (err) => this.markDown(replica, err))
       return replica
@@ -151,6 +164,8 @@ export class ReplicaSet {
       this.#options.onError(new Error(`read replica ${replica.name} not used: ${err.message}`, { cause: err }))
     }
     replica.up = false
+    for (const giveUp of replica.waiting) giveUp()
+    replica.waiting.clear()
     replica.polled = true
   }
 

@@ -16,6 +16,12 @@ const rateLimits = { RATE_LIMIT_ANONYMOUS_MAX: '1000000', RATE_LIMIT_MAX: '10000
 
 const unavailable = clusterUnavailable()
 
+/** Whether the server that answered is a replica (in recovery). */
+const inRecovery = async (query: PromiseLike<{ r: boolean }[]>) => (await query)[0]?.r
+/** Runs `work` as a public read request's statements run. */
+const publicRead = <T>(work: () => Promise<T>) =>
+  new Promise<T>((resolve, reject) => readFromReplicas(() => void work().then(resolve, reject)))
+
 test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unavailable}` : false }, async (t) => {
   const started = Date.now()
   const cluster = await startCluster()
@@ -181,9 +187,6 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
   await t.test('statement by statement: which server answers', async (t) => {
     await until('the replica is eligible', () => a.replica().eligible)
     const prisma = a.db.prisma
-    const inRecovery = async (query: Promise<{ r: boolean }[]>) => (await query)[0]?.r
-    const publicRead = <T>(work: () => Promise<T>) =>
-      new Promise<T>((resolve, reject) => readFromReplicas(() => void work().then(resolve, reject)))
     t.equal(
       await inRecovery(prisma.$queryRaw`SELECT pg_is_in_recovery() AS r`),
       false,
@@ -266,7 +269,9 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
       await until('the replica is eligible', () => status()?.eligible === true)
       proxy.freeze()
       const frozenAt = Date.now()
+      const waiting = publicRead(() => inRecovery(db.prisma.$queryRaw`SELECT pg_is_in_recovery() AS r`))
       await until('the replica is left', () => status()?.up === false)
+      t.equal(await waiting, false, 'a read waiting on it is answered by the primary')
       t.ok(Date.now() - frozenAt < 3000, `left after ${Date.now() - frozenAt} ms (a poll waits 1 s at most)`)
       t.equal(replicas.pick(), null, 'reads go to the primary')
       t.match(errors.map(String).join('\n'), /timeout/i, 'and the reason is reported')
