@@ -6,7 +6,7 @@
 // paused is on the primary only, so an answer with the old headline came from the replica.
 import { test } from 'tap'
 import { loadConfig } from '../../src/config.js'
-import { openDatabase } from '../../src/db/database.js'
+import { type Database, openDatabase } from '../../src/db/database.js'
 import { applyMigrations } from '../../src/db/migrations.js'
 import { readFromReplicas } from '../../src/db/replica-routing.js'
 import { build, createKey, json } from '../helper.js'
@@ -32,7 +32,11 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
   t.comment(`primary and replica up and migrated in ${Date.now() - started} ms`)
 
   /** An instance reading from the replica. */
-  const instance = async (env: Record<string, string> = {}) => {
+  /** Change notifications held back from an instance while `held` is a list (a slow link's). */
+  interface Gate {
+    held: (() => void)[] | null
+  }
+  const instance = async (env: Record<string, string> = {}, gate?: Gate) => {
     const all = {
       DATABASE_URL: cluster.primaryUrl,
       DATABASE_REPLICA_URLS: cluster.replicaUrl,
@@ -42,8 +46,18 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
       ...rateLimits,
       ...env,
     }
-    const db = await openDatabase(loadConfig(all).database)
-    t.teardown(() => db.close())
+    const opened = await openDatabase(loadConfig(all).database)
+    t.teardown(() => opened.close())
+    const db: Database = !gate
+      ? opened
+      : {
+          ...opened,
+          listenForChanges: (handlers) =>
+            opened.listenForChanges({
+              ...handlers,
+              onChange: () => (gate.held ? gate.held.push(handlers.onChange) : handlers.onChange()),
+            }),
+        }
     const built = await build(t, { database: { db }, env: all })
     const replicas = db.replicas
     if (!replicas) throw new Error('no replicas opened')
@@ -151,18 +165,26 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
   )
 
   await t.test('a writer reads its own write at once', async (t) => {
-    await until('the replica is eligible', () => a.replica().eligible)
+    // Its own change notification held back: the write itself must hold reads on the primary.
+    const gate: Gate = { held: null }
+    const w = await instance({}, gate)
+    await until('the replica is eligible', () => w.replica().eligible)
+    gate.held = []
     await tools.pause()
-    const res = await a.app.inject({
+    const res = await w.app.inject({
       method: 'PATCH',
       url: `/v1/articles/${id}`,
-      headers: a.auth,
+      headers: w.auth,
       payload: { headline: 'Mine' },
     })
     t.equal(res.statusCode, 200)
-    t.equal(await headline(a.app), 'Mine', 'the next public read sees it')
-    const list = await a.app.inject('/v1/articles?fields=headline')
+    t.equal(await headline(w.app), 'Mine', 'the next public read sees it')
+    const list = await w.app.inject('/v1/articles?fields=headline')
     t.equal(json<{ data: { headline: string }[] }>(list).data[0]?.headline, 'Mine', 'and so does a list')
+    t.equal(await tools.headlineOn('replica', id), 'Edited', 'which the replica does not show yet')
+    await until('the notification came', () => (gate.held?.length ?? 0) > 0)
+    for (const deliver of gate.held ?? []) deliver()
+    gate.held = null
     await tools.resume()
     await until('the replica replayed it', () => tools.caughtUp(id))
   })
