@@ -3909,10 +3909,8 @@ export interface operations {
                              */
                             since?: string;
                         };
-                        /** @description With DATABASE_REPLICA_URLS: each streaming replica. A replica that is down or too far behind is not used; public reads go to the primary. */
+                        /** @description With DATABASE_REPLICA_URLS: each streaming replica, in the order of that list (not named: this endpoint is public). A replica that is down or too far behind is not used; public reads go to the primary. */
                         replicas?: {
-                            /** @description host:port/database */
-                            name: string;
                             /** @description Its last poll (or statement) succeeded */
                             up: boolean;
                             lagMs: number | null;

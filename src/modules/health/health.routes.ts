@@ -9,7 +9,6 @@ const LiveSchema = Type.Object({ status: Type.Literal('ok') }, { additionalPrope
 
 const ReplicaSchema = Type.Object(
   {
-    name: Type.String({ description: 'host:port/database' }),
     up: Type.Boolean({ description: 'Its last poll (or statement) succeeded' }),
     lagMs: nullable(
       Type.Integer({
@@ -46,7 +45,8 @@ const ReadySchema = Type.Object(
     replicas: Type.Optional(
       Type.Array(ReplicaSchema, {
         description:
-          'With DATABASE_REPLICA_URLS: each streaming replica. A replica that is down or too far behind is not used; public reads go to the primary.',
+          'With DATABASE_REPLICA_URLS: each streaming replica, in the order of that list (not named: this ' +
+          'endpoint is public). A replica that is down or too far behind is not used; public reads go to the primary.',
       }),
     ),
   },
@@ -125,9 +125,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         throw new DatabaseUnavailableError()
       }
       const rateLimiting = rateLimitStatus()
-      const replicas = db.replicas
-        ?.stats()
-        .replicas.map(({ name, up, lagMs, eligible }) => ({ name, up, lagMs, eligible }))
+      const replicas = db.replicas?.stats().replicas.map(({ up, lagMs, eligible }) => ({ up, lagMs, eligible }))
       const degraded =
         (rateLimiting.store === 'redis' && rateLimiting.counting === 'local') || replicas?.some((r) => !r.up)
       return {
