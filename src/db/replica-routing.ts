@@ -32,14 +32,17 @@ export function readFromReplicas(next: () => void): void {
   contexts.run({ replica: undefined }, next)
 }
 
-// Only a plain SELECT reads without writing or locking; anything else (a recorded key use, a
-// write a public route makes, SELECT … FOR UPDATE, a sequence) must reach the primary.
-const plainRead = /^\s*select\b/i
-const notPlain =
-  /\b(for\s+(update|share|no\s+key\s+update|key\s+share)|nextval|setval|pg_advisory\w*|pg_notify|set_config)\b/i
+// Only a statement that reads and neither writes nor locks goes to a replica: a SELECT, or a WITH
+// whose parts are all SELECTs (lists, a section's subtree, related articles, sitemaps). Anything
+// else (a recorded key use, a write a public route makes, FOR UPDATE/SHARE, a sequence, an
+// advisory lock) must reach the primary; a word such as "update" anywhere in the text sends it
+// there too, which is never wrong.
+const readStart = /^\s*(select|with)\b/i
+const writesOrLocks =
+  /\b(insert|update|delete|merge|truncate|for\s+(share|key\s+share)|nextval|setval|pg_advisory\w*|pg_notify|set_config)\b/i
 
 function isPlainRead(text: unknown): boolean {
-  return typeof text === 'string' && plainRead.test(text) && !notPlain.test(text)
+  return typeof text === 'string' && readStart.test(text) && !writesOrLocks.test(text)
 }
 
 /**
