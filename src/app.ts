@@ -23,6 +23,7 @@ import { useBoundedJsonParser } from './http/json-body.js'
 import { publicLinks } from './http/pagination.js'
 import problem, { clientErrorHandler, routerErrorHandler } from './http/problem.js'
 import rateLimit from './http/rate-limit.js'
+import replicaReads from './http/replica-reads.js'
 import responseCache from './http/response-cache.js'
 import security, { type BrowserHeaders, createBrowserHeaders } from './http/security.js'
 import { buildSerializer } from './http/serialization.js'
@@ -123,6 +124,8 @@ export async function buildApp({
     clock,
   })
   await app.register(rateLimit, { config, clock })
+  // Before the response cache: a change holds replicas back before the cache refills (replica-routing.ts).
+  await app.register(replicaReads, { replicas: db.replicas, changes: changeSource })
   // ETags and 304s for reads (src/http/caching.ts).
   await app.register(conditionalReads)
   await app.register(responseCache, {

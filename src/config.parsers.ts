@@ -16,6 +16,33 @@ export class ConfigError extends Error {
   }
 }
 
+/** DATABASE_REPLICA_URLS: connection URLs, each whole; only beside a server DATABASE_URL. */
+export function parseReplicaUrls(value: string | undefined, embedded: boolean): string[] {
+  if (value === undefined) return []
+  const fail = (detail: string) => {
+    throw new ConfigError('DATABASE_REPLICA_URLS', `Invalid configuration: DATABASE_REPLICA_URLS ${detail}`)
+  }
+  if (embedded) fail('needs DATABASE_URL: replicas are of a PostgreSQL server, not of the embedded database')
+  const urls = value
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+  if (urls.length === 0) fail(`is empty — expected ${variables.DATABASE_REPLICA_URLS.expected}`)
+  for (const url of urls) {
+    let host = ''
+    try {
+      host = new URL(url).hostname
+    } catch {}
+    if (!/^postgres(ql)?:\/\//.test(url) || !host) {
+      // The URL may hold a password: only its position is named.
+      fail(
+        `entry ${urls.indexOf(url) + 1} is not a connection URL — expected ${variables.DATABASE_REPLICA_URLS.expected}`,
+      )
+    }
+  }
+  return urls
+}
+
 export function parseOrigins(value: string): '*' | string[] {
   if (value.trim() === '*') return '*'
   const origins = value

@@ -9,6 +9,7 @@ import {
   parseOrigins,
   parsePreviewUrl,
   parsePublicUrls,
+  parseReplicaUrls,
   parseTrustProxy,
 } from './config.parsers.js'
 import { type LogLevelSchema, type VariableSpec, variables } from './config.variables.js'
@@ -25,7 +26,9 @@ export interface Config {
   port: number
   logLevel: LogLevel
   logFormat: 'auto' | 'json' | 'pretty'
-  database: { kind: 'server'; url: string; poolMax: number } | { kind: 'embedded'; dataDir: string; cacheMb?: number } // dataDir 'memory://' keeps everything in memory
+  database:
+    | { kind: 'server'; url: string; poolMax: number; replicas?: ReplicaConfig }
+    | { kind: 'embedded'; dataDir: string; cacheMb?: number } // dataDir 'memory://' keeps everything in memory
   /** Apply pending migrations when the server starts (default: yes on the embedded database). */
   migrateOnStart: boolean
   /** Seed example content when the database is empty (default: yes on the embedded database). */
@@ -115,6 +118,15 @@ export interface MediaConfig {
   publicUrl?: string
 }
 
+/** Streaming replicas of the server database that public reads may use. */
+export interface ReplicaConfig {
+  urls: string[]
+  /** A replica further behind the primary than this is skipped. */
+  maxLagMs: number
+  /** How often each replica's replay position is read. */
+  pollMs: number
+}
+
 export interface S3StorageConfig {
   kind: 's3'
   bucket: string
@@ -160,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = <T>(name: ConfigVariable) => readVariable(name, env) as T
   const databaseUrl = read<string | undefined>('DATABASE_URL')
   const embedded = databaseUrl === undefined
+  const replicaUrls = parseReplicaUrls(read('DATABASE_REPLICA_URLS'), embedded)
   return {
     host: read('HOST'),
     port: read('PORT'),
@@ -167,7 +180,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: read('LOG_FORMAT'),
     database: embedded
       ? { kind: 'embedded', dataDir: read('DATA_DIR'), cacheMb: read('EMBEDDED_CACHE_MB') }
-      : { kind: 'server', url: databaseUrl, poolMax: read('DATABASE_POOL_MAX') },
+      : {
+          kind: 'server',
+          url: databaseUrl,
+          poolMax: read('DATABASE_POOL_MAX'),
+          ...(replicaUrls.length > 0
+            ? { replicas: { urls: replicaUrls, maxLagMs: read('REPLICA_MAX_LAG_MS'), pollMs: read('REPLICA_POLL_MS') } }
+            : {}),
+        },
     migrateOnStart: resolveSwitch(read('MIGRATE_ON_START'), embedded),
     seedOnStart: resolveSwitch(read('SEED_ON_START'), embedded),
     bodyLimit: read('BODY_LIMIT'),

@@ -35,6 +35,19 @@ export const variables = {
     schema: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
     expected: 'an integer between 1 and 1000',
   },
+  DATABASE_REPLICA_URLS: {
+    schema: Type.Optional(Type.String({ minLength: 1 })),
+    expected:
+      'a comma-separated list of postgres:// or postgresql:// connection URLs of streaming replicas of DATABASE_URL',
+  },
+  REPLICA_MAX_LAG_MS: {
+    schema: Type.Integer({ minimum: 0, maximum: 3600000, default: 10000 }),
+    expected: 'milliseconds between 0 and 3600000',
+  },
+  REPLICA_POLL_MS: {
+    schema: Type.Integer({ minimum: 10, maximum: 60000, default: 1000 }),
+    expected: 'milliseconds between 10 and 60000',
+  },
   DATA_DIR: {
     schema: Type.String({ minLength: 1, default: './.data/pglite' }),
     expected: 'a folder path, or memory:// for an in-memory database',

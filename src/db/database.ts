@@ -10,10 +10,12 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
-import type { Config } from '../config.js'
+import type { Config, ReplicaConfig } from '../config.js'
 import { PrismaClient } from '../generated/prisma/client.js'
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js'
 import { registerDirectReader, registerDirectTransactions } from './direct.js'
+import { RoutedPool } from './replica-routing.js'
+import type { ReplicaSet } from './replicas.js'
 
 export type { PrismaClient }
 
@@ -31,6 +33,8 @@ export interface Database {
    * changed content commits (see the body_html_and_change_notifications migration).
    */
   listenForChanges(handlers: ChangeHandlers): Promise<ChangeSubscription>
+  /** The read replicas public reads may use (DATABASE_REPLICA_URLS), when there are any. */
+  replicas?: ReplicaSet
   close(): Promise<void>
   /** The connection pool as it is now, for metrics (read-only). */
   poolStats?(): PoolStats
@@ -72,12 +76,17 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(config: Config['database'], options: DatabaseOptions = {}): Promise<Database> {
-  if (config.kind === 'server') return openServer(config.url, config.poolMax, options)
+  if (config.kind === 'server') return openServer(config.url, config.poolMax, options, config.replicas)
   return openEmbedded(config.dataDir, config.cacheMb)
 }
 
-function openServer(url: string, poolMax: number, options: DatabaseOptions): Database {
-  const pool = new pg.Pool({
+function openServer(url: string, poolMax: number, options: DatabaseOptions, replicas?: ReplicaConfig): Database {
+  let errors = 0
+  const onError = (err: Error) => {
+    errors++
+    options.onConnectionError?.(err)
+  }
+  const poolOptions: pg.PoolConfig = {
     connectionString: url,
     // No JIT compilation. The API's statements are short; when the planner's row estimate is off (a
     // month's range per pending month of the sitemap index, a common-word search) the cost passes
@@ -91,12 +100,9 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions): Dat
     max: poolMax,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
-  })
-  let errors = 0
-  const onError = (err: Error) => {
-    errors++
-    options.onConnectionError?.(err)
   }
+  // With replicas, the pool sends public reads to them (src/db/replica-routing.ts).
+  const pool = replicas?.urls.length ? new RoutedPool(poolOptions, replicas, onError) : new pg.Pool(poolOptions)
   pool.on('error', onError)
   // One set of named statements for the adapter and the direct reads: a statement is prepared
   // once per connection, whichever sends it.
@@ -148,8 +154,10 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions): Dat
       waiting: pool.waitingCount,
       errors,
     }),
+    ...(pool instanceof RoutedPool ? { replicas: pool.replicas } : {}),
     async close() {
       await prisma.$disconnect()
+      if (pool instanceof RoutedPool) await pool.replicas.close()
       await pool.end()
     },
   }

@@ -10,6 +10,8 @@
 // - Content also changes by itself (a scheduled article falls due, a teaser window opens): a
 //   generation ends at the next such instant (db/schedule.ts).
 // - While the notification connection is down the cache is off: changes could go unseen.
+// - With read replicas, a read that begins after a change is answered by the primary until a
+//   replica has replayed the change (db/replica-routing.ts): a refill is never a replica's stale page.
 // - Only the public views are cached: anonymous and content:read callers see the same thing;
 //   partner keys (content:syndicate alone) see their own variant, withheld bodies and all, under
 //   keys of their own; preview and content:embargoed callers always read the database.

@@ -65,7 +65,7 @@ export interface paths {
         };
         /**
          * Readiness: the database answers
-         * @description Returns 503 with a problem body while the database cannot be reached (`ND_DATABASE_UNAVAILABLE`), and from the moment shutdown begins (`ND_SHUTTING_DOWN`): for SHUTDOWN_DRAIN_MS the instance still serves every other request, so that a load balancer stops sending it traffic before its connections close. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage.
+         * @description Returns 503 with a problem body while the database cannot be reached (`ND_DATABASE_UNAVAILABLE`), and from the moment shutdown begins (`ND_SHUTTING_DOWN`): for SHUTDOWN_DRAIN_MS the instance still serves every other request, so that a load balancer stops sending it traffic before its connections close. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage. Likewise a read replica that is down (DATABASE_REPLICA_URLS) answers 200 with `status: degraded`: public reads go to the primary meanwhile.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -76,7 +76,7 @@ export interface paths {
          * Readiness: the database answers (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Returns 503 with a problem body while the database cannot be reached (`ND_DATABASE_UNAVAILABLE`), and from the moment shutdown begins (`ND_SHUTTING_DOWN`): for SHUTDOWN_DRAIN_MS the instance still serves every other request, so that a load balancer stops sending it traffic before its connections close. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage.
+         *     Returns 503 with a problem body while the database cannot be reached (`ND_DATABASE_UNAVAILABLE`), and from the moment shutdown begins (`ND_SHUTTING_DOWN`): for SHUTDOWN_DRAIN_MS the instance still serves every other request, so that a load balancer stops sending it traffic before its connections close. An unreachable Redis (REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a partial loss of shared counting into a full outage. Likewise a read replica that is down (DATABASE_REPLICA_URLS) answers 200 with `status: degraded`: public reads go to the primary meanwhile.
          */
         head: operations["getReadinessHead"];
         patch?: never;
@@ -4151,7 +4151,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /**
-                         * @description degraded: serving, with a dependency other than the database unavailable (see rateLimiting)
+                         * @description degraded: serving, with a dependency other than the primary database unavailable (see rateLimiting and replicas)
                          * @enum {string}
                          */
                         status: "ok" | "degraded";
@@ -4174,6 +4174,14 @@ export interface operations {
                              */
                             since?: string;
                         };
+                        /** @description With DATABASE_REPLICA_URLS: each streaming replica, in the order of that list (not named: this endpoint is public). A replica that is down or too far behind is not used; public reads go to the primary. */
+                        replicas?: {
+                            /** @description Its last poll (or statement) succeeded */
+                            up: boolean;
+                            lagMs: number | null;
+                            /** @description Public reads may go to it now (up, within REPLICA_MAX_LAG_MS, caught up) */
+                            eligible: boolean;
+                        }[];
                     };
                 };
             };

@@ -3,14 +3,29 @@ import Type, { type Static } from 'typebox'
 import type { Database } from '../../db/database.js'
 import { DatabaseUnavailableError, ShuttingDownError } from '../../errors.js'
 import { readResponses } from '../../http/responses.js'
-import { problemResponsesOnly, StringEnum } from '../../http/schemas.js'
+import { nullable, problemResponsesOnly, StringEnum } from '../../http/schemas.js'
 
 const LiveSchema = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
+
+const ReplicaSchema = Type.Object(
+  {
+    up: Type.Boolean({ description: 'Its last poll (or statement) succeeded' }),
+    lagMs: nullable(
+      Type.Integer({
+        minimum: 0,
+        description: 'How long ago the primary wrote what it has not replayed yet (0: caught up); null: unknown',
+      }),
+    ),
+    eligible: Type.Boolean({ description: 'Public reads may go to it now (up, within REPLICA_MAX_LAG_MS, caught up)' }),
+  },
+  { additionalProperties: false },
+)
 
 const ReadySchema = Type.Object(
   {
     status: StringEnum(['ok', 'degraded'], {
-      description: 'degraded: serving, with a dependency other than the database unavailable (see rateLimiting)',
+      description:
+        'degraded: serving, with a dependency other than the primary database unavailable (see rateLimiting and replicas)',
     }),
     database: StringEnum(['server', 'embedded']),
     rateLimiting: Type.Object(
@@ -26,6 +41,13 @@ const ReadySchema = Type.Object(
         ),
       },
       { additionalProperties: false },
+    ),
+    replicas: Type.Optional(
+      Type.Array(ReplicaSchema, {
+        description:
+          'With DATABASE_REPLICA_URLS: each streaming replica, in the order of that list (not named: this ' +
+          'endpoint is public). A replica that is down or too far behind is not used; public reads go to the primary.',
+      }),
     ),
   },
   {
@@ -87,7 +109,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
           '(REDIS_URL) does not make the instance unready: it keeps serving with rate limits counted per ' +
           'instance, and answers 200 with `status: degraded` and `rateLimiting.counting: local` until ' +
           'Redis is back. Taking instances out of rotation for a rate-limit store outage would turn a ' +
-          'partial loss of shared counting into a full outage.',
+          'partial loss of shared counting into a full outage. Likewise a read replica that is down ' +
+          '(DATABASE_REPLICA_URLS) answers 200 with `status: degraded`: public reads go to the primary meanwhile.',
         response: {
           ...readResponses('Ready: serving (`degraded`: with rate limits counted per instance)', ReadySchema),
           ...problemResponsesOnly(414, 500, 503),
@@ -102,8 +125,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         throw new DatabaseUnavailableError()
       }
       const rateLimiting = rateLimitStatus()
-      const degraded = rateLimiting.store === 'redis' && rateLimiting.counting === 'local'
-      return { status: degraded ? ('degraded' as const) : ('ok' as const), database: db.kind, rateLimiting }
+      const replicas = db.replicas?.stats().replicas.map(({ up, lagMs, eligible }) => ({ up, lagMs, eligible }))
+      const degraded =
+        (rateLimiting.store === 'redis' && rateLimiting.counting === 'local') || replicas?.some((r) => !r.up)
+      return {
+        status: degraded ? ('degraded' as const) : ('ok' as const),
+        database: db.kind,
+        rateLimiting,
+        ...(replicas ? { replicas } : {}),
+      }
     },
   )
 }

@@ -1,0 +1,220 @@
+// A PostgreSQL primary and a streaming replica of it, started for one test file: initdb, then
+// pg_basebackup -R, on free loopback ports, in a temporary folder. PostgreSQL's server binaries
+// refuse to run as root: as root they run as `postgres` (su), in a folder it owns.
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
+
+export interface Cluster {
+  primaryUrl: string
+  replicaUrl: string
+  /** Stops the replica (fast shutdown: its connections are closed). */
+  stopReplica(): void
+  startReplica(): void
+  /** Runs one statement on the primary or the replica: its rows. */
+  sql<T = Record<string, unknown>>(on: 'primary' | 'replica', text: string, values?: unknown[]): Promise<T[]>
+  stop(): Promise<void>
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
+
+/** Where PostgreSQL's server binaries are: pg_config's answer, else Debian's newest /usr/lib/postgresql/<n>/bin. */
+function serverBindir(): string | null {
+  try {
+    return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    const versions = existsSync('/usr/lib/postgresql')
+      ? readdirSync('/usr/lib/postgresql')
+          .filter((v) => /^[0-9]+$/.test(v))
+          .sort((a, b) => Number(b) - Number(a))
+      : []
+    return versions[0] ? `/usr/lib/postgresql/${versions[0]}/bin` : null
+  }
+}
+
+/** Why the cluster cannot start here (missing binaries, no postgres user), or null. */
+export function clusterUnavailable(): string | null {
+  const bindir = serverBindir()
+  if (!bindir) return 'PostgreSQL server binaries not found (no pg_config, no /usr/lib/postgresql/<version>/bin)'
+  for (const bin of ['initdb', 'pg_ctl', 'pg_basebackup']) {
+    if (!existsSync(join(bindir, bin))) return `${bin} is missing from ${bindir}`
+  }
+  if (process.getuid?.() === 0) {
+    try {
+      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', 'true'], { stdio: 'ignore' })
+    } catch {
+      return 'running as root and `su postgres` is impossible (PostgreSQL refuses to run as root)'
+    }
+  }
+  return null
+}
+
+export async function startCluster(): Promise<Cluster> {
+  const bindir = serverBindir() as string
+  const root = process.getuid?.() === 0
+  const dir = await mkdtemp(join(tmpdir(), 'newsdesk-replica-'))
+  if (root) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }))
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }))
+    await chown(dir, uid, gid)
+  }
+  await chmod(dir, 0o700)
+  const run = (bin: string, ...args: string[]) => {
+    const command = [join(bindir, bin), ...args].map(quote).join(' ')
+    if (root) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', command], { stdio: 'pipe' })
+    else execFileSync(join(bindir, bin), args, { stdio: 'pipe' })
+  }
+  const [primaryPort, replicaPort] = [await freePort(), await freePort()]
+  const server = (name: string, port: number, extra = '') => [
+    '-D',
+    join(dir, name),
+    '-l',
+    join(dir, `${name}.log`),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off ${extra}`,
+  ]
+  run('initdb', '-D', join(dir, 'p'), '-A', 'trust', '-U', 'postgres', '--no-sync')
+  run('pg_ctl', ...server('p', primaryPort, '-c wal_level=replica'), 'start')
+  const stopAll = () => {
+    for (const name of ['r', 'p']) {
+      try {
+        run('pg_ctl', '-D', join(dir, name), '-m', 'fast', 'stop')
+      } catch {}
+    }
+  }
+  try {
+    run(
+      'pg_basebackup',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      'postgres',
+      '-D',
+      join(dir, 'r'),
+      '-R',
+      '--checkpoint=fast',
+    )
+    run('pg_ctl', ...server('r', replicaPort), 'start')
+  } catch (err) {
+    stopAll()
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+  const urlOf = (port: number) => `postgres://postgres@127.0.0.1:${port}/newsdesk`
+  const sql = async <T>(on: 'primary' | 'replica', text: string, values: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: urlOf(on === 'primary' ? primaryPort : replicaPort) })
+    client.on('error', () => {})
+    await client.connect()
+    try {
+      return (await client.query(text, values)).rows as T[]
+    } finally {
+      await client.end()
+    }
+  }
+  const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primaryPort}/postgres` })
+  await admin.connect()
+  await admin.query('CREATE DATABASE newsdesk')
+  await admin.end()
+  return {
+    primaryUrl: urlOf(primaryPort),
+    replicaUrl: urlOf(replicaPort),
+    stopReplica: () => run('pg_ctl', '-D', join(dir, 'r'), '-m', 'fast', 'stop'),
+    startReplica: () => run('pg_ctl', ...server('r', replicaPort), 'start'),
+    sql,
+    async stop() {
+      stopAll()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Polls `check` until it holds (replication is real time, not a clock a test can move). */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
+    await sleep(20)
+  }
+}
+
+export function replicaTools(cluster: Cluster) {
+  const headlineOn = async (on: 'primary' | 'replica', id: string) =>
+    (await cluster.sql<{ headline: string }>(on, 'SELECT headline FROM articles WHERE id = $1', [id]))[0]?.headline
+  return {
+    headlineOn,
+    async pause() {
+      await cluster.sql('replica', 'SELECT pg_wal_replay_pause()')
+      const [state] = await cluster.sql<{ s: string }>('replica', 'SELECT pg_get_wal_replay_pause_state() AS s')
+      if (state?.s === 'not paused') throw new Error('replay did not pause')
+    },
+    resume: () => cluster.sql('replica', 'SELECT pg_wal_replay_resume()'),
+    /** Changes a headline on the primary without a change notification (no trigger fires). */
+    async quietly(id: string, headline: string, table = 'articles', column = 'headline') {
+      const client = new pg.Client({ connectionString: cluster.primaryUrl })
+      await client.connect()
+      try {
+        await client.query("SET session_replication_role = 'replica'")
+        await client.query(`UPDATE ${table} SET ${column} = $1 WHERE id = $2`, [headline, id])
+      } finally {
+        await client.end()
+      }
+    },
+    /** The replica shows the primary's headline (it has replayed everything up to now). */
+    caughtUp: async (id: string) => (await headlineOn('replica', id)) === (await headlineOn('primary', id)),
+  }
+}
+
+/** A TCP proxy to a local port that can stop passing anything on (a server that hangs), and resume. */
+export function freezableProxy(port: number) {
+  let frozen = false
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1')
+    sockets.add(client).add(upstream)
+    client.on('data', (data) => frozen || upstream.write(data))
+    upstream.on('data', (data) => frozen || client.write(data))
+    const drop = () => {
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', drop).on('close', drop)
+    upstream.on('error', drop).on('close', drop)
+  })
+  return new Promise<{ port: number; freeze(): void; thaw(): void; stop(): Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        freeze: () => {
+          frozen = true
+        },
+        thaw: () => {
+          frozen = false
+        },
+        stop: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy()
+            server.close(() => done())
+          }),
+      })
+    })
+  })
+}
