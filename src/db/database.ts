@@ -12,6 +12,7 @@ import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Config, ReplicaConfig } from '../config.js'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { listenOnServer } from './change-listener.js'
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js'
 import { registerDirectReader, registerDirectTransactions } from './direct.js'
 import { RoutedPool } from './replica-routing.js'
@@ -182,76 +183,6 @@ function preparedStatementNames(max: number): (query: { sql: string }) => string
     }
     // No name: pg sends an unnamed statement.
     return name as string
-  }
-}
-
-/**
- * LISTEN on a connection of its own (a pooled one would be handed to queries). A lost connection
- * is reported down at once and reopened with backoff (0.25 s doubling to 5 s), then reported up.
- */
-async function listenOnServer(url: string, handlers: ChangeHandlers): Promise<ChangeSubscription> {
-  let client: pg.Client | null = null
-  let closed = false
-  let retry: NodeJS.Timeout | undefined
-  let delay = 250
-
-  const lost = (err?: Error) => {
-    if (err) handlers.onError?.(err)
-    if (!client || closed) return
-    const dead = client
-    client = null
-    dead.removeAllListeners()
-    dead.on('error', () => {})
-    dead.end().catch(() => {})
-    handlers.onState(false)
-    schedule()
-  }
-  const schedule = () => {
-    retry = setTimeout(() => void connect(), delay)
-    retry.unref()
-    delay = Math.min(delay * 2, 5000)
-  }
-  const connect = async () => {
-    if (closed) return
-    const next = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 })
-    next.on('error', (err) => lost(err))
-    next.on('end', () => lost())
-    next.on('notification', (message) => {
-      if (message.channel === changeChannel) handlers.onChange()
-    })
-    try {
-      await next.connect()
-      await next.query(`LISTEN ${changeChannel}`)
-    } catch (err) {
-      next.removeAllListeners()
-      next.on('error', () => {})
-      await next.end().catch(() => {})
-      handlers.onError?.(err as Error)
-      schedule()
-      return
-    }
-    if (closed) {
-      await next.end().catch(() => {})
-      return
-    }
-    client = next
-    delay = 250
-    handlers.onState(true)
-  }
-
-  await connect()
-  return {
-    async close() {
-      closed = true
-      clearTimeout(retry)
-      const open = client
-      client = null
-      if (open) {
-        open.removeAllListeners()
-        open.on('error', () => {})
-        await open.end().catch(() => {})
-      }
-    },
   }
 }
 

@@ -125,6 +125,17 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
     }
     const ready = await a.app.inject('/health/ready')
     t.match(json(ready), { status: 'ok', replicas: [{ up: true, eligible: true }] })
+    // The same figures for Prometheus, by replica.
+    const scraper = await createKey(a.db, ['metrics:read'])
+    const metrics = (await a.app.inject({ url: '/metrics', headers: scraper.headers })).body
+    const name = a.replica().name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    t.match(metrics, new RegExp(`^newsdesk_replica_up\\{replica="${name}"\\} 1$`, 'm'), 'newsdesk_replica_up')
+    t.match(metrics, new RegExp(`^newsdesk_replica_eligible\\{replica="${name}"\\} 1$`, 'm'))
+    const reads = Number(
+      new RegExp(`^newsdesk_replica_reads_total\\{replica="${name}"\\} (\\d+)$`, 'm').exec(metrics)?.[1],
+    )
+    t.ok(reads >= 3, `newsdesk_replica_reads_total counts the replica's reads (${reads})`)
+    t.match(metrics, /^newsdesk_replica_primary_reads_total \d+$/m)
     await tools.resume()
     await until('the replica replayed it', () => tools.caughtUp(id))
   })

@@ -3,6 +3,7 @@
 // paths that keep them. The database's figures are set by the scrape (see metrics.service.ts).
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { PoolStats } from '../../db/database.js'
+import type { ReplicaStats } from '../../db/replicas.js'
 import type { DatabaseFigures } from './metrics.repository.js'
 
 /** The response cache's counts (ResponseCache.stats()). */
@@ -104,6 +105,45 @@ export function poolMetrics(registers: Registry[], stats: () => PoolStats) {
     'newsdesk_database_connection_errors_total',
     'Errors of pooled database connections (a restarting server)',
     () => stats().errors,
+  )
+}
+
+/** Read replicas (DATABASE_REPLICA_URLS), labelled by host:port/database (this route is not public). */
+export function replicaMetrics(registers: Registry[], stats: () => ReplicaStats) {
+  const labelled = (name: string, help: string, value: (r: ReplicaStats['replicas'][number]) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['replica'],
+      registers,
+      collect() {
+        this.reset()
+        for (const replica of stats().replicas) {
+          const v = value(replica)
+          if (v !== null) this.set({ replica: replica.name }, v)
+        }
+      },
+    })
+  labelled('newsdesk_replica_up', '1 while the replica answers its polls', (r) => (r.up ? 1 : 0))
+  labelled('newsdesk_replica_eligible', '1 while public reads may go to the replica', (r) => (r.eligible ? 1 : 0))
+  labelled('newsdesk_replica_lag_seconds', 'How far the replica is behind the primary', (r) =>
+    r.lagMs === null ? null : r.lagMs / 1000,
+  )
+  new Counter({
+    name: 'newsdesk_replica_reads_total',
+    help: 'Read statements of public requests the replica answered',
+    labelNames: ['replica'],
+    registers,
+    collect() {
+      this.reset()
+      for (const replica of stats().replicas) this.inc({ replica: replica.name }, replica.reads)
+    },
+  })
+  countedElsewhere(
+    registers,
+    'newsdesk_replica_primary_reads_total',
+    'Read statements of public requests the primary answered (no replica had replayed the last change)',
+    () => stats().primaryReads,
   )
 }
 

@@ -15,11 +15,12 @@ import {
   deliveryMetrics,
   poolMetrics,
   rateLimitMetrics,
+  replicaMetrics,
 } from './metrics.collectors.js'
 import { type DatabaseFigures, readFigures } from './metrics.repository.js'
 
 export interface MetricsOptions {
-  db: Pick<Database, 'prisma' | 'poolStats'>
+  db: Pick<Database, 'prisma' | 'poolStats' | 'replicas'>
   clock: () => Date
   cache: () => CacheFigures
   /** Requests refused with a 429, by budget. */
@@ -64,6 +65,8 @@ export function createMetricsService(options: MetricsOptions) {
   rateLimitMetrics(registers, options.rateLimited)
   const poolStats = db.poolStats?.bind(db)
   if (poolStats) poolMetrics(registers, poolStats)
+  const replicas = db.replicas
+  if (replicas) replicaMetrics(registers, () => replicas.stats())
   const database = databaseMetrics(registers)
   const deliveries: DeliveryObserver = deliveryMetrics(registers)
   let defaultsCollected = false
