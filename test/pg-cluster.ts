@@ -90,16 +90,20 @@ export async function startCluster(): Promise<Cluster> {
     '-o',
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off ${extra}`,
   ]
-  run('initdb', '-D', join(dir, 'p'), '-A', 'trust', '-U', 'postgres', '--no-sync')
-  run('pg_ctl', ...server('p', primaryPort, '-c wal_level=replica'), 'start')
   const stopAll = () => {
     for (const name of ['r', 'p']) {
+      if (!existsSync(join(dir, name, 'postmaster.pid'))) continue
       try {
         run('pg_ctl', '-D', join(dir, name), '-m', 'fast', 'stop')
       } catch {}
     }
   }
+  // A test that times out or is interrupted skips its teardown: the servers stop with the process.
+  process.on('exit', stopAll)
+  const urlOf = (port: number) => `postgres://postgres@127.0.0.1:${port}/newsdesk`
   try {
+    run('initdb', '-D', join(dir, 'p'), '-A', 'trust', '-U', 'postgres', '--no-sync')
+    run('pg_ctl', ...server('p', primaryPort, '-c wal_level=replica'), 'start')
     run(
       'pg_basebackup',
       '-h',
@@ -114,12 +118,19 @@ export async function startCluster(): Promise<Cluster> {
       '--checkpoint=fast',
     )
     run('pg_ctl', ...server('r', replicaPort), 'start')
+    const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primaryPort}/postgres` })
+    await admin.connect()
+    try {
+      await admin.query('CREATE DATABASE newsdesk')
+    } finally {
+      await admin.end()
+    }
   } catch (err) {
     stopAll()
+    process.off('exit', stopAll)
     await rm(dir, { recursive: true, force: true })
     throw err
   }
-  const urlOf = (port: number) => `postgres://postgres@127.0.0.1:${port}/newsdesk`
   const sql = async <T>(on: 'primary' | 'replica', text: string, values: unknown[] = []) => {
     const client = new pg.Client({ connectionString: urlOf(on === 'primary' ? primaryPort : replicaPort) })
     client.on('error', () => {})
@@ -130,10 +141,6 @@ export async function startCluster(): Promise<Cluster> {
       await client.end()
     }
   }
-  const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primaryPort}/postgres` })
-  await admin.connect()
-  await admin.query('CREATE DATABASE newsdesk')
-  await admin.end()
   return {
     primaryUrl: urlOf(primaryPort),
     replicaUrl: urlOf(replicaPort),
@@ -142,6 +149,7 @@ export async function startCluster(): Promise<Cluster> {
     sql,
     async stop() {
       stopAll()
+      process.off('exit', stopAll)
       await rm(dir, { recursive: true, force: true })
     },
   }

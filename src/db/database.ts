@@ -122,6 +122,13 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions, repl
     const client = await pool.connect()
     // A connection whose ROLLBACK failed is closed rather than handed to the next caller.
     let broken: Error | undefined
+    // Checked out, it has no pool listener: a connection that drops without an error message
+    // would emit an 'error' nobody hears, which ends the process. Its statement fails instead.
+    const dropped = (err: Error) => {
+      broken = err
+      onError(err)
+    }
+    client.on('error', dropped)
     try {
       await client.query('BEGIN')
       const result = await work((text, values) => {
@@ -136,6 +143,7 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions, repl
       })
       throw err
     } finally {
+      client.off('error', dropped)
       client.release(broken)
     }
   })

@@ -39,7 +39,7 @@ export function readFromReplicas(next: () => void): void {
 // there too, which is never wrong.
 const readStart = /^\s*(select|with)\b/i
 const writesOrLocks =
-  /\b(insert|update|delete|merge|truncate|for\s+(share|key\s+share)|nextval|setval|pg_advisory\w*|pg_notify|set_config)\b/i
+  /\b(insert|update|delete|merge|truncate|for\s+(share|key\s+share)|nextval|setval|pg_(?:try_)?advisory\w*|pg_notify|set_config)\b/i
 
 function isPlainRead(text: unknown): boolean {
   return typeof text === 'string' && readStart.test(text) && !writesOrLocks.test(text)
@@ -56,6 +56,8 @@ function retryOnPrimary(err: unknown): boolean {
 
 /** The replica's connection failed (not the statement): out until a poll reaches it again. */
 function connectionLost(err: unknown): boolean {
+  // Every connection of its pool busy for the connect timeout: the replica is busy, not down.
+  if (err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message)) return false
   const code = (err as { code?: unknown }).code
   return !(err instanceof pg.DatabaseError) || (typeof code === 'string' && /^(08|57P)/.test(code))
 }
@@ -70,30 +72,30 @@ type Query = (...args: unknown[]) => Promise<pg.QueryResult>
 async function readOn(replica: Replica, args: unknown[]): Promise<pg.QueryResult> {
   const client = await replica.pool.connect()
   let released = false
+  // A checked-out connection has no pool listener: a connection that drops without an error
+  // message (a host gone, a reset) would emit an 'error' nobody hears, which ends the process.
+  const dropped = (err: Error) => fail(err)
+  client.on('error', dropped)
   const release = (err?: Error) => {
     if (released) return
     released = true
+    client.off('error', dropped)
     // As pool.query does: a connection whose statement failed is closed.
     client.release(err)
   }
+  let fail: (err: Error) => void = () => {}
   return new Promise<pg.QueryResult>((resolve, reject) => {
-    const giveUp = () => {
-      const err = new ReplicaLostError(replica.name)
+    fail = (err) => {
       release(err)
       reject(err)
     }
+    const giveUp = () => fail(new ReplicaLostError(replica.name))
     replica.waiting.add(giveUp)
     ;(client.query as Query)(...args)
-      .then(
-        (result) => {
-          release()
-          resolve(result)
-        },
-        (err: Error) => {
-          release(err)
-          reject(err)
-        },
-      )
+      .then((result) => {
+        release()
+        resolve(result)
+      }, fail)
       .finally(() => replica.waiting.delete(giveUp))
   })
 }

@@ -81,8 +81,11 @@ export class ReplicaSet {
   readonly replicas: Replica[]
   readonly #options: ReplicaSetOptions
   #target = 0n
-  /** Changes marked, and the last of them whose position is in #target. */
-  #marked = 0
+  /**
+   * Changes marked, and the last of them whose position is in #target. One at the start: until
+   * the primary's position is known, a replica hours behind must not look current.
+   */
+  #marked = 1
   #resolved = 0
   #resolving = false
   #samples: { lsn: bigint; at: number }[] = []
@@ -106,8 +109,12 @@ export class ReplicaSet {
         polled: false,
         waiting: new Set(),
       }
-      // An idle connection dropped (the replica stopping): out until a poll finds it again.
-      pool.on('error', (err) => this.markDown(replica, err))
+      // An idle connection dropped (the replica stopping, or an idle timeout closing it): a poll
+      // now tells which; the reads on its other connections go on meanwhile.
+      pool.on('error', (err) => {
+        this.#options.onError(err)
+        void this.refresh()
+      })
       return replica
     })
     this.#schedule(0)

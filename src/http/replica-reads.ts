@@ -41,9 +41,13 @@ export default fp<ReplicaReadsOptions>(
 
     // Read-your-writes: a write is answered after it committed, and before its answer leaves,
     // reads wait for a replica that has replayed it (the response cache ends its generation at
-    // the same point). Any other method may have written.
-    app.addHook('onSend', (request, _reply, payload, done) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') {
+    // the same point). A request that may have written: another method than a read's, on a
+    // route, by a key (nothing anonymous writes), not refused (a 5xx may come after a commit).
+    // Refused requests do not count, so that junk requests cannot keep every read on the primary.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const read = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
+      const refused = reply.statusCode >= 400 && reply.statusCode < 500
+      if (!read && !refused && request.principal?.kind === 'key' && request.routeOptions.url !== undefined) {
         replicas.markChange()
       }
       done(null, payload)

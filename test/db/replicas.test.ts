@@ -95,6 +95,16 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
   await until('the replica is eligible', () => a.replica().eligible)
 
   await t.test('public reads go to the replica; preview, embargo and write scopes to the primary', async (t) => {
+    // Refused writes change nothing: they leave the replicas in use (junk cannot turn them off).
+    for (const req of [
+      { method: 'POST' as const, url: '/v1/articles', payload: { headline: 'x', body: 'y' } },
+      { method: 'POST' as const, url: '/nowhere' },
+      { method: 'DELETE' as const, url: `/v1/articles/${id}`, headers: { authorization: 'Bearer nd_bad' } },
+    ]) {
+      const res = await a.app.inject(req)
+      t.ok(res.statusCode >= 400 && res.statusCode < 500, `${req.method} ${req.url}: refused`)
+      t.notOk(a.replicas.pending, `${req.method} ${req.url}: no change marked`)
+    }
     await tools.pause()
     await tools.quietly(id, 'On the primary only')
     t.equal(await tools.headlineOn('replica', id), 'First', 'the replica has not replayed it')
