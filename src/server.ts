@@ -16,8 +16,8 @@ try {
 
 /**
  * Tracing starts before src/start.ts loads the server's modules: its instrumentation patches http
- * and pg as they are first required. Without OTEL_EXPORTER_OTLP_ENDPOINT no OpenTelemetry module
- * is loaded at all. A bad value is left for src/start.ts to report with the rest of the configuration.
+ * and pg as they are first required. Without OTEL_EXPORTER_OTLP_ENDPOINT no OpenTelemetry SDK,
+ * exporter or instrumentation is loaded (prom-client loads the API package alone, a no-op without them). A bad value is left for src/start.ts to report with the rest of the configuration.
  */
 async function startTracing(): Promise<Tracing | undefined> {
   const { ConfigError, loadTracingConfig } = await import('./config.js')

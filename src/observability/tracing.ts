@@ -1,6 +1,6 @@
 // OpenTelemetry tracing, started by src/server.ts before the server's modules load, and only when
 // OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise nothing imports this file, and no OpenTelemetry
-// module is loaded at all. Three sources of spans, no more:
+// SDK, exporter or instrumentation is loaded (prom-client loads the API package alone, a no-op without them). Three sources of spans, no more:
 // - instrumentation-http: the SERVER span of each request that comes through the socket, named
 //   after its route template (which @fastify/otel hands it);
 // - @fastify/otel (registered first in buildApp): a `request` span below it (with http.route) and
