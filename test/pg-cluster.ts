@@ -1,6 +1,6 @@
 // A PostgreSQL primary and a streaming replica of it, started for one test file: initdb, then
 // pg_basebackup -R, on free loopback ports, in a temporary folder. PostgreSQL's server binaries
-// refuse to run as root: as root they run as `postgres` (su), in a folder it owns.
+// refuse to run as root: as root they run as the `postgres` user (the spawn's uid and gid), in a folder it owns.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
@@ -32,7 +32,15 @@ export function freePort(): Promise<number> {
   })
 }
 
-const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
+/** The postgres user's ids, to run the server binaries as when this process is root; null when there is none. */
+function postgresIds(): { uid: number; gid: number } | null {
+  try {
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }))
+    return { uid: id('-u'), gid: id('-g') }
+  } catch {
+    return null
+  }
+}
 
 /** Where PostgreSQL's server binaries are: pg_config's answer, else Debian's newest /usr/lib/postgresql/<n>/bin. */
 function serverBindir(): string | null {
@@ -56,10 +64,12 @@ export function clusterUnavailable(): string | null {
     if (!existsSync(join(bindir, bin))) return `${bin} is missing from ${bindir}`
   }
   if (process.getuid?.() === 0) {
+    const ids = postgresIds()
     try {
-      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', 'true'], { stdio: 'ignore' })
+      if (!ids) throw new Error('no postgres user')
+      execFileSync(join(bindir, 'initdb'), ['--version'], { stdio: 'ignore', ...ids })
     } catch {
-      return 'running as root and `su postgres` is impossible (PostgreSQL refuses to run as root)'
+      return 'running as root and the server binaries cannot run as the postgres user (PostgreSQL refuses to run as root)'
     }
   }
   return null
@@ -69,16 +79,12 @@ export async function startCluster(): Promise<Cluster> {
   const bindir = serverBindir() as string
   const root = process.getuid?.() === 0
   const dir = await mkdtemp(join(tmpdir(), 'newsdesk-replica-'))
-  if (root) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }))
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }))
-    await chown(dir, uid, gid)
-  }
+  // As root, the binaries run as the postgres user (no shell between), in a folder it owns.
+  const ids = root ? postgresIds() : null
+  if (ids) await chown(dir, ids.uid, ids.gid)
   await chmod(dir, 0o700)
   const run = (bin: string, ...args: string[]) => {
-    const command = [join(bindir, bin), ...args].map(quote).join(' ')
-    if (root) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', command], { stdio: 'pipe' })
-    else execFileSync(join(bindir, bin), args, { stdio: 'pipe' })
+    execFileSync(join(bindir, bin), args, { stdio: 'pipe', cwd: dir, ...(ids ?? {}) })
   }
   const [primaryPort, replicaPort] = [await freePort(), await freePort()]
   const server = (name: string, port: number, extra = '') => [
