@@ -44,6 +44,23 @@ export function forSerialization(schema: unknown, objects: ReadonlySet<string> =
 }
 
 /**
+ * forSerialization of a named component, once per component object and set of object references:
+ * Fastify asks for a serializer compiler for each of its ~40 contexts, each with the same
+ * components (converting them every time was ~0.2 s of `npm start`).
+ */
+const convertedComponents = new Map<string, WeakMap<object, unknown>>()
+function converted(schema: object, objects: ReadonlySet<string>): unknown {
+  const key = [...objects].sort().join(' ')
+  let forObjects = convertedComponents.get(key)
+  if (!forObjects) {
+    forObjects = new WeakMap()
+    convertedComponents.set(key, forObjects)
+  }
+  if (!forObjects.has(schema)) forObjects.set(schema, forSerialization(schema, objects))
+  return forObjects.get(schema)
+}
+
+/**
  * The default fast-json-stringify compiler on forSerialization's schemas, memoised by the schema's
  * JSON, each serializer compiled on its first call: compiling them all at start-up was most of the
  * rest of the time `npm start` took to be ready; a route's first answer of a status pays for its own.
@@ -56,8 +73,7 @@ export const buildSerializer: SerializerFactory = (externalSchemas, options) => 
       .map((s) => `${s.$id}#`),
   )
   const external =
-    externalSchemas &&
-    Object.fromEntries(Object.entries(externalSchemas).map(([k, v]) => [k, forSerialization(v, objects)]))
+    externalSchemas && Object.fromEntries(Object.entries(externalSchemas).map(([k, v]) => [k, converted(v, objects)]))
   const compile = buildDefault(external as never, options as never)
   type Serializer = ReturnType<typeof compile>
   const compiled = new Map<string, Serializer>()
