@@ -49,15 +49,18 @@ export function forSerialization(schema: unknown, objects: ReadonlySet<string> =
  * components (converting them every time was ~0.2 s of `npm start`).
  */
 const convertedComponents = new Map<string, WeakMap<object, unknown>>()
-function converted(schema: object, objects: ReadonlySet<string>): unknown {
+function componentConverter(objects: ReadonlySet<string>): (schema: object) => unknown {
   const key = [...objects].sort().join(' ')
-  let forObjects = convertedComponents.get(key)
-  if (!forObjects) {
-    forObjects = new WeakMap()
-    convertedComponents.set(key, forObjects)
+  let done = convertedComponents.get(key)
+  if (!done) {
+    done = new WeakMap()
+    convertedComponents.set(key, done)
   }
-  if (!forObjects.has(schema)) forObjects.set(schema, forSerialization(schema, objects))
-  return forObjects.get(schema)
+  const forObjects = done
+  return (schema) => {
+    if (!forObjects.has(schema)) forObjects.set(schema, forSerialization(schema, objects))
+    return forObjects.get(schema)
+  }
 }
 
 /**
@@ -72,8 +75,9 @@ export const buildSerializer: SerializerFactory = (externalSchemas, options) => 
       .filter((s) => s.type === 'object' && typeof s.$id === 'string')
       .map((s) => `${s.$id}#`),
   )
+  const converted = componentConverter(objects)
   const external =
-    externalSchemas && Object.fromEntries(Object.entries(externalSchemas).map(([k, v]) => [k, converted(v, objects)]))
+    externalSchemas && Object.fromEntries(Object.entries(externalSchemas).map(([k, v]) => [k, converted(v)]))
   const compile = buildDefault(external as never, options as never)
   type Serializer = ReturnType<typeof compile>
   const compiled = new Map<string, Serializer>()
