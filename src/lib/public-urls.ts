@@ -86,6 +86,33 @@ export function articleUrl(templates: PublicUrlTemplates, a: ArticleUrlParts): s
   })
 }
 
+/**
+ * The same URL from parts a statement gave as text (sitemaps): the URL's date as YYYY-MM-DD in
+ * UTC (the first publication's, else the publication's), the id only where the template has {id}.
+ */
+export function articleUrlFromText(
+  templates: PublicUrlTemplates,
+  a: {
+    slug: string
+    id: string | null
+    canonicalUrl: string | null
+    urlDate: string | null
+    sectionPath: string | null
+  },
+): string | null {
+  if (a.canonicalUrl) return a.canonicalUrl
+  if (!templates.article) return null
+  const [yyyy, mm, dd] = a.urlDate ? a.urlDate.split('-') : []
+  return render(templates.article, {
+    slug: a.slug,
+    id: a.id,
+    yyyy: yyyy === undefined ? null : String(Number(yyyy)),
+    mm,
+    dd,
+    section: a.sectionPath,
+  })
+}
+
 /** A section's public URL from PUBLIC_SECTION_URL ({path}, {slug}, {id}); null without one. */
 export function sectionUrl(
   templates: PublicUrlTemplates,

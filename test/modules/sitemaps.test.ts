@@ -259,3 +259,31 @@ test('cached and revalidated like the JSON reads, purged by a write', async (t) 
   t.equal(after.headers.age, undefined, 'the write emptied the cache')
   t.not(after.headers.etag, first.headers.etag, 'lastmod moved')
 })
+
+test("a month's URLs are the articles' own url, whatever placeholders the template uses", async (t) => {
+  const clock = testClock(new Date('2031-04-30T23:30:00.000Z'))
+  const template = 'https://www.example.com/{yyyy}/{mm}/{dd}/{section}/{id}/{slug}'
+  const { app, auth } = await build(t, { clock, env: { ...env, PUBLIC_ARTICLE_URL: template } })
+  const api = client(app, auth)
+  const section = json<{ id: string }>(
+    await app.inject({ method: 'POST', url: '/v1/sections', headers: auth, payload: { name: 'World' } }),
+  )
+  const sections = [{ sectionId: section.id }]
+  // First published on the last day of April (UTC), republished in May: the URL keeps April's date.
+  const moved = await api.draft({ headline: 'Moved', slug: 'moved', body: 'Text.', sections })
+  await api.action(moved.id, 'publish', {})
+  await api.action(moved.id, 'unpublish', {})
+  clock.set(new Date('2031-05-02T08:00:00.000Z'))
+  await api.action(moved.id, 'publish', {})
+  const plain = await api.draft({ headline: 'Plain', slug: 'plain', body: 'Text.', sections })
+  await api.action(plain.id, 'publish', {})
+  const canonical = await api.draft({ headline: 'Elsewhere', body: 'Text.', canonicalUrl: 'https://other.example/x' })
+  await api.action(canonical.id, 'publish', {})
+  const urls = await Promise.all(
+    [moved, plain, canonical].map(async (a) => json<{ url: string }>(await api.get(a.id)).url),
+  )
+  t.match(urls[0], '/2031/04/30/world/', "the first publication's UTC date")
+  const res = await app.inject('/v1/sitemaps/articles/2031-05.xml')
+  t.equal(res.statusCode, 200)
+  t.same(locs(res.body), urls, 'each <loc> is the url the article itself shows')
+})

@@ -108,10 +108,11 @@ const articleColumns = (at: Prisma.Sql, withSection: boolean) => Prisma.sql`a.id
   a.canonical_url AS "canonicalUrl", a.first_published_at AS "firstPublishedAt", a.published_at AS "publishedAt",
   ${sectionPathSql(withSection)} AS "sectionPath", ${lastmodSql(at)} AS lastmod`
 
-/** What the article URLs need: a template (else only canonical URLs), with {section} or not. */
+/** What the article URLs need: a template (else only canonical URLs), with {section} or {id} or not. */
 export interface UrlNeeds {
   withTemplate: boolean
   withSection: boolean
+  withId: boolean
 }
 
 export interface MonthRange {
@@ -121,13 +122,15 @@ export interface MonthRange {
   limit: number
 }
 
-/** A month's row: the URL's parts, and its lastmod as text (toISOString's form, in UTC). */
+/**
+ * A month's row, all text: the URL's parts (the id only for a template with {id}, the URL's date
+ * as YYYY-MM-DD in UTC) and its lastmod (toISOString's form, in UTC).
+ */
 export interface MonthRow {
-  id: string
+  id: string | null
   slug: string
   canonicalUrl: string | null
-  firstPublishedAt: Date | null
-  publishedAt: Date | null
+  urlDate: string | null
   sectionPath: string | null
   lastmod: string
 }
@@ -136,14 +139,14 @@ export interface MonthRow {
 const forTemplate = (sql: Prisma.Sql) => Prisma.sql`CASE WHEN a.canonical_url IS NULL THEN ${sql} END`
 
 /**
- * A month's columns, as cheap to read as they can be: the dates and section path for the rows
- * whose URL is rendered from the template only, lastmod formatted by the database (parsing and
- * formatting 4,000 times a few timestamps was a fifth of the CPU of a month's file).
+ * A month's columns, as cheap to read as they can be: text only, and what only a template's URL
+ * needs for the rows whose URL is rendered from it. Parsing two timestamps and a UUID a row, and
+ * formatting lastmod, was a fifth of the CPU of a month's file.
  */
-const monthColumns = (at: Prisma.Sql, withSection: boolean) => Prisma.sql`a.id, a.slug,
-  a.canonical_url AS "canonicalUrl", ${forTemplate(Prisma.sql`a.first_published_at`)} AS "firstPublishedAt",
-  ${forTemplate(Prisma.sql`a.published_at`)} AS "publishedAt",
-  ${withSection ? forTemplate(sectionPathSql(true)) : Prisma.sql`NULL::text`} AS "sectionPath",
+const monthColumns = (at: Prisma.Sql, needs: UrlNeeds) => Prisma.sql`a.slug, a.canonical_url AS "canonicalUrl",
+  ${needs.withId ? forTemplate(Prisma.sql`a.id::text`) : Prisma.sql`NULL::text`} AS id,
+  ${forTemplate(Prisma.sql`to_char(COALESCE(a.first_published_at, a.published_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`)} AS "urlDate",
+  ${needs.withSection ? forTemplate(sectionPathSql(true)) : Prisma.sql`NULL::text`} AS "sectionPath",
   to_char(${lastmodSql(at)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS lastmod`
 
 /**
@@ -157,7 +160,7 @@ export function monthArticles(db: Db, now: Date, needs: UrlNeeds, r: MonthRange)
   return readDirect<MonthRow>(
     db,
     Prisma.sql`
-    SELECT ${monthColumns(at, needs.withSection)} FROM articles a
+    SELECT ${monthColumns(at, needs)} FROM articles a
     WHERE a.published_at >= ${r.from}::timestamptz AND a.published_at < ${r.to}::timestamptz
       AND ${listable(at, needs.withTemplate)}
     ORDER BY a.published_at, a.id OFFSET ${r.offset} LIMIT ${r.limit}`,

@@ -9,6 +9,7 @@ import { NotFoundError, SitemapsNotConfiguredError } from '../../errors.js'
 import {
   type ArticleUrlParts,
   articleUrl,
+  articleUrlFromText,
   type PublicUrlTemplates,
   personUrl,
   sectionUrl,
@@ -63,7 +64,11 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
   const { clock, urls } = options
   const partSize = options.partSize ?? sitemapLimit
   const withTemplate = urls.article !== undefined
-  const needs = { withTemplate, withSection: urls.article?.includes('{section}') ?? false }
+  const needs = {
+    withTemplate,
+    withSection: urls.article?.includes('{section}') ?? false,
+    withId: urls.article?.includes('{id}') ?? false,
+  }
   const base = () => {
     if (!options.publicUrl) throw new SitemapsNotConfiguredError('PUBLIC_URL')
     return `${options.publicUrl}/v1/sitemaps`
@@ -114,7 +119,7 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
       // The latest lastmod: the texts have one width and order as their times do.
       let last = ''
       for (const row of rows) {
-        const url = urlOf(row)
+        const url = articleUrlFromText(urls, row)
         if (url) items.push({ url, lastmod: row.lastmod })
         if (row.lastmod > last) last = row.lastmod
       }
