@@ -23,7 +23,8 @@ const host = fc.array(hostLabel, { minLength: 1, maxLength: 4 }).map((labels) =>
 const tricky = 'aZ09-._~!$&\'()*+,;=:@%/?#\\ "<>`{}^|\t\né日2eE'
 const segment = often(
   pick('aZ09-._~!$&()*+,;=:@%', 6),
-  fc.oneof(pick(tricky, 6), fc.constantFrom('.', '..', '%2e', '%2E.', '.%2e', '%2e%2e', 'a.', '..a')),
+  // Dot segments, plain and percent-encoded.
+  fc.oneof(pick(tricky, 6), fc.constantFrom('.', '..', '%2e', '%2E.', '.%2e', '%2e%2e', 'a.', '..a')), // path-check: not a file path
 )
 const url = fc
   .record({
