@@ -50,7 +50,7 @@ export function forSerialization(schema: unknown, objects: ReadonlySet<string> =
  */
 const convertedComponents = new Map<string, WeakMap<object, unknown>>()
 function componentConverter(objects: ReadonlySet<string>): (schema: object) => unknown {
-  const key = [...objects].sort().join(' ')
+  const key = JSON.stringify([...objects].sort())
   let done = convertedComponents.get(key)
   if (!done) {
     done = new WeakMap()

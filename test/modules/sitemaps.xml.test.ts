@@ -88,7 +88,22 @@ test('URLs from the templates keep their serialisation; others are serialised', 
     ['https://bücher.example/a', 'https://xn--bcher-kva.example/a'],
   ]
   for (const [input, expected] of cases) t.equal(serialisedHref(input), expected, input)
-  t.throws(() => serialisedHref('https://xn--bad/'))
+  // An IDNA label goes to the parser, whose verdict on a bad one differs between Node versions
+  // (an error, or the host as given): the answer is the parser's either way.
+  const outcome = (f: () => string) => {
+    try {
+      return f()
+    } catch {
+      return 'refused'
+    }
+  }
+  for (const input of ['https://xn--bad/', 'https://xn--nxasmq6b.example/a']) {
+    t.equal(
+      outcome(() => serialisedHref(input)),
+      outcome(() => href(input)),
+      input,
+    )
+  }
   // In the XML, & is escaped whichever way the URL went.
   const xml = urlsetXml([{ url: 'https://example.com/a?x=1&y=2', lastmod: '2026-11-30T00:00:00.000Z' }])
   t.match(xml, '<loc>https://example.com/a?x=1&amp;y=2</loc>')
