@@ -4,11 +4,11 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
+import { freePort } from './processes.js'
 
 export interface Cluster {
   primaryUrl: string
@@ -19,17 +19,6 @@ export interface Cluster {
   /** Runs one statement on the primary or the replica: its rows. */
   sql<T = Record<string, unknown>>(on: 'primary' | 'replica', text: string, values?: unknown[]): Promise<T[]>
   stop(): Promise<void>
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** The postgres user's ids, to run the server binaries as when this process is root; null when there is none. */
@@ -195,40 +184,4 @@ export function replicaTools(cluster: Cluster) {
     /** The replica shows the primary's headline (it has replayed everything up to now). */
     caughtUp: async (id: string) => (await headlineOn('replica', id)) === (await headlineOn('primary', id)),
   }
-}
-
-/** A TCP proxy to a local port that can stop passing anything on (a server that hangs), and resume. */
-export function freezableProxy(port: number) {
-  let frozen = false
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1')
-    sockets.add(client).add(upstream)
-    client.on('data', (data) => frozen || upstream.write(data))
-    upstream.on('data', (data) => frozen || client.write(data))
-    const drop = () => {
-      client.destroy()
-      upstream.destroy()
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-  })
-  return new Promise<{ port: number; freeze(): void; thaw(): void; stop(): Promise<void> }>((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        freeze: () => {
-          frozen = true
-        },
-        thaw: () => {
-          frozen = false
-        },
-        stop: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy()
-            server.close(() => done())
-          }),
-      })
-    })
-  })
 }

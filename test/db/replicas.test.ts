@@ -10,7 +10,9 @@ import { type Database, openDatabase } from '../../src/db/database.js'
 import { applyMigrations } from '../../src/db/migrations.js'
 import { readFromReplicas } from '../../src/db/replica-routing.js'
 import { build, createKey, json } from '../helper.js'
-import { clusterUnavailable, freePort, freezableProxy, replicaTools, startCluster, until } from '../pg-cluster.js'
+import { clusterUnavailable, replicaTools, startCluster, until } from '../pg-cluster.js'
+import { freePort } from '../processes.js'
+import { freezableProxy } from '../proxy.js'
 
 const rateLimits = { RATE_LIMIT_ANONYMOUS_MAX: '1000000', RATE_LIMIT_MAX: '1000000' }
 
@@ -299,7 +301,7 @@ test('read replicas', { skip: unavailable ? `needs a PostgreSQL replica: ${unava
   await t.test(
     'a replica that stops answering is left within a poll timeout, and used again once it answers',
     async (t) => {
-      const proxy = await freezableProxy(Number(new URL(cluster.replicaUrl).port))
+      const proxy = await freezableProxy({ host: '127.0.0.1', port: Number(new URL(cluster.replicaUrl).port) })
       t.teardown(() => proxy.stop())
       const through = new URL(cluster.replicaUrl)
       through.port = String(proxy.port)

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { openMs } from '../../src/http/rate-limit-store.js'
 import { createTestDatabase, freshIp, json, testClock } from '../helper.js'
+import { freezableProxy } from '../proxy.js'
 
 const redisUrl = process.env.TEST_REDIS_URL || undefined
 
@@ -80,40 +81,10 @@ test('Redis on a closed port: fast requests, limits per instance, logged once, r
   t.match(ready.body.rateLimiting, { counting: 'local', store: 'redis' })
 })
 
-/** A TCP proxy in front of Redis that can refuse connections, or swallow traffic (a partition). */
-async function startProxy(target: URL, port = 0) {
-  const sockets = new Set<net.Socket>()
-  let swallow = false
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 6379), target.hostname)
-    sockets.add(client).add(upstream)
-    client.on('data', (chunk) => swallow || upstream.write(chunk))
-    upstream.on('data', (chunk) => swallow || client.write(chunk))
-    const drop = () => {
-      client.destroy()
-      upstream.destroy()
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-  })
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    /** Keeps connections open but forwards nothing: commands hang until their timeout. */
-    partition() {
-      swallow = true
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
-  }
-}
-
 test('a real Redis going away and coming back', { skip: !redisUrl && 'needs TEST_REDIS_URL' }, async (t) => {
   const target = new URL(redisUrl as string)
-  let proxy = await startProxy(target)
+  const redis = { host: target.hostname, port: Number(target.port || 6379) }
+  let proxy = await freezableProxy(redis)
   const { app, outageLines, clock } = await appWithLog(t, { REDIS_URL: `redis://127.0.0.1:${proxy.port}` })
   t.teardown(() => proxy.stop())
 
@@ -129,7 +100,7 @@ test('a real Redis going away and coming back', { skip: !redisUrl && 'needs TEST
   t.match((await readiness(app)).body, { status: 'degraded', rateLimiting: { counting: 'local' } })
   t.equal(outageLines(), 1, 'logged once')
 
-  proxy = await startProxy(target, proxy.port)
+  proxy = await freezableProxy(redis, proxy.port)
   let ready = await readiness(app)
   // The client reconnects in the background; each clock step past openMs lets one request probe.
   for (let i = 0; i < 40 && ready.body.rateLimiting.counting !== 'shared'; i++) {
@@ -140,7 +111,8 @@ test('a real Redis going away and coming back', { skip: !redisUrl && 'needs TEST
   }
   t.match(ready.body, { status: 'ok', rateLimiting: { counting: 'shared' } }, 'shared again once Redis is back')
 
-  proxy.partition()
+  // A partition: connections stay open, nothing is forwarded, commands hang until their timeout.
+  proxy.freeze()
   const partitioned = await latencies(app)
   t.ok(p99(partitioned) < 200, `Redis partitioned (commands hang): p99 ${p99(partitioned).toFixed(1)} ms`)
   await assertLimited(t, app, 'Redis partitioned')

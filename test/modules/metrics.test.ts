@@ -1,10 +1,10 @@
 // GET /metrics: who may scrape it, and what the figures say after requests, cached reads,
 // rate-limit refusals, webhook deliveries and a database that stopped answering.
-import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'tap'
 import { openDatabase } from '../../src/db/database.js'
 import { assertProblem, build, createKey, createTestDatabase, type Res } from '../helper.js'
+import { freezableProxy } from '../proxy.js'
 import { deliveryEnv, resolveHost, startReceiver } from './webhooks.helpers.js'
 
 /** The value of one sample: the metric's name with its labels as the text format writes them. */
@@ -209,46 +209,16 @@ test('a database that does not answer: still a 200, with newsdesk_database_up 0'
   assertProblem(t, other as Res, 503, 'ND_DATABASE_UNAVAILABLE')
 })
 
-/** A TCP proxy in front of PostgreSQL that can stop passing bytes: a server that hangs. */
-async function freezableProxy(target: URL) {
-  let frozen = false
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname)
-    sockets.add(client).add(upstream)
-    client.on('data', (chunk) => frozen || upstream.write(chunk))
-    upstream.on('data', (chunk) => frozen || client.write(chunk))
-    const drop = () => {
-      client.destroy()
-      upstream.destroy()
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = new URL(target)
-  url.hostname = '127.0.0.1'
-  url.port = String((server.address() as net.AddressInfo).port)
-  return {
-    url: url.toString(),
-    freeze() {
-      frozen = true
-    },
-    /** Drops every connection: the queries left hanging fail, and the pool can close. */
-    stop: () =>
-      new Promise<void>((done) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => done())
-      }),
-  }
-}
-
 test('a database that hangs: the scrape answers within 4 s, with newsdesk_database_up 0', {
   skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL',
 }, async (t) => {
   const real = await createTestDatabase(t)
-  const proxy = await freezableProxy(new URL(real.url as string))
-  const db = await openDatabase({ kind: 'server', url: proxy.url, poolMax: 3 })
+  const target = new URL(real.url as string)
+  const proxy = await freezableProxy({ host: target.hostname, port: Number(target.port || 5432) })
+  const through = new URL(target)
+  through.hostname = '127.0.0.1'
+  through.port = String(proxy.port)
+  const db = await openDatabase({ kind: 'server', url: through.toString(), poolMax: 3 })
   t.teardown(() => db.close())
   const { app } = await build(t, { database: { db }, env: { WEBHOOK_WORKER: 'false', RESPONSE_CACHE_MB: '0' } })
   const scraper = await createKey(db, ['metrics:read'])
