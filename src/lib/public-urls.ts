@@ -71,19 +71,25 @@ export interface ArticleUrlParts {
   sectionPath?: string | null
 }
 
-/** The article's public URL: its canonicalUrl, else PUBLIC_ARTICLE_URL rendered; null when neither gives one. */
-export function articleUrl(templates: PublicUrlTemplates, a: ArticleUrlParts): string | null {
+/** What every article URL is made of; its date is given apart, as a Date or as text. */
+type ArticleUrlBase = Pick<ArticleUrlParts, 'canonicalUrl' | 'slug' | 'sectionPath'> & { id: string | null }
+
+/** The canonicalUrl, else the template with these date parts (UTC); null when neither gives one. */
+function renderArticleUrl(templates: PublicUrlTemplates, a: ArticleUrlBase, date: string[] | null): string | null {
   if (a.canonicalUrl) return a.canonicalUrl
   if (!templates.article) return null
+  const [yyyy = null, mm = null, dd = null] = date ?? []
+  return render(templates.article, { slug: a.slug, id: a.id, yyyy, mm, dd, section: a.sectionPath })
+}
+
+/** The article's public URL: its canonicalUrl, else PUBLIC_ARTICLE_URL rendered; null when neither gives one. */
+export function articleUrl(templates: PublicUrlTemplates, a: ArticleUrlParts): string | null {
   const date = a.firstPublishedAt ?? a.publishedAt
-  return render(templates.article, {
-    slug: a.slug,
-    id: a.id,
-    yyyy: date ? String(date.getUTCFullYear()) : null,
-    mm: date ? pad(date.getUTCMonth() + 1) : null,
-    dd: date ? pad(date.getUTCDate()) : null,
-    section: a.sectionPath,
-  })
+  return renderArticleUrl(
+    templates,
+    a,
+    date && [String(date.getUTCFullYear()), pad(date.getUTCMonth() + 1), pad(date.getUTCDate())],
+  )
 }
 
 /**
@@ -92,25 +98,11 @@ export function articleUrl(templates: PublicUrlTemplates, a: ArticleUrlParts): s
  */
 export function articleUrlFromText(
   templates: PublicUrlTemplates,
-  a: {
-    slug: string
-    id: string | null
-    canonicalUrl: string | null
-    urlDate: string | null
-    sectionPath: string | null
-  },
+  a: ArticleUrlBase & { urlDate: string | null },
 ): string | null {
-  if (a.canonicalUrl) return a.canonicalUrl
-  if (!templates.article) return null
-  const [yyyy, mm, dd] = a.urlDate ? a.urlDate.split('-') : []
-  return render(templates.article, {
-    slug: a.slug,
-    id: a.id,
-    yyyy: yyyy === undefined ? null : String(Number(yyyy)),
-    mm,
-    dd,
-    section: a.sectionPath,
-  })
+  const parts = a.urlDate?.split('-')
+  // A year as getUTCFullYear() writes it: no leading zeros (to_char writes 0999).
+  return renderArticleUrl(templates, a, parts ? [String(Number(parts[0])), ...parts.slice(1)] : null)
 }
 
 /** A section's public URL from PUBLIC_SECTION_URL ({path}, {slug}, {id}); null without one. */
