@@ -1,5 +1,5 @@
 // The servers under load, each its own process on a free port of 127.0.0.1: the API as built
-// (dist/src/server.js, production settings; from the sources when the runner is) and the two baselines.
+// (the bundle `npm start` runs, production settings; from the sources when the runner is) and the two baselines.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { projectRoot } from '../src/db/paths.js'
@@ -9,6 +9,7 @@ import {
   type Child,
   entryArgs,
   freePort,
+  fromSources,
   preloadArgs,
   RssSampler,
   startProcess,
@@ -67,15 +68,20 @@ export interface ApiServerOptions {
   name?: string
 }
 
-/** The Node options `npm start` gives the server (package.json), so the benchmark runs it as deployed. */
-async function startScriptNodeOptions(): Promise<string[]> {
+/** The Node options and entry file `npm start` runs (package.json), so the benchmark runs the server as deployed. */
+async function startScript(): Promise<{ options: string[]; entry: string }> {
   const pkg = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'))
+  const words = pkg.scripts.start.split(/\s+/)
+  const entry = words.at(-1)
+  if (!entry?.endsWith('.js'))
+    throw new Error(`the start script does not end with the server's file: ${pkg.scripts.start}`)
+  return { options: words.filter((word) => word.startsWith('--')), entry: join(projectRoot, entry) }
 }
 
-/** Node arguments that run the API server as `npm start` does. */
+/** Node arguments that run the API server as `npm start` does (from the sources when the runner is). */
 export async function apiServerArgs(): Promise<string[]> {
-  return [...(await startScriptNodeOptions()), ...entryArgs('src/server.ts')]
+  const { options, entry } = await startScript()
+  return [...options, ...(fromSources ? entryArgs('src/server.ts') : [entry])]
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<RunningServer> {
