@@ -2,8 +2,8 @@
 // redirect. The address check runs again here, on the addresses the connection may use (the
 // request's own lookup) and on the address it did connect to: a name checked when the webhook
 // was saved may resolve elsewhere by now (DNS rebinding).
-import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+import type { ClientRequest, IncomingMessage } from 'node:http'
+import { createRequire } from 'node:module'
 import { isIP, type LookupFunction, type Socket } from 'node:net'
 import { StringDecoder } from 'node:string_decoder'
 import {
@@ -14,6 +14,13 @@ import {
   systemResolve,
   type TargetPolicy,
 } from './webhooks.address.js'
+
+// node:http and node:https through require: importing node:http as an ES module builds a facade
+// that reads every export, which loads Node's fetch implementation (its WebSocket getter) at
+// start-up, ~20–50 ms of CPU that nothing here uses.
+const require = createRequire(import.meta.url)
+const { request: httpRequest } = require('node:http') as typeof import('node:http')
+const { request: httpsRequest } = require('node:https') as typeof import('node:https')
 
 export interface SendRequest {
   url: string

@@ -1,0 +1,59 @@
+// The background worker's loop: the first run waits firstRunDelayMs after start() (a server that
+// has just started listening serves its first requests first), unless a change wakes it sooner.
+import { setTimeout as sleep } from 'node:timers/promises'
+import pino from 'pino'
+import { test } from 'tap'
+import { createWorker } from '../src/worker.js'
+
+const log = pino({ level: 'silent' })
+
+function countingTask() {
+  const runs: number[] = []
+  return { runs, task: { name: 'count', run: async () => void runs.push(Date.now()) } }
+}
+
+test('the first run waits for firstRunDelayMs after start', async (t) => {
+  const { runs, task } = countingTask()
+  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 400 })
+  t.teardown(() => worker.stop())
+  const started = Date.now()
+  worker.start()
+  await sleep(150)
+  t.equal(runs.length, 0, 'not at once')
+  const deadline = Date.now() + 5000
+  while (runs.length === 0 && Date.now() < deadline) await sleep(10)
+  t.equal(runs.length, 1, 'then once')
+  t.ok((runs[0] as number) - started >= 390, `after the delay (${(runs[0] as number) - started} ms)`)
+})
+
+test('a change wakes the worker before the delay ends', async (t) => {
+  const { runs, task } = countingTask()
+  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 30_000 })
+  t.teardown(() => worker.stop())
+  worker.start()
+  await sleep(50)
+  t.equal(runs.length, 0)
+  worker.kick()
+  const deadline = Date.now() + 5000
+  while (runs.length === 0 && Date.now() < deadline) await sleep(10)
+  t.equal(runs.length, 1, 'woken by the change')
+})
+
+test('without firstRunDelayMs the first run is at once', async (t) => {
+  const { runs, task } = countingTask()
+  const worker = createWorker([task], { pollMs: 60_000, log })
+  t.teardown(() => worker.stop())
+  worker.start()
+  const deadline = Date.now() + 5000
+  while (runs.length === 0 && Date.now() < deadline) await sleep(5)
+  t.equal(runs.length, 1)
+})
+
+test('a kick before start does not run the tasks', async (t) => {
+  const { runs, task } = countingTask()
+  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 30_000 })
+  t.teardown(() => worker.stop())
+  worker.kick()
+  await sleep(100)
+  t.equal(runs.length, 0)
+})
