@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-// The same code runs from src/ (tsx, tests) and from dist/src/ (npm start), so project files
-// are found from the package root rather than relative to this module.
+// The same code runs from src/ (tsx, tests), dist/src/ (the scripts) and dist/server/ (npm start,
+// bundled), so project files are found from the package root rather than relative to this module.
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   while (!existsSync(join(dir, 'package.json'))) {
