@@ -12,6 +12,12 @@ function countingTask() {
   return { runs, task: { name: 'count', run: async () => void runs.push(Date.now()) } }
 }
 
+/** Waits (5 s at most) until the task has run once. */
+async function firstRun(runs: number[]): Promise<void> {
+  const deadline = Date.now() + 5000
+  while (runs.length === 0 && Date.now() < deadline) await sleep(5)
+}
+
 test('the first run waits for firstRunDelayMs after start', async (t) => {
   const { runs, task } = countingTask()
   const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 400 })
@@ -20,8 +26,7 @@ test('the first run waits for firstRunDelayMs after start', async (t) => {
   worker.start()
   await sleep(150)
   t.equal(runs.length, 0, 'not at once')
-  const deadline = Date.now() + 5000
-  while (runs.length === 0 && Date.now() < deadline) await sleep(10)
+  await firstRun(runs)
   t.equal(runs.length, 1, 'then once')
   t.ok((runs[0] as number) - started >= 390, `after the delay (${(runs[0] as number) - started} ms)`)
 })
@@ -34,8 +39,7 @@ test('a change wakes the worker before the delay ends', async (t) => {
   await sleep(50)
   t.equal(runs.length, 0)
   worker.kick()
-  const deadline = Date.now() + 5000
-  while (runs.length === 0 && Date.now() < deadline) await sleep(10)
+  await firstRun(runs)
   t.equal(runs.length, 1, 'woken by the change')
 })
 
@@ -44,8 +48,7 @@ test('without firstRunDelayMs the first run is at once', async (t) => {
   const worker = createWorker([task], { pollMs: 60_000, log })
   t.teardown(() => worker.stop())
   worker.start()
-  const deadline = Date.now() + 5000
-  while (runs.length === 0 && Date.now() < deadline) await sleep(5)
+  await firstRun(runs)
   t.equal(runs.length, 1)
 })
 
