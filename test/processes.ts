@@ -1,6 +1,7 @@
-// The real server process for the tests that start it: `src/server.ts` through tsx, its JSON log
-// lines collected, on a free loopback port.
+// The real server process for the tests that start it: `src/server.ts` through tsx (or the built
+// server that `npm start` runs), its JSON log lines collected, on a free loopback port.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
 
 export interface Running {
@@ -24,9 +25,21 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** Starts src/server.ts as `npm start` runs it, with only PATH, HOST, PORT and LOG_FORMAT besides `env`. */
-export function startServer(env: NodeJS.ProcessEnv, port: number): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** The Node arguments of `npm start` (package.json): its options and the built server's file. */
+export function startScriptArgs(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+  const [command, ...args] = pkg.scripts.start.split(/\s+/)
+  if (command !== 'node') throw new Error(`the start script does not run node: ${pkg.scripts.start}`)
+  return args
+}
+
+/**
+ * Starts src/server.ts as `npm start` runs it (or, with `built`, the built server with the start
+ * script's own arguments), with only PATH, HOST, PORT and LOG_FORMAT besides `env`.
+ */
+export function startServer(env: NodeJS.ProcessEnv, port: number, built = false): Running {
+  const args = built ? startScriptArgs() : ['--import', 'tsx', 'src/server.ts']
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -132,3 +132,34 @@ test('SHUTDOWN_DRAIN_MS: after SIGTERM readiness answers 503 while requests are 
   t.equal(code, 0, 'exits cleanly')
   t.ok(Date.now() - signalled >= 2400, 'after the drain period')
 })
+
+test('the built server npm start runs (dist/server): migrates, seeds, serves reads, the spec and Swagger UI, then exits cleanly', async (t) => {
+  const port = await freePort()
+  const s = startServer({ DATA_DIR: 'memory://', SHUTDOWN_DRAIN_MS: '0' }, port, true)
+  t.teardown(() => s.child.kill('SIGKILL'))
+  await waitFor(() => ready(s) || s.child.exitCode !== null, 'the built server to start')
+  t.ok(ready(s), 'ready')
+  const sources = (await (await fetch(`${s.base}/v1/sources`)).json()) as { data: { slug: string }[] }
+  t.same(
+    sources.data.map((x) => x.slug),
+    ['armenpress', 'associated-press', 'hetq', 'panarmenian-net'],
+    'seeded: the migrations and seed files were found from the bundle',
+  )
+  const article = await fetch(`${s.base}/v1/articles?limit=1`)
+  t.equal(article.status, 200)
+  const spec = (await (await fetch(`${s.base}/openapi.json`)).json()) as { openapi: string; paths: object }
+  t.match(spec.openapi, /^3\./)
+  t.ok(Object.keys(spec.paths).length > 50, 'the whole spec')
+  // Swagger UI's page and its assets: @fastify/static, external to the bundle, finds its files.
+  const docs = await fetch(`${s.base}/docs/`)
+  t.equal(docs.status, 200)
+  t.match(await docs.text(), /swagger/i)
+  const css = await fetch(`${s.base}/docs/static/swagger-ui.css`)
+  t.equal(css.status, 200)
+  t.ok((await css.text()).length > 10_000, 'the stylesheet itself')
+  t.equal((await fetch(`${s.base}/v1/articles/no-such-article`)).status, 404)
+  s.child.kill('SIGTERM')
+  const { code } = await s.exited
+  t.equal(code, 0, 'exits cleanly')
+  t.equal(s.stderr(), '', 'nothing on standard error')
+})
