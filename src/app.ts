@@ -250,7 +250,11 @@ async function renditionRoutes(app: FastifyInstance, db: Database, storage: Medi
  * change notification (and when the notification connection comes back), stopped on close.
  */
 async function startWorker(app: FastifyInstance, db: ChangeSource, config: Config, tasks: WorkerTask[]) {
-  const worker = createWorker(tasks, { pollMs: config.workerPollMs, log: app.log, firstRunDelayMs: 1000 })
+  const worker = createWorker(tasks, {
+    pollMs: config.workerPollMs,
+    log: app.log,
+    firstRunDelayMs: Math.min(1000, config.workerPollMs),
+  })
   let subscription: ChangeSubscription | undefined
   app.addHook('onReady', async () => {
     subscription = await db.listenForChanges({

@@ -20,15 +20,15 @@ async function firstRun(runs: number[]): Promise<void> {
 
 test('the first run waits for firstRunDelayMs after start', async (t) => {
   const { runs, task } = countingTask()
-  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 400 })
+  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 1000 })
   t.teardown(() => worker.stop())
   const started = Date.now()
   worker.start()
-  await sleep(150)
+  await sleep(200)
   t.equal(runs.length, 0, 'not at once')
   await firstRun(runs)
   t.equal(runs.length, 1, 'then once')
-  t.ok((runs[0] as number) - started >= 390, `after the delay (${(runs[0] as number) - started} ms)`)
+  t.ok((runs[0] as number) - started >= 990, `after the delay (${(runs[0] as number) - started} ms)`)
 })
 
 test('a change wakes the worker before the delay ends', async (t) => {
@@ -58,5 +58,14 @@ test('a kick before start does not run the tasks', async (t) => {
   t.teardown(() => worker.stop())
   worker.kick()
   await sleep(100)
+  t.equal(runs.length, 0)
+})
+
+test('stopped before the delay ends, the worker never runs', async (t) => {
+  const { runs, task } = countingTask()
+  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 300 })
+  worker.start()
+  await worker.stop()
+  await sleep(500)
   t.equal(runs.length, 0)
 })
