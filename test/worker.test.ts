@@ -2,14 +2,18 @@
 // has just started listening serves its first requests first), unless a change wakes it sooner.
 import { setTimeout as sleep } from 'node:timers/promises'
 import pino from 'pino'
-import { test } from 'tap'
+import { type Test, test } from 'tap'
 import { createWorker } from '../src/worker.js'
 
 const log = pino({ level: 'silent' })
 
-function countingTask() {
+/** A worker whose one task records when it ran; stopped when the test ends. */
+function countingWorker(t: Test, firstRunDelayMs?: number) {
   const runs: number[] = []
-  return { runs, task: { name: 'count', run: async () => void runs.push(Date.now()) } }
+  const task = { name: 'count', run: async () => void runs.push(Date.now()) }
+  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs })
+  t.teardown(() => worker.stop())
+  return { runs, worker }
 }
 
 /** Waits (5 s at most) until the task has run once. */
@@ -19,9 +23,7 @@ async function firstRun(runs: number[]): Promise<void> {
 }
 
 test('the first run waits for firstRunDelayMs after start', async (t) => {
-  const { runs, task } = countingTask()
-  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 1000 })
-  t.teardown(() => worker.stop())
+  const { runs, worker } = countingWorker(t, 1000)
   const started = Date.now()
   worker.start()
   await sleep(200)
@@ -32,9 +34,7 @@ test('the first run waits for firstRunDelayMs after start', async (t) => {
 })
 
 test('a change wakes the worker before the delay ends', async (t) => {
-  const { runs, task } = countingTask()
-  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 30_000 })
-  t.teardown(() => worker.stop())
+  const { runs, worker } = countingWorker(t, 30_000)
   worker.start()
   await sleep(50)
   t.equal(runs.length, 0)
@@ -44,26 +44,21 @@ test('a change wakes the worker before the delay ends', async (t) => {
 })
 
 test('without firstRunDelayMs the first run is at once', async (t) => {
-  const { runs, task } = countingTask()
-  const worker = createWorker([task], { pollMs: 60_000, log })
-  t.teardown(() => worker.stop())
+  const { runs, worker } = countingWorker(t)
   worker.start()
   await firstRun(runs)
   t.equal(runs.length, 1)
 })
 
 test('a kick before start does not run the tasks', async (t) => {
-  const { runs, task } = countingTask()
-  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 30_000 })
-  t.teardown(() => worker.stop())
+  const { runs, worker } = countingWorker(t, 30_000)
   worker.kick()
   await sleep(100)
   t.equal(runs.length, 0)
 })
 
 test('stopped before the delay ends, the worker never runs', async (t) => {
-  const { runs, task } = countingTask()
-  const worker = createWorker([task], { pollMs: 60_000, log, firstRunDelayMs: 300 })
+  const { runs, worker } = countingWorker(t, 300)
   worker.start()
   await worker.stop()
   await sleep(500)
