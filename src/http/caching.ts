@@ -62,6 +62,12 @@ export const conditionalReads = fp(
       if (request.method !== 'GET' && request.method !== 'HEAD') delete request.headers['if-none-match']
       done()
     })
+    // The body is encoded to UTF-8 once, here: the ETag's hash, the response cache and the socket
+    // then read the same bytes. Given the serialized string, each encoded it again (and the first
+    // flattened the string built piece by piece): ~2.5 ms of a 600 KB month sitemap's ~14.5 ms.
+    app.addHook('onSend', (_request, _reply, payload, done) => {
+      done(null, typeof payload === 'string' && payload.length > 0 ? Buffer.from(payload) : payload)
+    })
     // @fastify/etag compares If-None-Match as one opaque string: a list never matched.
     await app.register(etag, { replyWith304: false })
     app.addHook('onSend', (request, reply, payload, done) => {

@@ -1,5 +1,6 @@
 // Article reads through HTTP: caching headers, ETags and 304s, and a bounded number of SQL queries
 // per list.
+import { createHash } from 'node:crypto'
 import type { SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils'
 import { test } from 'tap'
 import { PrismaClient } from '../../src/generated/prisma/client.js'
@@ -38,7 +39,11 @@ test('article read caching', async (t) => {
       'no key per article',
     )
     t.equal(new Set(keys).size, keys.length, 'each key once')
-    t.ok(listRes.headers.etag)
+    // The hash ETag and Content-Length are of the UTF-8 bytes sent (the body is encoded once, before both).
+    const sent = listRes.rawPayload
+    t.match(sent.toString('utf8'), /[^\x00-\x7f]/, 'the page has non-ASCII text')
+    t.equal(listRes.headers.etag, `"${createHash('sha1').update(sent).digest('base64')}"`, 'the ETag hashes the bytes sent')
+    t.equal(Number(listRes.headers['content-length']), sent.length)
     t.ok(listRes.headers['last-modified'])
     const tags = await app.inject('/v1/tags')
     t.equal(tags.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')
