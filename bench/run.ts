@@ -18,6 +18,7 @@ import {
   prepareDatabase,
   removeBenchWrites,
   resolveBenchDatabase,
+  settleDatabase,
 } from './database.js'
 import type { LoadSettings } from './load.js'
 import { prepareBenchMedia, removeBenchMedia } from './media.js'
@@ -110,8 +111,10 @@ async function measureAll(options: BenchOptions, target: BenchDatabase, notes: s
   const runId = startedAt.toString(36)
   const setup = { fixtures, token: key.token, connections: options.connections, runId, deepPages: options.deepPages }
   const results = await measureOn(uncached, 'uncached', apiScenarios(setup), settings)
-  // The writes go before anything else reads: the database keeps its shape for the next run.
+  // The writes go before anything else reads: the database keeps its shape for the next run,
+  // and is settled again (their dead rows vacuumed) for the passes after.
   await removeWrites(true)
+  await withDatabase(target, settleDatabase)
 
   log('API server, response cache on (default)')
   const cached = await startApiServer({ db: target, env, cache: true, profileDir })
