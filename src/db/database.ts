@@ -17,6 +17,7 @@ import { type DataDirLock, lockDataDir } from './data-dir-lock.js'
 import { registerDirectReader, registerDirectTransactions } from './direct.js'
 import { RoutedPool } from './replica-routing.js'
 import type { ReplicaSet } from './replicas.js'
+import { poolTypes } from './timestamps.js'
 
 export type { PrismaClient }
 
@@ -101,6 +102,8 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions, repl
     max: poolMax,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
+    // Timestamps read without pg's regular expressions (timestamps.ts); every other type as pg reads it.
+    types: poolTypes,
   }
   // With replicas, the pool sends public reads to them (src/db/replica-routing.ts).
   const pool = replicas?.urls.length ? new RoutedPool(poolOptions, replicas, onError) : new pg.Pool(poolOptions)

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import { findPeopleByKey } from '../people/people.repository.js'
+import type { ArticleRecord } from './articles.record.js'
 import { withRelated } from './articles.related.js'
 import * as repo from './articles.repository.js'
 import type { Article, ArticleList, ArticleListQuery, Tombstone, TombstoneQuery } from './articles.schemas.js'
@@ -97,6 +98,15 @@ function sortValue(sort: repo.ArticleSort, listed: repo.ListedArticle): string {
   return listed.record.publishedAt?.toISOString() ?? ''
 }
 
+/** A list's surrogate keys, each once (a page's articles share sources and tags). */
+function listKeys(view: ListScope, records: ArticleRecord[]): string[] {
+  const keys = new Set(['articles'])
+  if (view.sourceKey) keys.add(`source-articles:${view.sourceKey}`)
+  if (view.personKey) keys.add(`person-articles:${view.personKey}`)
+  for (const record of records) for (const key of shownRecordKeysOf(record)) keys.add(key)
+  return [...keys]
+}
+
 export async function listArticles(
   db: Db,
   query: ArticleListQuery,
@@ -116,12 +126,7 @@ export async function listArticles(
       data: page.data.map((l) => toArticle(l.record, now, view, l.snippet)),
       page: { ...page.page, ...(total === undefined ? {} : { total }) },
     },
-    surrogateKeys: [
-      'articles',
-      ...(view.sourceKey ? [`source-articles:${view.sourceKey}`] : []),
-      ...(view.personKey ? [`person-articles:${view.personKey}`] : []),
-      ...records.flatMap(shownRecordKeysOf),
-    ],
+    surrogateKeys: listKeys(view, records),
     lastModified: latest(records.map((r) => r.updatedAt)),
   }
 }

@@ -120,17 +120,23 @@ function fromJson<T extends { createdAt: Date; updatedAt: Date }>(r: AsJson<T>):
   return { ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) } as T
 }
 
+/**
+ * The record of a row: its embedded records' times as Dates. A list of summaries embeds none, and
+ * its rows' relation lists are taken as they are (no copy of each a row).
+ */
 export function toArticleRecord(r: RawRecord): ArticleRecord {
   return {
     ...r,
     source: r.source ? fromJson<SourceRow>(r.source) : null,
-    credits: r.credits.map(({ source, ...credit }) =>
-      source ? { ...credit, source: fromJson<SourceRow>(source) } : credit,
-    ),
-    contributors: r.contributors.map(({ person, ...c }) =>
-      person ? { ...c, person: fromJson<PersonRecord>(person) } : c,
-    ),
-    sections: r.sections.map(({ section, ...s }) => (section ? { ...s, section: fromJson<SectionRow>(section) } : s)),
+    credits: r.credits.some((c) => c.source)
+      ? r.credits.map(({ source, ...credit }) => (source ? { ...credit, source: fromJson<SourceRow>(source) } : credit))
+      : (r.credits as Credit[]),
+    contributors: r.contributors.some((c) => c.person)
+      ? r.contributors.map(({ person, ...c }) => (person ? { ...c, person: fromJson<PersonRecord>(person) } : c))
+      : (r.contributors as Contributor[]),
+    sections: r.sections.some((s) => s.section)
+      ? r.sections.map(({ section, ...s }) => (section ? { ...s, section: fromJson<SectionRow>(section) } : s))
+      : (r.sections as SectionLink[]),
     corrections: r.corrections.map((c) => ({ ...c, at: new Date(c.at) })),
   }
 }
