@@ -21,18 +21,23 @@ function digits(s: string, from: number, count: number): number {
   return n
 }
 
-/** The fractional seconds from `from` (just past the '.') as milliseconds, and where they end. */
+/**
+ * The fractional seconds from `from` (just past the '.') as milliseconds, and where they end; -1
+ * when there are none or more than PostgreSQL writes (6). Up to 6 digits, postgres-date's
+ * `1000 * parseFloat('.fff…')` is the first three digits exactly (checked for every fraction of up
+ * to 7 digits); a longer fraction can round up to the next millisecond there.
+ */
 function fraction(s: string, from: number): [ms: number, end: number] {
   let ms = 0
   let i = from
   for (; i < s.length; i++) {
     const d = s.charCodeAt(i) - zero
     if (d < 0 || d > 9) break
-    // Milliseconds, as postgres-date keeps them: digits past the third are cut, not rounded.
     if (i - from < 3) ms = ms * 10 + d
   }
-  const read = Math.min(i - from, 3)
-  return [read === 0 ? -1 : ms * 10 ** (3 - read), i]
+  const read = i - from
+  if (read === 0 || read > 6) return [-1, i]
+  return [read >= 3 ? ms : ms * 10 ** (3 - read), i]
 }
 
 /** The UTC offset from `from` ('+HH', '+HH:MM' or '+HH:MM:SS') in milliseconds, or null. */
