@@ -46,9 +46,11 @@ function offset(s: string, from: number): number | null {
   if (sign !== 43 && sign !== 45) return null
   const rest = s.length - from - 1
   if (rest !== 2 && rest !== 5 && rest !== 8) return null
+  // Minutes and seconds each come after a ':'.
+  if ((rest >= 5 && s.charCodeAt(from + 3) !== 58) || (rest === 8 && s.charCodeAt(from + 6) !== 58)) return null
   const hours = digits(s, from + 1, 2)
-  const minutes = rest >= 5 && s.charCodeAt(from + 3) === 58 ? digits(s, from + 4, 2) : rest >= 5 ? -1 : 0
-  const seconds = rest === 8 && s.charCodeAt(from + 6) === 58 ? digits(s, from + 7, 2) : rest === 8 ? -1 : 0
+  const minutes = rest >= 5 ? digits(s, from + 4, 2) : 0
+  const seconds = rest === 8 ? digits(s, from + 7, 2) : 0
   if (hours < 0 || minutes < 0 || seconds < 0) return null
   return (sign === 43 ? 1 : -1) * ((hours * 60 + minutes) * 60 + seconds) * 1000
 }

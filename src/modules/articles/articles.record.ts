@@ -121,8 +121,8 @@ function fromJson<T extends { createdAt: Date; updatedAt: Date }>(r: AsJson<T>):
 }
 
 /**
- * The record of a row: its embedded records' times as Dates. A list of summaries embeds none, and
- * its rows' relation lists are taken as they are (no copy of each a row).
+ * The record of a row: its embedded records' times as Dates. A list of summaries embeds none, so
+ * its rows' relation lists are taken as they are, not copied entry by entry.
  */
 export function toArticleRecord(r: RawRecord): ArticleRecord {
   return {
