@@ -8,22 +8,34 @@ import { type Database, openDatabase } from '../src/db/database.js'
 import { type Scope, scopes } from '../src/lib/principal.js'
 import { createKeysService } from '../src/modules/keys/keys.service.js'
 
-function usage(message: string): never {
+function usage(message: string, code = 1): never {
   console.error(
     `${message}\nUsage: npm run keys:create -- --name <name> --scopes <${scopes.join('|')},...> [--expires-at <ISO time>] [--rate-limit <requests per window>]`,
   )
-  process.exit(1)
+  process.exit(code)
 }
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    name: { type: 'string' },
-    scopes: { type: 'string' },
-    'expires-at': { type: 'string' },
-    'rate-limit': { type: 'string' },
-  },
-})
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        scopes: { type: 'string' },
+        'expires-at': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (err) {
+    // An unknown option, or an option without its value: the usage line, not a stack trace.
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) usage((err as Error).message)
+    throw err
+  }
+}
+
+const { positionals, values } = parseCommandLine()
+if (values.help) usage('Creates an API key and prints it.', 0)
 if (positionals[0] !== 'create') usage('Unknown command')
 if (!values.name) usage('--name is required')
 const requested = (values.scopes ?? '')

@@ -53,6 +53,14 @@ test('db commands on a new embedded database', async (t) => {
   t.equal(badScope.code, 1)
   t.match(badScope.err, /Unknown scope\(s\): content:everything/)
   t.match(db(['create', '--scopes', 'content:read'], env, 'scripts/keys.ts').err, /--name is required/)
+  // An unknown option or --help: the usage line, never a stack trace.
+  const unknownOption = db(['create', '--nmae', 'X'], env, 'scripts/keys.ts')
+  t.equal(unknownOption.code, 1)
+  t.match(unknownOption.err, /Unknown option '--nmae'.*\nUsage: npm run keys:create/)
+  t.notMatch(unknownOption.err, /\n\s+at \S+ \(/, 'no stack trace')
+  const help = db(['--help'], env, 'scripts/keys.ts')
+  t.equal(help.code, 0)
+  t.match(help.err, /Usage: npm run keys:create -- --name <name> --scopes/)
 
   const reset = db(['reset', '--force'], env)
   t.equal(reset.code, 0)
