@@ -11,9 +11,9 @@ import { withRelated } from './articles.related.js'
 import * as repo from './articles.repository.js'
 import type { Article, ArticleList, ArticleListQuery, Tombstone, TombstoneQuery } from './articles.schemas.js'
 import {
+  addShownRecordKeys,
   latest,
   relationsOf,
-  shownRecordKeysOf,
   surrogateKeysOf,
   toArticle,
   type ViewOptions,
@@ -103,7 +103,7 @@ function listKeys(view: ListScope, records: ArticleRecord[]): string[] {
   const keys = new Set(['articles'])
   if (view.sourceKey) keys.add(`source-articles:${view.sourceKey}`)
   if (view.personKey) keys.add(`person-articles:${view.personKey}`)
-  for (const record of records) for (const key of shownRecordKeysOf(record)) keys.add(key)
+  for (const record of records) addShownRecordKeys(record, keys)
   return [...keys]
 }
 

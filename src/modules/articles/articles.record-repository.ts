@@ -190,7 +190,7 @@ function creditsWithSources(): Prisma.Sql {
 }
 
 // The article's columns (alias a), its tags and credits as stored on its row (tag_list,
-// credit_list: kept by the database), and its source, credits' sources, contributors (with their
+// credit_list: kept by the database; the tags' slugs alone unless the tags' records are read), and its source, credits' sources, contributors (with their
 // people), sections and corrections as JSON built by the database, each from a primary-key or
 // index lookup. The OFFSET 0 fences keep the lookups per row: joined plainly, the planner hashes
 // the whole table for each article (10x slower for a page of 20). `fields`: the fields the view
@@ -198,7 +198,7 @@ function creditsWithSources(): Prisma.Sql {
 // third of the columns, and neither the lead image's media record nor the corrections).
 export function recordColumns(relations: Relations, fields?: readonly ArticleField[]): Prisma.Sql {
   const r = relations
-  const key = `${+r.source}${+r.creditSources}${+r.people}${+r.sectionRecords}${r.contributors}${r.sections} ${fields?.join() ?? '*'}`
+  const key = `${+r.source}${+r.creditSources}${+r.people}${+r.sectionRecords}${r.contributors}${r.sections}${r.tagRecords} ${fields?.join() ?? '*'}`
   let built = builtColumns.get(key)
   if (!built) {
     const shows = (field: ArticleField) => !fields || fields.includes(field)
@@ -229,6 +229,7 @@ function buildColumns(
     ${relations.creditSources ? creditsWithSources() : Prisma.sql`a.credit_list`} AS credits,
     ${relations.contributors === false ? Prisma.sql`'[]'::json` : contributorsJson(relations)} AS contributors,
     ${relations.sections === false ? Prisma.sql`'[]'::json` : sectionsJson(relations)} AS sections,
-    a.tag_list AS tags,
+    jsonb_path_query_array(a.tag_list, '$[*].slug') AS tags,
+    ${relations.tagRecords === false ? Prisma.sql`NULL::jsonb` : Prisma.sql`a.tag_list`} AS "tagRecords",
     ${embeds.corrections ? corrections : Prisma.sql`'[]'::json`} AS corrections`
 }

@@ -11,7 +11,7 @@ import type { SectionRow } from '../sections/sections.mapper.js'
 import type { Redistribution } from '../sources/sources.rights.js'
 
 export type SourceRow = Prisma.SourceGetPayload<object>
-/** The article's own columns; its stored tag and credit lists are read as `tags` and `credits`. */
+/** The article's own columns; its stored tag and credit lists are read as `tags` (and `tagRecords`) and `credits`. */
 export type ArticleColumns = Omit<Prisma.ArticleGetPayload<object>, 'tagList' | 'creditList'>
 
 export interface Tag {
@@ -67,7 +67,7 @@ export interface CorrectionNote {
 
 /**
  * An article's columns, its source (when embedded), its credits, contributors and sections in
- * order, and its tags by slug.
+ * order, and its tags by slug (with their records when embedded).
  */
 export interface ArticleRecord extends ArticleColumns {
   /** The lead image's media record, when it is one. */
@@ -76,7 +76,10 @@ export interface ArticleRecord extends ArticleColumns {
   credits: Credit[]
   contributors: Contributor[]
   sections: SectionLink[]
-  tags: Tag[]
+  /** Its tags' slugs, in their stored order. */
+  tags: string[]
+  /** Its tags' records in the same order, when the read embeds them (include=tags); else null. */
+  tagRecords: Tag[] | null
   /** Its correction notes, oldest first. */
   corrections: CorrectionNote[]
 }
@@ -97,9 +100,21 @@ export interface Relations {
    */
   contributors?: boolean
   sections?: boolean
+  /**
+   * The tags' records (name, type, URI), besides their slugs: read only for a view that shows
+   * them (include=tags). A page of summaries parsed twice the JSON otherwise (~400 bytes of tag
+   * records an article, for the slugs it shows).
+   */
+  tagRecords?: boolean
 }
 
-export const allRelations: Relations = { source: true, creditSources: true, people: true, sectionRecords: true }
+export const allRelations: Relations = {
+  source: true,
+  creditSources: true,
+  people: true,
+  sectionRecords: true,
+  tagRecords: true,
+}
 
 /** A record as JSON carries its times as strings. */
 type AsJson<T> = Omit<T, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }
@@ -112,7 +127,8 @@ export interface RawRecord extends ArticleColumns {
   credits: (Omit<Credit, 'source'> & { source?: SourceJson })[]
   contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRecord> })[]
   sections: (Omit<SectionLink, 'section'> & { section?: AsJson<SectionRow> })[]
-  tags: Tag[]
+  tags: string[]
+  tagRecords: Tag[] | null
   corrections: (Omit<CorrectionNote, 'at'> & { at: string })[]
 }
 

@@ -109,7 +109,7 @@ const fieldValues: { [F in ArticleField]-?: (r: ArticleRecord, c: ViewContext) =
       primary: link.primary,
       ...(c.include.has('sections') && link.section ? { section: toSection(link.section, c.urls) } : {}),
     })),
-  tags: (r) => r.tags.map((t) => t.slug),
+  tags: (r) => r.tags,
   rights: (r, c) => rightsOf(r, c.now),
   corrections: (r) =>
     r.corrections.map((c) => ({ kind: c.kind, text: c.text, at: c.at.toISOString(), version: c.version })),
@@ -138,7 +138,7 @@ export function toArticle(record: ArticleRecord, now: Date, view: ViewOptions, s
   }
   if (include.has('sections') && !('sections' in out)) out.sections = fieldValues.sections(record, context)
   if (include.has('tags'))
-    out.tagDetails = record.tags.map((t) => ({ slug: t.slug, name: t.name, type: t.type, uri: t.uri }))
+    out.tagDetails = (record.tagRecords ?? []).map((t) => ({ slug: t.slug, name: t.name, type: t.type, uri: t.uri }))
   if (snippet) out.snippet = snippet
   if (view.syndication) withholdBody(out, record)
   return out as Article
@@ -215,16 +215,25 @@ export function surrogateKeysOf(record: ArticleRecord): string[] {
  * purges `articles`, which every list carries, so one key per list does the work of one per item.
  */
 export function shownRecordKeysOf(record: ArticleRecord): string[] {
-  return [
-    // A change to the media record (its caption, focal point) changes the article's lead image.
-    ...(record.leadMediaId ? [`media:${record.leadMediaId}`] : []),
-    ...(record.sourceId ? [`source:${record.sourceId}`] : []),
-    ...record.credits.map((c) => `source:${c.sourceId}`),
-    ...new Set(record.contributors.map((c) => `person:${c.personId}`)),
-    ...new Set(record.contributors.flatMap((c) => (c.person?.imageMediaId ? [`media:${c.person.imageMediaId}`] : []))),
-    ...record.sections.map((s) => `section:${s.sectionId}`),
-    ...record.tags.map((t) => `tag:${t.slug}`),
-  ]
+  const keys = new Set<string>()
+  addShownRecordKeys(record, keys)
+  return [...keys]
+}
+
+/**
+ * Adds the keys of shownRecordKeysOf to `keys`: a list collects its page's keys in one set, each
+ * once (its articles share most of their sources and tags), with no arrays per article.
+ */
+export function addShownRecordKeys(record: ArticleRecord, keys: Set<string>): void {
+  // A change to the media record (its caption, focal point) changes the article's lead image.
+  if (record.leadMediaId) keys.add(`media:${record.leadMediaId}`)
+  if (record.sourceId) keys.add(`source:${record.sourceId}`)
+  for (const credit of record.credits) keys.add(`source:${credit.sourceId}`)
+  for (const contributor of record.contributors) keys.add(`person:${contributor.personId}`)
+  for (const contributor of record.contributors)
+    if (contributor.person?.imageMediaId) keys.add(`media:${contributor.person.imageMediaId}`)
+  for (const link of record.sections) keys.add(`section:${link.sectionId}`)
+  for (const slug of record.tags) keys.add(`tag:${slug}`)
 }
 
 /** The related records a view embeds (include=source, credits, contributors, sections). */
@@ -237,6 +246,7 @@ export function relationsOf(view: ViewOptions): Relations {
     creditSources: includes('credits'),
     people: includes('contributors'),
     sectionRecords: includes('sections'),
+    tagRecords: includes('tags'),
     contributors: shows('contributors'),
     // The primary section's path is {section} of an article's URL.
     sections: shows('sections') || (view.fields?.includes('url') === true && urlNeedsSection(view.publicUrls)),

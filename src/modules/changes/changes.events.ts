@@ -11,7 +11,8 @@ export interface ArticleState {
   status: string
   sourceId: string | null
   credits: { sourceId: string }[]
-  tags: { slug: string }[]
+  /** Its tags' slugs. */
+  tags: string[]
   /** Its correction notes (a correction's event carries the note of its version). */
   corrections?: { kind: NonNullable<EventData['kind']>; text: string; version: number }[]
 }
@@ -87,7 +88,7 @@ function eventData(c: ArticleChange): EventData | null {
 export function articleEvent(c: ArticleChange): NewEvent {
   const states = c.before ? [c.before, c.after] : [c.after]
   const sourceIds = [...new Set(states.flatMap(sourcesOf))]
-  const tags = [...new Set(states.flatMap((s) => s.tags.map((t) => t.slug)))]
+  const tags = [...new Set(states.flatMap((s) => s.tags))]
   const visible = c.wasPublic || c.isPublic
   // The slug after the change, unless the change hid the article: readers knew the one before.
   const named = c.isPublic || !c.wasPublic || !c.before ? c.after : c.before

@@ -88,7 +88,8 @@ async function pinnedRecord(db: Db, current: ArticleRecord, revision: RevisionRo
     sections: s.sections
       ? s.sections.map((x) => ({ sectionId: x.sectionId, primary: x.primary, path: paths.get(x.sectionId) ?? '' }))
       : current.sections,
-    tags: s.tags.map((slug) => ({ id: '', slug, name: slug, type: 'subject' as const, uri: null })),
+    tags: s.tags,
+    tagRecords: s.tags.map((slug) => ({ id: '', slug, name: slug, type: 'subject' as const, uri: null })),
     version: revision.version,
     updatedById: revision.keyId,
     updatedAt: revision.createdAt,

@@ -65,8 +65,8 @@ async function recordArticleChanges(tx: Db, bumped: repo.BumpedArticle[], to: st
     const after = [...new Set(a.tags.map((t) => (t === from ? to : t)))].sort()
     return articleEvent({
       action: 'update',
-      before: { ...state, version: a.version - 1, tags: a.tags.map((slug) => ({ slug })) },
-      after: { ...state, tags: after.map((slug) => ({ slug })) },
+      before: { ...state, version: a.version - 1, tags: a.tags },
+      after: { ...state, tags: after },
       wasPublic: a.isPublic,
       isPublic: a.isPublic,
       changedFields: ['tags'],
