@@ -120,16 +120,16 @@ export const allRelations: Relations = {
 type AsJson<T> = Omit<T, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }
 type SourceJson = AsJson<SourceRow>
 
-/** A row as selected by recordColumns. */
+/** A row as selected by recordColumns: the relations a read does not embed are not selected. */
 export interface RawRecord extends ArticleColumns {
-  leadMedia: MediaEmbedRow | null
-  source: SourceJson | null
+  leadMedia?: MediaEmbedRow | null
+  source?: SourceJson | null
   credits: (Omit<Credit, 'source'> & { source?: SourceJson })[]
-  contributors: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRecord> })[]
-  sections: (Omit<SectionLink, 'section'> & { section?: AsJson<SectionRow> })[]
+  contributors?: (Omit<Contributor, 'person'> & { person?: AsJson<PersonRecord> })[]
+  sections?: (Omit<SectionLink, 'section'> & { section?: AsJson<SectionRow> })[]
   tags: string[]
-  tagRecords: Tag[] | null
-  corrections: (Omit<CorrectionNote, 'at'> & { at: string })[]
+  tagRecords?: Tag[] | null
+  corrections?: (Omit<CorrectionNote, 'at'> & { at: string })[]
 }
 
 function fromJson<T extends { createdAt: Date; updatedAt: Date }>(r: AsJson<T>): T {
@@ -137,22 +137,29 @@ function fromJson<T extends { createdAt: Date; updatedAt: Date }>(r: AsJson<T>):
 }
 
 /**
- * The record of a row: its embedded records' times as Dates. A list of summaries embeds none, so
- * its rows' relation lists are taken as they are, not copied entry by entry.
+ * The record of a row: its embedded records' times as Dates, and the relations the read did not
+ * select empty. A list of summaries embeds none, so its rows' relation lists are taken as they
+ * are, not copied entry by entry.
  */
 export function toArticleRecord(r: RawRecord): ArticleRecord {
   return {
     ...r,
+    leadMedia: r.leadMedia ?? null,
     source: r.source ? fromJson<SourceRow>(r.source) : null,
     credits: r.credits.some((c) => c.source)
       ? r.credits.map(({ source, ...credit }) => (source ? { ...credit, source: fromJson<SourceRow>(source) } : credit))
       : (r.credits as Credit[]),
-    contributors: r.contributors.some((c) => c.person)
-      ? r.contributors.map(({ person, ...c }) => (person ? { ...c, person: fromJson<PersonRecord>(person) } : c))
-      : (r.contributors as Contributor[]),
-    sections: r.sections.some((s) => s.section)
-      ? r.sections.map(({ section, ...s }) => (section ? { ...s, section: fromJson<SectionRow>(section) } : s))
-      : (r.sections as SectionLink[]),
-    corrections: r.corrections.map((c) => ({ ...c, at: new Date(c.at) })),
+    contributors: !r.contributors
+      ? []
+      : r.contributors.some((c) => c.person)
+        ? r.contributors.map(({ person, ...c }) => (person ? { ...c, person: fromJson<PersonRecord>(person) } : c))
+        : (r.contributors as Contributor[]),
+    sections: !r.sections
+      ? []
+      : r.sections.some((s) => s.section)
+        ? r.sections.map(({ section, ...s }) => (section ? { ...s, section: fromJson<SectionRow>(section) } : s))
+        : (r.sections as SectionLink[]),
+    tagRecords: r.tagRecords ?? null,
+    corrections: r.corrections ? r.corrections.map((c) => ({ ...c, at: new Date(c.at) })) : [],
   }
 }

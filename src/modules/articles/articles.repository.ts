@@ -81,11 +81,12 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
   // query's words from headline, summary and body alike (finding first whether the body matched
   // parsed every body twice: half the time of a search).
   const snippetText = Prisma.sql`concat_ws(' … ', a.headline, a.summary, nullif(a.body_text, ''))`
-  const snippet = filter.q
-    ? Prisma.sql`ts_headline(${searchConfig(filter)},
+  // Only a search selects them (a list without one has neither).
+  const searched = filter.q
+    ? Prisma.sql`, p.rank::float8 AS rank, ts_headline(${searchConfig(filter)},
         replace(replace(replace(${snippetText}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
-        ${tsQuery(filter)}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "')`
-    : Prisma.sql`NULL`
+        ${tsQuery(filter)}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet`
+    : Prisma.empty
   // A literal (the schema bounds it to an integer): with LIMIT $n a generic plan would assume
   // a tenth of the table.
   const limit = Prisma.raw(String(Math.trunc(filter.limit) + 1))
@@ -115,17 +116,17 @@ export async function listArticles(db: Db, filter: ArticleListFilter): Promise<L
     page = Prisma.sql`SELECT m.* FROM (${dated ? Prisma.sql`${dated} UNION ALL ` : Prisma.empty}${undated}) m
       ORDER BY m.published_at DESC NULLS LAST, m.id DESC LIMIT ${limit}`
   }
-  const rows = await readDirect<RawRecord & { rank: number | null; snippet: string | null }>(
+  const rows = await readDirect<RawRecord & { rank?: number | null; snippet?: string | null }>(
     db,
     Prisma.sql`
     WITH p AS (${page})
-    SELECT ${recordColumns(filter.relations, filter.fields)}, p.rank::float8 AS rank, ${snippet} AS snippet
+    SELECT ${recordColumns(filter.relations, filter.fields)}${searched}
     FROM p JOIN articles a ON a.id = p.id
     ORDER BY ${orderBy(filter.sort, 'p')}`,
   )
-  // The record keeps the row's rank and snippet as two fields nothing reads: leaving them out
-  // (a rest pattern) copied each row on V8's slow path, 2 % of an uncached list's CPU.
-  return rows.map((row) => ({ record: toArticleRecord(row), rank: row.rank, snippet: row.snippet }))
+  // The record keeps a search row's rank and snippet as two fields nothing reads: leaving them
+  // out (a rest pattern) copied each row on V8's slow path, 2 % of an uncached list's CPU.
+  return rows.map((row) => ({ record: toArticleRecord(row), rank: row.rank ?? null, snippet: row.snippet ?? null }))
 }
 
 export async function countArticles(db: Db, filter: ArticleListFilter): Promise<number> {
