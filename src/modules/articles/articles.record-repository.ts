@@ -241,7 +241,7 @@ function buildColumns(
     select.push(Prisma.sql`(SELECT ${sourceJson('s')} FROM sources s WHERE s.id = a.source_id) AS source`)
   if (relations.contributors !== false) select.push(Prisma.sql`${contributorsJson(relations)} AS contributors`)
   if (relations.sections !== false) select.push(Prisma.sql`${sectionsJson(relations)} AS sections`)
-  if (relations.tagRecords !== false) select.push(Prisma.sql`a.tag_list AS "tagRecords"`)
+  if (relations.tagRecords) select.push(Prisma.sql`a.tag_list AS "tagRecords"`)
   if (embeds.corrections) select.push(Prisma.sql`${corrections} AS corrections`)
   return Prisma.join(select, ', ')
 }

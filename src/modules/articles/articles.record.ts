@@ -105,7 +105,7 @@ export interface Relations {
    * them (include=tags). A page of summaries parsed twice the JSON otherwise (~400 bytes of tag
    * records an article, for the slugs it shows).
    */
-  tagRecords?: boolean
+  tagRecords: boolean
 }
 
 export const allRelations: Relations = {

@@ -87,6 +87,7 @@ export async function withRelated(
       sectionRecords: false,
       contributors: false,
       sections: urlNeedsSection(view.publicUrls),
+      tagRecords: false,
     },
   })
   return {

@@ -18,6 +18,7 @@ const noRelations = {
   sectionRecords: false,
   contributors: false,
   sections: false,
+  tagRecords: false,
 }
 
 export async function getRights(

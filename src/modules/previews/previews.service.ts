@@ -33,7 +33,13 @@ export interface PreviewsServiceOptions {
 }
 
 /** An article named by id, slug or former slug needs none of its relations to be found. */
-const noRelations: Relations = { source: false, creditSources: false, people: false, sectionRecords: false }
+const noRelations: Relations = {
+  source: false,
+  creditSources: false,
+  people: false,
+  sectionRecords: false,
+  tagRecords: false,
+}
 
 const resource = 'preview-link'
 
