@@ -202,8 +202,8 @@ function creditsWithSources(): Prisma.Sql {
 // as JSON built by the database, each from a primary-key or index lookup. The OFFSET 0 fences
 // keep the lookups per row: joined plainly, the planner hashes the whole table for each article
 // (10x slower for a page of 20). `fields`: the fields the view shows (undefined: all); what only
-// other fields need is not read (a page of summaries reads a third of the columns, and neither the lead
-// image's media record nor the corrections).
+// other fields need is not read (a page of summaries reads a third of the columns, and neither
+// the lead image's media record nor the corrections).
 export function recordColumns(relations: Relations, fields?: readonly ArticleField[]): Prisma.Sql {
   const r = relations
   const key = `${+r.source}${+r.creditSources}${+r.people}${+r.sectionRecords}${r.contributors}${r.sections}${r.tagRecords} ${fields?.join() ?? '*'}`

@@ -116,6 +116,17 @@ export const allRelations: Relations = {
   tagRecords: true,
 }
 
+/** None of the relations: for a read that needs the article's own columns only (its id, its rights). */
+export const noRelations: Relations = {
+  source: false,
+  creditSources: false,
+  people: false,
+  sectionRecords: false,
+  contributors: false,
+  sections: false,
+  tagRecords: false,
+}
+
 /** A record as JSON carries its times as strings. */
 type AsJson<T> = Omit<T, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }
 type SourceJson = AsJson<SourceRow>

@@ -10,7 +10,7 @@ import type { Actor } from '../../lib/principal.js'
 import type { PublicUrlTemplates } from '../../lib/public-urls.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import { getArticle } from '../articles/articles.reads.js'
-import type { Relations } from '../articles/articles.record.js'
+import { noRelations } from '../articles/articles.record.js'
 import { findArticle } from '../articles/articles.repository.js'
 import { findRevision } from '../articles/articles.revisions-repository.js'
 import type { Article } from '../articles/articles.schemas.js'
@@ -32,25 +32,13 @@ export interface PreviewsServiceOptions {
   urls: { template?: string; publicUrl?: string }
 }
 
-/** An article named by id, slug or former slug needs none of its relations to be found. */
-const noRelations: Relations = {
-  source: false,
-  creditSources: false,
-  people: false,
-  sectionRecords: false,
-  tagRecords: false,
-}
-
 const resource = 'preview-link'
 
 /** The id of the live article with this id or slug: 404 if none. */
 async function articleIdOf(db: Db, idOrSlug: string): Promise<string> {
   const isId = uuidPattern.test(idOrSlug)
-  const record = await findArticle(db, isId ? idOrSlug.toLowerCase() : idOrSlug, isId, {
-    ...noRelations,
-    contributors: false,
-    sections: false,
-  })
+  // Named by id, slug or former slug, it needs none of its relations to be found.
+  const record = await findArticle(db, isId ? idOrSlug.toLowerCase() : idOrSlug, isId, noRelations)
   if (!record) throw new NotFoundError('article', idOrSlug)
   return record.id
 }
