@@ -106,6 +106,38 @@ test('URLs from the templates keep their serialisation; others are serialised', 
   }
   // In the XML, & is escaped whichever way the URL went.
   const xml = urlsetXml([{ url: 'https://example.com/a?x=1&y=2', lastmod: '2026-11-30T00:00:00.000Z' }])
-  t.match(xml, '<loc>https://example.com/a?x=1&amp;y=2</loc>')
+  t.match(String(xml), '<loc>https://example.com/a?x=1&amp;y=2</loc>')
+  t.end()
+})
+
+test('a <urlset> of many pieces is the bytes of the whole text, multibyte characters included', (t) => {
+  // ~170,000 characters: ten pieces or more, each holding Greek, guillemets and astral emoji.
+  const date = '2026-11-30T00:00:00.000Z'
+  const entries = Array.from({ length: 600 }, (_, i) => ({
+    url: `https://www.example.com/news/${i}`,
+    lastmod: date,
+    news: {
+      publication: { name: 'Εφημερίδα 🗞', language: 'el' },
+      publicationDate: date,
+      title: `Τίτλος ${i} — «news» & 😀`,
+    },
+  }))
+  const expected =
+    '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"' +
+    ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' +
+    entries
+      .map(
+        (e, i) =>
+          `<url><loc>${e.url}</loc><lastmod>${date}</lastmod><news:news><news:publication>` +
+          '<news:name>Εφημερίδα 🗞</news:name><news:language>el</news:language></news:publication>' +
+          `<news:publication_date>${date}</news:publication_date>` +
+          `<news:title>Τίτλος ${i} — «news» &amp; 😀</news:title></news:news></url>`,
+      )
+      .join('') +
+    '</urlset>'
+  t.ok(expected.length > 160_000)
+  const xml = urlsetXml(entries, true)
+  t.ok(xml.equals(Buffer.from(expected)), 'the same bytes as the whole text encoded at once')
+  t.equal(urlsetXml([]).toString(), expected.slice(0, expected.indexOf(' xmlns:news')) + '></urlset>')
   t.end()
 })

@@ -27,7 +27,7 @@ const locs =
   'article without one is left out. '
 
 /** The XML with the read's caching headers (shared: a sitemap is the same for every caller). */
-function send(reply: FastifyReply, file: SitemapRead): string {
+function send(reply: FastifyReply, file: SitemapRead): Buffer {
   setCacheHeaders(reply, { shared: true, surrogateKeys: file.surrogateKeys, lastModified: file.lastModified })
   reply.type('application/xml; charset=utf-8')
   return file.xml

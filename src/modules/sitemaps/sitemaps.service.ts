@@ -18,9 +18,9 @@ import * as repo from './sitemaps.repository.js'
 import { type ArticleFile, newsWindowMs, partFile } from './sitemaps.schemas.js'
 import { type UrlEntry, urlsetXml } from './sitemaps.xml.js'
 
-/** What a sitemap route sends: the XML and its caching headers. */
+/** What a sitemap route sends: the XML (UTF-8) and its caching headers. */
 export interface SitemapRead {
-  xml: string
+  xml: Buffer
   surrogateKeys: string[]
   lastModified: Date | null
 }
@@ -42,9 +42,9 @@ export const newsLimit = 1_000
 
 const articleKeys = ['articles', 'sitemaps']
 
-async function sitemapIndex(items: IndexItem[]): Promise<string> {
+async function sitemapIndex(items: IndexItem[]): Promise<Buffer> {
   const { SitemapIndexStream, streamToPromise } = await import('sitemap')
-  return (await streamToPromise(Readable.from(items).pipe(new SitemapIndexStream()))).toString()
+  return streamToPromise(Readable.from(items).pipe(new SitemapIndexStream()))
 }
 
 const latest = (dates: (Date | null)[]) =>

@@ -1,4 +1,4 @@
-// A sitemap's <urlset> written in one pass into one string: the bytes the sitemap package's
+// A sitemap's <urlset> written in one pass: the bytes the sitemap package's
 // streams wrote (the same declaration, namespaces, element order and escaping), without a stream
 // object, a URL validation and a chunk per element — a month of 4,000 articles cost 60 ms of CPU
 // that way, most of it in the streams.
@@ -72,13 +72,26 @@ function newsElement(news: NewsEntry): string {
   )
 }
 
-/** A <urlset> of these entries, in order (with the news namespace when `news`). */
-export function urlsetXml(entries: UrlEntry[], news = false): string {
+/**
+ * Appended text is encoded a piece at a time. A string built by thousands of appends is a rope,
+ * and encoding it whole first flattens it: for a month of 4,000 URLs (600 KB) that took 2.3 ms, ten
+ * times its building and encoding in pieces. A piece ends only between two <url>s.
+ */
+const pieceChars = 16_384
+
+/** A <urlset> of these entries, in order (with the news namespace when `news`), as UTF-8. */
+export function urlsetXml(entries: UrlEntry[], news = false): Buffer {
+  const pieces: Buffer[] = []
   let xml = `${declaration}${urlsetOpen}${news ? newsNamespace : ''}>`
   for (const entry of entries) {
     xml += `<url><loc>${loc(entry.url)}</loc><lastmod>${entry.lastmod}</lastmod>`
     if (entry.news) xml += newsElement(entry.news)
     xml += '</url>'
+    if (xml.length >= pieceChars) {
+      pieces.push(Buffer.from(xml))
+      xml = ''
+    }
   }
-  return `${xml}</urlset>`
+  pieces.push(Buffer.from(`${xml}</urlset>`))
+  return Buffer.concat(pieces)
 }
