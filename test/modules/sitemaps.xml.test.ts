@@ -138,6 +138,6 @@ test('a <urlset> of many pieces is the bytes of the whole text, multibyte charac
   t.ok(expected.length > 160_000)
   const xml = urlsetXml(entries, true)
   t.ok(xml.equals(Buffer.from(expected)), 'the same bytes as the whole text encoded at once')
-  t.equal(urlsetXml([]).toString(), expected.slice(0, expected.indexOf(' xmlns:news')) + '></urlset>')
+  t.equal(urlsetXml([]).toString(), `${expected.slice(0, expected.indexOf(' xmlns:news'))}></urlset>`)
   t.end()
 })
