@@ -15,7 +15,7 @@ import { PrismaClient } from '../generated/prisma/client.js'
 import { listenOnServer } from './change-listener.js'
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js'
 import { registerDirectReader, registerDirectTransactions } from './direct.js'
-import { PoolClient } from './pool-client.js'
+import { NonRetainingClient } from './non-retaining-client.js'
 import { RoutedPool } from './replica-routing.js'
 import type { ReplicaSet } from './replicas.js'
 import { poolTypes } from './timestamps.js'
@@ -105,8 +105,8 @@ function openServer(url: string, poolMax: number, options: DatabaseOptions, repl
     idleTimeoutMillis: 30000,
     // Timestamps read without pg's regular expressions (timestamps.ts); every other type as pg reads it.
     types: poolTypes,
-    // Connections that let go of the statement that opened them (pool-client.ts).
-    Client: PoolClient,
+    // Connections that let go of the statement that opened them (non-retaining-client.ts).
+    Client: NonRetainingClient,
   }
   // With replicas, the pool sends public reads to them (src/db/replica-routing.ts).
   const pool = replicas?.urls.length ? new RoutedPool(poolOptions, replicas, onError) : new pg.Pool(poolOptions)

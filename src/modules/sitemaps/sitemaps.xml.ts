@@ -74,8 +74,9 @@ function newsElement(news: NewsEntry): string {
 
 /**
  * Appended text is encoded a piece at a time. A string built by thousands of appends is a rope,
- * and encoding it whole first flattens it: for a month of 4,000 URLs (600 KB) that took 2.3 ms, ten
- * times its building and encoding in pieces. A piece ends only between two <url>s.
+ * and encoding it whole first flattens it: a month of 4,000 URLs (600 KB) took 2.6 ms to build and
+ * encode that way, where the same text already flat encodes in 0.25 ms, and in pieces the whole
+ * takes 0.5 ms. A piece ends only between two <url>s.
  */
 const pieceChars = 16_384
 

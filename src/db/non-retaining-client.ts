@@ -13,17 +13,22 @@ import pg from 'pg'
 type ConnectCallback = ((err: Error) => void) | ((err: null, client: pg.Client) => void)
 type Settle = (err: Error | null, client?: pg.Client) => void
 
+// pg calls the callback once; if a connection ends and then errs before it was ready, twice. The
+// second call finds the request already failed (as pg-pool would, for a pending request it had
+// answered), so it goes nowhere.
+const answered: Settle = () => {}
+
 /** pg's Client, whose connect callback is let go once called (the pool's `Client` option). */
-export class PoolClient extends pg.Client {
+export class NonRetainingClient extends pg.Client {
   override connect(): Promise<pg.Client>
   override connect(callback: ConnectCallback): void
   override connect(callback?: ConnectCallback): Promise<pg.Client> | undefined {
     if (!callback) return super.connect()
-    let pending = callback as Settle | undefined
+    let settle = callback as Settle
     super.connect((err: Error | null, client?: pg.Client) => {
-      const settle = pending
-      pending = undefined
-      settle?.(err, client)
+      const call = settle
+      settle = answered
+      call(err, client)
     })
     return undefined
   }
