@@ -35,6 +35,7 @@ export const problemCodes = [
   'ND_MEDIA_IN_USE',
   'ND_RENDITION_FAILED',
   'ND_RENDITIONS_BUSY',
+  'ND_SITEMAPS_BUSY',
   'ND_REFERENCE_MISSING',
   'ND_SECTION_TOO_DEEP',
   'ND_SECTION_CYCLE',
@@ -220,6 +221,12 @@ export const RenditionFailedError = createError<[file: string]>(
   'ND_RENDITION_FAILED',
   'The rendition %s cannot be made from this image',
   500,
+)
+/** More sitemap files waiting to be built than an instance queues; Retry-After says when to try again. */
+export const SitemapsBusyError = createError(
+  'ND_SITEMAPS_BUSY',
+  'Too many sitemap files are waiting to be built; retry shortly',
+  503,
 )
 /** More renditions waiting to be generated than an instance queues; Retry-After says when to try again. */
 export const RenditionsBusyError = createError(

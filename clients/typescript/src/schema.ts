@@ -743,7 +743,7 @@ export interface paths {
         };
         /**
          * Get a month's article sitemap
-         * @description Every public article published in the month (UTC, by publication time), oldest first, at most 50,000 a file: a larger month is split in parts (`2026-11.xml`, `2026-11-2.xml`…), each listed in the index. 404 for a month (or part) without public articles. Each `<loc>` is the article's public URL: its canonicalUrl, else PUBLIC_ARTICLE_URL rendered; an article without one is left out. `lastmod` is the last public change: the last write, or the moment the article became public without one (a scheduled publication falling due, an embargo lifting). Only articles public now are listed: never drafts, scheduled articles before their time, embargoed ones before the lift, killed or deleted ones (whatever the credentials: a sitemap is for the public).
+         * @description Every public article published in the month (UTC, by publication time), oldest first, at most 50,000 a file: a larger month is split in parts (`2026-11.xml`, `2026-11-2.xml`…), each listed in the index. 404 for a month (or part) without public articles. Each instance builds two files at once and queues 100 more: past that, 503 ND_SITEMAPS_BUSY with Retry-After. Each `<loc>` is the article's public URL: its canonicalUrl, else PUBLIC_ARTICLE_URL rendered; an article without one is left out. `lastmod` is the last public change: the last write, or the moment the article became public without one (a scheduled publication falling due, an embargo lifting). Only articles public now are listed: never drafts, scheduled articles before their time, embargoed ones before the lift, killed or deleted ones (whatever the credentials: a sitemap is for the public).
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
@@ -756,7 +756,7 @@ export interface paths {
          * Get a month's article sitemap (headers only)
          * @description The answer of GET without its body: to revalidate a copy (If-None-Match) or to check that it exists.
          *
-         *     Every public article published in the month (UTC, by publication time), oldest first, at most 50,000 a file: a larger month is split in parts (`2026-11.xml`, `2026-11-2.xml`…), each listed in the index. 404 for a month (or part) without public articles. Each `<loc>` is the article's public URL: its canonicalUrl, else PUBLIC_ARTICLE_URL rendered; an article without one is left out. `lastmod` is the last public change: the last write, or the moment the article became public without one (a scheduled publication falling due, an embargo lifting). Only articles public now are listed: never drafts, scheduled articles before their time, embargoed ones before the lift, killed or deleted ones (whatever the credentials: a sitemap is for the public).
+         *     Every public article published in the month (UTC, by publication time), oldest first, at most 50,000 a file: a larger month is split in parts (`2026-11.xml`, `2026-11-2.xml`…), each listed in the index. 404 for a month (or part) without public articles. Each instance builds two files at once and queues 100 more: past that, 503 ND_SITEMAPS_BUSY with Retry-After. Each `<loc>` is the article's public URL: its canonicalUrl, else PUBLIC_ARTICLE_URL rendered; an article without one is left out. `lastmod` is the last public change: the last write, or the moment the article became public without one (a scheduled publication falling due, an embargo lifting). Only articles public now are listed: never drafts, scheduled articles before their time, embargoed ones before the lift, killed or deleted ones (whatever the credentials: a sitemap is for the public).
          *
          *     Access: published content. Anonymous callers may read when `PUBLIC_READ` is on (the default); otherwise an API key with the `content:read` scope (or a wider one) is required. A `content:syndicate` key (a partner) reads too, with the bodies of articles that are not syndicatable withheld (`bodyWithheld`).
          */
@@ -1953,7 +1953,7 @@ export interface components {
              * @example ND_NOT_FOUND
              * @enum {string}
              */
-            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_IMAGE_TOO_LARGE" | "ND_IMAGE_UNREADABLE" | "ND_MEDIA_IN_USE" | "ND_RENDITION_FAILED" | "ND_RENDITIONS_BUSY" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_NOT_YET_PUBLISHED" | "ND_ARTICLE_KILLED" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE" | "ND_SHUTTING_DOWN";
+            code: "ND_VALIDATION_FAILED" | "ND_MALFORMED_JSON" | "ND_JSON_TOO_DEEP" | "ND_BAD_CONTENT_LENGTH" | "ND_BAD_URL" | "ND_BAD_REQUEST" | "ND_INVALID_CURSOR" | "ND_UNAUTHORIZED" | "ND_FORBIDDEN" | "ND_SCOPE_NOT_HELD" | "ND_NOT_FOUND" | "ND_ROUTE_NOT_FOUND" | "ND_REQUEST_TIMEOUT" | "ND_CONFLICT" | "ND_UNIQUE_VIOLATION" | "ND_INVALID_TRANSITION" | "ND_CURSOR_EXPIRED" | "ND_PRECONDITION_FAILED" | "ND_BODY_TOO_LARGE" | "ND_URI_TOO_LONG" | "ND_UNSUPPORTED_MEDIA_TYPE" | "ND_IMAGE_TOO_LARGE" | "ND_IMAGE_UNREADABLE" | "ND_MEDIA_IN_USE" | "ND_RENDITION_FAILED" | "ND_RENDITIONS_BUSY" | "ND_SITEMAPS_BUSY" | "ND_REFERENCE_MISSING" | "ND_SECTION_TOO_DEEP" | "ND_SECTION_CYCLE" | "ND_INVALID_REFERENCE" | "ND_NOT_PUBLISHABLE" | "ND_NOT_YET_PUBLISHED" | "ND_ARTICLE_KILLED" | "ND_BODY_TOO_COMPLEX" | "ND_WEBHOOK_TARGET_REFUSED" | "ND_IDEMPOTENCY_KEY_REUSED" | "ND_RATE_LIMITED" | "ND_TOO_MANY_AUTH_FAILURES" | "ND_HEADERS_TOO_LARGE" | "ND_REQUEST_REJECTED" | "ND_INTERNAL" | "ND_DATABASE_UNAVAILABLE" | "ND_SHUTTING_DOWN";
             /** @description The request id, also sent as X-Request-Id */
             requestId: string;
             /** @description Every offending field: ND_VALIDATION_FAILED, and the 422s ND_NOT_PUBLISHABLE, ND_BODY_TOO_COMPLEX, ND_WEBHOOK_TARGET_REFUSED and ND_REFERENCE_MISSING (when an article names tags that do not exist) */
@@ -12325,7 +12325,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            /** @description Too many sitemap files are waiting to be built (ND_SITEMAPS_BUSY), or the database is not available; retry after the number of seconds in Retry-After */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12470,7 +12470,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The database is not available; retry after the number of seconds in Retry-After */
+            /** @description Too many sitemap files are waiting to be built (ND_SITEMAPS_BUSY), or the database is not available; retry after the number of seconds in Retry-After */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

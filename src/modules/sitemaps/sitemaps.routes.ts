@@ -26,6 +26,18 @@ const locs =
   "Each `<loc>` is the article's public URL: its canonicalUrl, else PUBLIC_ARTICLE_URL rendered; an " +
   'article without one is left out. '
 
+/** Problem responses of a month's file: its 503 also when too many files wait to be built. */
+function monthProblems() {
+  const responses = problemResponses(404) as Record<number, { description: string }>
+  const busy = {
+    ...responses[503],
+    description:
+      'Too many sitemap files are waiting to be built (ND_SITEMAPS_BUSY), or the database is not available; ' +
+      'retry after the number of seconds in Retry-After',
+  }
+  return { ...responses, 503: busy }
+}
+
 /** The XML with the read's caching headers (shared: a sitemap is the same for every caller). */
 function send(reply: FastifyReply, file: SitemapRead): Buffer {
   setCacheHeaders(reply, { shared: true, surrogateKeys: file.surrogateKeys, lastModified: file.lastModified })
@@ -66,12 +78,13 @@ export const sitemapsRoutes: FastifyPluginAsyncTypebox<{ sitemaps: SitemapsServi
         description:
           'Every public article published in the month (UTC, by publication time), oldest first, at most 50,000 ' +
           'a file: a larger month is split in parts (`2026-11.xml`, `2026-11-2.xml`…), each listed in the index. ' +
-          '404 for a month (or part) without public articles. ' +
+          '404 for a month (or part) without public articles. Each instance builds two files at once and ' +
+          'queues 100 more: past that, 503 ND_SITEMAPS_BUSY with Retry-After. ' +
           locs +
           lastmod +
           visibility,
         params: ArticleFileParamsSchema,
-        response: { ...xmlRead("The month's sitemap", monthExample), ...problemResponses(404) },
+        response: { ...xmlRead("The month's sitemap", monthExample), ...monthProblems() },
       },
     },
     async (request, reply) => send(reply, await sitemaps.month(parseArticleFile(request.params.file))),

@@ -5,7 +5,8 @@
 import { Readable } from 'node:stream'
 import type { IndexItem } from 'sitemap'
 import type { PrismaClient } from '../../db/database.js'
-import { NotFoundError, SitemapsNotConfiguredError } from '../../errors.js'
+import { NotFoundError, SitemapsBusyError, SitemapsNotConfiguredError } from '../../errors.js'
+import { createLimiter } from '../../lib/limiter.js'
 import {
   type ArticleUrlParts,
   articleUrl,
@@ -36,6 +37,15 @@ export interface SitemapsOptions {
   partSize?: number
 }
 
+/**
+ * Month files built at once, per instance, and how many wait for a slot at most (past that, 503
+ * ND_SITEMAPS_BUSY). A build holds its rows and its XML (~600 KB for 4,000 URLs) until sent, and
+ * costs ~10 ms of CPU: more at once than the two cores of the machines measured only added their
+ * memory together — ten at once took the server's RSS up by ~50 MB — not throughput.
+ */
+export const monthBuildSlots = 2
+export const maxWaitingMonthBuilds = 100
+
 /** The protocol's limits: 50,000 URLs a file, 1,000 a news sitemap. */
 export const sitemapLimit = 50_000
 export const newsLimit = 1_000
@@ -60,6 +70,19 @@ export function newsLanguage(tag: string): string {
   return rest.some((sub) => ['hant', 'tw', 'hk', 'mo'].includes(sub)) ? 'zh-tw' : 'zh-cn'
 }
 
+/** A month's rows as a <urlset>, with their latest lastmod; null when none has a URL. */
+function monthUrlset(rows: repo.MonthRow[], urls: PublicUrlTemplates): { xml: Buffer; last: string } | null {
+  const items: UrlEntry[] = []
+  // The latest lastmod: the texts have one width and order as their times do.
+  let last = ''
+  for (const row of rows) {
+    const url = articleUrlFromText(urls, row)
+    if (url) items.push({ url, lastmod: row.lastmod })
+    if (row.lastmod > last) last = row.lastmod
+  }
+  return items.length === 0 ? null : { xml: urlsetXml(items), last }
+}
+
 export function createSitemapsService(db: PrismaClient, options: SitemapsOptions) {
   const { clock, urls } = options
   const partSize = options.partSize ?? sitemapLimit
@@ -76,6 +99,19 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
   const urlOf = (row: ArticleUrlParts) => articleUrl(urls, row)
   // A section's move changes the URLs of its articles when the template names {section}.
   const keys = needs.withSection ? [...articleKeys, 'sections'] : articleKeys
+  const limit = createLimiter(monthBuildSlots, maxWaitingMonthBuilds, () => new SitemapsBusyError())
+
+  async function buildMonth(file: ArticleFile): Promise<SitemapRead> {
+    const rows = await repo.monthArticles(db, clock(), needs, {
+      from: new Date(Date.UTC(file.year, file.month - 1, 1)),
+      to: new Date(Date.UTC(file.year, file.month, 1)),
+      offset: (file.part - 1) * partSize,
+      limit: partSize,
+    })
+    const urlset = monthUrlset(rows, urls)
+    if (!urlset) throw new NotFoundError('sitemap', file.name)
+    return { xml: urlset.xml, surrogateKeys: keys, lastModified: new Date(urlset.last) }
+  }
 
   return {
     /** The sitemap index: every month part, news.xml, sections.xml and people.xml when they hold URLs. */
@@ -105,26 +141,12 @@ export function createSitemapsService(db: PrismaClient, options: SitemapsOptions
       }
     },
 
-    /** A month's part: its public articles oldest first; 404 when it holds none. */
-    async month(file: ArticleFile): Promise<SitemapRead> {
-      const from = new Date(Date.UTC(file.year, file.month - 1, 1))
-      const to = new Date(Date.UTC(file.year, file.month, 1))
-      const rows = await repo.monthArticles(db, clock(), needs, {
-        from,
-        to,
-        offset: (file.part - 1) * partSize,
-        limit: partSize,
-      })
-      const items: UrlEntry[] = []
-      // The latest lastmod: the texts have one width and order as their times do.
-      let last = ''
-      for (const row of rows) {
-        const url = articleUrlFromText(urls, row)
-        if (url) items.push({ url, lastmod: row.lastmod })
-        if (row.lastmod > last) last = row.lastmod
-      }
-      if (items.length === 0) throw new NotFoundError('sitemap', file.name)
-      return { xml: urlsetXml(items), surrogateKeys: keys, lastModified: new Date(last) }
+    /**
+     * A month's part: its public articles oldest first; 404 when it holds none. At most
+     * monthBuildSlots are built at once; 503 ND_SITEMAPS_BUSY when maxWaitingMonthBuilds wait.
+     */
+    month(file: ArticleFile): Promise<SitemapRead> {
+      return limit(() => buildMonth(file))
     },
 
     /** Google News: public articles of the last 48 hours, newest first, at most 1,000. */
