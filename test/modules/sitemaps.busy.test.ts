@@ -29,7 +29,7 @@ async function waitingReads(admin: pg.Client): Promise<number> {
   return rows[0]?.n ?? 0
 }
 
-test('month builds are bounded: two at once, 100 waiting, then 503 with Retry-After', {
+test('month builds are bounded: four at once, 100 waiting, then 503 with Retry-After', {
   skip: serverUrl ? false : 'needs a PostgreSQL server (a second session holds the articles table)',
 }, async (t) => {
   const clock = testClock(new Date('2031-03-10T12:00:00.000Z'))

@@ -78,7 +78,7 @@ export const sitemapsRoutes: FastifyPluginAsyncTypebox<{ sitemaps: SitemapsServi
         description:
           'Every public article published in the month (UTC, by publication time), oldest first, at most 50,000 ' +
           'a file: a larger month is split in parts (`2026-11.xml`, `2026-11-2.xml`…), each listed in the index. ' +
-          '404 for a month (or part) without public articles. Each instance builds two files at once and ' +
+          '404 for a month (or part) without public articles. Each instance builds four files at once and ' +
           'queues 100 more: past that, 503 ND_SITEMAPS_BUSY with Retry-After. ' +
           locs +
           lastmod +
