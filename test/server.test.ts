@@ -1,11 +1,23 @@
 // The real process: configuration errors, start-up on a fresh embedded database (migrate + seed),
 // a restart that neither migrates nor seeds again, and graceful shutdown.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'tap'
 import { freePort, ready, startServer, waitFor } from './processes.js'
+
+/** MALLOC_ARENA_MAX as the process with this id runs with it (Linux: /proc); undefined when unset. */
+async function arenaMax(pid: number | undefined): Promise<string | undefined> {
+  const environ = await readFile(`/proc/${pid}/environ`, 'utf8')
+  return environ
+    .split('\0')
+    .find((entry) => entry.startsWith('MALLOC_ARENA_MAX='))
+    ?.slice('MALLOC_ARENA_MAX='.length)
+}
+
+/** Where the server caps glibc's arenas itself: Linux, and a Node that can execute itself again. */
+const capsArenas = process.platform === 'linux' && 'execve' in process
 
 test('a bad configuration stops the process with one line naming the variable', async (t) => {
   const s = startServer({ PORT: 'abc' }, 0)
@@ -115,10 +127,12 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
 
 test('SHUTDOWN_DRAIN_MS: after SIGTERM readiness answers 503 while requests are still served, then the server exits', async (t) => {
   const port = await freePort()
-  const s = startServer({ DATA_DIR: 'memory://', SHUTDOWN_DRAIN_MS: '2500' }, port)
+  // An operator's MALLOC_ARENA_MAX is kept as it is.
+  const s = startServer({ DATA_DIR: 'memory://', SHUTDOWN_DRAIN_MS: '2500', MALLOC_ARENA_MAX: '4' }, port)
   t.teardown(() => s.child.kill('SIGKILL'))
   await waitFor(() => ready(s) || s.child.exitCode !== null, 'the server to start')
   t.equal((await fetch(`${s.base}/health/ready`)).status, 200)
+  if (process.platform === 'linux') t.equal(await arenaMax(s.child.pid), '4', "the operator's MALLOC_ARENA_MAX")
   const signalled = Date.now()
   s.child.kill('SIGTERM')
   await waitFor(() => s.lines.some((l) => l.msg === 'shutting down'), 'shutdown to begin')
@@ -139,6 +153,7 @@ test('the built server npm start runs (dist/server): migrates, seeds, serves rea
   t.teardown(() => s.child.kill('SIGKILL'))
   await waitFor(() => ready(s) || s.child.exitCode !== null, 'the built server to start')
   t.ok(ready(s), 'ready')
+  if (capsArenas) t.equal(await arenaMax(s.child.pid), '2', 'the same process, running with two malloc arenas')
   const sources = (await (await fetch(`${s.base}/v1/sources`)).json()) as { data: { slug: string }[] }
   t.same(
     sources.data.map((x) => x.slug),
