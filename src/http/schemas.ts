@@ -171,6 +171,18 @@ export function problemResponsesOnly(...statuses: number[]): Record<number, TSch
   return Object.fromEntries([...new Set(statuses)].sort().map((status) => [status, problemResponse(status)]))
 }
 
+/** Problem responses with the descriptions of some statuses replaced by a route's own reasons. */
+export function describedProblems(
+  responses: Record<number, TSchema>,
+  descriptions: Record<number, string>,
+): Record<number, TSchema> {
+  const described = { ...responses }
+  for (const [status, description] of Object.entries(descriptions)) {
+    described[Number(status)] = { ...responses[Number(status)], description } as TSchema
+  }
+  return described
+}
+
 /** Problem responses for the given statuses, plus those every API route can return (400, 414, 500, 503). */
 export function problemResponses(...statuses: number[]): Record<number, TSchema> {
   return problemResponsesOnly(400, 414, 500, 503, ...statuses)

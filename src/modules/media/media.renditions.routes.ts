@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
 import { privateCacheControl } from '../../http/caching.js'
 import { empty, file } from '../../http/responses.js'
-import { problemResponses, problemResponsesOnly } from '../../http/schemas.js'
+import { describedProblems, problemResponses, problemResponsesOnly } from '../../http/schemas.js'
 import { immutableCacheControl, type RenditionsService, type Served } from './media.renditions.js'
 import { imageTypes, OriginalParamsSchema, RenditionParamsSchema } from './media.renditions.schemas.js'
 
@@ -22,21 +22,14 @@ const imageHeaders: onSendHookHandler = async (_request, reply, payload) => {
 
 /** Problem responses, the 500 and 503 described as a rendition's (not the database's). */
 function renditionProblems() {
-  const responses = problemResponsesOnly(400, 404, 414, 500, 503) as Record<number, { description: string }>
-  const described = (status: number, description: string) => ({ ...responses[status], description })
-  return {
-    ...responses,
-    500: described(
-      500,
+  return describedProblems(problemResponsesOnly(400, 404, 414, 500, 503), {
+    500:
       'The original cannot give this rendition (ND_RENDITION_FAILED: answered at once for ten minutes, ' +
-        'without trying again), or an unexpected error (ND_INTERNAL)',
-    ),
-    503: described(
-      503,
+      'without trying again), or an unexpected error (ND_INTERNAL)',
+    503:
       'Too many renditions are waiting to be generated (ND_RENDITIONS_BUSY), or the database is not ' +
-        'available; retry after the number of seconds in Retry-After',
-    ),
-  }
+      'available; retry after the number of seconds in Retry-After',
+  })
 }
 
 /** Sends what the service found: the headers, then the bytes streamed from storage (none for HEAD). */

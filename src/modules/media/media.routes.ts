@@ -8,7 +8,7 @@ import { actorOf } from '../../http/auth.js'
 import { parseIfMatch, privateCacheControl } from '../../http/caching.js'
 import { setNextLink } from '../../http/pagination.js'
 import { empty, readResponses, success } from '../../http/responses.js'
-import { IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
+import { describedProblems, IdParamsSchema, IfMatchHeadersSchema, problemResponses } from '../../http/schemas.js'
 import { versionEtag } from '../../lib/versions.js'
 import { multipartLimits, readUpload } from './media.multipart.js'
 import {
@@ -26,21 +26,13 @@ type MediaPlugin = FastifyPluginAsyncTypebox<{ media: MediaService; config: Conf
 
 /** Problem responses whose general description would mislead here (415 "not JSON"). */
 function uploadProblems() {
-  const responses = problemResponses(413, 415, 422) as Record<number, { description: string }>
-  const described = (status: number, description: string) => ({ ...responses[status], description })
-  return {
-    ...responses,
-    413: described(413, 'The file is larger than MEDIA_MAX_BYTES, or the body holds too many parts'),
-    415: described(
-      415,
-      'The body is not multipart/form-data, or the file is not a JPEG, PNG, WebP, AVIF or GIF image (by its bytes)',
-    ),
-    422: described(
-      422,
+  return describedProblems(problemResponses(413, 415, 422), {
+    413: 'The file is larger than MEDIA_MAX_BYTES, or the body holds too many parts',
+    415: 'The body is not multipart/form-data, or the file is not a JPEG, PNG, WebP, AVIF or GIF image (by its bytes)',
+    422:
       'The image has more pixels than MEDIA_MAX_PIXELS, counting every frame of an animation, or more than 1000 ' +
-        'frames (ND_IMAGE_TOO_LARGE), or cannot be decoded (ND_IMAGE_UNREADABLE)',
-    ),
-  }
+      'frames (ND_IMAGE_TOO_LARGE), or cannot be decoded (ND_IMAGE_UNREADABLE)',
+  })
 }
 
 /** The version ETag and no shared caching: the answer to a write. */

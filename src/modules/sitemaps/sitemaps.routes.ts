@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { read } from '../../http/access.js'
 import { setCacheHeaders } from '../../http/caching.js'
-import { problemResponses } from '../../http/schemas.js'
+import { describedProblems, problemResponses } from '../../http/schemas.js'
 import {
   ArticleFileParamsSchema,
   indexExample,
@@ -28,14 +28,11 @@ const locs =
 
 /** Problem responses of a month's file: its 503 also when too many files wait to be built. */
 function monthProblems() {
-  const responses = problemResponses(404) as Record<number, { description: string }>
-  const busy = {
-    ...responses[503],
-    description:
+  return describedProblems(problemResponses(404), {
+    503:
       'Too many sitemap files are waiting to be built (ND_SITEMAPS_BUSY), or the database is not available; ' +
       'retry after the number of seconds in Retry-After',
-  }
-  return { ...responses, 503: busy }
+  })
 }
 
 /** The XML with the read's caching headers (shared: a sitemap is the same for every caller). */
