@@ -45,7 +45,8 @@ export const headerDefinitions = {
     description:
       'Space-separated keys naming the records the answer shows, for CDN purges (the change feed names the ' +
       'keys each change affects). A list names itself (e.g. `articles`, purged by every change to an article) ' +
-      'and the other records its items show, not each article',
+      'and the other records whose data its items show (a record named only by its id or slug needs none), ' +
+      'not each article',
     schema: text(undefined, '^[^ ]+( [^ ]+)*$'),
   },
   Age: {

@@ -177,7 +177,9 @@ test('contributors and sections on articles', async (t) => {
     const preview = await api.list(`person=${anna.slug}&status=draft&limit=100`, auth)
     t.ok(preview.page.data.length >= 1, 'preview callers see the person’s drafts')
 
-    const theirs = await app.inject(`/v1/people/${davit.slug}/articles?fields=headline,contributors,sections`)
+    const theirs = await app.inject(
+      `/v1/people/${davit.slug}/articles?fields=headline,contributors,sections&include=contributors,sections`,
+    )
     t.equal(theirs.statusCode, 200)
     t.same(
       json<Page<SparseArticle>>(theirs).data.map((a) => a.id),
@@ -192,6 +194,8 @@ test('contributors and sections on articles', async (t) => {
       byDavit.map(() => 'headline,id'),
     )
     t.notMatch(trimmed.headers['surrogate-key'], /person:|section:/, 'a list not showing them does not read them')
+    const byId = await app.inject(`/v1/people/${davit.slug}/articles?fields=headline,contributors,sections`)
+    t.notMatch(byId.headers['surrogate-key'], /person:|section:/, 'nor one showing their ids alone')
     assertProblem(t, await app.inject('/v1/people/nobody/articles'), 404, 'ND_NOT_FOUND')
     const bad = await app.inject(`/v1/people/${davit.slug}/articles?person=x`)
     assertProblem(t, bad, 400, 'ND_VALIDATION_FAILED')

@@ -3755,7 +3755,7 @@ export interface components {
         "Cache-Control": string;
         /** @description Authorization: the answer depends on the credentials (and Origin when CORS_ORIGINS lists origins) */
         Vary: string;
-        /** @description Space-separated keys naming the records the answer shows, for CDN purges (the change feed names the keys each change affects). A list names itself (e.g. `articles`, purged by every change to an article) and the other records its items show, not each article */
+        /** @description Space-separated keys naming the records the answer shows, for CDN purges (the change feed names the keys each change affects). A list names itself (e.g. `articles`, purged by every change to an article) and the other records whose data its items show (a record named only by its id or slug needs none), not each article */
         "Surrogate-Key": string;
         /** @description Seconds the answer spent in the server's response cache (only on answers served from it) */
         Age: number;

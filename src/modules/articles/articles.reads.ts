@@ -6,18 +6,12 @@ import { NotFoundError } from '../../errors.js'
 import { decodeCursor, type Page, toPage } from '../../lib/pagination.js'
 import { uuidPattern } from '../../lib/uuid.js'
 import { findPeopleByKey } from '../people/people.repository.js'
+import { addShownRecordKeys, shownRecordsOf, surrogateKeysOf } from './articles.keys.js'
 import type { ArticleRecord } from './articles.record.js'
 import { withRelated } from './articles.related.js'
 import * as repo from './articles.repository.js'
 import type { Article, ArticleList, ArticleListQuery, Tombstone, TombstoneQuery } from './articles.schemas.js'
-import {
-  addShownRecordKeys,
-  latest,
-  relationsOf,
-  surrogateKeysOf,
-  toArticle,
-  type ViewOptions,
-} from './articles.view.js'
+import { latest, relationsOf, toArticle, type ViewOptions } from './articles.view.js'
 import { isVisible, normalizeLanguage } from './articles.visibility.js'
 
 /** A read's body and what its caching headers say. */
@@ -36,7 +30,7 @@ export async function getArticle(db: Db, idOrSlug: string, view: ViewOptions, no
   if (!record || !isVisible(record, now, view)) throw new NotFoundError('article', idOrSlug)
   const read = {
     body: toArticle(record, now, view),
-    surrogateKeys: surrogateKeysOf(record),
+    surrogateKeys: surrogateKeysOf(record, shownRecordsOf(view)),
     lastModified: record.updatedAt,
     version: record.version,
   }
@@ -99,11 +93,12 @@ function sortValue(sort: repo.ArticleSort, listed: repo.ListedArticle): string {
 }
 
 /** A list's surrogate keys, each once (a page's articles share sources and tags). */
-function listKeys(view: ListScope, records: ArticleRecord[]): string[] {
+function listKeys(view: ViewOptions & ListScope, records: ArticleRecord[]): string[] {
   const keys = new Set(['articles'])
   if (view.sourceKey) keys.add(`source-articles:${view.sourceKey}`)
   if (view.personKey) keys.add(`person-articles:${view.personKey}`)
-  for (const record of records) addShownRecordKeys(record, keys)
+  const shown = shownRecordsOf(view)
+  for (const record of records) addShownRecordKeys(record, keys, shown)
   return [...keys]
 }
 

@@ -5,13 +5,14 @@
 import type { Db } from '../../db/types.js'
 import { NotFoundError } from '../../errors.js'
 import { uuidPattern } from '../../lib/uuid.js'
+import { shownRecordKeysOf, shownRecordsOf } from './articles.keys.js'
 import type { Cacheable } from './articles.reads.js'
 import type { ArticleRecord } from './articles.record.js'
 import type { RelatedArticles, RelatedQuery } from './articles.related.schemas.js'
 import { relatedArticles } from './articles.related-repository.js'
 import type { Article, ArticleField } from './articles.schemas.js'
 import { publicUrlOf, urlNeedsSection } from './articles.urls.js'
-import { latest, leadImageOf, relationsOf, shownRecordKeysOf, toArticle, type ViewOptions } from './articles.view.js'
+import { latest, leadImageOf, relationsOf, toArticle, type ViewOptions } from './articles.view.js'
 import { embeddedRelated, type RelatedArticle } from './articles.view.schemas.js'
 
 /** An article's related articles, as the view shows them; 404 when the view may not see the article. */
@@ -34,9 +35,14 @@ export async function getRelated(
     relations: relationsOf(view),
   })
   if (!found.article) throw new NotFoundError('article', idOrSlug)
+  const shown = shownRecordsOf(view)
   return {
     body: { data: found.related.map((record) => toArticle(record, now, view)) },
-    surrogateKeys: [`article:${found.article.id}`, 'articles', ...found.related.flatMap(shownRecordKeysOf)],
+    surrogateKeys: [
+      `article:${found.article.id}`,
+      'articles',
+      ...found.related.flatMap((r) => shownRecordKeysOf(r, shown)),
+    ],
     lastModified: latest([found.article.updatedAt, ...found.related.map((r) => r.updatedAt)]),
   }
 }

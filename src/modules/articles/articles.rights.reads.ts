@@ -4,12 +4,13 @@
 import type { Db } from '../../db/types.js'
 import { NotFoundError } from '../../errors.js'
 import { uuidPattern } from '../../lib/uuid.js'
+import { surrogateKeysOf } from './articles.keys.js'
 import type { Cacheable } from './articles.reads.js'
 import { noRelations } from './articles.record.js'
 import { findArticle } from './articles.repository.js'
 import { explainRights } from './articles.rights.js'
 import type { RightsExplanation } from './articles.rights.schemas.js'
-import { surrogateKeysOf, type ViewOptions } from './articles.view.js'
+import type { ViewOptions } from './articles.view.js'
 import { isVisible } from './articles.visibility.js'
 
 export async function getRights(

@@ -205,37 +205,6 @@ export function snapshotOf(record: ArticleRecord): Snapshot {
   return { ...fields, leadImage: snapshotLeadImage(record), rights: rightsSnapshot(record) } as Snapshot
 }
 
-export function surrogateKeysOf(record: ArticleRecord): string[] {
-  return [`article:${record.id}`, ...shownRecordKeysOf(record)]
-}
-
-/**
- * The keys of the other records an article shows (sources, people, sections, tags, media): what a
- * list needs for it. A list leaves the article's own key out: every change to an article also
- * purges `articles`, which every list carries, so one key per list does the work of one per item.
- */
-export function shownRecordKeysOf(record: ArticleRecord): string[] {
-  const keys = new Set<string>()
-  addShownRecordKeys(record, keys)
-  return [...keys]
-}
-
-/**
- * Adds the keys of shownRecordKeysOf to `keys`: a list collects its page's keys in one set, each
- * once (its articles share most of their sources and tags), with no arrays per article.
- */
-export function addShownRecordKeys(record: ArticleRecord, keys: Set<string>): void {
-  // A change to the media record (its caption, focal point) changes the article's lead image.
-  if (record.leadMediaId) keys.add(`media:${record.leadMediaId}`)
-  if (record.sourceId) keys.add(`source:${record.sourceId}`)
-  for (const credit of record.credits) keys.add(`source:${credit.sourceId}`)
-  for (const contributor of record.contributors) keys.add(`person:${contributor.personId}`)
-  for (const contributor of record.contributors)
-    if (contributor.person?.imageMediaId) keys.add(`media:${contributor.person.imageMediaId}`)
-  for (const link of record.sections) keys.add(`section:${link.sectionId}`)
-  for (const slug of record.tags) keys.add(`tag:${slug}`)
-}
-
 /** The related records a view embeds (include=source, credits, contributors, sections). */
 export function relationsOf(view: ViewOptions): Relations {
   const includes = (name: ArticleInclude) => view.include?.includes(name) ?? false
