@@ -65,9 +65,24 @@ export function listEnvelope<T extends TSchema>(item: T, $id: string) {
  */
 export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null): void {
   if (!nextCursor) return
-  // The base only lets URL split path and query; a path such as "//host/x" cannot leave it.
-  const url = new URL(request.url, 'http://base.invalid')
-  url.searchParams.set('cursor', nextCursor)
-  const target = `${request.server.publicUrl ?? ''}${url.pathname}${url.search}`
-  reply.header('link', `<${target}>; rel="next"`)
+  const url = request.url
+  const q = url.indexOf('?')
+  // Split by hand: a URL's searchParams setter re-parses the whole URL (~2 % of an uncached list).
+  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1))
+  params.set('cursor', nextCursor)
+  reply.header(
+    'link',
+    `<${request.server.publicUrl ?? ''}${linkPath(q === -1 ? url : url.slice(0, q))}?${params}>; rel="next"`,
+  )
+}
+
+/**
+ * A request's path as a link may carry it: one leading slash (a relative "//host/x", or "/\host/x"
+ * which URL parsers read the same way, would name another host), and every character that is not
+ * one of a path's (RFC 3986 pchar, `/`, and `%` of the escapes it has) percent-encoded: a `>`
+ * would end the link. The request line's bytes arrive as Latin-1 characters, so none is a lone
+ * surrogate.
+ */
+function linkPath(path: string): string {
+  return path.replace(/^[/\\]+/, '/').replace(/[^\w\-.~!$&'()*+,;=:@/%]/g, encodeURIComponent)
 }

@@ -1,4 +1,4 @@
-import Fastify from 'fastify'
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import t, { type Test } from 'tap'
 import { publicLinks, setNextLink } from '../../src/http/pagination.js'
 import { decodeCursor, encodeCursor, keysetWhere, parseSort, toPage } from '../../src/lib/pagination.js'
@@ -149,11 +149,14 @@ async function linkApp(t: Test, publicUrl?: string) {
   const app = Fastify({ trustProxy: true })
   t.teardown(() => app.close())
   await app.register(publicLinks, { publicUrl })
-  app.get('/x', async (request, reply) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { next } = request.query as { next?: string }
     setNextLink(request, reply, next ?? null)
     return { ok: true }
-  })
+  }
+  app.get('/x', handler)
+  // Any other path: the link is built from whatever path a route matched.
+  app.get('*', handler)
   await app.ready()
   return app
 }
@@ -206,5 +209,28 @@ t.test('setNextLink: absolute under PUBLIC_URL, whatever the Host', async (t) =>
   }
   // A path that parses as an authority ("//host/…") never becomes the link's host.
   const sneaky = await app.inject({ method: 'GET', url: `//evil.example/x?next=${next}` })
-  t.notMatch(String(sneaky.headers.link ?? ''), /evil/)
+  t.equal(
+    sneaky.headers.link,
+    `<https://api.news.example/newsdesk/evil.example/x?next=${next}&cursor=${next}>; rel="next"`,
+  )
+})
+
+t.test('setNextLink: a relative link stays on the host the client asked, and is one link', async (t) => {
+  const app = await linkApp(t)
+  const next = encodeCursor('name', ['Beta', 'b'])
+  for (const path of [
+    '//evil.example/x',
+    '/\\evil.example/x',
+    '///\\evil.example',
+    '/a>b"c<d`f{g}h\\i',
+    '/caf\u00e9',
+  ]) {
+    const res = await app.inject({ method: 'GET', url: `${path}?next=${next}` })
+    t.equal(res.statusCode, 200, path)
+    const link = String(res.headers.link)
+    t.match(link, /^<[^<>\s]+>; rel="next"$/, `${path}: one link, nothing in it that ends it`)
+    const target = new URL(link.slice(1, link.indexOf('>')), 'https://client.example/any/page')
+    t.equal(target.host, 'client.example', `${path}: the client's host`)
+    t.equal(target.searchParams.get('cursor'), next, `${path}: the cursor`)
+  }
 })
