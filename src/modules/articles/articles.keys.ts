@@ -2,9 +2,8 @@
 // data a view shows, so that a CDN purges a response when any of them changes (README, Caching).
 
 import type { ArticleRecord } from './articles.record.js'
-import type { ArticleField, ArticleInclude } from './articles.schemas.js'
 import { urlNeedsSection } from './articles.urls.js'
-import type { ViewOptions } from './articles.view.js'
+import { embeds, showsField, type ViewOptions } from './articles.view.js'
 
 /**
  * Which other records a view shows data of: the families of surrogate keys its responses need
@@ -35,15 +34,14 @@ const allShownRecords: ShownRecords = {
 }
 
 export function shownRecordsOf(view: ViewOptions): ShownRecords {
-  const shows = (field: ArticleField) => view.fields === undefined || view.fields.includes(field)
-  const includes = (name: ArticleInclude) => view.include?.includes(name) ?? false
   return {
-    leadMedia: shows('leadImage'),
-    sources: shows('rights') || includes('source') || includes('credits') || view.syndication === true,
-    people: includes('contributors'),
-    sections: includes('sections'),
-    primarySection: shows('url') && urlNeedsSection(view.publicUrls),
-    tags: includes('tags'),
+    leadMedia: showsField(view, 'leadImage'),
+    sources:
+      showsField(view, 'rights') || embeds(view, 'source') || embeds(view, 'credits') || view.syndication === true,
+    people: embeds(view, 'contributors'),
+    sections: embeds(view, 'sections'),
+    primarySection: showsField(view, 'url') && urlNeedsSection(view.publicUrls),
+    tags: embeds(view, 'tags'),
   }
 }
 

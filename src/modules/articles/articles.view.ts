@@ -205,20 +205,33 @@ export function snapshotOf(record: ArticleRecord): Snapshot {
   return { ...fields, leadImage: snapshotLeadImage(record), rights: rightsSnapshot(record) } as Snapshot
 }
 
+// Module-level helpers, not closures made per call: the bundle names each function it creates
+// (keepNames), which cost ~0.5 % of an uncached list's CPU for two closures a request.
+
+/** Whether the view shows a field (a view without `fields` shows every one). */
+export function showsField(view: ViewOptions, field: ArticleField): boolean {
+  return view.fields === undefined || view.fields.includes(field)
+}
+
+/** Whether the view embeds a relation (include=…). */
+export function embeds(view: ViewOptions, name: ArticleInclude): boolean {
+  return view.include?.includes(name) ?? false
+}
+
 /** The related records a view embeds (include=source, credits, contributors, sections). */
 export function relationsOf(view: ViewOptions): Relations {
-  const includes = (name: ArticleInclude) => view.include?.includes(name) ?? false
-  const shows = (field: 'contributors' | 'sections') =>
-    view.fields === undefined || view.fields.includes(field) || includes(field)
   return {
-    source: includes('source'),
-    creditSources: includes('credits'),
-    people: includes('contributors'),
-    sectionRecords: includes('sections'),
-    tagRecords: includes('tags'),
-    contributors: shows('contributors'),
+    source: embeds(view, 'source'),
+    creditSources: embeds(view, 'credits'),
+    people: embeds(view, 'contributors'),
+    sectionRecords: embeds(view, 'sections'),
+    tagRecords: embeds(view, 'tags'),
+    contributors: showsField(view, 'contributors') || embeds(view, 'contributors'),
     // The primary section's path is {section} of an article's URL.
-    sections: shows('sections') || (view.fields?.includes('url') === true && urlNeedsSection(view.publicUrls)),
+    sections:
+      showsField(view, 'sections') ||
+      embeds(view, 'sections') ||
+      (view.fields?.includes('url') === true && urlNeedsSection(view.publicUrls)),
   }
 }
 
