@@ -65,15 +65,21 @@ export function listEnvelope<T extends TSchema>(item: T, $id: string) {
  */
 export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null): void {
   if (!nextCursor) return
-  const url = request.url
-  const q = url.indexOf('?')
-  // Split by hand: a URL's searchParams setter re-parses the whole URL (~2 % of an uncached list).
-  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1))
+  const params = requestQuery(request)
   params.set('cursor', nextCursor)
-  reply.header(
-    'link',
-    `<${request.server.publicUrl ?? ''}${linkPath(q === -1 ? url : url.slice(0, q))}?${params}>; rel="next"`,
-  )
+  const q = request.url.indexOf('?')
+  const path = q === -1 ? request.url : request.url.slice(0, q)
+  reply.header('link', `<${request.server.publicUrl ?? ''}${linkPath(path)}?${params}>; rel="next"`)
+}
+
+/**
+ * The request's query parameters, as links built from the request read them: parsed from the
+ * query alone (a URL object parses the whole URL, and its searchParams setter serialises and
+ * parses it again: ~2 % of an uncached list's CPU).
+ */
+export function requestQuery(request: FastifyRequest): URLSearchParams {
+  const q = request.url.indexOf('?')
+  return new URLSearchParams(q === -1 ? '' : request.url.slice(q + 1))
 }
 
 /**

@@ -2,13 +2,12 @@
 // rel="alternate"; type="application/rss+xml"` (and Atom, JSON Feed), with the list's filters a
 // feed takes. Relative unless PUBLIC_URL is set, as rel="next" is (never built from Host).
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { requestQuery } from '../../http/pagination.js'
 import { feedFilters, feedFormats, feedMediaTypes } from './feeds.schemas.js'
 
 /** The filters of the list's URL a feed takes, plus a scope's own (a source's or a person's articles). */
 function feedQuery(request: FastifyRequest, scope: { source?: string; person?: string }): string {
-  // The query alone: a URL object would parse the whole URL again (~1 % of an uncached list).
-  const q = request.url.indexOf('?')
-  const given = new URLSearchParams(q === -1 ? '' : request.url.slice(q + 1))
+  const given = requestQuery(request)
   const query = new URLSearchParams()
   for (const name of feedFilters) {
     const scoped = scope[name as keyof typeof scope]
