@@ -17,7 +17,9 @@ type App = Awaited<ReturnType<typeof build>>['app']
  * Waits until every change committed so far has reached the app's cache. On a server the
  * notifications arrive asynchronously (the writer instance also drops its cache at once, so a
  * write's notification may land after the next read was cached, and empty it again). They arrive
- * in commit order: a marker sent now comes last, and the count goes quiet once it is in.
+ * in commit order: a marker sent now comes last, and the count goes quiet once it is in. Quiet
+ * means 250 ms: on a loaded machine (CI, tests in parallel) the marker was seen to land more than
+ * 50 ms after the write's own notification, and a read cached in between was emptied again.
  */
 async function settle(app: App, database: TestDatabase) {
   const count = () => app.responseCache.stats().invalidations
@@ -31,7 +33,7 @@ async function settle(app: App, database: TestDatabase) {
     if (count() !== last) {
       last = count()
       quietSince = Date.now()
-    } else if (last !== before && Date.now() - quietSince >= 50) {
+    } else if (last !== before && Date.now() - quietSince >= 250) {
       return
     }
   }
