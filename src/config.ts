@@ -28,7 +28,8 @@ export interface Config {
   logFormat: 'auto' | 'json' | 'pretty'
   database:
     | { kind: 'server'; url: string; poolMax: number; replicas?: ReplicaConfig }
-    | { kind: 'embedded'; dataDir: string; cacheMb?: number } // dataDir 'memory://' keeps everything in memory
+    // dataDir 'memory://' keeps everything in memory; wasmTierUp: EMBEDDED_WASM_TIER_UP (src/server.ts).
+    | { kind: 'embedded'; dataDir: string; cacheMb?: number; wasmTierUp?: boolean }
   /** Apply pending migrations when the server starts (default: yes on the embedded database). */
   migrateOnStart: boolean
   /** Seed example content when the database is empty (default: yes on the embedded database). */
@@ -179,7 +180,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: read('LOG_LEVEL'),
     logFormat: read('LOG_FORMAT'),
     database: embedded
-      ? { kind: 'embedded', dataDir: read('DATA_DIR'), cacheMb: read('EMBEDDED_CACHE_MB') }
+      ? {
+          kind: 'embedded',
+          dataDir: read('DATA_DIR'),
+          cacheMb: read('EMBEDDED_CACHE_MB'),
+          wasmTierUp: read('EMBEDDED_WASM_TIER_UP') === 'true',
+        }
       : {
           kind: 'server',
           url: databaseUrl,

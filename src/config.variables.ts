@@ -56,6 +56,11 @@ export const variables = {
     schema: Type.Integer({ minimum: 8, maximum: 4096, default: 32 }),
     expected: 'an integer between 8 and 4096',
   },
+  // Read by src/server.ts as the process starts (it decides the Node options); declared here to be checked.
+  EMBEDDED_WASM_TIER_UP: {
+    schema: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+    expected: 'true or false',
+  },
   MIGRATE_ON_START: { schema: { ...Switch, default: 'auto' }, expected: 'one of auto, true, false' },
   SEED_ON_START: { schema: { ...Switch, default: 'auto' }, expected: 'one of auto, true, false' },
   BODY_LIMIT: {

@@ -36,6 +36,13 @@ export async function start({ tracing }: StartOptions = {}) {
   }
 
   const log = createLogger(config)
+  const { database } = config
+  if (database.kind === 'embedded' && !database.wasmTierUp && !process.execArgv.includes('--liftoff-only')) {
+    // src/server.ts could not start Node again with it (Node before 22.15, Windows, or an entry of one's own).
+    log.warn(
+      "the embedded database's WebAssembly may be recompiled by V8's optimising compiler, a peak of ~800 MB RSS at its first queries: start Node with --liftoff-only (docs/deploy.md)",
+    )
+  }
   let db: Database
   try {
     db = await openDatabase(config.database, {

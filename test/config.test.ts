@@ -10,7 +10,7 @@ t.test('defaults', async (t) => {
   t.equal(config.host, '127.0.0.1')
   t.equal(config.logLevel, 'info')
   t.equal(config.logFormat, 'auto')
-  t.same(config.database, { kind: 'embedded', dataDir: './.data/pglite', cacheMb: 32 })
+  t.same(config.database, { kind: 'embedded', dataDir: './.data/pglite', cacheMb: 32, wasmTierUp: false })
   t.equal(config.migrateOnStart, true)
   t.equal(config.seedOnStart, true)
   t.equal(config.bodyLimit, 1048576)
@@ -42,7 +42,7 @@ t.test('values are read and converted', async (t) => {
   t.equal(config.port, 8080)
   t.equal(config.logLevel, 'debug')
   t.equal(config.logFormat, 'json')
-  t.same(config.database, { kind: 'embedded', dataDir: 'memory://', cacheMb: 32 })
+  t.same(config.database, { kind: 'embedded', dataDir: 'memory://', cacheMb: 32, wasmTierUp: false })
   t.equal(config.bodyLimit, 2048)
   t.equal(config.requestTimeoutMs, 0)
   t.equal(config.keepAliveTimeoutMs, 5000)
@@ -167,6 +167,16 @@ t.test('TAGS_CREATE_ON_WRITE', async (t) => {
   t.equal(loadConfig({}).tagsCreateOnWrite, true)
   t.equal(loadConfig({ TAGS_CREATE_ON_WRITE: 'false' }).tagsCreateOnWrite, false)
   t.throws(() => loadConfig({ TAGS_CREATE_ON_WRITE: 'no' }), { name: 'ConfigError', variable: 'TAGS_CREATE_ON_WRITE' })
+})
+
+t.test('EMBEDDED_WASM_TIER_UP: false unless set; checked like every variable', async (t) => {
+  const tierUp = (env: NodeJS.ProcessEnv) => (loadConfig(env).database as { wasmTierUp?: boolean }).wasmTierUp
+  t.equal(tierUp({}), false)
+  t.equal(tierUp({ EMBEDDED_WASM_TIER_UP: 'true' }), true)
+  t.throws(() => loadConfig({ EMBEDDED_WASM_TIER_UP: 'yes' }), {
+    name: 'ConfigError',
+    variable: 'EMBEDDED_WASM_TIER_UP',
+  })
 })
 
 t.test('media: a folder beside the embedded database by default, or an S3 bucket', async (t) => {

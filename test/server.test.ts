@@ -16,8 +16,16 @@ async function arenaMax(pid: number | undefined): Promise<string | undefined> {
     ?.slice('MALLOC_ARENA_MAX='.length)
 }
 
+/** The command line of the process with this id (Linux: /proc), Node's options included. */
+async function commandLine(pid: number | undefined): Promise<string[]> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean)
+}
+
 /** Where the server caps glibc's arenas itself: Linux, and a Node that can execute itself again. */
 const capsArenas = process.platform === 'linux' && 'execve' in process
+
+/** The warning of a server on the embedded database whose WebAssembly may reach V8's optimising compiler. */
+const tierUpWarning = (l: Record<string, unknown>) => l.level === 40 && /--liftoff-only/.test(String(l.msg))
 
 test('a bad configuration stops the process with one line naming the variable', async (t) => {
   const s = startServer({ PORT: 'abc' }, 0)
@@ -89,9 +97,16 @@ test('fresh embedded database: migrate, seed, serve; restart keeps the data; gra
   t.equal(code, 0, 'exits cleanly')
   t.match(response, /^HTTP\/1\.1 201/, 'the in-flight request completed')
 
-  const second = startServer({ DATA_DIR: dataDir }, port)
+  // EMBEDDED_WASM_TIER_UP=true: Node's own compilers, and no warning about them.
+  const second = startServer({ DATA_DIR: dataDir, EMBEDDED_WASM_TIER_UP: 'true' }, port)
   t.teardown(() => second.child.kill('SIGKILL'))
   await waitFor(() => ready(second) || second.child.exitCode !== null, 'the restart')
+  if (process.platform === 'linux')
+    t.notOk(
+      (await commandLine(second.child.pid)).includes('--liftoff-only'),
+      'EMBEDDED_WASM_TIER_UP=true: no --liftoff-only',
+    )
+  t.notOk(second.lines.some(tierUpWarning), 'EMBEDDED_WASM_TIER_UP=true: no warning')
   t.notOk(
     second.lines.some((l) => String(l.msg).startsWith('applied')),
     'nothing to migrate on restart',
@@ -133,6 +148,9 @@ test('SHUTDOWN_DRAIN_MS: after SIGTERM readiness answers 503 while requests are 
   await waitFor(() => ready(s) || s.child.exitCode !== null, 'the server to start')
   t.equal((await fetch(`${s.base}/health/ready`)).status, 200)
   if (process.platform === 'linux') t.equal(await arenaMax(s.child.pid), '4', "the operator's MALLOC_ARENA_MAX")
+  // With the arenas left as they are, the process is still started again for --liftoff-only.
+  if (capsArenas)
+    t.ok((await commandLine(s.child.pid)).includes('--liftoff-only'), 'the embedded database: --liftoff-only')
   const signalled = Date.now()
   s.child.kill('SIGTERM')
   await waitFor(() => s.lines.some((l) => l.msg === 'shutting down'), 'shutdown to begin')
@@ -153,7 +171,15 @@ test('the built server npm start runs (dist/server): migrates, seeds, serves rea
   t.teardown(() => s.child.kill('SIGKILL'))
   await waitFor(() => ready(s) || s.child.exitCode !== null, 'the built server to start')
   t.ok(ready(s), 'ready')
-  if (capsArenas) t.equal(await arenaMax(s.child.pid), '2', 'the same process, running with two malloc arenas')
+  if (capsArenas) {
+    t.equal(await arenaMax(s.child.pid), '2', 'the same process, running with two malloc arenas')
+    const args = await commandLine(s.child.pid)
+    t.ok(args.includes('--liftoff-only'), "and the embedded database's WebAssembly on V8's baseline compiler")
+    t.ok(args.indexOf('--liftoff-only') < args.findIndex((a) => a.endsWith('server.js')), 'as an option of Node')
+    t.notOk(s.lines.some(tierUpWarning), 'no warning')
+  } else {
+    t.ok(s.lines.some(tierUpWarning), 'where Node cannot start itself again, a warning names --liftoff-only')
+  }
   const sources = (await (await fetch(`${s.base}/v1/sources`)).json()) as { data: { slug: string }[] }
   t.same(
     sources.data.map((x) => x.slug),

@@ -3,7 +3,7 @@
 // database it is sent again once the claim lapses (WEBHOOK_TIMEOUT_MS + 30 s), with the same
 // webhook-id and a valid signature, and recorded as succeeded. On a PostgreSQL server and on an
 // embedded PGlite data folder.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import http from 'node:http'
 import type net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -193,6 +193,11 @@ test('a delivery in flight when the server is killed is delivered after a restar
   const first = await startServer(t, env)
   await ready(first, 'the first start')
   mark('first start ready')
+  if (process.platform === 'linux' && 'execve' in process) {
+    // src/server.ts keeps WebAssembly on V8's baseline compiler on the embedded database only.
+    const args = (await readFile(`/proc/${first.child.pid}/cmdline`, 'utf8')).split('\0')
+    t.equal(args.includes('--liftoff-only'), !serverUrl, `--liftoff-only ${serverUrl ? 'not ' : ''}on the command line`)
+  }
   const keys = await store.keys(first)
   const webhook = { url: receiver.url, events: ['article.*'] }
   const hook = await post<{ id: string; secret: string }>(first, keys.manager, '/v1/webhooks', webhook)
